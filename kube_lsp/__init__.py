@@ -1,0 +1,3 @@
+"""kube-lsp: a language server and command-line checker for Kubernetes manifests."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,140 @@
+"""The analysis pipeline: text → documents → schema → findings. Pure: no I/O, no global state.
+
+The CLI and the language server both call `Engine.analyse`, so they always agree.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from kube_lsp.model import Finding, Severity, Span
+from kube_lsp.parsing.loader import Document, parse_stream
+from kube_lsp.parsing.nodes import YMap, YScalar, YSeq
+from kube_lsp.parsing.text import split_lines
+from kube_lsp.rules import BY_CODE
+from kube_lsp.schema.apiversions import check_api_version
+from kube_lsp.schema.catalog import (
+    CLIENT_SIDE_GROUP_SUFFIXES,
+    CLIENT_SIDE_KINDS,
+    Catalog,
+    KindSchema,
+    bundled_catalog,
+    split_api_version,
+)
+from kube_lsp.schema.crds import crds_in
+from kube_lsp.schema.validate import Validation, validate_object
+from kube_lsp.config import Settings
+from kube_lsp.suppress import directives, is_suppressed
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """Everything known about one text: its documents and its findings (sorted)."""
+
+    documents: list[Document]
+    findings: list[Finding]
+
+
+class Engine:
+    """Analyses texts for one target Kubernetes version and set of settings."""
+
+    def __init__(self, settings: Settings | None = None, catalog: Catalog | None = None) -> None:
+        self.settings = settings or Settings()
+        self.catalog = catalog or bundled_catalog(self.settings.kube_version)
+
+    def with_crds(self, crds: Iterable[KindSchema]) -> Engine:
+        return Engine(self.settings, self.catalog.with_crds(crds))
+
+    def analyse(self, text: str, *, partial: bool = False, origin: str = "<text>") -> Analysis:
+        docs = parse_stream(text)
+        catalog = self.catalog
+        if "CustomResourceDefinition" in text:
+            local = list(crds_in(docs, origin))
+            if local:
+                catalog = catalog.with_crds(local)
+        findings: list[Finding] = []
+        for doc in docs:
+            findings.extend(self.document_findings(doc, catalog, partial))
+        findings.sort(key=lambda f: f.sort_key)
+        return Analysis(docs, findings)
+
+    def document_findings(self, doc: Document, catalog: Catalog, partial: bool = False) -> list[Finding]:
+        """The findings of one document, after severities and suppressions are applied."""
+        try:
+            raw = list(doc.findings) + analyse_document(doc, catalog, partial)
+        except Exception as exc:  # noqa: BLE001 - one bad document must never take the others down
+            log.error("internal error on document %d: %s", doc.index, traceback.format_exc())
+            raw = list(doc.findings) + [Finding(
+                span=Span.point(doc.start_line, 0), severity=Severity.ERROR, code="KL000",
+                message=f"kube-lsp internal error ({type(exc).__name__}: {exc}); please report it",
+                doc=doc.index,
+            )]
+        return self._finish(doc, raw)
+
+    def _finish(self, doc: Document, raw: list[Finding]) -> list[Finding]:
+        lines = split_lines(doc.chunk.text)
+        per_line, whole = directives(lines, doc.start_line) if "kube-lsp:" in doc.chunk.text else ({}, set())
+        out = []
+        for f in raw:
+            rule = BY_CODE.get(f.code)
+            default = f.severity if rule is None or f.severity != rule.severity else rule.severity
+            sev = self.settings.severity_for(f.code, default)
+            if sev is None or is_suppressed(f, per_line, whole):
+                continue
+            if sev != f.severity:
+                f = Finding(f.span, sev, f.code, f.message, f.fixes, f.path, f.doc, f.data)
+            out.append(f)
+        return out
+
+
+def analyse_document(doc: Document, catalog: Catalog, partial: bool = False) -> list[Finding]:
+    """Schema and apiVersion findings of one parsed document (pure)."""
+    root = doc.root
+    if doc.templated or not isinstance(root, YMap):
+        return []
+    return analyse_object(root, catalog, doc.index, partial)
+
+
+def analyse_object(root: YMap, catalog: Catalog, index: int, partial: bool = False) -> list[Finding]:
+    av_node, kind_node = root.get("apiVersion"), root.get("kind")
+    if not isinstance(av_node, YScalar) or not isinstance(kind_node, YScalar):
+        return []  # not a Kubernetes object: Helm values, CI configuration, docker-compose, ...
+    if not isinstance(av_node.value, str) or not isinstance(kind_node.value, str):
+        return []
+    av, kind = av_node.value, kind_node.value
+    group, _ = split_api_version(av)
+    if (av, kind) in CLIENT_SIDE_KINDS or group.endswith(CLIENT_SIDE_GROUP_SUFFIXES):
+        return []
+    if kind == "List" and av == "v1":
+        return _list_items(root, catalog, index, partial)
+    findings, go_on = check_api_version(av_node, kind_node, catalog, index)
+    if not go_on:
+        return findings
+    ks = catalog.lookup(av, kind)
+    if ks is None:
+        findings.append(Finding(
+            span=kind_node.span, severity=Severity.INFO, code="KL204",
+            message=(f"no schema known for `{av}` {kind}: only YAML syntax is checked (add its "
+                     "CustomResourceDefinition to the checked paths to validate it)"),
+            path="kind", doc=index,
+        ))
+        return findings
+    v = Validation(catalog, index, partial=partial)
+    validate_object(root, ks, v)
+    findings.extend(v.findings)
+    return findings
+
+
+def _list_items(root: YMap, catalog: Catalog, index: int, partial: bool) -> list[Finding]:
+    items = root.get("items")
+    out: list[Finding] = []
+    if isinstance(items, YSeq):
+        for item in items.items:
+            if isinstance(item, YMap):
+                out.extend(analyse_object(item, catalog, index, partial))
+    return out

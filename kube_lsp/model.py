@@ -1,0 +1,106 @@
+"""Core value types shared by every stage: positions, edits, fixes and findings.
+
+Positions are 0-based lines and 0-based columns counted in Unicode code points, end exclusive.
+Only the output formatters (1-based) and the language server (client units) convert them.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class Severity(enum.IntEnum):
+    """Same numbering as LSP's DiagnosticSeverity."""
+
+    ERROR = 1
+    WARNING = 2
+    INFO = 3
+    HINT = 4
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        try:
+            return cls[text.strip().upper()]
+        except KeyError:
+            raise ValueError(f"unknown severity {text!r} (use error, warning, info or hint)") from None
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Pos:
+    line: int
+    col: int
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Span:
+    """A range in a text: 0-based line/column in code points, end exclusive."""
+
+    start: Pos
+    end: Pos
+
+    @classmethod
+    def of(cls, line: int, col: int, end_line: int, end_col: int) -> Span:
+        return cls(Pos(line, col), Pos(end_line, end_col))
+
+    @classmethod
+    def point(cls, line: int, col: int) -> Span:
+        return cls(Pos(line, col), Pos(line, col))
+
+    def shifted(self, lines: int) -> Span:
+        return Span(Pos(self.start.line + lines, self.start.col), Pos(self.end.line + lines, self.end.col))
+
+
+@dataclass(frozen=True, slots=True)
+class TextEdit:
+    """Replace the text in `span` with `new_text`."""
+
+    span: Span
+    new_text: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "line": self.span.start.line + 1,
+            "column": self.span.start.col + 1,
+            "endLine": self.span.end.line + 1,
+            "endColumn": self.span.end.col + 1,
+            "newText": self.new_text,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Fix:
+    """A named set of edits that resolves a finding; `safe` fixes may be applied without review."""
+
+    title: str
+    edits: tuple[TextEdit, ...]
+    safe: bool = True
+
+    def to_json(self) -> dict[str, Any]:
+        return {"title": self.title, "safe": self.safe, "edits": [e.to_json() for e in self.edits]}
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One problem found in a text. The CLI and the language server consume exactly these."""
+
+    span: Span
+    severity: Severity
+    code: str
+    message: str
+    fixes: tuple[Fix, ...] = ()
+    # JSON-like path of the field the finding is about, e.g. "spec.template.spec.containers[0].image".
+    path: str = ""
+    # Index of the YAML document in the stream (0-based), -1 when it concerns the whole text.
+    doc: int = -1
+    # Extra machine-readable facts (suggested key, target parent path, ...).
+    data: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def sort_key(self) -> tuple[int, int, int, str]:
+        return (self.span.start.line, self.span.start.col, int(self.severity), self.code)

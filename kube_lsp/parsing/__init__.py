@@ -1,0 +1,1 @@
+"""YAML text → independent documents with a position tree."""

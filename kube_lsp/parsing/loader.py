@@ -1,0 +1,272 @@
+"""Compose each document of a stream with ruamel.yaml into the position tree, with plain syntax findings.
+
+Documents are composed one by one, so a syntax error in one never hides the others. Composition (not
+construction) keeps duplicate keys and every node's start and end mark. Limits keep hostile input
+(alias bombs, deep nesting, huge files) bounded in time and memory.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from kube_lsp.model import Finding, Fix, Pos, Severity, Span, TextEdit
+from kube_lsp.parsing import syntax
+from kube_lsp.parsing.nodes import YMap, YNode, YScalar, YSeq, is_explicit_str, resolve_plain
+from kube_lsp.parsing.text import Chunk, split_documents, split_lines
+
+MAX_DEPTH: Final = 200
+MAX_NODES: Final = 500_000
+_TEMPLATE_RE: Final = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.S)
+_MERGE_TAG: Final = "tag:yaml.org,2002:merge"
+_ODD_BREAKS: Final = str.maketrans({"\x85": " ", "\u2028": " ", "\u2029": " "})
+
+
+@dataclass(slots=True, eq=False)
+class Document:
+    """One YAML document of a stream: its lines, its tree (None when it did not parse) and parse findings."""
+
+    index: int
+    chunk: Chunk
+    root: YNode | None
+    findings: list[Finding] = field(default_factory=list)
+    templated: bool = False
+
+    @property
+    def start_line(self) -> int:
+        return self.chunk.start_line
+
+
+class _Limit(Exception):
+    def __init__(self, message: str, span: Span) -> None:
+        super().__init__(message)
+        self.span = span
+
+
+def _new_yaml() -> Any:
+    y = YAML(typ="safe", pure=False)
+    return y
+
+
+_YAML: Final = _new_yaml()
+
+
+def parse_stream(text: str) -> list[Document]:
+    """Split `text` into documents and compose each one."""
+    docs: list[Document] = []
+    for chunk in split_documents(text):
+        if not chunk.has_content:
+            continue
+        docs.append(parse_chunk(chunk, len(docs)))
+    return docs
+
+
+def parse_chunk(chunk: Chunk, index: int) -> Document:
+    doc = Document(index=index, chunk=chunk, root=None)
+    source = chunk.text.translate(_ODD_BREAKS)
+    if _TEMPLATE_RE.search(source):
+        doc.templated = True
+        return doc
+    deep = syntax.excessive_nesting(source, MAX_DEPTH)
+    if deep is not None:
+        line, col = deep
+        doc.findings.append(_limit_finding(
+            Span.point(chunk.start_line + line, col),
+            f"nesting deeper than {MAX_DEPTH} levels; this document is not analysed",
+            index,
+        ))
+        return doc
+    tab_findings = syntax.tab_findings(source, chunk.start_line, index)
+    try:
+        node = _YAML.compose(source)
+    except MarkedYAMLError as exc:
+        doc.findings.extend(tab_findings)
+        if tab_findings:
+            # Analyse what the user meant: the document with its tabs turned into spaces.
+            repaired = syntax.detab(source)
+            if repaired is not None:
+                try:
+                    node = _YAML.compose(repaired)
+                except MarkedYAMLError:
+                    return doc
+                return _convert_into(doc, node, repaired)
+            return doc
+        doc.findings.append(syntax.syntax_finding(exc, source, chunk.start_line, index))
+        return doc
+    except (ValueError, RecursionError, MemoryError) as exc:  # pragma: no cover - defensive
+        doc.findings.append(_limit_finding(Span.point(chunk.start_line, 0), f"cannot parse: {exc}", index))
+        return doc
+    doc.findings.extend(tab_findings)
+    return _convert_into(doc, node, source)
+
+
+def _convert_into(doc: Document, node: Node | None, source: str) -> Document:
+    if node is None:
+        return doc
+    try:
+        conv = _Converter(doc.chunk.start_line, doc.index, split_lines(source))
+        doc.root = conv.convert(node, 0)
+        doc.findings.extend(conv.findings)
+    except _Limit as lim:
+        doc.root = None
+        doc.findings.append(_limit_finding(lim.span, str(lim), doc.index))
+    return doc
+
+
+def _limit_finding(span: Span, message: str, index: int) -> Finding:
+    return Finding(span=span, severity=Severity.ERROR, code="KL104", message=message, doc=index)
+
+
+def _span(node: Node, offset: int) -> Span:
+    s, e = node.start_mark, node.end_mark
+    return Span(Pos(s.line + offset, s.column), Pos(e.line + offset, e.column))
+
+
+class _Converter:
+    """ruamel nodes → YNode tree; shares aliased nodes and counts their expanded size."""
+
+    def __init__(self, offset: int, index: int, lines: list[str]) -> None:
+        self.lines = lines
+        self.offset = offset
+        self.index = index
+        self.memo: dict[int, tuple[YNode, int]] = {}
+        self.total = 0
+        self.findings: list[Finding] = []
+
+    def convert(self, node: Node, depth: int) -> YNode:
+        built, _ = self._conv(node, depth)
+        return built
+
+    def _conv(self, node: Node, depth: int) -> tuple[YNode, int]:
+        key = id(node)
+        hit = self.memo.get(key)
+        if hit is not None:
+            self._count(hit[1], node)
+            return hit
+        if depth > MAX_DEPTH:
+            raise _Limit(f"nesting deeper than {MAX_DEPTH} levels; this document is not analysed",
+                         _span(node, self.offset))
+        built: YNode
+        size = 1
+        if isinstance(node, ScalarNode):
+            built = self._scalar(node)
+        elif isinstance(node, SequenceNode):
+            seq = YSeq(span=_span(node, self.offset), flow=bool(node.flow_style), tag=_explicit_tag(node, self.lines))
+            for item in node.value:
+                child, n = self._conv(item, depth + 1)
+                seq.items.append(child)
+                size += n
+            built = seq
+        elif isinstance(node, MappingNode):
+            built, size = self._mapping(node, depth)
+        else:  # pragma: no cover - ruamel has no other node kinds
+            raise _Limit("unsupported YAML node", _span(node, self.offset))
+        self._count(1, node)
+        self.memo[key] = (built, size)
+        return built, size
+
+    def _count(self, n: int, node: Node) -> None:
+        self.total += n
+        if self.total > MAX_NODES:
+            raise _Limit(
+                f"aliases expand this document to more than {MAX_NODES:,} nodes (a 'billion laughs' "
+                "pattern); it is not analysed",
+                _span(node, self.offset),
+            )
+
+    def _mapping(self, node: MappingNode, depth: int) -> tuple[YMap, int]:
+        ymap = YMap(span=_span(node, self.offset), flow=bool(node.flow_style), tag=_explicit_tag(node, self.lines))
+        size = 1
+        seen: dict[str, YScalar] = {}
+        for knode, vnode in node.value:
+            if isinstance(knode, ScalarNode) and (knode.tag == _MERGE_TAG or
+                                                   (knode.value == "<<" and not knode.style)):
+                merged, n = self._conv(vnode, depth + 1)
+                size += n
+                for m in merged.items if isinstance(merged, YSeq) else [merged]:
+                    if isinstance(m, YMap):
+                        ymap.merges.append(m)
+                continue
+            if isinstance(knode, ScalarNode):
+                key = self._scalar(knode)
+            else:
+                # Complex keys (`? [a, b]`) are not Kubernetes; keep their text for messages.
+                key = YScalar(text="<complex key>", span=_span(knode, self.offset), style="'", value=None)
+            value, n = self._conv(vnode, depth + 1)
+            size += n + 1
+            first = seen.get(key.text)
+            if first is not None:
+                self.findings.append(_duplicate_finding(key, first, value, self.index))
+                continue
+            seen[key.text] = key
+            ymap.pairs.append((key, value))
+        return ymap, size
+
+    def _scalar(self, node: ScalarNode) -> YScalar:
+        style = node.style or None
+        tag = _explicit_tag(node, self.lines)
+        text = node.value
+        if style is not None or is_explicit_str(tag):
+            value: Any = text
+        elif tag is not None:
+            value = _tagged_value(tag, text)
+        else:
+            value = resolve_plain(text)
+        return YScalar(text=text, span=_span(node, self.offset), style=style, tag=tag, value=value)
+
+
+def _explicit_tag(node: Node, lines: list[str]) -> str | None:
+    """The tag the author wrote, or None when the tag was implicit (resolved by the parser).
+
+    The C composer fills in resolved tags as plain strings, so look at the source: a node's start mark
+    sits on its properties (`&anchor`, `!tag`) when it has any.
+    """
+    mark = node.start_mark
+    if mark.line >= len(lines):
+        return None
+    head = lines[mark.line][mark.column : mark.column + 256]
+    if head.startswith("&"):
+        head = head.split(None, 1)[1] if " " in head else ""
+    if head.startswith("!"):
+        return str(node.tag)
+    return None
+
+
+def _tagged_value(tag: str, text: str) -> Any:
+    if tag.endswith(":int"):
+        try:
+            return int(text.replace("_", ""), 0)
+        except ValueError:
+            return text
+    if tag.endswith(":float"):
+        try:
+            return float(text)
+        except ValueError:
+            return text
+    if tag.endswith(":bool"):
+        return resolve_plain(text)
+    if tag.endswith(":null"):
+        return None
+    return text
+
+
+def _duplicate_finding(key: YScalar, first: YScalar, value: YNode, index: int) -> Finding:
+    return Finding(
+        span=key.span,
+        severity=Severity.ERROR,
+        code="KL102",
+        message=(
+            f"duplicate key `{key.text}`: it is already defined on line {first.span.start.line + 1}; "
+            "the API server rejects mappings with repeated keys"
+        ),
+        doc=index,
+        data={"first": [first.span.start.line, first.span.start.col], "key": key.text},
+    )
+
+
+__all__ = ["Document", "parse_stream", "parse_chunk", "Fix", "TextEdit"]

@@ -1,0 +1,269 @@
+"""Plain-language YAML syntax findings: parser errors explained, tabs, inconsistent indentation."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from typing import Final
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError
+
+from kube_lsp.model import Finding, Fix, Pos, Severity, Span, TextEdit
+from kube_lsp.parsing.text import split_lines
+
+_BLOCK_SCALAR_RE: Final = re.compile(r"(^|[:\-?]\s+)(&\S+\s+)?(![^\s]*\s+)?[|>][-+0-9]*\s*(#.*)?$")
+_OPENS_RE: Final = re.compile(r"(:|^-|\s-|^\?)\s*(&\S+\s*)?(![^\s]*\s*)?(#.*)?$")
+_KEY_RE: Final = re.compile(r"""^(?:-\s+)*("[^"]*"|'[^']*'|[^\s#'"][^:#]*?)\s*:(\s|$)""")
+
+_MESSAGES: Final = (
+    ("mapping values are not allowed here",
+     "a `key: value` pair cannot start here; check this line's indentation, or quote the value if it "
+     "contains `: `"),
+    ("did not find expected key", "this line does not line up with the keys of the mapping it belongs to"),
+    ("did not find expected '-' indicator", "expected a list item (`- `) at this indentation"),
+    ("could not find expected ':'",
+     "a key is missing its `:` (or a multi-line value needs quotes)"),
+    ("found undefined alias", "this alias (`*name`) refers to no anchor defined before it"),
+    ("did not find expected node content", "a value is missing here"),
+    ("found unexpected end of stream", "the document ends inside a quoted string or a `[ ]`/`{ }` collection"),
+    ("found unknown escape character", "unknown escape sequence in a double-quoted string"),
+    ("found unexpected ':'", "unexpected `:`; quote the value if it contains a colon"),
+    ("found character that cannot start any token", "this character cannot start a value; quote the value"),
+    ("expected <block end>", "this line is indented more than its siblings, or a block ended unexpectedly"),
+    ("did not find expected ',' or ']'", "a `[ ]` list is missing a `,` or its closing `]`"),
+    ("did not find expected ',' or '}'", "a `{ }` mapping is missing a `,` or its closing `}`"),
+    ("found a tab character", "tab characters cannot be used for indentation"),
+    ("expected a comment or a line break", "unexpected text after a value; quote the whole value"),
+    ("expected alphabetic or numeric character", "an anchor or alias name is missing or invalid"),
+    ("found duplicate anchor", "this anchor name is already defined in this document"),
+    ("while scanning a block scalar", "invalid block scalar (`|` or `>`) header"),
+)
+
+
+def excessive_nesting(source: str, limit: int) -> tuple[int, int] | None:
+    """(line, col) where flow brackets or indentation first nest deeper than `limit`, if anywhere."""
+    depth = 0
+    line = col = 0
+    quote: str | None = None
+    for ch in source:
+        if ch == "\n":
+            line, col = line + 1, 0
+            if quote == "'" or quote == '"':
+                pass
+            continue
+        col += 1
+        if quote is not None:
+            if ch == quote:
+                quote = None
+            continue
+        if ch in "[{":
+            depth += 1
+            if depth > limit:
+                return line, col - 1
+        elif ch in "]}":
+            depth = max(0, depth - 1)
+        elif ch in "'\"" and depth:
+            quote = ch
+    for i, text in enumerate(split_lines(source)):
+        # Block nesting: each level needs at least one more column of indentation.
+        stripped = text.lstrip(" -")
+        if len(text) - len(stripped) > limit * 4 and stripped and not stripped.startswith("#"):
+            return i, 0
+    return None
+
+
+# ---------------------------------------------------------------------------------------------- tabs
+
+
+def indent_unit(lines: list[str]) -> int:
+    """The indentation step most used in a document (2 when nothing tells)."""
+    steps: Counter[int] = Counter()
+    prev = 0
+    for text in lines:
+        body = text.lstrip(" ")
+        if not body or body.startswith("#") or "\t" in text[: len(text) - len(body)]:
+            continue
+        ind = len(text) - len(body)
+        if ind > prev:
+            steps[ind - prev] += 1
+        prev = ind
+    for step, _ in steps.most_common():
+        if 1 < step <= 8:
+            return step
+    return 2
+
+
+def _tab_lines(lines: list[str]) -> list[tuple[int, str]]:
+    out = []
+    for i, text in enumerate(lines):
+        ws = text[: len(text) - len(text.lstrip(" \t"))]
+        if "\t" in ws and text.strip():
+            out.append((i, ws))
+    return out
+
+
+def detab(source: str) -> str | None:
+    """The document with tab indentation turned into spaces, at the first width that parses."""
+    lines = source.splitlines(keepends=True)
+    tabbed = _tab_lines([ln.rstrip("\r\n") for ln in lines])
+    if not tabbed:
+        return None
+    width = detab_width(source)
+    return _apply_detab(lines, tabbed, width) if width else None
+
+
+def detab_width(source: str) -> int | None:
+    lines = source.splitlines(keepends=True)
+    bare = [ln.rstrip("\r\n") for ln in lines]
+    tabbed = _tab_lines(bare)
+    unit = indent_unit(bare)
+    for width in dict.fromkeys((unit, 2, 4, 8, 1, 3)):
+        candidate = _apply_detab(lines, tabbed, width)
+        try:
+            _PURE.compose(candidate)
+        except MarkedYAMLError:
+            continue
+        return width
+    return None
+
+
+def _apply_detab(lines: list[str], tabbed: list[tuple[int, str]], width: int) -> str:
+    out = list(lines)
+    for i, ws in tabbed:
+        out[i] = ws.expandtabs(width).replace("\t", " ") + lines[i][len(ws):]
+    return "".join(out)
+
+
+_PURE: Final = YAML(typ="safe", pure=False)
+
+
+def tab_findings(source: str, offset: int, index: int) -> list[Finding]:
+    """KL101 on each line indented with tabs, with a fix that converts them to spaces."""
+    bare = split_lines(source)
+    tabbed = _tab_lines(bare)
+    if not tabbed:
+        return []
+    width = detab_width(source)
+    findings = []
+    for i, ws in tabbed:
+        line = offset + i
+        span = Span(Pos(line, 0), Pos(line, len(ws)))
+        fixes: tuple[Fix, ...] = ()
+        if width is not None:
+            spaces = " " * len(ws.expandtabs(width))
+            fixes = (Fix(f"Replace tabs with {len(spaces)} spaces", (TextEdit(span, spaces),), safe=True),)
+        findings.append(Finding(
+            span=span, severity=Severity.ERROR, code="KL101",
+            message="tab character used for indentation; YAML allows only spaces"
+            + (f" (this file indents by {width})" if width else ""),
+            fixes=fixes, doc=index,
+        ))
+    return findings
+
+
+# ------------------------------------------------------------------------------------- indentation
+
+
+@dataclass(frozen=True, slots=True)
+class IndentIssue:
+    line: int
+    found: int
+    expected: tuple[int, ...]
+    key: str | None
+
+
+def indentation_issues(lines: list[str]) -> list[IndentIssue]:
+    """Lines whose indentation lines up with no open block (a heuristic for broken documents)."""
+    issues: list[IndentIssue] = []
+    stack: list[int] = []
+    opens = False
+    block_scalar_at: int | None = None
+    for i, text in enumerate(lines):
+        body = text.lstrip(" ")
+        if not body or body.startswith("#") or body.startswith("---") or body.startswith("..."):
+            continue
+        ind = len(text) - len(body)
+        if block_scalar_at is not None:
+            if ind > block_scalar_at:
+                continue
+            block_scalar_at = None
+        key_m = _KEY_RE.match(body)
+        key = key_m.group(1).strip("'\"") if key_m else None
+        if not stack:
+            stack.append(ind)
+        elif ind > stack[-1]:
+            if opens or body.startswith("- ") and False:
+                stack.append(ind)
+            else:
+                issues.append(IndentIssue(i, ind, tuple(stack[-2:]), key))
+                stack.append(ind)
+        elif ind < stack[-1]:
+            while stack and stack[-1] > ind:
+                stack.pop()
+            if not stack or stack[-1] != ind:
+                expected = tuple(sorted({*stack[-1:], *([stack[-1]] if stack else [])}))
+                issues.append(IndentIssue(i, ind, expected or (0,), key))
+                stack.append(ind)
+        # A list item opens a mapping at the column of its content.
+        content = body
+        col = ind
+        while content.startswith("- ") or content == "-":
+            dash_rest = content[1:]
+            stripped = dash_rest.lstrip(" ")
+            col += 1 + len(dash_rest) - len(stripped)
+            content = stripped
+            if content and stack[-1] < col:
+                stack.append(col)
+        code = content.split(" #", 1)[0].rstrip()
+        opens = bool(_OPENS_RE.search(code)) or code in ("-",)
+        if _BLOCK_SCALAR_RE.search(code):
+            block_scalar_at = ind if not body.startswith("- ") else col - 1
+            opens = False
+    return issues
+
+
+def syntax_finding(exc: MarkedYAMLError, source: str, offset: int, index: int) -> Finding:
+    """A KL100 finding for a parser error, at the line that is most likely wrong, in plain words."""
+    mark = exc.problem_mark or exc.context_mark
+    line = mark.line if mark is not None else 0
+    col = mark.column if mark is not None else 0
+    problem = str(exc.problem or exc.context or "invalid YAML")
+    lines = split_lines(source)
+    message = _plain(problem, exc, offset)
+    candidates = [iss for iss in indentation_issues(lines) if line - 6 <= iss.line <= line]
+    if candidates:
+        iss = candidates[-1]
+        what = f"`{iss.key}`" if iss.key else "this line"
+        expected = " or ".join(str(e) for e in iss.expected)
+        message = (
+            f"inconsistent indentation: {what} is indented by {iss.found} spaces, which lines up with no "
+            f"enclosing block (expected {expected})"
+        )
+        if iss.line != line:
+            message += f"; the parser stopped on line {offset + line + 1}: {_plain(problem, exc, offset)}"
+        text = lines[iss.line]
+        span = Span(Pos(offset + iss.line, iss.found), Pos(offset + iss.line, len(text.rstrip())))
+        return Finding(span=span, severity=Severity.ERROR, code="KL100", message=message, doc=index,
+                       data={"found": iss.found, "expected": list(iss.expected)})
+    if line < len(lines):
+        text = lines[line]
+        end = len(text.rstrip())
+        if col >= end:
+            col = min(col, max(end, 0))
+            span = Span(Pos(offset + line, len(text) - len(text.lstrip())), Pos(offset + line, end))
+        else:
+            span = Span(Pos(offset + line, col), Pos(offset + line, end))
+    else:
+        span = Span.point(offset + line, 0)
+    return Finding(span=span, severity=Severity.ERROR, code="KL100", message=message, doc=index)
+
+
+def _plain(problem: str, exc: MarkedYAMLError, offset: int = 0) -> str:
+    for needle, text in _MESSAGES:
+        if needle in problem:
+            if needle == "found unexpected end of stream" and exc.context_mark is not None:
+                return f"{text} (opened on line {offset + exc.context_mark.line + 1})"
+            return text
+    return problem.split(" in \"<", 1)[0].strip()

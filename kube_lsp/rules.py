@@ -1,0 +1,181 @@
+"""The rule registry: every finding's code, name, default severity, summary and documentation.
+
+Codes are an API: never renumbered or reused. `example` must produce the rule's finding and
+`use_instead` must not (tests/test_rules_meta.py runs them), and the README's rule table is generated
+from this registry (`kube-lsp rules --markdown`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Final
+
+from kube_lsp.model import Severity
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    code: str
+    name: str
+    severity: Severity
+    summary: str
+    explanation: str
+    example: str
+    use_instead: str
+    fix: str = ""
+
+    @property
+    def url(self) -> str:
+        return f"https://github.com/kube-lsp/kube-lsp/blob/main/docs/rules.md#{self.code.lower()}"
+
+
+_POD = """apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+spec:
+  containers:
+    - name: web
+      image: nginx:1.27
+"""
+
+ALL_RULES: Final[tuple[Rule, ...]] = (
+    Rule(
+        "KL000", "internal-error", Severity.ERROR,
+        "kube-lsp failed while analysing this document",
+        "An unexpected error inside kube-lsp. The rest of the file is still analysed. Please report it.",
+        "", "",
+    ),
+    Rule(
+        "KL100", "yaml-syntax", Severity.ERROR,
+        "The document is not valid YAML",
+        "The YAML parser cannot read this document, so kubectl cannot either. The finding names the line "
+        "that is most likely wrong; for indentation problems it says which columns would line up.",
+        _POD.replace("  name: web\nspec", "  name: web\n   spec"),
+        _POD,
+    ),
+    Rule(
+        "KL101", "tab-indentation", Severity.ERROR,
+        "A tab character is used for indentation",
+        "YAML forbids tabs in indentation. The fix replaces them with spaces at the file's indentation width.",
+        _POD.replace("    - name: web", "\t- name: web"),
+        _POD,
+        fix="Replaces the tabs with spaces (safe).",
+    ),
+    Rule(
+        "KL102", "duplicate-key", Severity.ERROR,
+        "A key appears twice in the same mapping",
+        "kubectl and the API server reject a mapping with a repeated key; even tools that accept it keep "
+        "only one of the values. The finding is on the second occurrence and names the first.",
+        _POD.replace("  name: web\n", "  name: web\n  name: api\n", 1),
+        _POD,
+    ),
+    Rule(
+        "KL103", "wrong-indentation-level", Severity.ERROR,
+        "A key is valid one level up or down from where it is indented",
+        "The key is not a field of the mapping it sits in, but it is a field of the parent or of a "
+        "neighbouring child mapping: most likely its block is indented one level off.",
+        _POD.replace("    - name: web\n      image: nginx:1.27\n", "    - name: web\n    image: nginx:1.27\n"),
+        _POD,
+        fix="Re-indents the whole block to where it belongs.",
+    ),
+    Rule(
+        "KL104", "unreadable-input", Severity.ERROR,
+        "The input cannot be analysed safely",
+        "Binary content, text that is not UTF-8, nesting deeper than 200 levels, aliases that expand "
+        "to millions of nodes ('billion laughs') or files over the size limit are reported once and "
+        "skipped, never crash or hang the checker.",
+        "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+            f"{c}: &{c} [" + ", ".join([f"*{p}"] * 10) + "]\n" for p, c in zip("abcdef", "bcdefg", strict=True)
+        ),
+        _POD,
+    ),
+    Rule(
+        "KL200", "unknown-field", Severity.ERROR,
+        "A field that the object's schema does not have",
+        "The API server's strict field validation (the default of kubectl since 1.27) rejects unknown "
+        "fields; older clients silently drop them, which is worse. When a field with a similar name "
+        "exists, the finding suggests it and the fix renames the key.",
+        _POD.replace("containers:", "contianers:"),
+        _POD,
+        fix="Renames the key to the suggested field (safe).",
+    ),
+    Rule(
+        "KL201", "wrong-type", Severity.ERROR,
+        "A value has the wrong type",
+        "The API server decodes manifests strictly: a string where an integer is required, a mapping "
+        "where a list is required, or a number where a string is required is rejected. YAML 1.1 "
+        "rules apply as in kubectl: `yes`, `no`, `on` and `off` are booleans.",
+        _POD.replace("image: nginx:1.27", "image: nginx:1.27\n      ports:\n        - containerPort: \"80\""),
+        _POD.replace("image: nginx:1.27", "image: nginx:1.27\n      ports:\n        - containerPort: 80"),
+        fix="Removes quotes around a number, or quotes a number where a string is required (safe).",
+    ),
+    Rule(
+        "KL202", "value-not-allowed", Severity.ERROR,
+        "A value outside the field's closed set of values",
+        "Fields such as `imagePullPolicy`, `restartPolicy`, port `protocol` or Service `type` accept "
+        "only a fixed set of values, compared case-sensitively by the API server.",
+        _POD.replace("image: nginx:1.27", "image: nginx:1.27\n      imagePullPolicy: always"),
+        _POD.replace("image: nginx:1.27", "image: nginx:1.27\n      imagePullPolicy: Always"),
+        fix="Replaces the value by the allowed one it most resembles (safe).",
+    ),
+    Rule(
+        "KL203", "missing-required-field", Severity.ERROR,
+        "A required field is missing or empty",
+        "The API server rejects the object when a required field is absent or null. Kustomize patches "
+        "are partial objects and are not checked for this.",
+        _POD.replace("    - name: web\n      image", "    - image"),
+        _POD,
+    ),
+    Rule(
+        "KL204", "unknown-schema", Severity.INFO,
+        "No schema is known for this apiVersion and kind",
+        "A custom resource whose CustomResourceDefinition is not among the checked files, so only its "
+        "YAML syntax is checked. Add the CRD's file to the checked paths to validate it.",
+        "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n",
+        _POD,
+    ),
+    Rule(
+        "KL205", "unknown-kind", Severity.ERROR,
+        "A Kubernetes API group does not have this kind",
+        "The apiVersion belongs to Kubernetes itself, but no kind of that name exists in it.",
+        _POD.replace("kind: Pod", "kind: Pd"),
+        _POD,
+        fix="Replaces the kind by the closest existing one (safe).",
+    ),
+    Rule(
+        "KL300", "removed-api-version", Severity.ERROR,
+        "The apiVersion is not served by the target Kubernetes version",
+        "The apiVersion was removed (or never existed) for this kind in the target release; the API "
+        "server answers 'no matches for kind'. The finding names the release that removed it and the "
+        "replacement.",
+        _POD.replace("apiVersion: v1\nkind: Pod", "apiVersion: extensions/v1beta1\nkind: Deployment")
+        .replace("spec:\n  containers", "spec:\n  template:\n    spec:\n      containers"),
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  selector:\n"
+        "    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n"
+        "    spec:\n      containers:\n        - name: web\n          image: nginx:1.27\n",
+        fix="Rewrites the apiVersion to its replacement (review: the new version may need more fields).",
+    ),
+    Rule(
+        "KL301", "deprecated-api-version", Severity.WARNING,
+        "The apiVersion is deprecated in the target Kubernetes version",
+        "The API server still serves it but warns, and a later release removes it.",
+        "apiVersion: v1\nkind: ComponentStatus\nmetadata:\n  name: scheduler\n",
+        _POD,
+    ),
+)
+
+BY_CODE: Final = MappingProxyType({r.code: r for r in ALL_RULES})
+BY_NAME: Final = MappingProxyType({r.name: r for r in ALL_RULES})
+
+
+def find_rule(code_or_name: str) -> Rule | None:
+    return BY_CODE.get(code_or_name.upper()) or BY_NAME.get(code_or_name.lower())
+
+
+def markdown_table() -> str:
+    lines = ["| Code | Name | Default | What it catches |", "| --- | --- | --- | --- |"]
+    for r in ALL_RULES:
+        lines.append(f"| {r.code} | `{r.name}` | {r.severity.label} | {r.summary} |")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,1 @@
+"""Schemas: bundled Kubernetes definitions, CRDs, project overlays, and the validator."""

@@ -1,0 +1,197 @@
+"""Find the schema of a document: bundled Kubernetes definitions per minor version, plus CRDs.
+
+Bundled schemas come from the `kubernetes-validate` package (JSON Schema files for every minor it
+ships, with `$ref`s into one `_definitions.json`). A `Catalog` is one target version; it is immutable
+apart from the CRDs registered on it, and it is owned by whoever analyses (no module-level state
+besides the cache of loaded files).
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import json
+import os
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Final
+
+from kube_lsp.schema.overlays import enum_overlay
+
+Schema = dict[str, Any]
+
+_VERSION_DIR_RE: Final = re.compile(r"v(\d+)\.(\d+)\.0-local-strict$")
+# Kinds that carry apiVersion + kind but are read by tools, not served by the API server.
+CLIENT_SIDE_KINDS: Final = frozenset({
+    ("v1", "Config"),  # kubeconfig
+})
+CLIENT_SIDE_GROUP_SUFFIXES: Final = (".config.k8s.io", "kustomize.config.k8s.io", "kubeadm.k8s.io")
+
+
+@functools.cache
+def _schema_root() -> Path:
+    # Locate the package without importing it: its __init__ pulls in jsonschema (~0.2 s).
+    spec = importlib.util.find_spec("kubernetes_validate")
+    if spec is None or not spec.submodule_search_locations:
+        raise LookupError("the kubernetes-validate package (bundled schemas) is not installed")
+    return Path(list(spec.submodule_search_locations)[0]) / "kubernetes-json-schema"
+
+
+@functools.cache
+def bundled_versions() -> tuple[tuple[int, int], ...]:
+    """Kubernetes minors with bundled schemas, oldest first."""
+    found = []
+    for name in os.listdir(_schema_root()):
+        m = _VERSION_DIR_RE.match(name)
+        if m:
+            found.append((int(m.group(1)), int(m.group(2))))
+    return tuple(sorted(found))
+
+
+def format_version(v: tuple[int, int]) -> str:
+    return f"{v[0]}.{v[1]}"
+
+
+def split_api_version(api_version: str) -> tuple[str, str]:
+    """("apps", "v1") for "apps/v1"; ("", "v1") for the core group."""
+    if "/" in api_version:
+        group, version = api_version.split("/", 1)
+        return group, version
+    return "", api_version
+
+
+@dataclass(frozen=True, slots=True)
+class KindSchema:
+    """The schema that applies to one (apiVersion, kind)."""
+
+    api_version: str
+    kind: str
+    schema: Schema
+    definition: str | None
+    source: str
+    # CRD schemas describe only their own tree; their metadata is ObjectMeta all the same.
+    is_crd: bool = False
+
+
+@dataclass(slots=True)
+class Catalog:
+    """All schemas known for one target Kubernetes version."""
+
+    version: tuple[int, int]
+    source: str
+    definitions: dict[str, Schema]
+    by_gvk: dict[tuple[str, str], str]
+    enums: dict[str, dict[str, tuple[str, ...]]]
+    crds: dict[tuple[str, str], KindSchema] = field(default_factory=dict)
+    groups: frozenset[str] = frozenset()
+
+    # ------------------------------------------------------------------------------------ lookups
+
+    def lookup(self, api_version: str, kind: str) -> KindSchema | None:
+        crd = self.crds.get((api_version, kind))
+        if crd is not None:
+            return crd
+        name = self.by_gvk.get((api_version, kind))
+        if name is None:
+            return None
+        return KindSchema(api_version, kind, self.definitions[name], name, self.source)
+
+    def resolve(self, schema: Schema) -> tuple[Schema, str | None]:
+        """Follow `$ref` (and OpenAPI v3's `allOf: [{$ref}]`) to the definition; return it and its name."""
+        name = None
+        for _ in range(32):
+            ref = schema.get("$ref")
+            if ref is None:
+                all_of = schema.get("allOf")
+                if all_of and len(all_of) == 1 and "$ref" in all_of[0]:
+                    ref = all_of[0]["$ref"]
+            if ref is None:
+                return schema, name
+            name = ref.rsplit("/", 1)[-1]
+            target = self.definitions.get(name)
+            if target is None:
+                return {}, name
+            schema = target
+        return schema, name
+
+    def served_kinds(self) -> dict[str, list[str]]:
+        """kind → apiVersions serving it in this version."""
+        out: dict[str, list[str]] = {}
+        for api_version, kind in self.by_gvk:
+            out.setdefault(kind, []).append(api_version)
+        for api_version, kind in self.crds:
+            out.setdefault(kind, []).append(api_version)
+        return out
+
+    def is_builtin_group(self, group: str) -> bool:
+        return group in self.groups
+
+    # ----------------------------------------------------------------------------------------- CRDs
+
+    def add_crd(self, api_version: str, kind: str, schema: Schema, source: str) -> None:
+        self.crds[(api_version, kind)] = KindSchema(api_version, kind, schema, None, source, is_crd=True)
+
+    def with_crds(self, crds: Iterable[KindSchema]) -> Catalog:
+        """A copy of this catalog that also knows the given CRD schemas."""
+        copy = Catalog(self.version, self.source, self.definitions, self.by_gvk, self.enums,
+                       dict(self.crds), self.groups)
+        for ks in crds:
+            copy.crds[(ks.api_version, ks.kind)] = ks
+        return copy
+
+
+def _gvk_index(definitions: dict[str, Schema]) -> dict[tuple[str, str], str]:
+    index: dict[tuple[str, str], str] = {}
+    for name, schema in definitions.items():
+        for gvk in schema.get("x-kubernetes-group-version-kind") or ():
+            kind = gvk.get("kind", "")
+            group, version = gvk.get("group", ""), gvk.get("version", "")
+            api_version = f"{group}/{version}" if group else version
+            # Prefer the definition whose own group matches (e.g. DeleteOptions appears in many groups).
+            index.setdefault((api_version, kind), name)
+    return index
+
+
+@functools.cache
+def _load_bundled_definitions(version: tuple[int, int]) -> dict[str, Schema]:
+    path = _schema_root() / f"v{version[0]}.{version[1]}.0-local-strict" / "_definitions.json"
+    with open(path, encoding="utf-8") as fh:
+        data: dict[str, Any] = json.load(fh)
+    defs: dict[str, Schema] = data.get("$defs") or data.get("definitions") or {}
+    return defs
+
+
+@functools.cache
+def bundled_catalog(version: tuple[int, int] | None = None) -> Catalog:
+    """The catalog of the bundled schemas for `version` (default: the newest bundled)."""
+    versions = bundled_versions()
+    if version is None:
+        version = versions[-1]
+    if version not in versions:
+        raise LookupError(
+            f"no bundled schemas for Kubernetes {format_version(version)}; available: "
+            f"{format_version(versions[0])} to {format_version(versions[-1])}"
+        )
+    defs = _load_bundled_definitions(version)
+    by_gvk = _gvk_index(defs)
+    groups = frozenset(split_api_version(av)[0] for av, _ in by_gvk)
+    return Catalog(
+        version=version,
+        source=f"bundled Kubernetes {format_version(version)} schemas",
+        definitions=defs,
+        by_gvk=by_gvk,
+        enums=enum_overlay(defs.keys()),
+        groups=groups,
+    )
+
+
+@functools.cache
+def served_in_any_version() -> dict[tuple[str, str], tuple[tuple[int, int], ...]]:
+    """(apiVersion, kind) → bundled versions serving it. Loads every version: only call on a miss."""
+    out: dict[tuple[str, str], list[tuple[int, int]]] = {}
+    for v in bundled_versions():
+        for key in _gvk_index(_load_bundled_definitions(v)):
+            out.setdefault(key, []).append(v)
+    return {k: tuple(vs) for k, vs in out.items()}

@@ -1,0 +1,336 @@
+"""Validate a document's tree against its schema: unknown fields, types, closed sets, required fields.
+
+The walk follows the API server's rules rather than plain JSON Schema: unknown fields are errors
+(strict field validation) except in free-form maps; `null` means "not set"; int-or-string and
+quantities accept both forms.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from kube_lsp.model import Finding, Fix, Pos, Severity, Span, TextEdit
+from kube_lsp.parsing.nodes import YMap, YNode, YScalar, YSeq
+from kube_lsp.schema.catalog import Catalog, KindSchema, Schema
+from kube_lsp.suggest import suggest
+
+PathT = tuple[str | int, ...]
+
+_INT32: Final = (-(2**31), 2**31 - 1)
+_TYPE_NAMES: Final = {
+    "integer": "an integer",
+    "number": "a number",
+    "string": "a string",
+    "boolean": "a boolean (true or false)",
+    "object": "a mapping",
+    "array": "a list",
+}
+# Keys that strategic-merge patches may carry (Kustomize patches are partial objects).
+_PATCH_DIRECTIVE_PREFIXES: Final = ("$patch", "$setElementOrder/", "$retainKeys", "$deleteFromPrimitiveList/")
+
+
+def format_path(path: PathT) -> str:
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + part
+    return out or "<root>"
+
+
+def describe_value(node: YNode) -> str:
+    if isinstance(node, YMap):
+        return "a mapping"
+    if isinstance(node, YSeq):
+        return "a list"
+    v = node.value
+    if isinstance(v, bool):
+        return f"the boolean {node.text}"
+    if isinstance(v, int | float):
+        return f"the number {node.text}"
+    if v is None:
+        return "null"
+    return f'the string "{_clip(node.text)}"'
+
+
+def _clip(text: str, n: int = 40) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+@dataclass(slots=True)
+class Validation:
+    """Accumulates findings for one document."""
+
+    catalog: Catalog
+    doc: int
+    partial: bool = False
+    findings: list[Finding] = field(default_factory=list)
+
+    def add(self, span: Span, severity: Severity, code: str, message: str, path: PathT,
+            fixes: tuple[Fix, ...] = (), **data: Any) -> None:
+        self.findings.append(Finding(span=span, severity=severity, code=code, message=message,
+                                     fixes=fixes, path=format_path(path), doc=self.doc, data=data))
+
+
+def schema_types(schema: Schema) -> tuple[set[str], bool]:
+    """The JSON types a schema admits (empty set = any) and whether null is allowed."""
+    if schema.get("x-kubernetes-int-or-string"):
+        return {"integer", "string"}, True
+    t = schema.get("type")
+    types: set[str] = set()
+    if isinstance(t, str):
+        types.add(t)
+    elif isinstance(t, list):
+        types.update(t)
+    for key in ("oneOf", "anyOf"):
+        for branch in schema.get(key) or ():
+            bt = branch.get("type")
+            if isinstance(bt, str):
+                types.add(bt)
+            elif isinstance(bt, list):
+                types.update(bt)
+            elif branch.get("x-kubernetes-int-or-string"):
+                types.update(("integer", "string"))
+            else:
+                return set(), True
+    nullable = "null" in types or bool(schema.get("nullable")) or not types
+    types.discard("null")
+    return types, nullable
+
+
+def _node_type(node: YNode) -> str:
+    if isinstance(node, YMap):
+        return "object"
+    if isinstance(node, YSeq):
+        return "array"
+    v = node.value
+    if v is None:
+        return "null"
+    if isinstance(v, bool):
+        return "boolean"
+    if isinstance(v, int):
+        return "integer"
+    if isinstance(v, float):
+        return "integer" if math.isfinite(v) and v.is_integer() else "number"
+    return "string"
+
+
+def _matches(actual: str, types: set[str]) -> bool:
+    if not types or actual in types:
+        return True
+    return actual == "integer" and "number" in types
+
+
+def _type_label(name: str | None, path: PathT) -> str:
+    if name:
+        return name.rsplit(".", 1)[-1]
+    return format_path(path)
+
+
+def anchor_span(parent_key: YScalar | None, node: YNode) -> Span:
+    """Where to report something about a whole collection: its key, or the first line of the item."""
+    if parent_key is not None:
+        return parent_key.span
+    if isinstance(node, YMap) and node.pairs:
+        return node.pairs[0][0].span
+    s = node.span.start
+    end = node.span.end if node.span.end.line == s.line else Pos(s.line, s.col + 1)
+    return Span(s, end)
+
+
+def validate_object(root: YMap, ks: KindSchema, v: Validation) -> None:
+    """Validate a Kubernetes object (apiVersion/kind are checked elsewhere)."""
+    schema, name = v.catalog.resolve(ks.schema)
+    walker = _Walker(v)
+    walker.object(root, schema, name, (), None, skip=("apiVersion", "kind"))
+    if ks.is_crd:
+        meta = root.get("metadata")
+        meta_def = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"
+        if isinstance(meta, YMap) and meta_def in v.catalog.definitions:
+            walker.node(meta, {"$ref": "#/$defs/" + meta_def}, ("metadata",), root.key_node("metadata"))
+
+
+class _Walker:
+    def __init__(self, v: Validation) -> None:
+        self.v = v
+        self.catalog = v.catalog
+
+    def node(self, node: YNode, schema: Schema, path: PathT, key: YScalar | None,
+             enum: tuple[str, ...] | None = None) -> None:
+        schema, name = self.catalog.resolve(schema)
+        if not schema:
+            return
+        types, nullable = schema_types(schema)
+        actual = _node_type(node)
+        if actual == "null":
+            return  # null means "not set"; a required field set to null is reported by its parent
+        if not _matches(actual, types):
+            self._wrong_type(node, types, path, key, schema)
+            return
+        if isinstance(node, YMap):
+            if "properties" in schema or "additionalProperties" in schema:
+                self.object(node, schema, name, path, key)
+            return
+        if isinstance(node, YSeq):
+            items = schema.get("items")
+            if isinstance(items, dict):
+                for i, item in enumerate(node.items):
+                    self.node(item, items, (*path, i), None, enum)
+            return
+        allowed = enum if enum is not None else schema.get("enum")
+        if allowed and actual == "string" and path not in (("apiVersion",), ("kind",)):
+            self._enum(node, tuple(str(a) for a in allowed), path, key)
+        if actual == "integer" and schema.get("format") == "int32":
+            value = node.value
+            if isinstance(value, int | float) and not (_INT32[0] <= value <= _INT32[1]):
+                self.v.add(node.span, Severity.ERROR, "KL201",
+                           f"`{_last(path)}` must fit in a 32-bit integer, got {node.text}", path)
+        self._bounds(node, schema, path)
+
+    def object(self, node: YMap, schema: Schema, name: str | None, path: PathT, key: YScalar | None,
+               skip: tuple[str, ...] = ()) -> None:
+        props: dict[str, Schema] = schema.get("properties") or {}
+        extra = schema.get("additionalProperties")
+        free = (
+            schema.get("x-kubernetes-preserve-unknown-fields") is True
+            or (not props and extra is None)
+            or isinstance(extra, dict)
+            or extra is True
+        )
+        enums = self.catalog.enums.get(name or "", {})
+        present = {k.text for k, _ in node.pairs}
+        present.update(k for m in node.merges for k in m.keys())
+        for k, val in node.pairs:
+            if k.text in skip:
+                continue
+            sub = props.get(k.text)
+            if sub is not None:
+                self.node(val, sub, (*path, k.text), k, enums.get(k.text))
+            elif isinstance(extra, dict):
+                self.node(val, extra, (*path, k.text), k)
+            elif not free:
+                if self.v.partial and k.text.startswith(_PATCH_DIRECTIVE_PREFIXES):
+                    continue
+                self._unknown(k, list(props), present, name, path)
+        if not self.v.partial:
+            self._required(node, schema, name, path, key)
+
+    # -------------------------------------------------------------------------------------- findings
+
+    def _unknown(self, k: YScalar, allowed: list[str], present: set[str], name: str | None,
+                 path: PathT) -> None:
+        where = _type_label(name, path)
+        at = f" ({format_path(path)})" if path else ""
+        candidates = suggest(k.text, allowed, exclude=present)
+        if candidates:
+            best = candidates[0]
+            fix = Fix(f"Rename `{k.text}` to `{best}`", (TextEdit(_key_text_span(k), best),), safe=True)
+            self.v.add(k.span, Severity.ERROR, "KL200",
+                       f"unknown field `{k.text}` in {where}{at} — did you mean `{best}`?",
+                       (*path, k.text), (fix,), suggestion=best, candidates=candidates[:3])
+            return
+        self.v.add(k.span, Severity.ERROR, "KL200",
+                   f"unknown field `{k.text}` in {where}{at}; the API server rejects unknown fields",
+                   (*path, k.text), allowed=sorted(allowed)[:50])
+
+    def _required(self, node: YMap, schema: Schema, name: str | None, path: PathT,
+                  key: YScalar | None) -> None:
+        for req in schema.get("required") or ():
+            val = node.get(req)
+            if val is None or (isinstance(val, YScalar) and val.value is None):
+                where = _type_label(name, path)
+                at = f" at {format_path(path)}" if path else ""
+                if val is None and node.key_node(req) is None:
+                    msg = f"missing required field `{req}` in {where}{at}"
+                else:
+                    msg = f"required field `{req}` in {where}{at} is empty"
+                self.v.add(anchor_span(key, node), Severity.ERROR, "KL203", msg, (*path, req), field=req)
+
+    def _wrong_type(self, node: YNode, types: set[str], path: PathT, key: YScalar | None,
+                    schema: Schema) -> None:
+        wanted = " or ".join(_TYPE_NAMES.get(t, t) for t in sorted(types))
+        field_name = _last(path)
+        msg = f"`{field_name}` must be {wanted}, got {describe_value(node)}"
+        fixes: tuple[Fix, ...] = ()
+        if isinstance(node, YScalar):
+            span = node.span
+            if node.style in ("'", '"') and ("integer" in types or "number" in types or "boolean" in types):
+                from kube_lsp.parsing.nodes import resolve_plain
+
+                plain = resolve_plain(node.text)
+                ok = (isinstance(plain, bool) and "boolean" in types) or (
+                    isinstance(plain, int | float) and not isinstance(plain, bool)
+                    and ("number" in types or "integer" in types)
+                )
+                if ok and node.span.start.line == node.span.end.line:
+                    msg += "; remove the quotes"
+                    fixes = (Fix(f"Remove the quotes around {node.text}", (TextEdit(span, node.text),)),)
+            elif node.style is None and types == {"string"} and node.span.start.line == node.span.end.line:
+                msg += "; quote it"
+                fixes = (Fix(f'Quote the value: "{node.text}"',
+                             (TextEdit(span, '"' + node.text.replace('"', '\\"') + '"'),)),)
+        else:
+            span = anchor_span(key, node)
+        self.v.add(span, Severity.ERROR, "KL201", msg, path, fixes, expected=sorted(types))
+
+    def _enum(self, node: YScalar, allowed: tuple[str, ...], path: PathT, key: YScalar | None) -> None:
+        value = node.value
+        if not isinstance(value, str) or value in allowed:
+            return
+        shown = ", ".join(a if a else '""' for a in allowed)
+        msg = f"`{_last(path)}` must be one of {shown}; got \"{_clip(value)}\""
+        best = _closest_enum(value, allowed)
+        fixes: tuple[Fix, ...] = ()
+        if best is not None:
+            msg += f" — did you mean `{best}`?"
+            fixes = (Fix(f"Change to `{best}`", (TextEdit(node.span, best),), safe=True),)
+        self.v.add(node.span, Severity.ERROR, "KL202", msg, path, fixes, allowed=list(allowed),
+                   suggestion=best)
+
+    def _bounds(self, node: YScalar, schema: Schema, path: PathT) -> None:
+        value = node.value
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return
+        lo, hi = schema.get("minimum"), schema.get("maximum")
+        if lo is not None and value < lo:
+            self.v.add(node.span, Severity.ERROR, "KL201", f"`{_last(path)}` must be at least {lo}", path)
+        elif hi is not None and value > hi:
+            self.v.add(node.span, Severity.ERROR, "KL201", f"`{_last(path)}` must be at most {hi}", path)
+
+
+def _closest_enum(value: str, allowed: tuple[str, ...]) -> str | None:
+    for a in allowed:
+        if a.lower() == value.lower():
+            return a
+    candidates = suggest(value, [a for a in allowed if a])
+    if candidates:
+        return candidates[0]
+    # Abbreviations such as RWX for ReadWriteMany: initials.
+    for a in allowed:
+        initials = "".join(c for c in a if c.isupper())
+        if len(initials) > 1 and initials == value.upper():
+            return a
+    return None
+
+
+def _last(path: PathT) -> str:
+    for part in reversed(path):
+        if isinstance(part, str):
+            return part
+    return format_path(path)
+
+
+def _key_text_span(k: YScalar) -> Span:
+    """The span of a key's characters (without quotes) for renaming it in place."""
+    s = k.span
+    if k.style in ("'", '"') and s.start.line == s.end.line:
+        return Span(Pos(s.start.line, s.start.col + 1), Pos(s.end.line, s.end.col - 1))
+    return s
+
+
+def iter_findings(v: Validation) -> Iterator[Finding]:
+    yield from v.findings
