@@ -21,14 +21,13 @@ HERE = Path(__file__).resolve().parent
 DEFAULT_CASES = HERE.parent.parent / "shared" / "bench" / "cases-dev" / "cases.jsonl"
 
 
-def parent_path(yaml_path: str) -> str:
-    """`spec.template.spec.containers` → `spec.template.spec`; `spec.containers[0].image` → `spec.containers[0]`."""
-    if "." not in yaml_path and "[" not in yaml_path:
+def parent_path(yaml_path: str, key: str) -> str:
+    """`spec.template.spec.containers` → `spec.template.spec`; "" for a top-level key (keys may hold dots)."""
+    if yaml_path == key:
         return ""
-    cut = max(yaml_path.rfind("."), yaml_path.rfind("["))
-    if yaml_path[cut] == "[":
-        return yaml_path[:cut]
-    return yaml_path[:cut]
+    if yaml_path.endswith("." + key):
+        return yaml_path[: -len(key) - 1]
+    return yaml_path.rsplit(".", 1)[0] if "." in yaml_path else ""
 
 
 def main() -> int:
@@ -77,9 +76,9 @@ def main() -> int:
         if cat == "key_typo" and any(f"`{c['original']}`" in f["message"] for f in on_line):
             named[cat] += 1
         if cat == "indent_wrong_level":
-            target = parent_path(c["yaml_path"]) or "<root>"
-            if any(f"`{target}`" in f["message"] or f" {target} " in f["message"] or
-                   f["message"].rstrip("?").endswith(target) for f in on_line):
+            target = parent_path(c["yaml_path"], c["key"])
+            wanted = f"under `{target}`" if target else "top level"
+            if any(wanted in f["message"] for f in on_line):
                 named[cat] += 1
 
     print(f"kube-lsp detection on {args.cases} (kubernetes {report['summary']['kubernetesVersion']})")

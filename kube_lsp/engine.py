@@ -97,10 +97,11 @@ def analyse_document(doc: Document, catalog: Catalog, partial: bool = False) -> 
     root = doc.root
     if doc.templated or not isinstance(root, YMap):
         return []
-    return analyse_object(root, catalog, doc.index, partial)
+    return analyse_object(root, catalog, doc.index, partial, split_lines(doc.chunk.text), doc.start_line)
 
 
-def analyse_object(root: YMap, catalog: Catalog, index: int, partial: bool = False) -> list[Finding]:
+def analyse_object(root: YMap, catalog: Catalog, index: int, partial: bool = False,
+                   lines: list[str] | None = None, first_line: int = 0) -> list[Finding]:
     av_node, kind_node = root.get("apiVersion"), root.get("kind")
     if not isinstance(av_node, YScalar) or not isinstance(kind_node, YScalar):
         return []  # not a Kubernetes object: Helm values, CI configuration, docker-compose, ...
@@ -111,7 +112,7 @@ def analyse_object(root: YMap, catalog: Catalog, index: int, partial: bool = Fal
     if (av, kind) in CLIENT_SIDE_KINDS or group.endswith(CLIENT_SIDE_GROUP_SUFFIXES):
         return []
     if kind == "List" and av == "v1":
-        return _list_items(root, catalog, index, partial)
+        return _list_items(root, catalog, index, partial, lines, first_line)
     findings, go_on = check_api_version(av_node, kind_node, catalog, index)
     if not go_on:
         return findings
@@ -124,17 +125,18 @@ def analyse_object(root: YMap, catalog: Catalog, index: int, partial: bool = Fal
             path="kind", doc=index,
         ))
         return findings
-    v = Validation(catalog, index, partial=partial)
+    v = Validation(catalog, index, partial=partial, lines=lines or [], first_line=first_line)
     validate_object(root, ks, v)
     findings.extend(v.findings)
     return findings
 
 
-def _list_items(root: YMap, catalog: Catalog, index: int, partial: bool) -> list[Finding]:
+def _list_items(root: YMap, catalog: Catalog, index: int, partial: bool, lines: list[str] | None,
+                first_line: int) -> list[Finding]:
     items = root.get("items")
     out: list[Finding] = []
     if isinstance(items, YSeq):
         for item in items.items:
             if isinstance(item, YMap):
-                out.extend(analyse_object(item, catalog, index, partial))
+                out.extend(analyse_object(item, catalog, index, partial, lines, first_line))
     return out

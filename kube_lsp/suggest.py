@@ -37,7 +37,7 @@ def typo_distance(a: str, b: str) -> float:
 def max_distance(word: str) -> float:
     """How far a typo may be from its intended word: 1 edit for short words, 2 for long ones."""
     n = len(word)
-    if n <= 3:
+    if n <= 2:
         return 0.5
     if n <= 8:
         return 1.0

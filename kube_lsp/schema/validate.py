@@ -63,12 +63,20 @@ def _clip(text: str, n: int = 40) -> str:
 
 @dataclass(slots=True)
 class Validation:
-    """Accumulates findings for one document."""
+    """Accumulates findings for one document.
+
+    `lines` are the document's source lines and `first_line` the absolute line of the first one; they
+    let fixes re-indent blocks. `accounted` holds field paths that a finding already explains (a key
+    that is misspelled or at the wrong level), so that the required-field check stays quiet about them.
+    """
 
     catalog: Catalog
     doc: int
     partial: bool = False
+    lines: list[str] = field(default_factory=list)
+    first_line: int = 0
     findings: list[Finding] = field(default_factory=list)
+    accounted: set[str] = field(default_factory=set)
 
     def add(self, span: Span, severity: Severity, code: str, message: str, path: PathT,
             fixes: tuple[Fix, ...] = (), **data: Any) -> None:
@@ -145,6 +153,7 @@ def anchor_span(parent_key: YScalar | None, node: YNode) -> Span:
 def validate_object(root: YMap, ks: KindSchema, v: Validation) -> None:
     """Validate a Kubernetes object (apiVersion/kind are checked elsewhere)."""
     schema, name = v.catalog.resolve(ks.schema)
+    name = name or ks.definition or ks.kind
     walker = _Walker(v)
     walker.object(root, schema, name, (), None, skip=("apiVersion", "kind"))
     if ks.is_crd:
@@ -152,12 +161,34 @@ def validate_object(root: YMap, ks: KindSchema, v: Validation) -> None:
         meta_def = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"
         if isinstance(meta, YMap) and meta_def in v.catalog.definitions:
             walker.node(meta, {"$ref": "#/$defs/" + meta_def}, ("metadata",), root.key_node("metadata"))
+    if v.accounted:
+        v.findings = [f for f in v.findings if not (f.code == "KL203" and f.path in v.accounted)]
+
+
+@dataclass(frozen=True, slots=True)
+class _Frame:
+    node: YMap
+    schema: Schema
+    name: str | None
+    path: PathT
+    key: YScalar | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Move:
+    """Where a key at the wrong level belongs: the mapping's path and the column its keys start at."""
+
+    path: PathT
+    name: str | None
+    column: int | None
+    deeper: bool
 
 
 class _Walker:
     def __init__(self, v: Validation) -> None:
         self.v = v
         self.catalog = v.catalog
+        self.stack: list[_Frame] = []
 
     def node(self, node: YNode, schema: Schema, path: PathT, key: YScalar | None,
              enum: tuple[str, ...] | None = None) -> None:
@@ -204,34 +235,119 @@ class _Walker:
         enums = self.catalog.enums.get(name or "", {})
         present = {k.text for k, _ in node.pairs}
         present.update(k for m in node.merges for k in m.keys())
-        for k, val in node.pairs:
+        self.stack.append(_Frame(node, schema, name, path, key))
+        for i, (k, val) in enumerate(node.pairs):
             if k.text in skip:
                 continue
             sub = props.get(k.text)
             if sub is not None:
                 self.node(val, sub, (*path, k.text), k, enums.get(k.text))
             elif isinstance(extra, dict):
+                if not isinstance(val, YScalar) and self._typed_extra_mismatch(val, extra):
+                    move = self._belongs_in_parent(k.text)
+                    if move is not None:
+                        self._wrong_level(k, val, move, name, path)
+                        continue
                 self.node(val, extra, (*path, k.text), k)
             elif not free:
                 if self.v.partial and k.text.startswith(_PATCH_DIRECTIVE_PREFIXES):
                     continue
-                self._unknown(k, list(props), present, name, path)
+                self._unknown(k, val, i, node, list(props), present, name, path)
+        self.stack.pop()
         if not self.v.partial:
             self._required(node, schema, name, path, key)
 
+    def _typed_extra_mismatch(self, val: YNode, extra: Schema) -> bool:
+        resolved, _ = self.catalog.resolve(extra)
+        types, _ = schema_types(resolved)
+        return bool(types) and not _matches(_node_type(val), types)
+
+    # ------------------------------------------------------------------------------- wrong level
+
+    def _belongs_in_parent(self, key: str) -> _Move | None:
+        """The enclosing object, if `key` is one of its fields and it does not have it yet."""
+        if len(self.stack) < 2:
+            return None
+        parent = self.stack[-2]
+        schema, _ = self.catalog.resolve(parent.schema)
+        if key not in (schema.get("properties") or {}) or parent.node.get(key) is not None:
+            return None
+        col = parent.node.pairs[0][0].span.start.col if parent.node.pairs and not parent.node.flow else None
+        return _Move(parent.path, parent.name, col, deeper=False)
+
+    def _belongs_in_previous(self, key: str, index: int, node: YMap, props: dict[str, Schema]) -> _Move | None:
+        """The mapping just above `key` (previous sibling's value), if `key` is a field of it."""
+        if index == 0:
+            return None
+        pk, pv = node.pairs[index - 1]
+        sub = props.get(pk.text)
+        if sub is None:
+            return None
+        schema, name = self.catalog.resolve(sub)
+        path = (*self.stack[-1].path, pk.text)
+        target: YMap | None = None
+        if isinstance(pv, YSeq):
+            items = schema.get("items")
+            if not isinstance(items, dict) or not pv.items or not isinstance(pv.items[-1], YMap):
+                return None
+            schema, name = self.catalog.resolve(items)
+            target = pv.items[-1]
+            path = (*path, len(pv.items) - 1)
+        elif isinstance(pv, YMap):
+            target = pv
+        elif not (isinstance(pv, YScalar) and pv.value is None):
+            return None
+        fields = schema.get("properties") or {}
+        free_map = isinstance(schema.get("additionalProperties"), dict) or (
+            schema.get("x-kubernetes-preserve-unknown-fields") is True)
+        if key not in fields and not (free_map and target is not None):
+            return None
+        if target is not None and target.get(key) is not None:
+            return None
+        if target is None:
+            col = pk.span.start.col + _indent_unit(self.v)
+        elif target.flow or not target.pairs:
+            col = None
+        else:
+            col = target.pairs[0][0].span.start.col
+        return _Move(path, name, col, deeper=True)
+
+    def _wrong_level(self, k: YScalar, val: YNode, move: _Move, name: str | None, path: PathT) -> None:
+        where = format_path(move.path) if move.path else ""
+        dest = f"under `{where}`" if where else "at the document's top level"
+        hint = "too little" if move.deeper else "too much"
+        here = _type_label(name, path)
+        msg = (f"`{k.text}` is not a field of {here}; it belongs {dest} — is it indented one level {hint}?")
+        fixes: tuple[Fix, ...] = ()
+        if move.column is not None:
+            edits = _reindent(self.v, k, val, move.column - k.span.start.col)
+            if edits:
+                fixes = (Fix(f"Move `{k.text}` {dest}", edits, safe=True),)
+        self.v.add(k.span, Severity.ERROR, "KL103", msg, (*path, k.text), fixes, target=format_path(move.path),
+                   key=k.text)
+        self.v.accounted.add(format_path((*move.path, k.text)))
+
     # -------------------------------------------------------------------------------------- findings
 
-    def _unknown(self, k: YScalar, allowed: list[str], present: set[str], name: str | None,
-                 path: PathT) -> None:
+    def _unknown(self, k: YScalar, val: YNode, index: int, node: YMap, allowed: list[str], present: set[str],
+                 name: str | None, path: PathT) -> None:
         where = _type_label(name, path)
         at = f" ({format_path(path)})" if path else ""
+        props = self.stack[-1].schema.get("properties") or {}
+        move = self._belongs_in_parent(k.text)
+        if move is None:
+            move = self._belongs_in_previous(k.text, index, node, props)
         candidates = suggest(k.text, allowed, exclude=present)
+        if move is not None and (not candidates or move.path != path):
+            self._wrong_level(k, val, move, name, path)
+            return
         if candidates:
             best = candidates[0]
             fix = Fix(f"Rename `{k.text}` to `{best}`", (TextEdit(_key_text_span(k), best),), safe=True)
             self.v.add(k.span, Severity.ERROR, "KL200",
                        f"unknown field `{k.text}` in {where}{at} — did you mean `{best}`?",
                        (*path, k.text), (fix,), suggestion=best, candidates=candidates[:3])
+            self.v.accounted.add(format_path((*path, best)))
             return
         self.v.add(k.span, Severity.ERROR, "KL200",
                    f"unknown field `{k.text}` in {where}{at}; the API server rejects unknown fields",
@@ -300,6 +416,45 @@ class _Walker:
             self.v.add(node.span, Severity.ERROR, "KL201", f"`{_last(path)}` must be at least {lo}", path)
         elif hi is not None and value > hi:
             self.v.add(node.span, Severity.ERROR, "KL201", f"`{_last(path)}` must be at most {hi}", path)
+
+
+def _indent_unit(v: Validation) -> int:
+    from kube_lsp.parsing.syntax import indent_unit
+
+    return indent_unit(v.lines) if v.lines else 2
+
+
+def _block_lines(k: YScalar, val: YNode) -> range:
+    """The lines of a key and its value (a block value's end mark sits at the start of the next line)."""
+    end = val.span.end
+    last = end.line - 1 if end.col == 0 and end.line > k.span.start.line else end.line
+    return range(k.span.start.line, max(last, k.span.start.line) + 1)
+
+
+def _reindent(v: Validation, k: YScalar, val: YNode, delta: int) -> tuple[TextEdit, ...]:
+    """Edits that shift a key's whole block by `delta` columns (empty when that is not possible)."""
+    if delta == 0 or not v.lines:
+        return ()
+    edits = []
+    for line in _block_lines(k, val):
+        rel = line - v.first_line
+        if not 0 <= rel < len(v.lines):
+            return ()
+        text = v.lines[rel]
+        if line == k.span.start.line and text[: k.span.start.col].strip():
+            return ()  # the key shares its line with a `- ` or another key
+        if not text.strip():
+            continue
+        lead = len(text) - len(text.lstrip(" "))
+        if delta > 0:
+            edits.append(TextEdit(Span.point(line, 0), " " * delta))
+        elif lead >= -delta:
+            edits.append(TextEdit(Span(Pos(line, 0), Pos(line, -delta)), ""))
+        elif text.lstrip().startswith("#"):
+            continue
+        else:
+            return ()
+    return tuple(edits)
 
 
 def _closest_enum(value: str, allowed: tuple[str, ...]) -> str | None:
