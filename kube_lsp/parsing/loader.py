@@ -12,13 +12,14 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from ruamel.yaml import YAML
-from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.reader import ReaderError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from kube_lsp.model import Finding, Fix, Pos, Severity, Span, TextEdit
 from kube_lsp.parsing import syntax
 from kube_lsp.parsing.nodes import YMap, YNode, YScalar, YSeq, is_explicit_str, resolve_plain
-from kube_lsp.parsing.text import Chunk, split_documents, split_lines
+from kube_lsp.parsing.text import LINE_BREAK_RE, Chunk, split_documents, split_lines
 
 MAX_DEPTH: Final = 200
 MAX_NODES: Final = 500_000
@@ -98,6 +99,13 @@ def parse_chunk(chunk: Chunk, index: int) -> Document:
             return doc
         doc.findings.append(syntax.syntax_finding(exc, source, chunk.start_line, index))
         return doc
+    except ReaderError as exc:
+        doc.findings.append(_reader_finding(exc, source, chunk.start_line, index))
+        return doc
+    except YAMLError as exc:
+        doc.findings.append(Finding(span=Span.point(chunk.start_line, 0), severity=Severity.ERROR,
+                                    code="KL100", message=f"invalid YAML: {exc}", doc=index))
+        return doc
     except (ValueError, RecursionError, MemoryError) as exc:  # pragma: no cover - defensive
         doc.findings.append(_limit_finding(Span.point(chunk.start_line, 0), f"cannot parse: {exc}", index))
         return doc
@@ -116,6 +124,21 @@ def _convert_into(doc: Document, node: Node | None, source: str) -> Document:
         doc.root = None
         doc.findings.append(_limit_finding(lim.span, str(lim), doc.index))
     return doc
+
+
+def _reader_finding(exc: ReaderError, source: str, offset: int, index: int) -> Finding:
+    """A character YAML does not allow (control characters, ...), at its line and column."""
+    pos = min(max(int(getattr(exc, "position", 0) or 0), 0), len(source))
+    before = source[:pos]
+    line = len(LINE_BREAK_RE.findall(before))
+    last = max(before.rfind("\n"), before.rfind("\r"))
+    col = pos - (last + 1)
+    char = getattr(exc, "character", None)
+    code = ord(char) if isinstance(char, str) and char else char
+    what = f"U+{code:04X}" if isinstance(code, int) else "a character"
+    return Finding(span=Span.of(offset + line, col, offset + line, col + 1), severity=Severity.ERROR,
+                   code="KL100", message=f"{what} is a control character, which YAML does not allow here",
+                   doc=index)
 
 
 def _limit_finding(span: Span, message: str, index: int) -> Finding:

@@ -232,6 +232,10 @@ def syntax_finding(exc: MarkedYAMLError, source: str, offset: int, index: int) -
     problem = str(exc.problem or exc.context or "invalid YAML")
     lines = split_lines(source)
     message = _plain(problem, exc, offset)
+    if "expected '-' indicator" in problem and line < len(lines):
+        found = _key_among_items(lines, line, offset, index)
+        if found is not None:
+            return found
     candidates = [iss for iss in indentation_issues(lines) if line - 6 <= iss.line <= line]
     if candidates:
         iss = candidates[-1]
@@ -258,6 +262,37 @@ def syntax_finding(exc: MarkedYAMLError, source: str, offset: int, index: int) -
     else:
         span = Span.point(offset + line, 0)
     return Finding(span=span, severity=Severity.ERROR, code="KL100", message=message, doc=index)
+
+
+def _key_among_items(lines: list[str], line: int, offset: int, index: int) -> Finding | None:
+    """A `key:` line at the column of a list's `- ` items: say where it would line up, and offer that."""
+    text = lines[line]
+    col = len(text) - len(text.lstrip(" "))
+    m = _KEY_RE.match(text[col:])
+    if m is None or text[col:].startswith("-"):
+        return None
+    for prev in range(line - 1, -1, -1):
+        p = lines[prev]
+        pcol = len(p) - len(p.lstrip(" "))
+        body = p[pcol:]
+        if not body.strip() or body.startswith("#"):
+            continue
+        if pcol < col:
+            return None
+        if pcol == col and body.startswith("- "):
+            item_col = col + 2 + (len(body[2:]) - len(body[2:].lstrip(" ")))
+            key = m.group(1).strip("'\"")
+            span = Span(Pos(offset + line, col), Pos(offset + line, len(text.rstrip())))
+            edit = TextEdit(Span.point(offset + line, 0), " " * (item_col - col))
+            return Finding(
+                span=span, severity=Severity.ERROR, code="KL100",
+                message=(f"`{key}` lines up with the `- ` items of this list but does not start one: indent "
+                         f"it by {item_col} spaces to belong to the item above (line {offset + prev + 1}), "
+                         "or start a new item with `- `"),
+                fixes=(Fix(f"Indent `{key}` to line up with the item above", (edit,), safe=False),),
+                doc=index,
+            )
+    return None
 
 
 def _plain(problem: str, exc: MarkedYAMLError, offset: int = 0) -> str:

@@ -43,19 +43,21 @@ def split_documents(text: str) -> list[Chunk]:
     start = 0
     buf: list[str] = []
     content = False
+    marked = False  # the buffer already holds a `---`
 
     def flush(end: int) -> None:
-        nonlocal buf, content, start
+        nonlocal buf, content, start, marked
         if buf:
             chunks.append(Chunk(start, end, "".join(buf), content))
-        buf, content, start = [], False, end
+        buf, content, start, marked = [], False, end, False
 
     for i, line in enumerate(pieces):
         m = _MARKER_RE.match(line)
-        if m is not None and m.group(1) == "---" and content:
+        if m is not None and m.group(1) == "---" and (content or marked):
             flush(i)
         buf.append(line)
         if m is not None:
+            marked = marked or m.group(1) == "---"
             rest = line[3:].split(" #", 1)[0].strip()
             if m.group(1) == "---" and rest:
                 content = True

@@ -252,7 +252,10 @@ class _Walker:
             elif not free:
                 if self.v.partial and k.text.startswith(_PATCH_DIRECTIVE_PREFIXES):
                     continue
-                self._unknown(k, val, i, node, list(props), present, name, path)
+                best = self._unknown(k, val, i, node, list(props), present, name, path)
+                if best is not None:
+                    # Check the value as if the key were spelled right, so its own mistakes show too.
+                    self.node(val, props[best], (*path, k.text), k, enums.get(best))
         self.stack.pop()
         if not self.v.partial:
             self._required(node, schema, name, path, key)
@@ -330,7 +333,8 @@ class _Walker:
     # -------------------------------------------------------------------------------------- findings
 
     def _unknown(self, k: YScalar, val: YNode, index: int, node: YMap, allowed: list[str], present: set[str],
-                 name: str | None, path: PathT) -> None:
+                 name: str | None, path: PathT) -> str | None:
+        """Report an unknown key; return the field it is a misspelling of, if any."""
         where = _type_label(name, path)
         at = f" ({format_path(path)})" if path else ""
         props = self.stack[-1].schema.get("properties") or {}
@@ -340,7 +344,7 @@ class _Walker:
         candidates = suggest(k.text, allowed, exclude=present)
         if move is not None and (not candidates or move.path != path):
             self._wrong_level(k, val, move, name, path)
-            return
+            return None
         if candidates:
             best = candidates[0]
             fix = Fix(f"Rename `{k.text}` to `{best}`", (TextEdit(_key_text_span(k), best),), safe=True)
@@ -348,10 +352,11 @@ class _Walker:
                        f"unknown field `{k.text}` in {where}{at} — did you mean `{best}`?",
                        (*path, k.text), (fix,), suggestion=best, candidates=candidates[:3])
             self.v.accounted.add(format_path((*path, best)))
-            return
+            return best
         self.v.add(k.span, Severity.ERROR, "KL200",
                    f"unknown field `{k.text}` in {where}{at}; the API server rejects unknown fields",
                    (*path, k.text), allowed=sorted(allowed)[:50])
+        return None
 
     def _required(self, node: YMap, schema: Schema, name: str | None, path: PathT,
                   key: YScalar | None) -> None:
