@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from kube_lsp.model import Finding, Severity, Span
 from kube_lsp.parsing.loader import Document, parse_stream
-from kube_lsp.parsing.nodes import YMap, YScalar, YSeq
+from kube_lsp.parsing.nodes import YMap, YNode, YScalar, YSeq
 from kube_lsp.parsing.text import split_lines
 from kube_lsp.rules import BY_CODE
 from kube_lsp.schema.apiversions import check_api_version
@@ -51,8 +51,14 @@ class Engine:
         return Engine(self.settings, self.catalog.with_crds(crds))
 
     def analyse(self, text: str, *, partial: bool = False, origin: str = "<text>") -> Analysis:
-        docs = parse_stream(text)
         catalog = self.catalog
+
+        def score(root: YNode) -> int:
+            if not isinstance(root, YMap):
+                return 0
+            return sum(f.severity == Severity.ERROR for f in analyse_object(root, catalog, 0, partial))
+
+        docs = parse_stream(text, score)
         if "CustomResourceDefinition" in text:
             local = list(crds_in(docs, origin))
             if local:

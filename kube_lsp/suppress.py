@@ -8,7 +8,7 @@ from typing import Final
 from kube_lsp.model import Finding
 from kube_lsp.rules import find_rule
 
-_DIRECTIVE_RE: Final = re.compile(r"#\s*kube-lsp:\s*(ignore|ignore-document)\b(?:\s*=\s*([\w\-, ]+))?")
+_DIRECTIVE_RE: Final = re.compile(r"#\s*kube-lsp:\s*(ignore-document|ignore)\b(?:\s*=\s*([\w\-, ]+))?")
 ALL: Final = "*"
 
 

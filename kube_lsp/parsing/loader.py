@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import Any, Final
 
 from ruamel.yaml import YAML
@@ -57,17 +58,22 @@ def _new_yaml() -> Any:
 _YAML: Final = _new_yaml()
 
 
-def parse_stream(text: str) -> list[Document]:
+# Scores a candidate repair of a broken document (lower is better): the number of problems the repaired
+# document still has. The engine passes one that runs the schema checks.
+Scorer = Callable[[YNode], int]
+
+
+def parse_stream(text: str, scorer: Scorer | None = None) -> list[Document]:
     """Split `text` into documents and compose each one."""
     docs: list[Document] = []
     for chunk in split_documents(text):
         if not chunk.has_content:
             continue
-        docs.append(parse_chunk(chunk, len(docs)))
+        docs.append(parse_chunk(chunk, len(docs), scorer))
     return docs
 
 
-def parse_chunk(chunk: Chunk, index: int) -> Document:
+def parse_chunk(chunk: Chunk, index: int, scorer: Scorer | None = None) -> Document:
     doc = Document(index=index, chunk=chunk, root=None)
     source = chunk.text.translate(_ODD_BREAKS)
     if _TEMPLATE_RE.search(source):
@@ -97,7 +103,9 @@ def parse_chunk(chunk: Chunk, index: int) -> Document:
                     return doc
                 return _convert_into(doc, node, repaired)
             return doc
-        doc.findings.append(syntax.syntax_finding(exc, source, chunk.start_line, index))
+        finding = syntax.syntax_finding(exc, source, chunk.start_line, index)
+        repair = _best_indent_repair(source, exc, chunk.start_line, index, scorer)
+        doc.findings.append(repair or finding)
         return doc
     except ReaderError as exc:
         doc.findings.append(_reader_finding(exc, source, chunk.start_line, index))
@@ -124,6 +132,36 @@ def _convert_into(doc: Document, node: Node | None, source: str) -> Document:
         doc.root = None
         doc.findings.append(_limit_finding(lim.span, str(lim), doc.index))
     return doc
+
+
+def _best_indent_repair(source: str, exc: MarkedYAMLError, offset: int, index: int,
+                        scorer: Scorer | None) -> Finding | None:
+    """The one-line re-indentation that makes the document parse with the fewest remaining problems."""
+    mark = exc.problem_mark or exc.context_mark
+    if mark is None or source.count("\n") > 3000:
+        return None
+    best: tuple[tuple[int, bool, bool, int, int], syntax.IndentRepair] | None = None
+    window = 20 if source.count("\n") < 400 else 6
+    for cand in syntax.indent_repairs(source, mark.line, window):
+        try:
+            node = _YAML.compose(cand.text)
+        except YAMLError:
+            continue
+        problems = 0
+        if node is not None and scorer is not None:
+            try:
+                problems = scorer(_Converter(0, index, split_lines(cand.text)).convert(node, 0))
+            except _Limit:
+                continue
+        # Fewest remaining problems; then prefer moving a line onto the file's indentation grid, a line
+        # that was off the grid, a line near where the parser stopped, and the smallest shift.
+        rank = (problems, cand.new % cand.unit != 0, cand.old % cand.unit == 0, abs(cand.line - mark.line),
+                abs(cand.new - cand.old))
+        if best is None or rank < best[0]:
+            best = (rank, cand)
+    if best is None:
+        return None
+    return syntax.repair_finding(best[1], source, offset, index)
 
 
 def _reader_finding(exc: ReaderError, source: str, offset: int, index: int) -> Finding:

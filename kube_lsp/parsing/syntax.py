@@ -175,9 +175,16 @@ class IndentIssue:
 
 
 def indentation_issues(lines: list[str]) -> list[IndentIssue]:
-    """Lines whose indentation lines up with no open block (a heuristic for broken documents)."""
+    """Lines whose indentation lines up with no open block (a heuristic for broken documents).
+
+    When a dedent lands between two open levels and the deeper level is the odd one out (it is not one
+    indentation step below its parent while the dedented line is), the line that opened the deeper level
+    is blamed: `   replicas:` indented by 3 under `spec:` is the mistake, not the `selector:` after it.
+    """
+    unit = indent_unit(lines)
     issues: list[IndentIssue] = []
     stack: list[int] = []
+    opener: dict[int, tuple[int, str | None]] = {}
     opens = False
     block_scalar_at: int | None = None
     for i, text in enumerate(lines):
@@ -193,19 +200,25 @@ def indentation_issues(lines: list[str]) -> list[IndentIssue]:
         key = key_m.group(1).strip("'\"") if key_m else None
         if not stack:
             stack.append(ind)
+            opener[ind] = (i, key)
         elif ind > stack[-1]:
-            if opens or body.startswith("- ") and False:
-                stack.append(ind)
-            else:
+            if not opens:
                 issues.append(IndentIssue(i, ind, tuple(stack[-2:]), key))
-                stack.append(ind)
+            stack.append(ind)
+            opener[ind] = (i, key)
         elif ind < stack[-1]:
+            popped = stack[-1]
             while stack and stack[-1] > ind:
-                stack.pop()
+                popped = stack.pop()
             if not stack or stack[-1] != ind:
-                expected = tuple(sorted({*stack[-1:], *([stack[-1]] if stack else [])}))
-                issues.append(IndentIssue(i, ind, expected or (0,), key))
+                parent = stack[-1] if stack else 0
+                first, first_key = opener.get(popped, (i, key))
+                if stack and ind - parent == unit and popped - parent != unit and first < i:
+                    issues.append(IndentIssue(first, popped, (parent + unit,), first_key))
+                else:
+                    issues.append(IndentIssue(i, ind, tuple(sorted({parent, popped})), key))
                 stack.append(ind)
+                opener[ind] = (i, key)
         # A list item opens a mapping at the column of its content.
         content = body
         col = ind
@@ -216,12 +229,70 @@ def indentation_issues(lines: list[str]) -> list[IndentIssue]:
             content = stripped
             if content and stack[-1] < col:
                 stack.append(col)
+                opener[col] = (i, key)
         code = content.split(" #", 1)[0].rstrip()
         opens = bool(_OPENS_RE.search(code)) or code in ("-",)
         if _BLOCK_SCALAR_RE.search(code):
             block_scalar_at = ind if not body.startswith("- ") else col - 1
             opens = False
     return issues
+
+
+@dataclass(frozen=True, slots=True)
+class IndentRepair:
+    line: int
+    old: int
+    new: int
+    unit: int
+    text: str
+
+
+def indent_repairs(source: str, error_line: int, window: int = 8) -> list[IndentRepair]:
+    """Candidate repairs: one line near the parser's error re-indented to a column used above it."""
+    lines = source.splitlines(keepends=True)
+    bare = [ln.rstrip("\r\n") for ln in lines]
+    unit = indent_unit(bare)
+    out: list[IndentRepair] = []
+    levels: set[int] = {0}
+    first = max(0, error_line - window)
+    for i, text in enumerate(bare[: error_line + 1]):
+        body = text.lstrip(" ")
+        if not body or body.startswith("#"):
+            continue
+        ind = len(text) - len(body)
+        if i >= first and not body.startswith(("---", "...")):
+            prev_levels = sorted({*levels, *(lv + unit for lv in levels)})
+            for new in prev_levels:
+                if new != ind and abs(new - ind) <= 2 * unit:
+                    repaired = list(lines)
+                    repaired[i] = " " * new + lines[i][ind:]
+                    out.append(IndentRepair(i, ind, new, unit, "".join(repaired)))
+        levels.add(ind)
+        col = ind
+        rest = body
+        while rest.startswith("- "):
+            stripped = rest[1:].lstrip(" ")
+            col += len(rest) - len(stripped)
+            rest = stripped
+            levels.add(col)
+    return out
+
+
+def repair_finding(rep: IndentRepair, source: str, offset: int, index: int) -> Finding:
+    text = split_lines(source)[rep.line]
+    body = text.lstrip(" ")
+    key_m = _KEY_RE.match(body)
+    what = f"`{key_m.group(1).strip(chr(39) + chr(34))}`" if key_m else "this line"
+    line = offset + rep.line
+    span = Span(Pos(line, rep.old), Pos(line, len(text.rstrip())))
+    edit = TextEdit(Span(Pos(line, 0), Pos(line, rep.old)), " " * rep.new)
+    return Finding(
+        span=span, severity=Severity.ERROR, code="KL100",
+        message=(f"inconsistent indentation: {what} is indented by {rep.old} spaces; the document parses "
+                 f"when it is indented by {rep.new}"),
+        fixes=(Fix(f"Indent {what} by {rep.new} spaces", (edit,), safe=False),),
+        doc=index, data={"found": rep.old, "expected": [rep.new]},
+    )
 
 
 def syntax_finding(exc: MarkedYAMLError, source: str, offset: int, index: int) -> Finding:

@@ -155,7 +155,9 @@ def validate_object(root: YMap, ks: KindSchema, v: Validation) -> None:
     schema, name = v.catalog.resolve(ks.schema)
     name = name or ks.definition or ks.kind
     walker = _Walker(v)
-    walker.object(root, schema, name, (), None, skip=("apiVersion", "kind"))
+    # The API server adds apiVersion, kind and metadata to every CRD's schema itself.
+    skip = ("apiVersion", "kind", "metadata") if ks.is_crd else ("apiVersion", "kind")
+    walker.object(root, schema, name, (), None, skip=skip)
     if ks.is_crd:
         meta = root.get("metadata")
         meta_def = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"
