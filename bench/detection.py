@@ -90,7 +90,9 @@ def main() -> int:
         n = total[cat]
         found += hit[cat]
         faults += n
-        extra = f"{named[cat]:>5}/{n:<3} {100 * named[cat] / n:5.1f}%" if cat in ("key_typo", "indent_wrong_level") else ""
+        extra = ""
+        if cat in ("key_typo", "indent_wrong_level"):
+            extra = f"{named[cat]:>5}/{n:<3} {100 * named[cat] / n:5.1f}%"
         print(f"{cat:<20} {hit[cat]:>4}/{n:<4} {100 * hit[cat] / n:6.1f}   {extra}")
     print(f"{'all faults':<20} {found:>4}/{faults:<4} {100 * found / max(faults, 1):6.1f}")
     print(f"clean files: {total['clean']}, error findings on them: {clean_errors} "

@@ -13,7 +13,7 @@ from kube_lsp.config import ConfigError, Settings, find_config, load_config, par
 from kube_lsp.engine import Engine
 from kube_lsp.fixes import apply_edits, select_safe_fixes, unified_diff
 from kube_lsp.inputs import MAX_BYTES, InputError, Source, decode, expand, kustomize_patches, read_path
-from kube_lsp.model import Severity
+from kube_lsp.model import Finding, Severity
 from kube_lsp.output import FORMATS, FileResult, RunInfo, render, summary_line
 from kube_lsp.parsing.loader import parse_stream
 from kube_lsp.rules import ALL_RULES, find_rule, markdown_table
@@ -142,8 +142,8 @@ def _check(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
     return EXIT_FINDINGS if has_errors else EXIT_OK
 
 
-def _apply_fixes(args: argparse.Namespace, engine: Engine, src: Source, findings: list, partial: bool,
-                 out: TextIO) -> tuple[list, bool]:
+def _apply_fixes(args: argparse.Namespace, engine: Engine, src: Source, findings: list[Finding], partial: bool,
+                 out: TextIO) -> tuple[list[Finding], bool]:
     assert src.text is not None
     chosen = select_safe_fixes(findings)
     if not chosen:

@@ -10,6 +10,7 @@ import traceback
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from kube_lsp.config import Settings
 from kube_lsp.model import Finding, Severity, Span
 from kube_lsp.parsing.loader import Document, parse_stream
 from kube_lsp.parsing.nodes import YMap, YNode, YScalar, YSeq
@@ -26,7 +27,6 @@ from kube_lsp.schema.catalog import (
 )
 from kube_lsp.schema.crds import crds_in
 from kube_lsp.schema.validate import Validation, validate_object
-from kube_lsp.config import Settings
 from kube_lsp.suppress import directives, is_suppressed
 
 log = logging.getLogger(__name__)

@@ -14,7 +14,7 @@ from ruamel.yaml.error import YAMLError
 from kube_lsp.model import Finding, Severity, Span
 
 YAML_SUFFIXES: Final = (".yaml", ".yml")
-MAX_BYTES: Final = 16 * 1024 * 1024
+MAX_BYTES: Final = 16_000_000
 KUSTOMIZATION_NAMES: Final = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 
 

@@ -76,7 +76,7 @@ ALL_RULES: Final[tuple[Rule, ...]] = (
         "A key is valid one level up or down from where it is indented",
         "The key is not a field of the mapping it sits in, but it is a field of the parent or of a "
         "neighbouring child mapping: most likely its block is indented one level off.",
-        _POD.replace("    - name: web\n      image: nginx:1.27\n", "    - name: web\n    image: nginx:1.27\n"),
+        _POD.replace("    - name: web\n      image: nginx:1.27\n", "    - name: web\n  image: nginx:1.27\n"),
         _POD,
         fix="Re-indents the whole block to where it belongs.",
     ),
@@ -150,8 +150,8 @@ ALL_RULES: Final[tuple[Rule, ...]] = (
         "The apiVersion was removed (or never existed) for this kind in the target release; the API "
         "server answers 'no matches for kind'. The finding names the release that removed it and the "
         "replacement.",
-        _POD.replace("apiVersion: v1\nkind: Pod", "apiVersion: extensions/v1beta1\nkind: Deployment")
-        .replace("spec:\n  containers", "spec:\n  template:\n    spec:\n      containers"),
+        "apiVersion: extensions/v1beta1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n"
+        "    spec:\n      containers:\n        - name: web\n          image: nginx:1.27\n",
         "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  selector:\n"
         "    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n"
         "    spec:\n      containers:\n        - name: web\n          image: nginx:1.27\n",

@@ -8,14 +8,14 @@ construction) keeps duplicate keys and every node's start and end mark. Limits k
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any, Final
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.reader import ReaderError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ruamel.yaml.reader import ReaderError
 
 from kube_lsp.model import Finding, Fix, Pos, Severity, Span, TextEdit
 from kube_lsp.parsing import syntax

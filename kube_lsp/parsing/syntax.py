@@ -43,34 +43,35 @@ _MESSAGES: Final = (
 
 
 def excessive_nesting(source: str, limit: int) -> tuple[int, int] | None:
-    """(line, col) where flow brackets or indentation first nest deeper than `limit`, if anywhere."""
-    depth = 0
-    line = col = 0
-    quote: str | None = None
-    for ch in source:
-        if ch == "\n":
-            line, col = line + 1, 0
-            if quote == "'" or quote == '"':
-                pass
-            continue
-        col += 1
-        if quote is not None:
-            if ch == quote:
-                quote = None
-            continue
-        if ch in "[{":
-            depth += 1
-            if depth > limit:
-                return line, col - 1
-        elif ch in "]}":
-            depth = max(0, depth - 1)
-        elif ch in "'\"" and depth:
-            quote = ch
-    for i, text in enumerate(split_lines(source)):
-        # Block nesting: each level needs at least one more column of indentation.
-        stripped = text.lstrip(" -")
-        if len(text) - len(stripped) > limit * 4 and stripped and not stripped.startswith("#"):
-            return i, 0
+    """(line, col) where flow brackets or indentation first nest deeper than `limit`, if anywhere.
+
+    Cheap for ordinary documents: the character scan runs only when there are enough brackets to nest
+    that deep at all.
+    """
+    if source.count("[") + source.count("{") > limit:
+        depth = line = col = 0
+        quote: str | None = None
+        for ch in source:
+            if ch == "\n":
+                line, col = line + 1, 0
+                continue
+            col += 1
+            if quote is not None:
+                if ch == quote:
+                    quote = None
+                continue
+            if ch in "[{":
+                depth += 1
+                if depth > limit:
+                    return line, col - 1
+            elif ch in "]}":
+                depth = max(0, depth - 1)
+            elif ch in "'\"" and depth:
+                quote = ch
+    # Block nesting: each level needs at least one more column of indentation (or one more `- `).
+    m = re.search(r"^[ \-]{" + str(limit * 2) + ",}", source, re.M)
+    if m is not None:
+        return source.count("\n", 0, m.start()), 0
     return None
 
 

@@ -1,0 +1,34 @@
+"""The rule registry holds together: unique codes and names, documented examples that behave as documented."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from kube_lsp.rules import ALL_RULES, Rule
+from tests.conftest import codes, findings
+
+
+def test_codes_and_names_are_unique_and_well_formed() -> None:
+    assert len({r.code for r in ALL_RULES}) == len(ALL_RULES)
+    assert len({r.name for r in ALL_RULES}) == len(ALL_RULES)
+    for r in ALL_RULES:
+        assert re.fullmatch(r"KL\d{3}", r.code)
+        assert re.fullmatch(r"[a-z]+(-[a-z]+)*", r.name)
+
+
+@pytest.mark.parametrize("rule", [r for r in ALL_RULES if r.example], ids=lambda r: r.code)
+def test_example_triggers_the_rule_and_use_instead_is_clean(rule: Rule) -> None:
+    assert rule.code in codes(findings(rule.example))
+    assert findings(rule.use_instead) == []
+
+
+def test_every_emitted_code_is_registered() -> None:
+    import pathlib
+
+    from kube_lsp.rules import BY_CODE
+
+    src = "".join(p.read_text() for p in pathlib.Path("kube_lsp").rglob("*.py"))
+    emitted = set(re.findall(r'"(KL\d{3})"', src))
+    assert emitted <= set(BY_CODE)
