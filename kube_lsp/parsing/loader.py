@@ -88,21 +88,11 @@ def parse_chunk(chunk: Chunk, index: int, scorer: Scorer | None = None) -> Docum
             index,
         ))
         return doc
-    tab_findings = syntax.tab_findings(source, chunk.start_line, index)
     try:
         node = _YAML.compose(source)
     except MarkedYAMLError as exc:
-        doc.findings.extend(tab_findings)
-        if tab_findings:
-            # Analyse what the user meant: the document with its tabs turned into spaces.
-            repaired = syntax.detab(source)
-            if repaired is not None:
-                try:
-                    node = _YAML.compose(repaired)
-                except MarkedYAMLError:
-                    return doc
-                return _convert_into(doc, node, repaired)
-            return doc
+        if syntax.has_tab_indentation(source):
+            return _detabbed(doc, source, scorer)
         finding = syntax.syntax_finding(exc, source, chunk.start_line, index)
         repair = _best_indent_repair(source, exc, chunk.start_line, index, scorer)
         doc.findings.append(repair or finding)
@@ -114,11 +104,32 @@ def parse_chunk(chunk: Chunk, index: int, scorer: Scorer | None = None) -> Docum
         doc.findings.append(Finding(span=Span.point(chunk.start_line, 0), severity=Severity.ERROR,
                                     code="KL100", message=f"invalid YAML: {exc}", doc=index))
         return doc
-    except (ValueError, RecursionError, MemoryError) as exc:  # pragma: no cover - defensive
-        doc.findings.append(_limit_finding(Span.point(chunk.start_line, 0), f"cannot parse: {exc}", index))
-        return doc
-    doc.findings.extend(tab_findings)
     return _convert_into(doc, node, source)
+
+
+def _detabbed(doc: Document, source: str, scorer: Scorer | None) -> Document:
+    """Report the tabs, and analyse the document as if they were spaces at the width that fits best."""
+    best: tuple[tuple[int, int], int, str, Node | None] | None = None
+    for order, (width, text) in enumerate(syntax.detab_candidates(source)):
+        try:
+            node = _YAML.compose(text)
+        except YAMLError:
+            continue
+        problems = 0
+        if scorer is not None and node is not None:
+            try:
+                problems = scorer(_Converter(0, doc.index, split_lines(text)).convert(node, 0))
+            except _Limit:
+                continue
+        if best is None or (problems, order) < best[0]:
+            best = ((problems, order), width, text, node)
+        if problems == 0 or scorer is None:
+            break
+    doc.findings.extend(syntax.tab_findings(source, doc.chunk.start_line, doc.index,
+                                            best[1] if best else None))
+    if best is None:
+        return doc
+    return _convert_into(doc, best[3], best[2])
 
 
 def _convert_into(doc: Document, node: Node | None, source: str) -> Document:

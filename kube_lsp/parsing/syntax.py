@@ -105,29 +105,19 @@ def _tab_lines(lines: list[str]) -> list[tuple[int, str]]:
     return out
 
 
-def detab(source: str) -> str | None:
-    """The document with tab indentation turned into spaces, at the first width that parses."""
-    lines = source.splitlines(keepends=True)
-    tabbed = _tab_lines([ln.rstrip("\r\n") for ln in lines])
-    if not tabbed:
-        return None
-    width = detab_width(source)
-    return _apply_detab(lines, tabbed, width) if width else None
+def has_tab_indentation(source: str) -> bool:
+    return bool(_tab_lines(split_lines(source)))
 
 
-def detab_width(source: str) -> int | None:
+def detab_candidates(source: str) -> list[tuple[int, str]]:
+    """(tab width, text with tab indentation expanded to spaces), the file's own width first."""
     lines = source.splitlines(keepends=True)
     bare = [ln.rstrip("\r\n") for ln in lines]
     tabbed = _tab_lines(bare)
+    if not tabbed:
+        return []
     unit = indent_unit(bare)
-    for width in dict.fromkeys((unit, 2, 4, 8, 1, 3)):
-        candidate = _apply_detab(lines, tabbed, width)
-        try:
-            _PURE.compose(candidate)
-        except MarkedYAMLError:
-            continue
-        return width
-    return None
+    return [(w, _apply_detab(lines, tabbed, w)) for w in dict.fromkeys((unit, 2, 4, 8, *range(1, 17)))]
 
 
 def _apply_detab(lines: list[str], tabbed: list[tuple[int, str]], width: int) -> str:
@@ -137,18 +127,10 @@ def _apply_detab(lines: list[str], tabbed: list[tuple[int, str]], width: int) ->
     return "".join(out)
 
 
-_PURE: Final = YAML(typ="safe", pure=False)
-
-
-def tab_findings(source: str, offset: int, index: int) -> list[Finding]:
-    """KL101 on each line indented with tabs, with a fix that converts them to spaces."""
-    bare = split_lines(source)
-    tabbed = _tab_lines(bare)
-    if not tabbed:
-        return []
-    width = detab_width(source)
+def tab_findings(source: str, offset: int, index: int, width: int | None) -> list[Finding]:
+    """KL101 on each line indented with tabs; with a fix when a tab width that parses is known."""
     findings = []
-    for i, ws in tabbed:
+    for i, ws in _tab_lines(split_lines(source)):
         line = offset + i
         span = Span(Pos(line, 0), Pos(line, len(ws)))
         fixes: tuple[Fix, ...] = ()
@@ -158,7 +140,7 @@ def tab_findings(source: str, offset: int, index: int) -> list[Finding]:
         findings.append(Finding(
             span=span, severity=Severity.ERROR, code="KL101",
             message="tab character used for indentation; YAML allows only spaces"
-            + (f" (this file indents by {width})" if width else ""),
+            + (f" (read as {width} spaces here)" if width else ""),
             fixes=fixes, doc=index,
         ))
     return findings

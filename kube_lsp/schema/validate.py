@@ -184,6 +184,8 @@ class _Move:
     name: str | None
     column: int | None
     deeper: bool
+    # The key is a declared field there (not just any key of a free-form map).
+    explicit: bool = True
 
 
 class _Walker:
@@ -305,7 +307,8 @@ class _Walker:
         fields = schema.get("properties") or {}
         free_map = isinstance(schema.get("additionalProperties"), dict) or (
             schema.get("x-kubernetes-preserve-unknown-fields") is True)
-        if key not in fields and not (free_map and target is not None):
+        explicit = key in fields
+        if not explicit and not (free_map and target is not None):
             return None
         if target is not None and target.get(key) is not None:
             return None
@@ -315,7 +318,7 @@ class _Walker:
             col = None
         else:
             col = target.pairs[0][0].span.start.col
-        return _Move(path, name, col, deeper=True)
+        return _Move(path, name, col, deeper=True, explicit=explicit)
 
     def _wrong_level(self, k: YScalar, val: YNode, move: _Move, name: str | None, path: PathT) -> None:
         where = format_path(move.path) if move.path else ""
@@ -344,7 +347,7 @@ class _Walker:
         if move is None:
             move = self._belongs_in_previous(k.text, index, node, props)
         candidates = suggest(k.text, allowed, exclude=present)
-        if move is not None and (not candidates or move.path != path):
+        if move is not None and (move.explicit or not candidates):
             self._wrong_level(k, val, move, name, path)
             return None
         if candidates:
@@ -431,10 +434,14 @@ def _indent_unit(v: Validation) -> int:
     return indent_unit(v.lines) if v.lines else 2
 
 
-def _block_lines(k: YScalar, val: YNode) -> range:
-    """The lines of a key and its value (a block value's end mark sits at the start of the next line)."""
+def _block_lines(k: YScalar, val: YNode, lines: list[str], first_line: int) -> range:
+    """The lines of a key and its value. A block value ends where the next key starts, so a last line
+    with nothing but indentation before the end mark is not part of the block."""
     end = val.span.end
-    last = end.line - 1 if end.col == 0 and end.line > k.span.start.line else end.line
+    last = end.line
+    rel = end.line - first_line
+    if end.line > k.span.start.line and (rel >= len(lines) or not lines[rel][: end.col].strip()):
+        last -= 1
     return range(k.span.start.line, max(last, k.span.start.line) + 1)
 
 
@@ -443,7 +450,7 @@ def _reindent(v: Validation, k: YScalar, val: YNode, delta: int) -> tuple[TextEd
     if delta == 0 or not v.lines:
         return ()
     edits = []
-    for line in _block_lines(k, val):
+    for line in _block_lines(k, val, v.lines, v.first_line):
         rel = line - v.first_line
         if not 0 <= rel < len(v.lines):
             return ()
