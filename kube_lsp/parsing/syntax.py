@@ -7,7 +7,6 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Final
 
-from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError
 
 from kube_lsp.model import Finding, Fix, Pos, Severity, Span, TextEdit
