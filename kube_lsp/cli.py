@@ -145,6 +145,11 @@ def _check(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
 def _apply_fixes(args: argparse.Namespace, engine: Engine, src: Source, findings: list[Finding], partial: bool,
                  out: TextIO) -> tuple[list[Finding], bool]:
     assert src.text is not None
+    broken = [f for f in findings if f.code in ("KL100", "KL104")]
+    if broken:
+        where = f"{src.path}:{broken[0].span.start.line + 1}"
+        print(f"{where}: not fixed: the file has a syntax error that needs a manual fix first", file=sys.stderr)
+        return findings, False
     chosen = select_safe_fixes(findings)
     if not chosen:
         return findings, False

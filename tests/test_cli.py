@@ -170,10 +170,12 @@ def test_diff_shows_fixes_without_writing(tmp_path: Path) -> None:
 
 def test_fix_never_touches_a_file_it_cannot_parse(tmp_path: Path) -> None:
     target = tmp_path / "broken.yaml"
-    text = "apiVersion: v1\nkind: Service\nmetadata:\n  name: x\n   labels: {}\nspec: {typ: x}\n"
+    text = ("apiVersion: v1\nkind: Service\nmetadata: {name: y}\nspec: {typ: ClusterIP}\n---\n"
+            "apiVersion: v1\nkind: Service\nmetadata:\n  name: x\n   labels: {}\n")
     target.write_text(text)
-    run("check", "--fix", str(target))
+    r = run("check", "--fix", str(target))
     assert target.read_text() == text
+    assert "not fixed: the file has a syntax error that needs a manual fix first" in r.stderr
 
 
 def test_fix_keeps_crlf_and_bom(tmp_path: Path) -> None:

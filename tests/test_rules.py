@@ -339,3 +339,12 @@ def test_severity_overrides_and_off() -> None:
     eng = Engine(settings_from_mapping({"rules": {"KL300": "warning", "wrong-type": "off"}}))
     fs = eng.analyse(text).findings
     assert [(f.code, f.severity) for f in fs] == [("KL300", Severity.WARNING)]
+
+
+def test_kl102_identical_duplicate_has_a_safe_removal_fix() -> None:
+    text = DEPLOY.replace("  replicas: 2\n", "  replicas: 2\n  minReadySeconds: 5\n  replicas: 2\n")
+    fs = findings(text)
+    assert where(fs) == [("KL102", 8, 3)]
+    assert fixed(text, fs[0]) == DEPLOY.replace("  replicas: 2\n", "  replicas: 2\n  minReadySeconds: 5\n")
+    different = DEPLOY.replace("  replicas: 2\n", "  replicas: 2\n  replicas: 3\n")
+    assert findings(different)[0].fixes == ()

@@ -19,7 +19,7 @@ from ruamel.yaml.reader import ReaderError
 
 from kube_lsp.model import Finding, Fix, Pos, Severity, Span, TextEdit
 from kube_lsp.parsing import syntax
-from kube_lsp.parsing.nodes import YMap, YNode, YScalar, YSeq, is_explicit_str, resolve_plain
+from kube_lsp.parsing.nodes import YMap, YNode, YScalar, YSeq, is_explicit_str, resolve_plain, to_python
 from kube_lsp.parsing.text import LINE_BREAK_RE, Chunk, split_documents, split_lines
 
 MAX_DEPTH: Final = 200
@@ -255,6 +255,7 @@ class _Converter:
         ymap = YMap(span=_span(node, self.offset), flow=bool(node.flow_style), tag=_explicit_tag(node, self.lines))
         size = 1
         seen: dict[str, YScalar] = {}
+        firsts: dict[str, YNode] = {}
         for knode, vnode in node.value:
             if isinstance(knode, ScalarNode) and (knode.tag == _MERGE_TAG or
                                                    (knode.value == "<<" and not knode.style)):
@@ -273,9 +274,11 @@ class _Converter:
             size += n + 1
             first = seen.get(key.text)
             if first is not None:
-                self.findings.append(_duplicate_finding(key, first, value, self.index))
+                self.findings.append(_duplicate_finding(key, first, value, firsts[key.text], self.lines,
+                                                        self.offset, self.index))
                 continue
             seen[key.text] = key
+            firsts[key.text] = value
             ymap.pairs.append((key, value))
         return ymap, size
 
@@ -327,7 +330,19 @@ def _tagged_value(tag: str, text: str) -> Any:
     return text
 
 
-def _duplicate_finding(key: YScalar, first: YScalar, value: YNode, index: int) -> Finding:
+def _duplicate_finding(key: YScalar, first: YScalar, value: YNode, first_value: YNode, lines: list[str],
+                       offset: int, index: int) -> Finding:
+    """KL102 on the repeated key; when it repeats the same value on lines of its own, a fix deletes it."""
+    fixes: tuple[Fix, ...] = ()
+    start = key.span.start.line - offset
+    end = value.span.end
+    last = end.line - offset
+    if end.col == 0 or last >= len(lines) or not lines[last][: end.col].strip():
+        last -= 1
+    own_lines = 0 <= start <= last < len(lines) and not lines[start][: key.span.start.col].strip()
+    if own_lines and to_python(value) == to_python(first_value):
+        span = Span(Pos(start + offset, 0), Pos(last + offset + 1, 0))
+        fixes = (Fix(f"Remove the repeated `{key.text}`", (TextEdit(span, ""),), safe=True),)
     return Finding(
         span=key.span,
         severity=Severity.ERROR,
@@ -336,6 +351,7 @@ def _duplicate_finding(key: YScalar, first: YScalar, value: YNode, index: int) -
             f"duplicate key `{key.text}`: it is already defined on line {first.span.start.line + 1}; "
             "the API server rejects mappings with repeated keys"
         ),
+        fixes=fixes,
         doc=index,
         data={"first": [first.span.start.line, first.span.start.col], "key": key.text},
     )
