@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TextIO
 
 from kube_lsp import __version__
+from kube_lsp.batch import Job, analyse_all
 from kube_lsp.config import ConfigError, Settings, find_config, load_config, parse_kube_version
 from kube_lsp.engine import Engine
 from kube_lsp.fixes import apply_edits, select_safe_fixes, unified_diff
@@ -120,19 +121,20 @@ def _check(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
             crds.extend(crds_in(parse_stream(src.text), src.path))
     if crds:
         engine = engine.with_crds(crds)
+    readable = [src for src in sources if src.text is not None]
+    jobs = [Job(src.text or "", Path(src.path).resolve() in patches, src.path) for src in readable]
+    analysed = dict(zip((id(s) for s in readable), analyse_all(engine, jobs), strict=True))
     results: list[FileResult] = []
-    fixed_any = False
     for src in sources:
         if src.text is None:
             results.append(FileResult(src.path, [src.problem] if src.problem else []))
             continue
-        partial = Path(src.path).resolve() in patches
-        analysis = engine.analyse(src.text, partial=partial, origin=src.path)
-        findings = analysis.findings
+        res = analysed[id(src)]
+        findings = res.findings
         if (args.fix or args.diff) and src.path != args.stdin_filename:
-            findings, changed = _apply_fixes(args, engine, src, findings, partial, out)
-            fixed_any = fixed_any or changed
-        results.append(FileResult(src.path, findings, len(analysis.documents)))
+            partial = Path(src.path).resolve() in patches
+            findings, _ = _apply_fixes(args, engine, src, findings, partial, out)
+        results.append(FileResult(src.path, findings, res.documents))
     info = RunInfo(format_version(engine.catalog.version), engine.catalog.source)
     if not args.diff:
         out.write(render(args.format, results, info))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 
 class Severity(enum.IntEnum):
@@ -31,15 +31,18 @@ class Severity(enum.IntEnum):
             raise ValueError(f"unknown severity {text!r} (use error, warning, info or hint)") from None
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class Pos:
+class Pos(NamedTuple):
+    """A position: 0-based line, 0-based column in code points."""
+
     line: int
     col: int
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class Span:
-    """A range in a text: 0-based line/column in code points, end exclusive."""
+class Span(NamedTuple):
+    """A range in a text: 0-based line/column in code points, end exclusive.
+
+    Tuples rather than dataclasses: millions are made while parsing big files, and tuples are cheap.
+    """
 
     start: Pos
     end: Pos
@@ -100,6 +103,15 @@ class Finding:
     doc: int = -1
     # Extra machine-readable facts (suggested key, target parent path, ...).
     data: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    def shifted(self, lines: int, docs: int) -> Finding:
+        """The same finding for a text that starts `lines` lines and `docs` documents later."""
+        if not lines and not docs:
+            return self
+        fixes = tuple(Fix(fx.title, tuple(TextEdit(e.span.shifted(lines), e.new_text) for e in fx.edits), fx.safe)
+                      for fx in self.fixes)
+        return Finding(self.span.shifted(lines), self.severity, self.code, self.message, fixes, self.path,
+                       self.doc + docs if self.doc >= 0 else self.doc, self.data)
 
     @property
     def sort_key(self) -> tuple[int, int, int, str]:

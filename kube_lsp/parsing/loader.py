@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from ruamel.yaml import YAML
+from ruamel.yaml.cyaml import CParser  # type: ignore[attr-defined]
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.reader import ReaderError
@@ -25,7 +25,6 @@ from kube_lsp.parsing.text import LINE_BREAK_RE, Chunk, split_documents, split_l
 MAX_DEPTH: Final = 200
 MAX_NODES: Final = 500_000
 _TEMPLATE_RE: Final = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.S)
-_MERGE_TAG: Final = "tag:yaml.org,2002:merge"
 _ODD_BREAKS: Final = str.maketrans({"\x85": " ", "\u2028": " ", "\u2029": " "})
 
 
@@ -50,12 +49,31 @@ class _Limit(Exception):
         self.span = span
 
 
-def _new_yaml() -> Any:
-    y = YAML(typ="safe", pure=False)
-    return y
+class _Composer(CParser):  # type: ignore[misc]
+    """libyaml's parser and composer, without ruamel's resolver and constructor.
+
+    kube-lsp resolves scalars itself (the Kubernetes way), so implicit tags only need to say which kind
+    of node it is; explicit tags (`!!str 1`) are kept by the parser. This makes composing ~3x faster.
+    """
+
+    def resolve(self, kind: type, value: Any, implicit: Any) -> str:
+        if kind is ScalarNode:
+            return "tag:yaml.org,2002:str"
+        if kind is SequenceNode:
+            return "tag:yaml.org,2002:seq"
+        return "tag:yaml.org,2002:map"
+
+    def descend_resolver(self, *args: Any) -> None:
+        return None
+
+    def ascend_resolver(self, *args: Any) -> None:
+        return None
 
 
-_YAML: Final = _new_yaml()
+def _compose(text: str) -> Node | None:
+    """The node tree of one YAML document (None when it is empty)."""
+    node: Node | None = _Composer(text).get_single_node()
+    return node
 
 
 # Scores a candidate repair of a broken document (lower is better): the number of problems the repaired
@@ -89,7 +107,7 @@ def parse_chunk(chunk: Chunk, index: int, scorer: Scorer | None = None) -> Docum
         ))
         return doc
     try:
-        node = _YAML.compose(source)
+        node = _compose(source)
     except MarkedYAMLError as exc:
         if syntax.has_tab_indentation(source):
             return _detabbed(doc, source, scorer)
@@ -112,7 +130,7 @@ def _detabbed(doc: Document, source: str, scorer: Scorer | None) -> Document:
     best: tuple[tuple[int, int], int, str, Node | None] | None = None
     for order, (width, text) in enumerate(syntax.detab_candidates(source)):
         try:
-            node = _YAML.compose(text)
+            node = _compose(text)
         except YAMLError:
             continue
         problems = 0
@@ -155,7 +173,7 @@ def _best_indent_repair(source: str, exc: MarkedYAMLError, offset: int, index: i
     window = 20 if source.count("\n") < 400 else 6
     for cand in syntax.indent_repairs(source, mark.line, window):
         try:
-            node = _YAML.compose(cand.text)
+            node = _compose(cand.text)
         except YAMLError:
             continue
         problems = 0
@@ -257,8 +275,7 @@ class _Converter:
         seen: dict[str, YScalar] = {}
         firsts: dict[str, YNode] = {}
         for knode, vnode in node.value:
-            if isinstance(knode, ScalarNode) and (knode.tag == _MERGE_TAG or
-                                                   (knode.value == "<<" and not knode.style)):
+            if isinstance(knode, ScalarNode) and knode.value == "<<" and not knode.style:
                 merged, n = self._conv(vnode, depth + 1)
                 size += n
                 for m in merged.items if isinstance(merged, YSeq) else [merged]:
