@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 from kube_lsp.config import Settings
 from kube_lsp.model import Finding, Severity, Span
-from kube_lsp.parsing.loader import Document, parse_stream
+from kube_lsp.parsing.loader import Document, Scorer, parse_chunk, parse_stream
 from kube_lsp.parsing.nodes import YMap, YNode, YScalar, YSeq
-from kube_lsp.parsing.text import split_lines
+from kube_lsp.parsing.text import Chunk, split_documents, split_lines
 from kube_lsp.rules import BY_CODE
 from kube_lsp.schema.apiversions import check_api_version
 from kube_lsp.schema.catalog import (
@@ -30,6 +30,10 @@ from kube_lsp.schema.validate import Validation, validate_object
 from kube_lsp.suppress import directives, is_suppressed
 
 log = logging.getLogger(__name__)
+
+
+# A document's text → its findings as if it were document 0 starting on line 0.
+ChunkCache = dict[str, list[Finding]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,22 +56,55 @@ class Engine:
 
     def analyse(self, text: str, *, partial: bool = False, origin: str = "<text>") -> Analysis:
         catalog = self.catalog
-
-        def score(root: YNode) -> int:
-            if not isinstance(root, YMap):
-                return 0
-            return sum(f.severity == Severity.ERROR for f in analyse_object(root, catalog, 0, partial))
-
-        docs = parse_stream(text, score)
+        docs = parse_stream(text, self._scorer(catalog, partial))
         if "CustomResourceDefinition" in text:
             local = list(crds_in(docs, origin))
             if local:
                 catalog = catalog.with_crds(local)
+                docs = parse_stream(text, self._scorer(catalog, partial))
         findings: list[Finding] = []
         for doc in docs:
             findings.extend(self.document_findings(doc, catalog, partial))
         findings.sort(key=lambda f: f.sort_key)
         return Analysis(docs, findings)
+
+    def analyse_cached(
+        self, text: str, cache: ChunkCache, *, partial: bool = False
+    ) -> tuple[list[Finding], ChunkCache]:
+        """Findings of `text`, re-analysing only documents whose text is not in `cache`.
+
+        The cache maps a document's text to its findings as if it started on line 0 and were document 0;
+        the returned cache holds exactly the documents of `text`, for the next call. CRDs in `text` are
+        the caller's business (give this engine a catalog that knows them).
+        """
+        catalog = self.catalog
+        fresh: ChunkCache = {}
+        out: list[Finding] = []
+        index = 0
+        for chunk in split_documents(text):
+            if not chunk.has_content:
+                continue
+            rel = cache.get(chunk.text)
+            if rel is None:
+                rel = fresh.get(chunk.text)
+            if rel is None:
+                local = Chunk(0, chunk.end_line - chunk.start_line, chunk.text, True)
+                doc = parse_chunk(local, 0, self._scorer(catalog, partial))
+                rel = self.document_findings(doc, catalog, partial)
+            fresh[chunk.text] = rel
+            out.extend(f.shifted(chunk.start_line, index) for f in rel)
+            index += 1
+        out.sort(key=lambda f: f.sort_key)
+        return out, fresh
+
+    @staticmethod
+    def _scorer(catalog: Catalog, partial: bool) -> Scorer:
+        def score(root: YNode) -> int:
+            if not isinstance(root, YMap):
+                return 0
+            return sum(f.severity == Severity.ERROR for f in analyse_object(root, catalog, 0, partial))
+
+        return score
 
     def document_findings(self, doc: Document, catalog: Catalog, partial: bool = False) -> list[Finding]:
         """The findings of one document, after severities and suppressions are applied."""

@@ -103,6 +103,16 @@ class Finding:
     doc: int = -1
     # Extra machine-readable facts (suggested key, target parent path, ...).
     data: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    # Other places the message refers to ("already defined on line 7"); `template` is the message with
+    # `{0}`, `{1}`, ... standing for their 1-based lines, so that moving the text keeps it true.
+    related: tuple[Span, ...] = ()
+    template: str = ""
+
+    @classmethod
+    def referring(cls, template: str, related: tuple[Span, ...], **kw: Any) -> Finding:
+        """A finding whose message names the lines of `related` spans."""
+        message = template.format(*(r.start.line + 1 for r in related))
+        return cls(message=message, related=related, template=template, **kw)
 
     def shifted(self, lines: int, docs: int) -> Finding:
         """The same finding for a text that starts `lines` lines and `docs` documents later."""
@@ -110,8 +120,10 @@ class Finding:
             return self
         fixes = tuple(Fix(fx.title, tuple(TextEdit(e.span.shifted(lines), e.new_text) for e in fx.edits), fx.safe)
                       for fx in self.fixes)
-        return Finding(self.span.shifted(lines), self.severity, self.code, self.message, fixes, self.path,
-                       self.doc + docs if self.doc >= 0 else self.doc, self.data)
+        related = tuple(r.shifted(lines) for r in self.related)
+        message = self.template.format(*(r.start.line + 1 for r in related)) if self.template else self.message
+        return Finding(self.span.shifted(lines), self.severity, self.code, message, fixes, self.path,
+                       self.doc + docs if self.doc >= 0 else self.doc, self.data, related, self.template)
 
     @property
     def sort_key(self) -> tuple[int, int, int, str]:

@@ -360,14 +360,13 @@ def _duplicate_finding(key: YScalar, first: YScalar, value: YNode, first_value: 
     if own_lines and to_python(value) == to_python(first_value):
         span = Span(Pos(start + offset, 0), Pos(last + offset + 1, 0))
         fixes = (Fix(f"Remove the repeated `{key.text}`", (TextEdit(span, ""),), safe=True),)
-    return Finding(
+    return Finding.referring(
+        f"duplicate key `{key.text}`: it is already defined on line {{0}}; "
+        "the API server rejects mappings with repeated keys",
+        (first.span,),
         span=key.span,
         severity=Severity.ERROR,
         code="KL102",
-        message=(
-            f"duplicate key `{key.text}`: it is already defined on line {first.span.start.line + 1}; "
-            "the API server rejects mappings with repeated keys"
-        ),
         fixes=fixes,
         doc=index,
         data={"first": [first.span.start.line, first.span.start.col], "key": key.text},

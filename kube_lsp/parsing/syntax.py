@@ -284,7 +284,8 @@ def syntax_finding(exc: MarkedYAMLError, source: str, offset: int, index: int) -
     col = mark.column if mark is not None else 0
     problem = str(exc.problem or exc.context or "invalid YAML")
     lines = split_lines(source)
-    message = _plain(problem, exc, offset)
+    refs: list[Span] = []
+    message = _plain(problem, exc, offset, refs)
     if "expected '-' indicator" in problem and line < len(lines):
         found = _key_among_items(lines, line, offset, index)
         if found is not None:
@@ -294,16 +295,18 @@ def syntax_finding(exc: MarkedYAMLError, source: str, offset: int, index: int) -
         iss = candidates[-1]
         what = f"`{iss.key}`" if iss.key else "this line"
         expected = " or ".join(str(e) for e in iss.expected)
-        message = (
+        template = (
             f"inconsistent indentation: {what} is indented by {iss.found} spaces, which lines up with no "
             f"enclosing block (expected {expected})"
         )
+        refs = []
         if iss.line != line:
-            message += f"; the parser stopped on line {offset + line + 1}: {_plain(problem, exc, offset)}"
+            refs.append(Span.point(offset + line, col))
+            template += "; the parser stopped on line {0}: " + _plain(problem, exc, offset, refs)
         text = lines[iss.line]
         span = Span(Pos(offset + iss.line, iss.found), Pos(offset + iss.line, len(text.rstrip())))
-        return Finding(span=span, severity=Severity.ERROR, code="KL100", message=message, doc=index,
-                       data={"found": iss.found, "expected": list(iss.expected)})
+        return Finding.referring(template, tuple(refs), span=span, severity=Severity.ERROR, code="KL100",
+                                 doc=index, data={"found": iss.found, "expected": list(iss.expected)})
     if line < len(lines):
         text = lines[line]
         end = len(text.rstrip())
@@ -314,7 +317,7 @@ def syntax_finding(exc: MarkedYAMLError, source: str, offset: int, index: int) -
             span = Span(Pos(offset + line, col), Pos(offset + line, end))
     else:
         span = Span.point(offset + line, 0)
-    return Finding(span=span, severity=Severity.ERROR, code="KL100", message=message, doc=index)
+    return Finding.referring(message, tuple(refs), span=span, severity=Severity.ERROR, code="KL100", doc=index)
 
 
 def _key_among_items(lines: list[str], line: int, offset: int, index: int) -> Finding | None:
@@ -337,21 +340,26 @@ def _key_among_items(lines: list[str], line: int, offset: int, index: int) -> Fi
             key = m.group(1).strip("'\"")
             span = Span(Pos(offset + line, col), Pos(offset + line, len(text.rstrip())))
             edit = TextEdit(Span.point(offset + line, 0), " " * (item_col - col))
-            return Finding(
+            return Finding.referring(
+                f"`{key}` lines up with the `- ` items of this list but does not start one: indent "
+                f"it by {item_col} spaces to belong to the item above (line {{0}}), "
+                "or start a new item with `- `",
+                (Span.point(offset + prev, pcol),),
                 span=span, severity=Severity.ERROR, code="KL100",
-                message=(f"`{key}` lines up with the `- ` items of this list but does not start one: indent "
-                         f"it by {item_col} spaces to belong to the item above (line {offset + prev + 1}), "
-                         "or start a new item with `- `"),
                 fixes=(Fix(f"Indent `{key}` to line up with the item above", (edit,), safe=False),),
                 doc=index,
             )
     return None
 
 
-def _plain(problem: str, exc: MarkedYAMLError, offset: int = 0) -> str:
-    for needle, text in _MESSAGES:
+def _plain(problem: str, exc: MarkedYAMLError, offset: int = 0,
+           refs: list[Span] | None = None) -> str:
+    """The parser's problem in plain words, as a message template (`{n}` = line of refs[n])."""
+    for needle, plain in _MESSAGES:
         if needle in problem:
-            if needle == "found unexpected end of stream" and exc.context_mark is not None:
-                return f"{text} (opened on line {offset + exc.context_mark.line + 1})"
+            text = plain.replace("{", "{{").replace("}", "}}")
+            if needle == "found unexpected end of stream" and exc.context_mark is not None and refs is not None:
+                refs.append(Span.point(offset + exc.context_mark.line, exc.context_mark.column))
+                return f"{text} (opened on line {{{len(refs) - 1}}})"
             return text
-    return problem.split(" in \"<", 1)[0].strip()
+    return problem.split(" in \"<", 1)[0].strip().replace("{", "{{").replace("}", "}}")
