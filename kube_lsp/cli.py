@@ -51,6 +51,12 @@ def build_parser() -> argparse.ArgumentParser:
                        help=f"skip larger files with a finding (default {MAX_BYTES / 1e6:.0f})")
     check.add_argument("-q", "--quiet", action="store_true", help="no summary line on stderr")
 
+    serve = sub.add_parser("serve", help="run the language server (stdio by default)")
+    serve.add_argument("--stdio", action="store_true", help="talk JSON-RPC over stdin/stdout (the default)")
+    serve.add_argument("--tcp", metavar="HOST:PORT", help="listen on a TCP port instead (for debugging)")
+    serve.add_argument("--log-file", metavar="FILE", help="write the server log here (default: stderr)")
+    serve.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+
     rules = sub.add_parser("rules", help="list the rules, or explain one")
     rules.add_argument("rule", nargs="?", help="a rule code or name, e.g. KL200")
     rules.add_argument("--markdown", action="store_true", help="print the rule table as Markdown")
@@ -66,6 +72,10 @@ def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None, stdout:
             return _check(args, stdin or sys.stdin, out)
         if args.command == "rules":
             return _rules(args, out)
+        if args.command == "serve":
+            from kube_lsp.lsp.server import run
+
+            return run(tcp=args.tcp, log_file=args.log_file, log_level=args.log_level)
     except (ConfigError, InputError, LookupError) as exc:
         print(f"kube-lsp: error: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -1,0 +1,98 @@
+"""Outline and folding: each document as `Kind/name` with its tree of keys."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from kube_lsp.model import Pos, Span
+from kube_lsp.parsing.loader import Document
+from kube_lsp.parsing.nodes import YMap, YNode, YScalar, YSeq
+
+MAX_SYMBOLS = 5000
+
+
+@dataclass(slots=True)
+class Symbol:
+    name: str
+    kind: str  # document | object | array | field
+    span: Span
+    selection: Span
+    detail: str = ""
+    children: list[Symbol] = field(default_factory=list)
+
+
+def document_span(doc: Document) -> Span:
+    last = max(doc.chunk.start_line, doc.chunk.end_line - 1)
+    lines = doc.chunk.text.splitlines()
+    end_col = len(lines[-1]) if lines else 0
+    return Span(Pos(doc.chunk.start_line, 0), Pos(last, end_col))
+
+
+def title(doc: Document) -> str:
+    root = doc.root
+    if isinstance(root, YMap):
+        kind = root.get_str("kind")
+        meta = root.get("metadata")
+        name = meta.get_str("name") if isinstance(meta, YMap) else None
+        if name is None and isinstance(meta, YMap):
+            gen = meta.get_str("generateName")
+            name = f"{gen}*" if gen else None
+        if kind:
+            return f"{kind}/{name or '<unnamed>'}"
+    return f"document {doc.index + 1}"
+
+
+def outline(docs: list[Document]) -> list[Symbol]:
+    budget = [MAX_SYMBOLS]
+    out = []
+    for doc in docs:
+        span = document_span(doc)
+        root = doc.root
+        selection = Span(span.start, span.start)
+        if isinstance(root, YMap):
+            kind_node = root.get("kind")
+            if isinstance(kind_node, YScalar):
+                selection = kind_node.span
+        sym = Symbol(title(doc), "document", span, selection,
+                     detail=(root.get_str("apiVersion") or "") if isinstance(root, YMap) else "")
+        if root is not None:
+            sym.children = _children(root, budget)
+        out.append(sym)
+    return out
+
+
+def _children(node: YNode, budget: list[int]) -> list[Symbol]:
+    out: list[Symbol] = []
+    if isinstance(node, YMap):
+        for k, v in node.pairs:
+            if budget[0] <= 0:
+                break
+            budget[0] -= 1
+            kind = "object" if isinstance(v, YMap) else "array" if isinstance(v, YSeq) else "field"
+            detail = v.text if isinstance(v, YScalar) and len(v.text) <= 60 else ""
+            span = Span(k.span.start, max(k.span.end, v.span.end))
+            out.append(Symbol(k.text, kind, span, k.span, detail, _children(v, budget)))
+    elif isinstance(node, YSeq):
+        for i, item in enumerate(node.items):
+            if budget[0] <= 0:
+                break
+            budget[0] -= 1
+            name = f"[{i}]"
+            if isinstance(item, YMap):
+                label = item.get_str("name")
+                if label:
+                    name += f" {label}"
+            kind = "object" if isinstance(item, YMap) else "array" if isinstance(item, YSeq) else "field"
+            start = item.span.start
+            out.append(Symbol(name, kind, item.span, Span(start, start), "", _children(item, budget)))
+    return out
+
+
+def folding(docs: list[Document]) -> list[tuple[int, int]]:
+    """(first line, last line) of each multi-line document."""
+    out = []
+    for doc in docs:
+        span = document_span(doc)
+        if span.end.line > span.start.line:
+            out.append((span.start.line, span.end.line))
+    return out

@@ -1,0 +1,91 @@
+"""Positions and findings ↔ LSP types.
+
+Server positions are (0-based line, column in code points) over lines split on \\n, \\r\\n and \\r, as
+the LSP defines lines. Client columns are in the negotiated position encoding: UTF-16 code units by
+default, or UTF-8 / UTF-32. This module is the only place that converts between the two.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from lsprotocol import types
+
+from kube_lsp.model import Finding, Pos, Severity, Span
+from kube_lsp.rules import BY_CODE
+
+
+class Positions:
+    """Converts columns of one text version between code points and client units."""
+
+    def __init__(self, lines: Sequence[str], encoding: str | None) -> None:
+        self.lines = lines
+        self.encoding = str(encoding or types.PositionEncodingKind.Utf16.value)
+
+    def _units(self, text: str) -> int:
+        if text.isascii() or self.encoding == "utf-32":
+            return len(text)
+        if self.encoding == "utf-8":
+            return len(text.encode("utf-8"))
+        return len(text) + sum(1 for c in text if ord(c) > 0xFFFF)
+
+    def to_client(self, pos: Pos) -> types.Position:
+        line = min(max(pos.line, 0), max(len(self.lines) - 1, 0))
+        if pos.line >= len(self.lines):
+            text = self.lines[line] if self.lines else ""
+            return types.Position(line=line, character=self._units(text))
+        text = self.lines[line]
+        return types.Position(line=line, character=self._units(text[: max(pos.col, 0)]))
+
+    def range_to_client(self, span: Span) -> types.Range:
+        return types.Range(start=self.to_client(span.start), end=self.to_client(span.end))
+
+    def from_client(self, pos: types.Position) -> Pos:
+        if pos.line >= len(self.lines):
+            return Pos(len(self.lines), 0)
+        text = self.lines[pos.line]
+        if text.isascii() or self.encoding == "utf-32":
+            return Pos(pos.line, min(pos.character, len(text)))
+        units = 0
+        for i, ch in enumerate(text):
+            if units >= pos.character:
+                return Pos(pos.line, i)
+            units += len(ch.encode("utf-8")) if self.encoding == "utf-8" else (2 if ord(ch) > 0xFFFF else 1)
+        return Pos(pos.line, len(text))
+
+    def offset(self, pos: Pos, starts: Sequence[int]) -> int:
+        if pos.line >= len(starts):
+            return starts[-1] + len(self.lines[-1]) if self.lines else 0
+        return starts[pos.line] + min(pos.col, len(self.lines[pos.line]))
+
+
+_SEVERITY = {
+    Severity.ERROR: types.DiagnosticSeverity.Error,
+    Severity.WARNING: types.DiagnosticSeverity.Warning,
+    Severity.INFO: types.DiagnosticSeverity.Information,
+    Severity.HINT: types.DiagnosticSeverity.Hint,
+}
+
+
+def to_diagnostic(f: Finding, pos: Positions, uri: str, version: int | None) -> types.Diagnostic:
+    rule = BY_CODE.get(f.code)
+    data: dict[str, Any] = {"rule": rule.name if rule else f.code, "version": version,
+                            "fixes": [fx.to_json() for fx in f.fixes]}
+    related = [
+        types.DiagnosticRelatedInformation(
+            location=types.Location(uri=uri, range=pos.range_to_client(r)),
+            message="referred to here",
+        )
+        for r in f.related
+    ]
+    return types.Diagnostic(
+        range=pos.range_to_client(f.span),
+        severity=_SEVERITY[f.severity],
+        code=f.code,
+        code_description=types.CodeDescription(href=rule.url) if rule else None,
+        source="kube-lsp",
+        message=f.message,
+        data=data,
+        related_information=related or None,
+    )

@@ -1,0 +1,51 @@
+"""Open documents: their text kept with the LSP's own line model, and their last analysis."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from lsprotocol import types
+
+from kube_lsp.engine import ChunkCache
+from kube_lsp.lsp.convert import Positions
+from kube_lsp.model import Finding
+from kube_lsp.parsing.text import LINE_BREAK_RE, split_lines
+
+
+@dataclass(slots=True)
+class OpenDocument:
+    uri: str
+    text: str
+    version: int | None
+    lines: list[str] = field(default_factory=list)
+    starts: list[int] = field(default_factory=list)
+    cache: ChunkCache = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+    analysed_version: int | None = None
+    pending: asyncio.Task[None] | None = None
+
+    def __post_init__(self) -> None:
+        self._index()
+
+    def _index(self) -> None:
+        self.lines = split_lines(self.text)
+        self.starts = [0] + [m.end() for m in LINE_BREAK_RE.finditer(self.text)]
+
+    def positions(self, encoding: str | None) -> Positions:
+        return Positions(self.lines, encoding)
+
+    def apply(self, changes: Sequence[types.TextDocumentContentChangeEvent], version: int | None,
+              encoding: str | None) -> None:
+        """Apply full or incremental changes in order (each range is relative to the text before it)."""
+        for change in changes:
+            if isinstance(change, types.TextDocumentContentChangePartial):
+                pos = self.positions(encoding)
+                a = pos.offset(pos.from_client(change.range.start), self.starts)
+                b = pos.offset(pos.from_client(change.range.end), self.starts)
+                self.text = self.text[:a] + change.text + self.text[b:]
+            else:
+                self.text = change.text
+            self._index()
+        self.version = version

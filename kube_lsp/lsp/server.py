@@ -1,0 +1,461 @@
+"""`kube-lsp serve`: diagnostics as you type, quick fixes, completion, hover, outline, folding and go to
+definition, over the same engine as `kube-lsp check`.
+
+Handlers stay thin: look the document up, call a pure function, convert, return or publish.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+from pygls.uris import from_fs_path, to_fs_path
+
+from kube_lsp import __version__
+from kube_lsp.assist.completion import Item, complete
+from kube_lsp.assist.hover import hover
+from kube_lsp.assist.references import ObjectRef, index_objects, resolve, wanted_at
+from kube_lsp.assist.symbols import Symbol, folding, outline
+from kube_lsp.config import ConfigError, Settings, find_config, load_config, settings_from_mapping
+from kube_lsp.engine import Engine
+from kube_lsp.lsp.convert import Positions, to_diagnostic
+from kube_lsp.lsp.documents import OpenDocument
+from kube_lsp.model import Finding, Pos, Span
+from kube_lsp.parsing.loader import parse_chunk, parse_stream
+from kube_lsp.parsing.text import split_documents, split_lines
+from kube_lsp.schema.catalog import KindSchema
+from kube_lsp.schema.crds import crds_in
+
+log = logging.getLogger("kube_lsp.server")
+
+DEBOUNCE_SECONDS = 0.01
+MAX_WORKSPACE_FILES = 2000
+MAX_WORKSPACE_FILE_BYTES = 2_000_000
+CONFIG_SECTION = "kubeLsp"
+
+
+class KubeLanguageServer(LanguageServer):
+    """Server state: open documents, settings, the engine, and the workspace's objects and CRDs."""
+
+    def __init__(self) -> None:
+        super().__init__("kube-lsp", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
+        self.docs: dict[str, OpenDocument] = {}
+        self.client_settings: dict[str, Any] = {}
+        self.repo_settings = Settings()
+        self.settings = Settings()
+        self.engine = Engine()
+        self.debounce = DEBOUNCE_SECONDS
+        self.roots: list[Path] = []
+        self.workspace_crds: dict[str, list[KindSchema]] = {}
+        self.workspace_objects: dict[str, list[ObjectRef]] = {}
+
+    # ------------------------------------------------------------------------------------ settings
+
+    def apply_settings(self, client: Mapping[str, Any] | None = None) -> list[str]:
+        """Recompute settings (defaults < .kube-lsp.yaml < client settings); return problems to show."""
+        problems: list[str] = []
+        if client is not None:
+            self.client_settings = dict(client)
+        repo = Settings()
+        for root in self.roots:
+            path = find_config(root)
+            if path is not None:
+                try:
+                    repo = load_config(path)
+                except ConfigError as exc:
+                    problems.append(str(exc))
+                break
+        try:
+            settings = settings_from_mapping(self.client_settings, base=repo)
+        except ConfigError as exc:
+            problems.append(f"kube-lsp settings: {exc}")
+            settings = repo
+        try:
+            engine = Engine(settings)
+        except LookupError as exc:
+            problems.append(str(exc))
+            settings = Settings(None, settings.severities, settings.exclude, settings.warnings)
+            engine = Engine(settings)
+        self.settings = settings
+        crds = [ks for group in self.workspace_crds.values() for ks in group]
+        self.engine = engine.with_crds(crds) if crds else engine
+        for doc in self.docs.values():
+            doc.cache = {}
+        return problems + list(settings.warnings)
+
+    @property
+    def encoding(self) -> str | None:
+        enc = self.workspace.position_encoding
+        return str(enc.value if hasattr(enc, "value") else enc) if enc else None
+
+    # ------------------------------------------------------------------------------------ analysis
+
+    def schedule(self, doc: OpenDocument) -> None:
+        if doc.pending is not None:
+            doc.pending.cancel()
+        doc.pending = asyncio.get_running_loop().create_task(self._analyse_later(doc.uri, doc.version))
+
+    async def _analyse_later(self, uri: str, version: int | None) -> None:
+        await asyncio.sleep(self.debounce)
+        doc = self.docs.get(uri)
+        if doc is None or doc.version != version:
+            return
+        text, cache, engine = doc.text, doc.cache, self.engine
+        try:
+            findings, fresh = await asyncio.to_thread(engine.analyse_cached, text, cache)
+        except Exception:  # noqa: BLE001 - the server must outlive any bug in analysis
+            log.exception("analysis failed for %s", uri)
+            return
+        current = self.docs.get(uri)
+        if current is None or current.version != version or current.text != text:
+            return  # a newer version is on its way: never publish stale results over it
+        current.cache, current.findings, current.analysed_version = fresh, findings, version
+        self.publish(current)
+        self._index_document(current)
+
+    def publish(self, doc: OpenDocument) -> None:
+        pos = doc.positions(self.encoding)
+        diagnostics = [to_diagnostic(f, pos, doc.uri, doc.version) for f in doc.findings]
+        self.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(uri=doc.uri, diagnostics=diagnostics, version=doc.version))
+
+    def reanalyse_all(self) -> None:
+        for doc in self.docs.values():
+            self.schedule(doc)
+
+    # ----------------------------------------------------------------------------------- workspace
+
+    def _index_document(self, doc: OpenDocument) -> None:
+        docs = parse_stream(doc.text)
+        self.workspace_objects[doc.uri] = index_objects(doc.uri, docs)
+        if "CustomResourceDefinition" in doc.text:
+            found = list(crds_in(docs, doc.uri))
+            if found != self.workspace_crds.get(doc.uri, []):
+                self.workspace_crds[doc.uri] = found
+                self.apply_settings()
+                self.reanalyse_all()
+
+    def scan_workspace(self) -> None:
+        """Index objects and CRDs of the YAML files under the workspace roots (bounded)."""
+        seen = 0
+        for root in self.roots:
+            for dirpath, dirs, files in os.walk(root):
+                dirs[:] = [d for d in dirs if not d.startswith(".") and d != "node_modules"]
+                for name in files:
+                    if not name.endswith((".yaml", ".yml")):
+                        continue
+                    seen += 1
+                    if seen > MAX_WORKSPACE_FILES:
+                        return
+                    path = Path(dirpath) / name
+                    uri = from_fs_path(str(path)) or path.as_uri()
+                    if uri in self.docs:
+                        continue
+                    try:
+                        if path.stat().st_size > MAX_WORKSPACE_FILE_BYTES:
+                            continue
+                        text = path.read_text(encoding="utf-8-sig")
+                    except (OSError, UnicodeDecodeError):
+                        continue
+                    docs = parse_stream(text)
+                    self.workspace_objects[uri] = index_objects(uri, docs)
+                    if "CustomResourceDefinition" in text:
+                        self.workspace_crds[uri] = list(crds_in(docs, str(path)))
+
+
+def create_server() -> KubeLanguageServer:
+    server = KubeLanguageServer()
+
+    @server.feature(types.INITIALIZE)
+    def initialize(ls: KubeLanguageServer, params: types.InitializeParams) -> None:
+        roots = [f.uri for f in params.workspace_folders or []] or ([params.root_uri] if params.root_uri else [])
+        ls.roots = [Path(p) for p in (to_fs_path(u) for u in roots) if p]
+        opts = params.initialization_options
+        ls.apply_settings(_settings_section(opts) if isinstance(opts, Mapping) else None)
+
+    @server.feature(types.INITIALIZED)
+    async def initialized(ls: KubeLanguageServer, params: types.InitializedParams) -> None:
+        await _pull_configuration(ls)
+        await asyncio.to_thread(ls.scan_workspace)
+        if ls.workspace_crds:
+            ls.apply_settings()
+            ls.reanalyse_all()
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
+    async def did_change_configuration(ls: KubeLanguageServer, params: types.DidChangeConfigurationParams) -> None:
+        settings = params.settings
+        if isinstance(settings, Mapping) and settings:
+            _report(ls, ls.apply_settings(_settings_section(settings)))
+        else:
+            await _pull_configuration(ls)
+        ls.reanalyse_all()
+
+    @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+    def did_open(ls: KubeLanguageServer, params: types.DidOpenTextDocumentParams) -> None:
+        td = params.text_document
+        doc = OpenDocument(td.uri, td.text, td.version)
+        ls.docs[td.uri] = doc
+        ls.schedule(doc)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+    def did_change(ls: KubeLanguageServer, params: types.DidChangeTextDocumentParams) -> None:
+        doc = ls.docs.get(params.text_document.uri)
+        if doc is None:
+            return
+        doc.apply(params.content_changes, params.text_document.version, ls.encoding)
+        ls.schedule(doc)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+    def did_close(ls: KubeLanguageServer, params: types.DidCloseTextDocumentParams) -> None:
+        doc = ls.docs.pop(params.text_document.uri, None)
+        if doc is not None and doc.pending is not None:
+            doc.pending.cancel()
+        ls.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(uri=params.text_document.uri, diagnostics=[]))
+
+    @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
+    def did_save(ls: KubeLanguageServer, params: types.DidSaveTextDocumentParams) -> None:
+        if params.text_document.uri.endswith((".kube-lsp.yaml", ".kube-lsp.yml")):
+            _report(ls, ls.apply_settings())
+            ls.reanalyse_all()
+
+    @server.feature(
+        types.TEXT_DOCUMENT_CODE_ACTION,
+        types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix]),
+    )
+    def code_action(ls: KubeLanguageServer, params: types.CodeActionParams) -> list[types.CodeAction]:
+        doc = ls.docs.get(params.text_document.uri)
+        if doc is None:
+            return []
+        return _code_actions(ls, doc, params)
+
+    @server.feature(
+        types.TEXT_DOCUMENT_COMPLETION,
+        types.CompletionOptions(trigger_characters=[":", " ", "-", "\n"]),
+    )
+    def completion(ls: KubeLanguageServer, params: types.CompletionParams) -> types.CompletionList:
+        doc = ls.docs.get(params.text_document.uri)
+        if doc is None:
+            return types.CompletionList(is_incomplete=False, items=[])
+        pos = doc.positions(ls.encoding)
+        at = pos.from_client(params.position)
+        items = complete(doc.text, at.line, at.col, ls.engine.catalog)
+        return types.CompletionList(is_incomplete=False, items=[_completion_item(i) for i in items])
+
+    @server.feature(types.TEXT_DOCUMENT_HOVER)
+    def on_hover(ls: KubeLanguageServer, params: types.HoverParams) -> types.Hover | None:
+        doc = ls.docs.get(params.text_document.uri)
+        if doc is None:
+            return None
+        pos = doc.positions(ls.encoding)
+        at = pos.from_client(params.position)
+        info = hover(doc.text, at.line, at.col, ls.engine.catalog)
+        if info is None:
+            return None
+        return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=info.markdown),
+                           range=pos.range_to_client(info.span))
+
+    @server.feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
+    def document_symbol(ls: KubeLanguageServer, params: types.DocumentSymbolParams) -> list[types.DocumentSymbol]:
+        doc = ls.docs.get(params.text_document.uri)
+        if doc is None:
+            return []
+        pos = doc.positions(ls.encoding)
+        return [_symbol(s, pos) for s in outline(parse_stream(doc.text))]
+
+    @server.feature(types.TEXT_DOCUMENT_FOLDING_RANGE)
+    def folding_range(ls: KubeLanguageServer, params: types.FoldingRangeParams) -> list[types.FoldingRange]:
+        doc = ls.docs.get(params.text_document.uri)
+        if doc is None:
+            return []
+        return [types.FoldingRange(start_line=a, end_line=b, kind=types.FoldingRangeKind.Region)
+                for a, b in folding(parse_stream(doc.text))]
+
+    @server.feature(types.TEXT_DOCUMENT_DEFINITION)
+    def definition(ls: KubeLanguageServer, params: types.DefinitionParams) -> list[types.Location]:
+        doc = ls.docs.get(params.text_document.uri)
+        if doc is None:
+            return []
+        pos = doc.positions(ls.encoding)
+        at = pos.from_client(params.position)
+        chunk = next((c for c in split_documents(doc.text) if c.start_line <= at.line < c.end_line), None)
+        if chunk is None:
+            return []
+        parsed = parse_chunk(chunk, 0)
+        wanted = wanted_at(parsed, at.line, at.col)
+        if wanted is None:
+            return []
+        objects = [o for group in ls.workspace_objects.values() for o in group]
+        locations = []
+        for obj in resolve(wanted, objects):
+            target = ls.docs.get(obj.uri)
+            lines = target.lines if target else _file_lines(obj.uri)
+            rng = Positions(lines, ls.encoding).range_to_client(obj.span)
+            locations.append(types.Location(uri=obj.uri, range=rng))
+        return locations
+
+    @server.command("kube-lsp.setKubeVersion")
+    def set_kube_version(ls: KubeLanguageServer, version: str) -> str:
+        ls.client_settings["kubeVersion"] = version
+        _report(ls, ls.apply_settings())
+        ls.reanalyse_all()
+        return f"validating against Kubernetes {version}"
+
+    return server
+
+
+# ------------------------------------------------------------------------------------------- helpers
+
+
+def _settings_section(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """Accept {"kubeLsp": {...}}, {"settings": {"kubeLsp": {...}}} or the section itself."""
+    if "settings" in raw and isinstance(raw["settings"], Mapping):
+        raw = raw["settings"]
+    if CONFIG_SECTION in raw and isinstance(raw[CONFIG_SECTION], Mapping):
+        raw = raw[CONFIG_SECTION]
+    return {k: v for k, v in raw.items() if v is not None}
+
+
+async def _pull_configuration(ls: KubeLanguageServer) -> None:
+    caps = ls.client_capabilities.workspace
+    if caps is None or not caps.configuration:
+        return
+    try:
+        result = await asyncio.wait_for(ls.workspace_configuration_async(types.ConfigurationParams(
+            items=[types.ConfigurationItem(section=CONFIG_SECTION)])), timeout=5)
+    except Exception:  # noqa: BLE001 - a client that cannot answer keeps the current settings
+        log.warning("workspace/configuration failed", exc_info=True)
+        return
+    if result and isinstance(result[0], Mapping):
+        _report(ls, ls.apply_settings(_settings_section(result[0])))
+
+
+def _report(ls: KubeLanguageServer, problems: list[str]) -> None:
+    for p in problems:
+        ls.window_show_message(types.ShowMessageParams(type=types.MessageType.Warning, message=p))
+
+
+def _file_lines(uri: str) -> list[str]:
+    path = to_fs_path(uri)
+    try:
+        return split_lines(Path(path).read_text(encoding="utf-8-sig")) if path else []
+    except (OSError, UnicodeDecodeError):
+        return []
+
+
+_ITEM_KINDS = {
+    "field": types.CompletionItemKind.Property,
+    "value": types.CompletionItemKind.EnumMember,
+    "kind": types.CompletionItemKind.Class,
+    "api-version": types.CompletionItemKind.Module,
+    "snippet": types.CompletionItemKind.Snippet,
+}
+
+
+def _completion_item(item: Item) -> types.CompletionItem:
+    return types.CompletionItem(
+        label=item.label,
+        kind=_ITEM_KINDS.get(item.kind, types.CompletionItemKind.Text),
+        detail=item.detail or None,
+        documentation=types.MarkupContent(kind=types.MarkupKind.Markdown, value=item.documentation)
+        if item.documentation else None,
+        insert_text=item.insert_text or item.label,
+        insert_text_format=types.InsertTextFormat.PlainText,
+        sort_text=item.sort_text or None,
+        filter_text=item.label.split(" ")[0] if item.kind == "kind" else None,
+    )
+
+
+_SYMBOL_KINDS = {
+    "document": types.SymbolKind.Module,
+    "object": types.SymbolKind.Object,
+    "array": types.SymbolKind.Array,
+    "field": types.SymbolKind.Field,
+}
+
+
+def _symbol(s: Symbol, pos: Any) -> types.DocumentSymbol:
+    rng = pos.range_to_client(s.span)
+    sel = pos.range_to_client(s.selection)
+    if (sel.start.line, sel.start.character) < (rng.start.line, rng.start.character) or \
+            (sel.end.line, sel.end.character) > (rng.end.line, rng.end.character):
+        sel = types.Range(start=rng.start, end=rng.start)
+    return types.DocumentSymbol(
+        name=s.name or "<empty>", kind=_SYMBOL_KINDS[s.kind], range=rng, selection_range=sel,
+        detail=s.detail or None, children=[_symbol(c, pos) for c in s.children] or None,
+    )
+
+
+def _code_actions(ls: KubeLanguageServer, doc: OpenDocument, params: types.CodeActionParams) -> list[types.CodeAction]:
+    pos = doc.positions(ls.encoding)
+    start, end = pos.from_client(params.range.start), pos.from_client(params.range.end)
+    actions: list[types.CodeAction] = []
+    if doc.analysed_version != doc.version:
+        return []  # fixes computed for an older text would edit the wrong characters
+    relevant = [f for f in doc.findings if f.span.start.line <= end.line and f.span.end.line >= start.line]
+    ident = types.OptionalVersionedTextDocumentIdentifier(uri=doc.uri, version=doc.version)
+    for f in relevant:
+        diag = to_diagnostic(f, pos, doc.uri, doc.version)
+        for fx in f.fixes:
+            edits = [types.TextEdit(range=pos.range_to_client(e.span), new_text=e.new_text) for e in fx.edits]
+            actions.append(types.CodeAction(
+                title=fx.title, kind=types.CodeActionKind.QuickFix, diagnostics=[diag],
+                is_preferred=fx.safe or None,
+                edit=types.WorkspaceEdit(document_changes=[types.TextDocumentEdit(text_document=ident, edits=edits)]),
+            ))
+        actions.extend(_ignore_actions(doc, f, diag, pos, ident))
+    return actions
+
+
+def _ignore_actions(doc: OpenDocument, f: Finding, diag: types.Diagnostic, pos: Any,
+                    ident: types.OptionalVersionedTextDocumentIdentifier) -> list[types.CodeAction]:
+    line = f.span.start.line
+    if line >= len(doc.lines):
+        return []
+    text = doc.lines[line]
+    marker = "# kube-lsp: ignore="
+    if marker in text:
+        at = text.index(marker) + len(marker)
+        end = at + len(text[at:].split()[0]) if text[at:].split() else at
+        line_edit = types.TextEdit(range=pos.range_to_client(Span(Pos(line, end), Pos(line, end))),
+                                   new_text=f",{f.code}")
+    else:
+        eol = len(text)
+        line_edit = types.TextEdit(range=pos.range_to_client(Span(Pos(line, eol), Pos(line, eol))),
+                                   new_text=f"  # kube-lsp: ignore={f.code}")
+    chunk = next((c for c in split_documents(doc.text) if c.start_line <= line < c.end_line), None)
+    actions = [types.CodeAction(
+        title=f"Ignore {f.code} on this line", kind=types.CodeActionKind.QuickFix, diagnostics=[diag],
+        edit=types.WorkspaceEdit(document_changes=[types.TextDocumentEdit(text_document=ident, edits=[line_edit])]),
+    )]
+    if chunk is not None:
+        first = chunk.start_line + (1 if doc.lines[chunk.start_line].startswith("---") else 0)
+        doc_edit = types.TextEdit(range=pos.range_to_client(Span.point(first, 0)),
+                                  new_text=f"# kube-lsp: ignore-document={f.code}\n")
+        actions.append(types.CodeAction(
+            title=f"Ignore {f.code} in this document", kind=types.CodeActionKind.QuickFix, diagnostics=[diag],
+            edit=types.WorkspaceEdit(document_changes=[types.TextDocumentEdit(text_document=ident,
+                                                                              edits=[doc_edit])]),
+        ))
+    return actions
+
+
+def run(tcp: str | None = None, log_file: str | None = None, log_level: str = "INFO") -> int:
+    handler: logging.Handler = logging.FileHandler(log_file) if log_file else logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers = [handler]  # never stdout: it carries JSON-RPC
+    root.setLevel(log_level.upper())
+    server = create_server()
+    if tcp:
+        host, _, port = tcp.rpartition(":")
+        server.start_tcp(host or "127.0.0.1", int(port))
+    else:
+        server.start_io()
+    return 0
