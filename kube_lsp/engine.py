@@ -32,8 +32,28 @@ from kube_lsp.suppress import directives, is_suppressed
 log = logging.getLogger(__name__)
 
 
-# A document's text → its findings as if it were document 0 starting on line 0.
-ChunkCache = dict[str, list[Finding]]
+@dataclass(frozen=True, slots=True)
+class ChunkResult:
+    """One document analysed as if it were document 0 starting on line 0 (so it can be reused when it
+    moves): its findings and its parsed tree."""
+
+    findings: list[Finding]
+    document: Document
+
+
+# A document's text → its result.
+ChunkCache = dict[str, "ChunkResult"]
+
+
+@dataclass(frozen=True, slots=True)
+class Incremental:
+    """The result of `Engine.analyse_cached`: findings (absolute), the cache for the next call, and each
+    document's chunk with its (line-0) result."""
+
+    findings: list[Finding]
+    cache: ChunkCache
+    chunks: list[Chunk]
+    results: list[ChunkResult]
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,34 +88,32 @@ class Engine:
         findings.sort(key=lambda f: f.sort_key)
         return Analysis(docs, findings)
 
-    def analyse_cached(
-        self, text: str, cache: ChunkCache, *, partial: bool = False
-    ) -> tuple[list[Finding], ChunkCache]:
-        """Findings of `text`, re-analysing only documents whose text is not in `cache`.
+    def analyse_cached(self, text: str, cache: ChunkCache, *, partial: bool = False) -> Incremental:
+        """Analyse `text`, re-analysing only documents whose text is not in `cache`.
 
-        The cache maps a document's text to its findings as if it started on line 0 and were document 0;
+        The cache maps a document's text to its result as if it started on line 0 and were document 0;
         the returned cache holds exactly the documents of `text`, for the next call. CRDs in `text` are
         the caller's business (give this engine a catalog that knows them).
         """
         catalog = self.catalog
         fresh: ChunkCache = {}
         out: list[Finding] = []
-        index = 0
+        chunks: list[Chunk] = []
+        results: list[ChunkResult] = []
         for chunk in split_documents(text):
             if not chunk.has_content:
                 continue
-            rel = cache.get(chunk.text)
-            if rel is None:
-                rel = fresh.get(chunk.text)
-            if rel is None:
+            res = cache.get(chunk.text) or fresh.get(chunk.text)
+            if res is None:
                 local = Chunk(0, chunk.end_line - chunk.start_line, chunk.text, True)
                 doc = parse_chunk(local, 0, self._scorer(catalog, partial))
-                rel = self.document_findings(doc, catalog, partial)
-            fresh[chunk.text] = rel
-            out.extend(f.shifted(chunk.start_line, index) for f in rel)
-            index += 1
+                res = ChunkResult(self.document_findings(doc, catalog, partial), doc)
+            fresh[chunk.text] = res
+            out.extend(f.shifted(chunk.start_line, len(chunks)) for f in res.findings)
+            chunks.append(chunk)
+            results.append(res)
         out.sort(key=lambda f: f.sort_key)
-        return out, fresh
+        return Incremental(out, fresh, chunks, results)
 
     @staticmethod
     def _scorer(catalog: Catalog, partial: bool) -> Scorer:

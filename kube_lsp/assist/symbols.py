@@ -43,22 +43,25 @@ def title(doc: Document) -> str:
 
 
 def outline(docs: list[Document]) -> list[Symbol]:
+    """Symbols of documents whose positions are absolute."""
     budget = [MAX_SYMBOLS]
-    out = []
-    for doc in docs:
-        span = document_span(doc)
-        root = doc.root
-        selection = Span(span.start, span.start)
-        if isinstance(root, YMap):
-            kind_node = root.get("kind")
-            if isinstance(kind_node, YScalar):
-                selection = kind_node.span
-        sym = Symbol(title(doc), "document", span, selection,
-                     detail=(root.get_str("apiVersion") or "") if isinstance(root, YMap) else "")
-        if root is not None:
-            sym.children = _children(root, budget)
-        out.append(sym)
-    return out
+    return [document_symbol(doc, budget) for doc in docs]
+
+
+def document_symbol(doc: Document, budget: list[int]) -> Symbol:
+    """The outline of one document (in its own coordinates); `budget` caps the number of symbols."""
+    span = document_span(doc)
+    root = doc.root
+    selection = Span(span.start, span.start)
+    if isinstance(root, YMap):
+        kind_node = root.get("kind")
+        if isinstance(kind_node, YScalar):
+            selection = kind_node.span
+    sym = Symbol(title(doc), "document", span, selection,
+                 detail=(root.get_str("apiVersion") or "") if isinstance(root, YMap) else "")
+    if root is not None:
+        sym.children = _children(root, budget)
+    return sym
 
 
 def _children(node: YNode, budget: list[int]) -> list[Symbol]:

@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 
 from lsprotocol import types
 
-from kube_lsp.engine import ChunkCache
+from kube_lsp.engine import ChunkCache, ChunkResult
 from kube_lsp.lsp.convert import Positions
 from kube_lsp.model import Finding
-from kube_lsp.parsing.text import LINE_BREAK_RE, split_lines
+from kube_lsp.parsing.text import LINE_BREAK_RE, Chunk, split_lines
 
 
 @dataclass(slots=True)
@@ -23,7 +23,11 @@ class OpenDocument:
     starts: list[int] = field(default_factory=list)
     cache: ChunkCache = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
+    # Each document's chunk and its line-0 result, for the analysed version.
+    chunks: list[Chunk] = field(default_factory=list)
+    results: list[ChunkResult] = field(default_factory=list)
     analysed_version: int | None = None
+    analysed_text: str | None = None
     pending: asyncio.Task[None] | None = None
 
     def __post_init__(self) -> None:

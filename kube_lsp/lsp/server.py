@@ -10,6 +10,7 @@ import asyncio
 import logging
 import os
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -21,13 +22,14 @@ from kube_lsp import __version__
 from kube_lsp.assist.completion import Item, complete
 from kube_lsp.assist.hover import hover
 from kube_lsp.assist.references import ObjectRef, index_objects, resolve, wanted_at
-from kube_lsp.assist.symbols import Symbol, folding, outline
+from kube_lsp.assist.symbols import MAX_SYMBOLS, Symbol
+from kube_lsp.assist.symbols import document_symbol as outline_document
 from kube_lsp.config import ConfigError, Settings, find_config, load_config, settings_from_mapping
-from kube_lsp.engine import Engine
+from kube_lsp.engine import Engine, Incremental
 from kube_lsp.lsp.convert import Positions, to_diagnostic
 from kube_lsp.lsp.documents import OpenDocument
 from kube_lsp.model import Finding, Pos, Span
-from kube_lsp.parsing.loader import parse_chunk, parse_stream
+from kube_lsp.parsing.loader import Document, parse_chunk, parse_stream
 from kube_lsp.parsing.text import split_documents, split_lines
 from kube_lsp.schema.catalog import KindSchema
 from kube_lsp.schema.crds import crds_in
@@ -108,16 +110,27 @@ class KubeLanguageServer(LanguageServer):
             return
         text, cache, engine = doc.text, doc.cache, self.engine
         try:
-            findings, fresh = await asyncio.to_thread(engine.analyse_cached, text, cache)
+            result = await asyncio.to_thread(engine.analyse_cached, text, cache)
         except Exception:  # noqa: BLE001 - the server must outlive any bug in analysis
             log.exception("analysis failed for %s", uri)
             return
         current = self.docs.get(uri)
         if current is None or current.version != version or current.text != text:
             return  # a newer version is on its way: never publish stale results over it
-        current.cache, current.findings, current.analysed_version = fresh, findings, version
+        self._store(current, text, result)
         self.publish(current)
         self._index_document(current)
+
+    def ensure_analysed(self, doc: OpenDocument) -> None:
+        """Bring the document's analysis up to date now (cheap: unchanged documents come from the cache)."""
+        if doc.analysed_text != doc.text:
+            self._store(doc, doc.text, self.engine.analyse_cached(doc.text, doc.cache))
+
+    @staticmethod
+    def _store(doc: OpenDocument, text: str, result: Incremental) -> None:
+        doc.cache, doc.findings = result.cache, result.findings
+        doc.chunks, doc.results = result.chunks, result.results
+        doc.analysed_version, doc.analysed_text = doc.version, text
 
     def publish(self, doc: OpenDocument) -> None:
         pos = doc.positions(self.encoding)
@@ -132,10 +145,16 @@ class KubeLanguageServer(LanguageServer):
     # ----------------------------------------------------------------------------------- workspace
 
     def _index_document(self, doc: OpenDocument) -> None:
-        docs = parse_stream(doc.text)
-        self.workspace_objects[doc.uri] = index_objects(doc.uri, docs)
+        """Record the objects and CRDs of an open document (from its cached trees: no re-parse)."""
+        objects = []
+        for chunk, res in zip(doc.chunks, doc.results, strict=True):
+            for obj in index_objects(doc.uri, [res.document]):
+                objects.append(replace(obj, span=obj.span.shifted(chunk.start_line)))
+        self.workspace_objects[doc.uri] = objects
         if "CustomResourceDefinition" in doc.text:
-            found = list(crds_in(docs, doc.uri))
+            placed = [Document(i, chunk, res.document.root) for i, (chunk, res)
+                      in enumerate(zip(doc.chunks, doc.results, strict=True))]
+            found = list(crds_in(placed, doc.uri))
             if found != self.workspace_crds.get(doc.uri, []):
                 self.workspace_crds[doc.uri] = found
                 self.apply_settings()
@@ -262,20 +281,28 @@ def create_server() -> KubeLanguageServer:
                            range=pos.range_to_client(info.span))
 
     @server.feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
-    def document_symbol(ls: KubeLanguageServer, params: types.DocumentSymbolParams) -> list[types.DocumentSymbol]:
+    def document_symbol(ls: KubeLanguageServer, params: types.DocumentSymbolParams) -> list[dict[str, Any]]:
         doc = ls.docs.get(params.text_document.uri)
         if doc is None:
             return []
+        ls.ensure_analysed(doc)
         pos = doc.positions(ls.encoding)
-        return [_symbol(s, pos) for s in outline(parse_stream(doc.text))]
+        budget = [MAX_SYMBOLS]
+        out = []
+        for i, (chunk, res) in enumerate(zip(doc.chunks, doc.results, strict=True)):
+            sym = outline_document(Document(i, res.document.chunk, res.document.root), budget)
+            out.append(_symbol_json(sym, pos, chunk.start_line))
+        return out
 
     @server.feature(types.TEXT_DOCUMENT_FOLDING_RANGE)
     def folding_range(ls: KubeLanguageServer, params: types.FoldingRangeParams) -> list[types.FoldingRange]:
         doc = ls.docs.get(params.text_document.uri)
         if doc is None:
             return []
-        return [types.FoldingRange(start_line=a, end_line=b, kind=types.FoldingRangeKind.Region)
-                for a, b in folding(parse_stream(doc.text))]
+        ls.ensure_analysed(doc)
+        return [types.FoldingRange(start_line=c.start_line, end_line=c.end_line - 1,
+                                   kind=types.FoldingRangeKind.Region)
+                for c in doc.chunks if c.end_line - 1 > c.start_line]
 
     @server.feature(types.TEXT_DOCUMENT_DEFINITION)
     def definition(ls: KubeLanguageServer, params: types.DefinitionParams) -> list[types.Location]:
@@ -373,31 +400,41 @@ def _completion_item(item: Item) -> types.CompletionItem:
 
 
 _SYMBOL_KINDS = {
-    "document": types.SymbolKind.Module,
-    "object": types.SymbolKind.Object,
-    "array": types.SymbolKind.Array,
-    "field": types.SymbolKind.Field,
+    "document": types.SymbolKind.Module.value,
+    "object": types.SymbolKind.Object.value,
+    "array": types.SymbolKind.Array.value,
+    "field": types.SymbolKind.Field.value,
 }
 
 
-def _symbol(s: Symbol, pos: Any) -> types.DocumentSymbol:
-    rng = pos.range_to_client(s.span)
-    sel = pos.range_to_client(s.selection)
-    if (sel.start.line, sel.start.character) < (rng.start.line, rng.start.character) or \
-            (sel.end.line, sel.end.character) > (rng.end.line, rng.end.character):
-        sel = types.Range(start=rng.start, end=rng.start)
-    return types.DocumentSymbol(
-        name=s.name or "<empty>", kind=_SYMBOL_KINDS[s.kind], range=rng, selection_range=sel,
-        detail=s.detail or None, children=[_symbol(c, pos) for c in s.children] or None,
-    )
+def _symbol_json(s: Symbol, pos: Positions, offset: int) -> dict[str, Any]:
+    """A DocumentSymbol as JSON, built directly: outlines of big files have tens of thousands of nodes,
+    and going through lsprotocol's classes would cost more than computing them."""
+    rng = _range_json(pos, s.span, offset)
+    sel = _range_json(pos, s.selection, offset)
+    if (sel["start"]["line"], sel["start"]["character"]) < (rng["start"]["line"], rng["start"]["character"]) or \
+            (sel["end"]["line"], sel["end"]["character"]) > (rng["end"]["line"], rng["end"]["character"]):
+        sel = {"start": rng["start"], "end": rng["start"]}
+    out: dict[str, Any] = {"name": s.name or "<empty>", "kind": _SYMBOL_KINDS[s.kind], "range": rng,
+                           "selectionRange": sel}
+    if s.detail:
+        out["detail"] = s.detail
+    if s.children:
+        out["children"] = [_symbol_json(c, pos, offset) for c in s.children]
+    return out
+
+
+def _range_json(pos: Positions, span: Span, offset: int) -> dict[str, Any]:
+    a = pos.to_client(Pos(span.start.line + offset, span.start.col))
+    b = pos.to_client(Pos(span.end.line + offset, span.end.col))
+    return {"start": {"line": a.line, "character": a.character}, "end": {"line": b.line, "character": b.character}}
 
 
 def _code_actions(ls: KubeLanguageServer, doc: OpenDocument, params: types.CodeActionParams) -> list[types.CodeAction]:
     pos = doc.positions(ls.encoding)
     start, end = pos.from_client(params.range.start), pos.from_client(params.range.end)
     actions: list[types.CodeAction] = []
-    if doc.analysed_version != doc.version:
-        return []  # fixes computed for an older text would edit the wrong characters
+    ls.ensure_analysed(doc)
     relevant = [f for f in doc.findings if f.span.start.line <= end.line and f.span.end.line >= start.line]
     ident = types.OptionalVersionedTextDocumentIdentifier(uri=doc.uri, version=doc.version)
     for f in relevant:
