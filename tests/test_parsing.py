@@ -121,3 +121,24 @@ def test_duplicate_keys_are_reported_on_the_second_occurrence() -> None:
     fs = findings("apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\n  name: b\nspec:\n  containers: []\n")
     assert where(fs) == [("KL102", 5, 3)]
     assert "line 4" in fs[0].message
+
+
+def test_fast_and_line_by_line_document_split_agree() -> None:
+    import random
+
+    from kube_lsp.parsing.text import _split_fast, _split_slow
+
+    rng = random.Random(7)
+    parts = ["a: 1\n", "---\n", "# c\n", "\n", "...\n", "--- x\n", "  b: 2\n", "%TAG ! x\n", "---", "...",
+             "a: 1\r\n", "---\r\n", "--- #c\n", "...\r\n", "----\n", "--- |\n  x\n"]
+    for _ in range(3000):
+        text = "".join(rng.choices(parts, k=rng.randint(0, 10)))
+        if "\r" in text and text.count("\r") != text.count("\r\n"):
+            continue
+        assert _split_fast(text) == _split_slow(text), repr(text)
+
+
+def test_crlf_multi_document_stream() -> None:
+    text = "apiVersion: v1\r\nkind: Pod\r\nmetadata: {name: a}\r\nspec: {containers: []}\r\n---\r\n" \
+           "apiVersion: v1\r\nkind: Pod\r\nmetadata: {name: b}\r\nspec: {contaners: []}\r\n"
+    assert where(findings(text)) == [("KL200", 9, 8)]

@@ -50,8 +50,9 @@ _SKELETONS: Final = {
 }
 
 
-def complete(text: str, line: int, col: int, catalog: Catalog) -> list[Item]:
-    cur = cursor_at(text, line, col)
+def complete(text: str, line: int, col: int, catalog: Catalog,
+             index: tuple[list[str], list[int]] | None = None) -> list[Item]:
+    cur = cursor_at(text, line, col, index)
     if cur is None:
         return _new_document_items(catalog)
     if cur.path == () and cur.in_value and cur.key in ("apiVersion", "kind"):

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Final
 
-from kube_lsp.parsing.text import Chunk, split_documents, split_lines
+from kube_lsp.parsing.text import Chunk, chunk_around, split_documents, split_lines
 
 _KEY_LINE: Final = re.compile(r"""^(?P<key>"[^"]*"|'[^']*'|[^\s#'"{\[][^:#]*?)\s*:(?:\s+(?P<value>.*?))?\s*$""")
 _ROOT_FIELD: Final = re.compile(r"^(apiVersion|kind):[ \t]*['\"]?([^'\"#\s]*)")
@@ -71,8 +71,9 @@ def _parse_line(text: str) -> tuple[int, int, str | None, str | None, list[int]]
     return indent, col, key, m.group("value"), dashes
 
 
-def cursor_at(text: str, line: int, col: int) -> Cursor | None:
-    chunk = chunk_at(text, line)
+def cursor_at(text: str, line: int, col: int, index: tuple[list[str], list[int]] | None = None) -> Cursor | None:
+    """The cursor's context; `index` (the text's lines and line start offsets) makes big files cheap."""
+    chunk = chunk_around(text, index[0], index[1], line) if index else chunk_at(text, line)
     if chunk is None:
         return None
     lines = split_lines(chunk.text)

@@ -17,8 +17,9 @@ class HoverInfo:
     span: Span
 
 
-def hover(text: str, line: int, col: int, catalog: Catalog) -> HoverInfo | None:
-    cur = cursor_at(text, line, col)
+def hover(text: str, line: int, col: int, catalog: Catalog,
+          index: tuple[list[str], list[int]] | None = None) -> HoverInfo | None:
+    cur = cursor_at(text, line, col, index)
     if cur is None or cur.key is None:
         return None
     key_start = cur.line_text.find(cur.key, cur.column)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, field
 
 from kube_lsp.model import Pos, Span
 from kube_lsp.parsing.loader import Document
 from kube_lsp.parsing.nodes import YMap, YNode, YScalar, YSeq
 
-MAX_SYMBOLS = 5000
+# Outlines beyond a few thousand symbols cost more to send than they help.
+MAX_SYMBOLS = 2500
+MIN_SYMBOLS_PER_DOCUMENT = 4
 
 
 @dataclass(slots=True)
@@ -48,8 +51,13 @@ def outline(docs: list[Document]) -> list[Symbol]:
     return [document_symbol(doc, budget) for doc in docs]
 
 
-def document_symbol(doc: Document, budget: list[int]) -> Symbol:
-    """The outline of one document (in its own coordinates); `budget` caps the number of symbols."""
+def document_symbol(doc: Document, budget: list[int] | int) -> Symbol:
+    """The outline of one document (in its own coordinates).
+
+    At most `budget` key symbols, added breadth first: a huge document keeps its top levels (kind, name,
+    spec, template, containers) rather than the full depth of its first branches.
+    """
+    limit = budget if isinstance(budget, int) else budget[0]
     span = document_span(doc)
     root = doc.root
     selection = Span(span.start, span.start)
@@ -59,27 +67,32 @@ def document_symbol(doc: Document, budget: list[int]) -> Symbol:
             selection = kind_node.span
     sym = Symbol(title(doc), "document", span, selection,
                  detail=(root.get_str("apiVersion") or "") if isinstance(root, YMap) else "")
-    if root is not None:
-        sym.children = _children(root, budget)
+    queue: deque[tuple[Symbol, YNode]] = deque([(sym, root)] if root is not None else [])
+    used = 0
+    while queue and used < limit:
+        parent, node = queue.popleft()
+        for child, value in _direct_children(node):
+            if used >= limit:
+                break
+            used += 1
+            parent.children.append(child)
+            if isinstance(value, YMap | YSeq):
+                queue.append((child, value))
+    if not isinstance(budget, int):
+        budget[0] -= used
     return sym
 
 
-def _children(node: YNode, budget: list[int]) -> list[Symbol]:
-    out: list[Symbol] = []
+def _direct_children(node: YNode) -> list[tuple[Symbol, YNode]]:
+    out: list[tuple[Symbol, YNode]] = []
     if isinstance(node, YMap):
         for k, v in node.pairs:
-            if budget[0] <= 0:
-                break
-            budget[0] -= 1
             kind = "object" if isinstance(v, YMap) else "array" if isinstance(v, YSeq) else "field"
             detail = v.text if isinstance(v, YScalar) and len(v.text) <= 60 else ""
             span = Span(k.span.start, max(k.span.end, v.span.end))
-            out.append(Symbol(k.text, kind, span, k.span, detail, _children(v, budget)))
+            out.append((Symbol(k.text, kind, span, k.span, detail), v))
     elif isinstance(node, YSeq):
         for i, item in enumerate(node.items):
-            if budget[0] <= 0:
-                break
-            budget[0] -= 1
             name = f"[{i}]"
             if isinstance(item, YMap):
                 label = item.get_str("name")
@@ -87,7 +100,7 @@ def _children(node: YNode, budget: list[int]) -> list[Symbol]:
                     name += f" {label}"
             kind = "object" if isinstance(item, YMap) else "array" if isinstance(item, YSeq) else "field"
             start = item.span.start
-            out.append(Symbol(name, kind, item.span, Span(start, start), "", _children(item, budget)))
+            out.append((Symbol(name, kind, item.span, Span(start, start), ""), item))
     return out
 
 

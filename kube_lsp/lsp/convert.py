@@ -30,6 +30,15 @@ class Positions:
             return len(text.encode("utf-8"))
         return len(text) + sum(1 for c in text if ord(c) > 0xFFFF)
 
+    def column(self, line: int, col: int) -> int:
+        """A code point column of `line` in client units."""
+        if line >= len(self.lines):
+            return self._units(self.lines[-1]) if self.lines else 0
+        text = self.lines[line]
+        if text.isascii():
+            return min(col, len(text))
+        return self._units(text[: max(col, 0)])
+
     def to_client(self, pos: Pos) -> types.Position:
         line = min(max(pos.line, 0), max(len(self.lines) - 1, 0))
         if pos.line >= len(self.lines):

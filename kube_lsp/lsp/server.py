@@ -7,8 +7,10 @@ Handlers stay thin: look the document up, call a pure function, convert, return 
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import os
+import time
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
@@ -22,7 +24,7 @@ from kube_lsp import __version__
 from kube_lsp.assist.completion import Item, complete
 from kube_lsp.assist.hover import hover
 from kube_lsp.assist.references import ObjectRef, index_objects, resolve, wanted_at
-from kube_lsp.assist.symbols import MAX_SYMBOLS, Symbol
+from kube_lsp.assist.symbols import MAX_SYMBOLS, MIN_SYMBOLS_PER_DOCUMENT, Symbol
 from kube_lsp.assist.symbols import document_symbol as outline_document
 from kube_lsp.config import ConfigError, Settings, find_config, load_config, settings_from_mapping
 from kube_lsp.engine import Engine, Incremental
@@ -109,8 +111,14 @@ class KubeLanguageServer(LanguageServer):
         if doc is None or doc.version != version:
             return
         text, cache, engine = doc.text, doc.cache, self.engine
+        started = time.perf_counter()
         try:
-            result = await asyncio.to_thread(engine.analyse_cached, text, cache)
+            if cache:
+                # An edit: only changed documents are re-analysed, which takes milliseconds, so do it here
+                # rather than pay for a thread hand-off.
+                result = engine.analyse_cached(text, cache)
+            else:
+                result = await asyncio.to_thread(engine.analyse_cached, text, cache)
         except Exception:  # noqa: BLE001 - the server must outlive any bug in analysis
             log.exception("analysis failed for %s", uri)
             return
@@ -119,6 +127,9 @@ class KubeLanguageServer(LanguageServer):
             return  # a newer version is on its way: never publish stale results over it
         self._store(current, text, result)
         self.publish(current)
+        log.debug("analysed %s v%s in %.1f ms (%d of %d documents re-analysed)", uri, version,
+                  1000 * (time.perf_counter() - started), sum(1 for k in result.cache if k not in cache),
+                  len(result.chunks))
         self._index_document(current)
 
     def ensure_analysed(self, doc: OpenDocument) -> None:
@@ -161,7 +172,11 @@ class KubeLanguageServer(LanguageServer):
                 self.reanalyse_all()
 
     def scan_workspace(self) -> None:
-        """Index objects and CRDs of the YAML files under the workspace roots (bounded)."""
+        """Find CRDs in the YAML files under the workspace roots (bounded), so custom resources validate.
+
+        Only files that mention CustomResourceDefinition are parsed; cross-references resolve against
+        open files, so nothing else is read.
+        """
         seen = 0
         for root in self.roots:
             for dirpath, dirs, files in os.walk(root):
@@ -182,14 +197,17 @@ class KubeLanguageServer(LanguageServer):
                         text = path.read_text(encoding="utf-8-sig")
                     except (OSError, UnicodeDecodeError):
                         continue
-                    docs = parse_stream(text)
-                    self.workspace_objects[uri] = index_objects(uri, docs)
                     if "CustomResourceDefinition" in text:
-                        self.workspace_crds[uri] = list(crds_in(docs, str(path)))
+                        self.workspace_crds[uri] = list(crds_in(parse_stream(text), str(path)))
+
+
+class RawJson(list[Any]):
+    """A result that is JSON already: sent as it is, without walking it through the protocol converter."""
 
 
 def create_server() -> KubeLanguageServer:
     server = KubeLanguageServer()
+    server.protocol._converter.register_unstructure_hook(RawJson, lambda value: value)
 
     @server.feature(types.INITIALIZE)
     def initialize(ls: KubeLanguageServer, params: types.InitializeParams) -> None:
@@ -197,6 +215,9 @@ def create_server() -> KubeLanguageServer:
         ls.roots = [Path(p) for p in (to_fs_path(u) for u in roots) if p]
         opts = params.initialization_options
         ls.apply_settings(_settings_section(opts) if isinstance(opts, Mapping) else None)
+        # The schemas are large and live as long as the server: keep the garbage collector off them.
+        gc.collect()
+        gc.freeze()
 
     @server.feature(types.INITIALIZED)
     async def initialized(ls: KubeLanguageServer, params: types.InitializedParams) -> None:
@@ -264,7 +285,7 @@ def create_server() -> KubeLanguageServer:
             return types.CompletionList(is_incomplete=False, items=[])
         pos = doc.positions(ls.encoding)
         at = pos.from_client(params.position)
-        items = complete(doc.text, at.line, at.col, ls.engine.catalog)
+        items = complete(doc.text, at.line, at.col, ls.engine.catalog, (doc.lines, doc.starts))
         return types.CompletionList(is_incomplete=False, items=[_completion_item(i) for i in items])
 
     @server.feature(types.TEXT_DOCUMENT_HOVER)
@@ -274,25 +295,25 @@ def create_server() -> KubeLanguageServer:
             return None
         pos = doc.positions(ls.encoding)
         at = pos.from_client(params.position)
-        info = hover(doc.text, at.line, at.col, ls.engine.catalog)
+        info = hover(doc.text, at.line, at.col, ls.engine.catalog, (doc.lines, doc.starts))
         if info is None:
             return None
         return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=info.markdown),
                            range=pos.range_to_client(info.span))
 
     @server.feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
-    def document_symbol(ls: KubeLanguageServer, params: types.DocumentSymbolParams) -> list[dict[str, Any]]:
+    def document_symbol(ls: KubeLanguageServer, params: types.DocumentSymbolParams) -> RawJson:
         doc = ls.docs.get(params.text_document.uri)
         if doc is None:
-            return []
+            return RawJson()
         ls.ensure_analysed(doc)
         pos = doc.positions(ls.encoding)
-        budget = [MAX_SYMBOLS]
+        each = max(MIN_SYMBOLS_PER_DOCUMENT, MAX_SYMBOLS // max(len(doc.chunks), 1))
         out = []
         for i, (chunk, res) in enumerate(zip(doc.chunks, doc.results, strict=True)):
-            sym = outline_document(Document(i, res.document.chunk, res.document.root), budget)
+            sym = outline_document(Document(i, res.document.chunk, res.document.root), each)
             out.append(_symbol_json(sym, pos, chunk.start_line))
-        return out
+        return RawJson(out)
 
     @server.feature(types.TEXT_DOCUMENT_FOLDING_RANGE)
     def folding_range(ls: KubeLanguageServer, params: types.FoldingRangeParams) -> list[types.FoldingRange]:
@@ -425,9 +446,9 @@ def _symbol_json(s: Symbol, pos: Positions, offset: int) -> dict[str, Any]:
 
 
 def _range_json(pos: Positions, span: Span, offset: int) -> dict[str, Any]:
-    a = pos.to_client(Pos(span.start.line + offset, span.start.col))
-    b = pos.to_client(Pos(span.end.line + offset, span.end.col))
-    return {"start": {"line": a.line, "character": a.character}, "end": {"line": b.line, "character": b.character}}
+    sl, el = span.start.line + offset, span.end.line + offset
+    return {"start": {"line": sl, "character": pos.column(sl, span.start.col)},
+            "end": {"line": el, "character": pos.column(el, span.end.col)}}
 
 
 def _code_actions(ls: KubeLanguageServer, doc: OpenDocument, params: types.CodeActionParams) -> list[types.CodeAction]:
