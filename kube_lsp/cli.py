@@ -17,7 +17,7 @@ from kube_lsp.inputs import MAX_BYTES, InputError, Source, decode, expand, kusto
 from kube_lsp.model import Finding, Severity
 from kube_lsp.output import FORMATS, FileResult, RunInfo, render, summary_line
 from kube_lsp.parsing.loader import parse_stream
-from kube_lsp.rules import ALL_RULES, find_rule, markdown_table
+from kube_lsp.rules import ALL_RULES, find_rule, markdown_docs, markdown_table
 from kube_lsp.schema.catalog import KindSchema, bundled_versions, format_version
 from kube_lsp.schema.crds import crds_in
 
@@ -60,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     rules = sub.add_parser("rules", help="list the rules, or explain one")
     rules.add_argument("rule", nargs="?", help="a rule code or name, e.g. KL200")
     rules.add_argument("--markdown", action="store_true", help="print the rule table as Markdown")
+    rules.add_argument("--docs", action="store_true", help="print the full rule documentation as Markdown")
     return parser
 
 
@@ -182,6 +183,9 @@ def _apply_fixes(args: argparse.Namespace, engine: Engine, src: Source, findings
 def _rules(args: argparse.Namespace, out: TextIO) -> int:
     if args.markdown:
         out.write(markdown_table())
+        return EXIT_OK
+    if args.docs:
+        out.write(markdown_docs())
         return EXIT_OK
     if args.rule:
         rule = find_rule(args.rule)

@@ -208,3 +208,9 @@ def test_ci_runs_the_readme_test_command() -> None:
     blocks = readme.split("```bash\n")
     test_cmd = next(b.split("\n", 1)[0] for b in blocks if "pytest" in b.split("\n", 1)[0])
     assert test_cmd in (ROOT / ".ci" / "run").read_text().splitlines()
+
+
+def test_rule_docs_are_generated_from_the_registry() -> None:
+    from kube_lsp.rules import markdown_docs
+
+    assert (ROOT / "docs" / "rules.md").read_text() == markdown_docs()
