@@ -29,6 +29,7 @@ class OpenDocument:
     results: list[ChunkResult] = field(default_factory=list)
     analysed_version: int | None = None
     analysed_text: str | None = None
+    published_version: int | None = None
     pending: asyncio.Task[None] | None = None
 
     def __post_init__(self) -> None:

@@ -125,8 +125,10 @@ class KubeLanguageServer(LanguageServer):
         current = self.docs.get(uri)
         if current is None or current.version != version or current.text != text:
             return  # a newer version is on its way: never publish stale results over it
+        unchanged = current.published_version == version and current.findings == result.findings
         self._store(current, text, result)
-        self.publish(current)
+        if not unchanged:  # e.g. a settings or CRD change that does not affect this document
+            self.publish(current)
         log.debug("analysed %s v%s in %.1f ms (%d of %d documents re-analysed)", uri, version,
                   1000 * (time.perf_counter() - started), sum(1 for k in result.cache if k not in cache),
                   len(result.chunks))
@@ -148,6 +150,7 @@ class KubeLanguageServer(LanguageServer):
         diagnostics = [to_diagnostic(f, pos, doc.uri, doc.version) for f in doc.findings]
         self.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(uri=doc.uri, diagnostics=diagnostics, version=doc.version))
+        doc.published_version = doc.version
 
     def reanalyse_all(self) -> None:
         for doc in self.docs.values():
@@ -510,6 +513,9 @@ def run(tcp: str | None = None, log_file: str | None = None, log_level: str = "I
     root = logging.getLogger()
     root.handlers = [handler]  # never stdout: it carries JSON-RPC
     root.setLevel(log_level.upper())
+    if log_level.upper() != "DEBUG":
+        # pygls logs every message body at INFO: megabytes per request on big files.
+        logging.getLogger("pygls").setLevel(logging.WARNING)
     server = create_server()
     if tcp:
         host, _, port = tcp.rpartition(":")
