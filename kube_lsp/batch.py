@@ -4,7 +4,6 @@ document boundaries and the parts analysed in worker processes. Results equal a 
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import sys
 from collections.abc import Sequence
@@ -16,7 +15,7 @@ from kube_lsp.parsing.text import split_documents
 
 # Below this much text a worker pool costs more than it saves.
 PARALLEL_MIN_CHARS = 400_000
-_PART_CHARS = 100_000
+_PART_CHARS = 50_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +74,8 @@ def analyse_all(engine: Engine, jobs: Sequence[Job], workers: int | None = None)
         return out
     parts = [(i, text, line0, doc0, jobs[i].partial, jobs[i].origin)
              for i, job in enumerate(jobs) for (_, text, line0, doc0) in _parts(i, job)]
+    import multiprocessing  # only here: importing it costs start-up time every run
+
     _WORKER_ENGINE = engine  # inherited by the forked workers
     findings: list[list[Finding]] = [[] for _ in jobs]
     docs = [0] * len(jobs)

@@ -212,9 +212,14 @@ def _limit_finding(span: Span, message: str, index: int) -> Finding:
     return Finding(span=span, severity=Severity.ERROR, code="KL104", message=message, doc=index)
 
 
+_tuple_new = tuple.__new__
+
+
 def _span(node: Node, offset: int) -> Span:
+    # tuple.__new__ directly: NamedTuple's generated __new__ is a Python call, and this runs per node.
     s, e = node.start_mark, node.end_mark
-    return Span(Pos(s.line + offset, s.column), Pos(e.line + offset, e.column))
+    start = _tuple_new(Pos, (s.line + offset, s.column))
+    return _tuple_new(Span, (start, _tuple_new(Pos, (e.line + offset, e.column))))
 
 
 class _Converter:
@@ -321,7 +326,11 @@ def _explicit_tag(node: Node, lines: list[str]) -> str | None:
     mark = node.start_mark
     if mark.line >= len(lines):
         return None
-    head = lines[mark.line][mark.column : mark.column + 256]
+    line, col = lines[mark.line], mark.column
+    first = line[col : col + 1]
+    if first != "!" and first != "&":
+        return None
+    head = line[col : col + 256]
     if head.startswith("&"):
         head = head.split(None, 1)[1] if " " in head else ""
     if head.startswith("!"):
