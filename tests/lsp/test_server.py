@@ -62,12 +62,15 @@ def rng(a: int, b: int, c: int, d: int) -> types.Range:
 def _track_versions(client: LanguageClient) -> None:
     """Also record the version each publishDiagnostics was computed for."""
     versions: dict[str, int | None] = {}
+    history: dict[str, list[int | None]] = {}
     client.diagnostic_versions = versions  # type: ignore[attr-defined]
+    client.diagnostic_history = history  # type: ignore[attr-defined]
     features = client.protocol.fm.features
     original = features[types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS]
 
     def publish(params: types.PublishDiagnosticsParams) -> None:
         versions[params.uri] = params.version
+        history.setdefault(params.uri, []).append(params.version)
         original(params)
 
     features[types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS] = publish
@@ -282,3 +285,24 @@ async def test_unknown_methods_and_garbage_never_kill_the_server(client: Languag
         position=types.Position(line=0, character=0)))
     assert result is None
     assert server.returncode is None
+
+
+@pytest.mark.asyncio
+async def test_rapid_typing_is_debounced_and_never_publishes_stale_results(client: LanguageClient) -> None:
+    uri = "file:///w/typing-fast.yaml"
+    await open_and_wait(client, uri, POD)
+    word = "containers"
+    for i in range(len(word)):
+        # Retype the misspelled key one keystroke at a time: "c", "co", ..., "containers".
+        client.text_document_did_change(types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2 + i),
+            content_changes=[types.TextDocumentContentChangePartial(range=rng(5, 2, 5, 2 + (10 if i == 0 else i)),
+                                                                    text=word[: i + 1])]))
+    final = 1 + len(word)
+    diags = await wait_diagnostics(client, uri, final)
+    assert list(diags) == []  # the key is spelled right at last
+    history = client.diagnostic_history[uri]  # type: ignore[attr-defined]
+    assert history[-1] == final
+    assert history == sorted(history)  # never an older version after a newer one
+    assert len(history) < 1 + len(word)  # bursts are coalesced
+
