@@ -214,3 +214,9 @@ def test_rule_docs_are_generated_from_the_registry() -> None:
     from kube_lsp.rules import markdown_docs
 
     assert (ROOT / "docs" / "rules.md").read_text() == markdown_docs()
+
+
+def test_readme_example_output_is_real() -> None:
+    readme = (ROOT / "README.md").read_text()
+    shown = readme.split("$ kube-lsp check docs/examples\n", 1)[1].split("```", 1)[0]
+    assert run("check", "docs/examples").stdout == shown

@@ -113,7 +113,9 @@ def parse_chunk(chunk: Chunk, index: int, scorer: Scorer | None = None) -> Docum
             return _detabbed(doc, source, scorer)
         finding = syntax.syntax_finding(exc, source, chunk.start_line, index)
         repair = _best_indent_repair(source, exc, chunk.start_line, index, scorer)
-        doc.findings.append(repair or finding)
+        if repair is not None and not (finding.fixes and finding.span.start.line == repair.span.start.line):
+            finding = repair  # the repair found the line to change; a specific explanation of it wins
+        doc.findings.append(finding)
         return doc
     except ReaderError as exc:
         doc.findings.append(_reader_finding(exc, source, chunk.start_line, index))
