@@ -280,14 +280,18 @@ spec:
                 size: {type: integer}
                 port: {x-kubernetes-int-or-string: true}
                 extra: {type: object, x-kubernetes-preserve-unknown-fields: true}
+                template:
+                  type: object
+                  x-kubernetes-embedded-resource: true
+                  properties: {spec: {type: object}}
 """
 
 
 def test_custom_resource_validates_against_crd_in_the_same_stream() -> None:
     cr = "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w, labelz: {}}\nspec:\n  sise: 3\n" \
-         "  port: http\n  extra: {whatever: [1]}\n"
+         "  port: http\n  extra: {whatever: [1]}\n  template: {apiVersion: v1, kind: Pod, metadata: {}, spec: {}}\n"
     fs = findings(CRD + "---\n" + cr)
-    assert where(fs) == [("KL200", 27, 21), ("KL200", 29, 3)]
+    assert where(fs) == [("KL200", 31, 21), ("KL200", 33, 3)]
     assert "did you mean `size`?" in fs[1].message
 
 

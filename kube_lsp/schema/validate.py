@@ -236,6 +236,8 @@ class _Walker:
             or isinstance(extra, dict)
             or extra is True
         )
+        if schema.get("x-kubernetes-embedded-resource") is True:
+            skip = (*skip, "apiVersion", "kind", "metadata")  # the API server allows these in embedded objects
         enums = self.catalog.enums.get(name or "", {})
         present = {k.text for k, _ in node.pairs}
         present.update(k for m in node.merges for k in m.keys())
