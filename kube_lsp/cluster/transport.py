@@ -1,0 +1,167 @@
+"""The one way a request leaves kube-lsp for a cluster — and it never mutates one.
+
+`ClusterTransport.send` is the only function that sends requests to an API server. It refuses any
+request other than GET unless it carries `dryRun=All`, so nothing kube-lsp does can change a cluster.
+This is also the only module that imports the official `kubernetes` client (a test checks both).
+Tokens and client keys stay inside the client's configuration: they are never logged or returned.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+log = logging.getLogger(__name__)
+
+READ_ONLY_METHODS: Final = frozenset({"GET"})
+DEFAULT_CONNECT_TIMEOUT: Final = 5.0
+DEFAULT_READ_TIMEOUT: Final = 30.0
+
+
+class UnsafeRequestError(RuntimeError):
+    """A request that could change the cluster (not GET, no dryRun=All): refused, never sent."""
+
+
+class ClusterUnreachableError(RuntimeError):
+    """The API server could not be reached (DNS, refused connection, TLS failure, timeout)."""
+
+
+class ClusterConfigError(RuntimeError):
+    """No usable kubeconfig or context."""
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+    warnings: tuple[str, ...] = ()
+
+    def json(self) -> Any:
+        return json.loads(self.body or b"null")
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterInfo:
+    """What the user sees of the chosen cluster (no credentials)."""
+
+    context: str
+    server: str
+    namespace: str
+    user: str = ""
+
+
+def is_dry_run(method: str, query: Sequence[tuple[str, str]]) -> bool:
+    return method.upper() in READ_ONLY_METHODS or ("dryRun", "All") in query
+
+
+def parse_warnings(values: Sequence[str]) -> tuple[str, ...]:
+    """`Warning: 299 - "text"` headers → the texts."""
+    out = []
+    for value in values:
+        for part in value.split(", 299 "):
+            text = part.strip()
+            if text.startswith("299"):
+                text = text[3:].strip()
+            if text.startswith("-"):
+                text = text[1:].strip()
+            out.append(text.strip('"'))
+    return tuple(t for t in out if t)
+
+
+@dataclass
+class ClusterTransport:
+    """Sends requests through the official client's configured ApiClient (all its auth methods)."""
+
+    api_client: Any
+    info: ClusterInfo
+    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT
+    read_timeout: float = DEFAULT_READ_TIMEOUT
+    sent: list[tuple[str, str]] = field(default_factory=list)
+
+    def send(
+        self,
+        method: str,
+        path: str,
+        *,
+        query: Sequence[tuple[str, str]] = (),
+        body: str | None = None,
+        content_type: str | None = None,
+        accept: str = "application/json",
+    ) -> Response:
+        """Send one request. Anything but GET must carry dryRun=All, or it is refused here."""
+        method = method.upper()
+        query = list(query)
+        if not is_dry_run(method, query):
+            raise UnsafeRequestError(f"refusing {method} {path} without dryRun=All: kube-lsp never changes a cluster")
+        headers = {"Accept": accept, "User-Agent": "kube-lsp"}
+        if content_type:
+            headers["Content-Type"] = content_type
+        from kubernetes.client.exceptions import ApiException  # only this module imports the client
+
+        try:
+            serialized = self.api_client.param_serialize(
+                method=method, resource_path=path, query_params=query, header_params=headers, body=body,
+                auth_settings=["BearerToken"],
+            )
+            self.sent.append((method, path))
+            log.debug("%s %s %s", method, path, "&".join(f"{k}={v}" for k, v in query))
+            raw = self.api_client.call_api(*serialized, _request_timeout=(self.connect_timeout, self.read_timeout))
+            data = raw.read() or b""
+            header_map = {k: v for k, v in (raw.getheaders() or {}).items()}
+        except ApiException as exc:  # TLS failures and unsendable requests arrive here with status 0
+            raise ClusterUnreachableError(_describe_failure(self.info.server, str(exc.reason or exc))) from None
+        except Exception as exc:  # noqa: BLE001 - urllib3 connection and timeout errors
+            raise ClusterUnreachableError(_describe_failure(self.info.server, f"{type(exc).__name__}: {exc}")) from None
+        warnings = [v for k, v in header_map.items() if k.lower() == "warning"]
+        return Response(raw.status, header_map, data if isinstance(data, bytes) else str(data).encode(),
+                        parse_warnings(warnings))
+
+
+def _describe_failure(server: str, detail: str) -> str:
+    low = detail.lower()
+    if "ssl" in low or "certificate" in low:
+        reason = "TLS failure (the server certificate is not trusted for this address)"
+    elif "timed out" in low or "timeout" in low:
+        reason = "timed out"
+    elif "refused" in low or "newconnectionerror" in low or "name or service" in low:
+        reason = "connection refused or host unknown"
+    else:
+        reason = "request failed"
+    return f"cannot reach the cluster at {server}: {reason} ({detail.splitlines()[0][:200]})"
+
+
+def connect(kubeconfig: str | None = None, context: str | None = None, *,
+            connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
+            read_timeout: float = DEFAULT_READ_TIMEOUT) -> ClusterTransport:
+    """A transport for a kubeconfig context (default: $KUBECONFIG or ~/.kube/config, current context).
+
+    Callers pass only user-level choices here (command-line flags, user settings); files inside a
+    workspace can never choose the kubeconfig or the context.
+    """
+    from kubernetes import config
+    from kubernetes.config.config_exception import ConfigException
+
+    try:
+        contexts, current = config.list_kube_config_contexts(config_file=kubeconfig)
+        chosen = next((c for c in contexts if c["name"] == context), None) if context else current
+        if chosen is None:
+            names = ", ".join(sorted(c["name"] for c in contexts)) or "none"
+            raise ClusterConfigError(f"no context named {context!r} in the kubeconfig (contexts: {names})")
+        api_client = config.new_client_from_config(config_file=kubeconfig, context=chosen["name"],
+                                                   persist_config=False)
+    except ConfigException as exc:
+        raise ClusterConfigError(f"cannot load the kubeconfig: {exc}") from None
+    except OSError as exc:
+        raise ClusterConfigError(f"cannot read the kubeconfig: {exc}") from None
+    ctx = chosen.get("context") or {}
+    info = ClusterInfo(
+        context=chosen["name"],
+        server=str(api_client.configuration.host),
+        namespace=str(ctx.get("namespace") or "default"),
+        user=str(ctx.get("user") or ""),
+    )
+    return ClusterTransport(api_client, info, connect_timeout, read_timeout)
