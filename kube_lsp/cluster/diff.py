@@ -1,0 +1,75 @@
+"""`kubectl diff`-style diffs: per object, the live object against the dry-run result, as YAML.
+
+`metadata.managedFields` is dropped, a new object is shown against nothing, and Secret `data` /
+`stringData` values are masked (a diff never reveals a secret; changed values say so).
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import io
+from typing import Any
+
+from ruamel.yaml import YAML
+
+MASK = "***"
+
+
+def _clean(obj: dict[str, Any] | None) -> dict[str, Any] | None:
+    if obj is None:
+        return None
+    out = copy.deepcopy(obj)
+    meta = out.get("metadata")
+    if isinstance(meta, dict):
+        meta.pop("managedFields", None)
+    return out
+
+
+def mask_secrets(live: dict[str, Any] | None, merged: dict[str, Any] | None) -> None:
+    """Replace Secret values in place: `***` when equal, `*** (before)` / `*** (after)` when changed."""
+    if not any(o is not None and o.get("kind") == "Secret" for o in (live, merged)):
+        return
+    for key in ("data", "stringData"):
+        before = _section(live, key)
+        after = _section(merged, key)
+        for name in set(before) | set(after):
+            changed = before.get(name) != after.get(name)
+            if name in before:
+                before[name] = f"{MASK} (before)" if changed else MASK
+            if name in after:
+                after[name] = f"{MASK} (after)" if changed else MASK
+
+
+def _section(obj: dict[str, Any] | None, key: str) -> dict[str, Any]:
+    value = (obj or {}).get(key)
+    return value if isinstance(value, dict) else {}
+
+
+def _sorted(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _sorted(value[k]) for k in sorted(value)}
+    if isinstance(value, list):
+        return [_sorted(v) for v in value]
+    return value
+
+
+def to_yaml(obj: dict[str, Any] | None) -> str:
+    if obj is None:
+        return ""
+    y = YAML(typ="safe", pure=True)
+    y.default_flow_style = False
+    buf = io.StringIO()
+    y.dump(_sorted(obj), buf)
+    return buf.getvalue()
+
+
+def object_diff(title: str, live: dict[str, Any] | None, merged: dict[str, Any] | None) -> str:
+    """A unified diff with kubectl-like headers (`apps.v1.Deployment.default.web`); empty when equal."""
+    live_c, merged_c = _clean(live), _clean(merged)
+    mask_secrets(live_c, merged_c)
+    a, b = to_yaml(live_c), to_yaml(merged_c)
+    if a == b:
+        return ""
+    return "".join(difflib.unified_diff(a.splitlines(keepends=True), b.splitlines(keepends=True),
+                                        fromfile=f"live/{title}", tofile=f"merged/{title}"))

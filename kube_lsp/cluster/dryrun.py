@@ -1,0 +1,143 @@
+"""Server-side dry-run of each document, and the live object next to it (for diffs).
+
+Discovery maps apiVersion + kind to the resource (plural, scope) as the cluster serves it — never by
+guessing plurals. Every request goes through `ClusterTransport.send`, which refuses writes without
+dryRun=All.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote
+
+from kube_lsp.cluster.status import object_anchor, status_findings, warning_findings
+from kube_lsp.cluster.transport import ClusterTransport
+from kube_lsp.model import Finding, Severity
+from kube_lsp.parsing.loader import Document
+from kube_lsp.parsing.nodes import YMap, to_python
+from kube_lsp.schema.catalog import split_api_version
+
+FIELD_MANAGER = "kube-lsp"
+
+
+@dataclass(frozen=True, slots=True)
+class Resource:
+    group: str
+    version: str
+    kind: str
+    plural: str
+    namespaced: bool
+
+    def base(self) -> str:
+        return f"/api/{self.version}" if not self.group else f"/apis/{self.group}/{self.version}"
+
+
+@dataclass
+class Discovery:
+    """apiVersion → the resources the cluster serves for it (one request per group-version)."""
+
+    transport: ClusterTransport
+    _cache: dict[str, dict[str, Resource] | None] = field(default_factory=dict)
+
+    def resource(self, api_version: str, kind: str) -> Resource | None:
+        if api_version not in self._cache:
+            group, version = split_api_version(api_version)
+            path = f"/api/{version}" if not group else f"/apis/{group}/{version}"
+            resp = self.transport.send("GET", path)
+            if resp.status == 404:
+                self._cache[api_version] = None
+            elif resp.status >= 400:
+                raise DiscoveryError(resp.status, _message(resp.json()), path)
+            else:
+                kinds: dict[str, Resource] = {}
+                for r in resp.json().get("resources") or []:
+                    if "/" in r.get("name", ""):
+                        continue  # subresources such as deployments/scale
+                    kinds.setdefault(r["kind"], Resource(group, version, r["kind"], r["name"],
+                                                         bool(r.get("namespaced"))))
+                self._cache[api_version] = kinds
+        served = self._cache[api_version]
+        return None if served is None else served.get(kind)
+
+
+class DiscoveryError(RuntimeError):
+    def __init__(self, status: int, message: str, path: str) -> None:
+        super().__init__(f"discovery of {path} failed ({status}): {message}")
+        self.status = status
+
+
+def _message(status: Any) -> str:
+    return str(status.get("message")) if isinstance(status, dict) else str(status)
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """The dry-run of one document: findings, and what the object would look like once stored."""
+
+    findings: list[Finding]
+    title: str  # e.g. apps.v1.Deployment.default.web
+    result: dict[str, Any] | None
+    path: str | None
+    resource: Resource | None
+    namespace: str | None
+    name: str | None
+
+
+def dry_run(transport: ClusterTransport, discovery: Discovery, doc: Document) -> Outcome | None:
+    """Server-side apply with dryRun=All (create with dryRun=All for generateName); None if not an object."""
+    root = doc.root
+    if not isinstance(root, YMap):
+        return None
+    av, kind = root.get_str("apiVersion"), root.get_str("kind")
+    if not av or not kind:
+        return None
+    obj = to_python(root)
+    meta = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
+    name = meta.get("name")
+    res = discovery.resource(av, kind)
+    what = f"{kind} {name or meta.get('generateName') or ''}".strip()
+    if res is None:
+        f = Finding(span=object_anchor(root), severity=Severity.ERROR, code="KL902",
+                    message=f"the cluster does not serve {kind} in `{av}` (is its CustomResourceDefinition installed?)",
+                    doc=doc.index)
+        return Outcome([f], what, None, None, None, None, name)
+    namespace = None
+    if res.namespaced:
+        namespace = meta.get("namespace") or transport.info.namespace or "default"
+    collection = res.base() + (f"/namespaces/{quote(str(namespace))}" if namespace else "") + f"/{res.plural}"
+    title = ".".join(p for p in (res.group or "", res.version, kind, namespace or "", str(name or "")) if p)
+    if name:
+        path = f"{collection}/{quote(str(name))}"
+        resp = transport.send("PATCH", path, query=[("dryRun", "All"), ("fieldManager", FIELD_MANAGER),
+                                                    ("force", "true")],
+                              body=json.dumps(obj), content_type="application/apply-patch+yaml")
+    else:
+        path = None
+        resp = transport.send("POST", collection, query=[("dryRun", "All"), ("fieldManager", FIELD_MANAGER)],
+                              body=json.dumps(obj), content_type="application/json")
+    findings = warning_findings(resp.warnings, root, doc.index)
+    if resp.status >= 300:
+        findings += status_findings(_json_or_text(resp.body), root, doc.index, what)
+        return Outcome(findings, title, None, path, res, namespace, name)
+    result = resp.json()
+    return Outcome(findings, title, result if isinstance(result, dict) else None, path, res, namespace, name)
+
+
+def live_object(transport: ClusterTransport, path: str) -> dict[str, Any] | None:
+    """The object as it is in the cluster now (None when it does not exist yet)."""
+    resp = transport.send("GET", path)
+    if resp.status == 404:
+        return None
+    if resp.status >= 300:
+        raise DiscoveryError(resp.status, _message(_json_or_text(resp.body)), path)
+    data = resp.json()
+    return data if isinstance(data, dict) else None
+
+
+def _json_or_text(body: bytes) -> Any:
+    try:
+        return json.loads(body)
+    except ValueError:
+        return {"message": body.decode("utf-8", "replace")[:500]}
