@@ -164,6 +164,34 @@ ALL_RULES: Final[tuple[Rule, ...]] = (
         "apiVersion: v1\nkind: ComponentStatus\nmetadata:\n  name: scheduler\n",
         _POD,
     ),
+    Rule(
+        "KL900", "dry-run-rejected", Severity.ERROR,
+        "The cluster's server-side dry-run rejected the object",
+        "The API server validated the object as it would for `kubectl apply --server-side` and refused it "
+        "(invalid value, apply conflict, admission webhook, ...). The finding sits on the field the server "
+        "named, or on the object's name when it named none. Only reported by `dry-run` runs.",
+        "", "",
+    ),
+    Rule(
+        "KL901", "dry-run-warning", Severity.WARNING,
+        "The API server answered the dry-run with a warning",
+        "Warnings such as deprecated APIs or unknown fields that the cluster accepted but reported.",
+        "", "",
+    ),
+    Rule(
+        "KL902", "not-served-by-cluster", Severity.ERROR,
+        "The cluster does not serve this apiVersion and kind",
+        "The cluster has no such resource: a CustomResourceDefinition is not installed, or the API was "
+        "removed from the cluster's version.",
+        "", "",
+    ),
+    Rule(
+        "KL903", "cluster-access-denied", Severity.ERROR,
+        "The cluster refused the request (credentials or RBAC)",
+        "401 or 403: the finding names the verb and resource that RBAC refused; a dry-run needs the same "
+        "permissions as a real apply.",
+        "", "",
+    ),
 )
 
 BY_CODE: Final = MappingProxyType({r.code: r for r in ALL_RULES})
