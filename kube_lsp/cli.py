@@ -51,6 +51,19 @@ def build_parser() -> argparse.ArgumentParser:
                        help=f"skip larger files with a finding (default {MAX_BYTES / 1e6:.0f})")
     check.add_argument("-q", "--quiet", action="store_true", help="no summary line on stderr")
 
+    for name, help_text in (("dry-run", "server-side dry-run of each document against your cluster (never writes)"),
+                            ("diff", "diff each document against the live cluster, like kubectl diff --server-side")):
+        cmd = sub.add_parser(name, help=help_text)
+        cmd.add_argument("paths", nargs="+", metavar="PATH", help="files or directories; - reads stdin")
+        cmd.add_argument("--kubeconfig", metavar="FILE", help="kubeconfig (default: $KUBECONFIG or ~/.kube/config)")
+        cmd.add_argument("--context", metavar="NAME", help="kubeconfig context (default: the current one)")
+        cmd.add_argument("--connect-timeout", type=float, default=5.0, metavar="S", help="default 5 seconds")
+        cmd.add_argument("--timeout", type=float, default=30.0, metavar="S", help="read timeout, default 30 s")
+        cmd.add_argument("--stdin-filename", metavar="NAME", default="<stdin>")
+        if name == "dry-run":
+            cmd.add_argument("--format", choices=FORMATS, default="text", help="output format (default text)")
+            cmd.add_argument("-q", "--quiet", action="store_true", help="no summary line on stderr")
+
     serve = sub.add_parser("serve", help="run the language server (stdio by default)")
     serve.add_argument("--stdio", action="store_true", help="talk JSON-RPC over stdin/stdout (the default)")
     serve.add_argument("--tcp", metavar="HOST:PORT", help="listen on a TCP port instead (for debugging)")
@@ -73,6 +86,10 @@ def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None, stdout:
             return _check(args, stdin or sys.stdin, out)
         if args.command == "rules":
             return _rules(args, out)
+        if args.command in ("dry-run", "diff"):
+            from kube_lsp.cluster.cli import run_cluster_command
+
+            return run_cluster_command(args, stdin or sys.stdin, out)
         if args.command == "serve":
             from kube_lsp.lsp.server import run
 

@@ -1,0 +1,80 @@
+"""`kube-lsp dry-run` and `kube-lsp diff`: the cluster commands of the CLI (I/O only)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TextIO
+
+from kube_lsp.cluster.diff import object_diff
+from kube_lsp.cluster.dryrun import Discovery, DiscoveryError, dry_run, live_object
+from kube_lsp.cluster.transport import ClusterConfigError, ClusterUnreachableError, connect
+from kube_lsp.inputs import Source, decode, expand, read_path
+from kube_lsp.model import Finding, Severity
+from kube_lsp.output import FileResult, RunInfo, render, summary_line
+from kube_lsp.parsing.loader import parse_stream
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+def _sources(args: argparse.Namespace, stdin: TextIO) -> list[Source]:
+    out = []
+    for raw in args.paths:
+        if raw == "-":
+            data = stdin.buffer.read() if hasattr(stdin, "buffer") else stdin.read().encode("utf-8")
+            out.append(decode(args.stdin_filename, data))
+        else:
+            out.extend(read_path(p) for p in expand([raw]))
+    return out
+
+
+def run_cluster_command(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
+    sources = _sources(args, stdin)
+    try:
+        transport = connect(args.kubeconfig, args.context, connect_timeout=args.connect_timeout,
+                            read_timeout=args.timeout)
+    except ClusterConfigError as exc:
+        print(f"kube-lsp: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    discovery = Discovery(transport)
+    info = RunInfo("cluster", f"cluster {transport.info.context} ({transport.info.server})")
+    results: list[FileResult] = []
+    diffs: list[str] = []
+    try:
+        for src in sources:
+            if src.text is None:
+                results.append(FileResult(src.path, [src.problem] if src.problem else []))
+                continue
+            docs = parse_stream(src.text)
+            findings: list[Finding] = []
+            for doc in docs:
+                findings.extend(f for f in doc.findings if f.severity == Severity.ERROR)
+                if doc.root is None or doc.templated:
+                    continue
+                outcome = dry_run(transport, discovery, doc)
+                if outcome is None:
+                    continue
+                findings.extend(outcome.findings)
+                if args.command == "diff" and outcome.result is not None:
+                    live = live_object(transport, outcome.path) if outcome.path else None
+                    diffs.append(object_diff(outcome.title, live, outcome.result))
+            findings.sort(key=lambda f: f.sort_key)
+            results.append(FileResult(src.path, findings, len(docs)))
+    except (ClusterUnreachableError, DiscoveryError) as exc:
+        print(f"kube-lsp: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    errors = any(f.severity == Severity.ERROR for r in results for f in r.findings)
+    if args.command == "dry-run":
+        out.write(render(args.format, results, info))
+        if not args.quiet and args.format == "text":
+            print(summary_line(results) + f" — dry-run on {info.schema_source}", file=sys.stderr)
+        return EXIT_FINDINGS if errors else EXIT_OK
+    text = "".join(diffs)
+    out.write(text)
+    if errors:
+        sys.stderr.write(render("text", results, info))
+        return EXIT_ERROR
+    return EXIT_FINDINGS if text else EXIT_OK
+
+
+__all__ = ["run_cluster_command"]
