@@ -165,3 +165,15 @@ def connect(kubeconfig: str | None = None, context: str | None = None, *,
         user=str(ctx.get("user") or ""),
     )
     return ClusterTransport(api_client, info, connect_timeout, read_timeout)
+
+
+def list_contexts(kubeconfig: str | None = None) -> tuple[list[str], str | None]:
+    """The kubeconfig's context names and the current one."""
+    from kubernetes import config
+    from kubernetes.config.config_exception import ConfigException
+
+    try:
+        contexts, current = config.list_kube_config_contexts(config_file=kubeconfig)
+    except (ConfigException, OSError) as exc:
+        raise ClusterConfigError(f"cannot load the kubeconfig: {exc}") from None
+    return sorted(c["name"] for c in contexts), (current or {}).get("name")

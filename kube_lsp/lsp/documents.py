@@ -30,6 +30,9 @@ class OpenDocument:
     analysed_version: int | None = None
     analysed_text: str | None = None
     published_version: int | None = None
+    # Findings of the last dry-run, for cluster_version; dropped when the text changes.
+    cluster_findings: list[Finding] = field(default_factory=list)
+    cluster_version: int | None = None
     pending: asyncio.Task[None] | None = None
 
     def __post_init__(self) -> None:
@@ -60,3 +63,4 @@ class OpenDocument:
                 self.text = change.text
             self._index()
         self.version = version
+        self.cluster_findings = []

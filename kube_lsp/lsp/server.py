@@ -28,6 +28,8 @@ from kube_lsp.assist.symbols import MAX_SYMBOLS, MIN_SYMBOLS_PER_DOCUMENT, Symbo
 from kube_lsp.assist.symbols import document_symbol as outline_document
 from kube_lsp.config import ConfigError, Settings, find_config, load_config, settings_from_mapping
 from kube_lsp.engine import Engine, Incremental
+from kube_lsp.lsp.cluster_features import cluster_actions
+from kube_lsp.lsp.cluster_features import register as register_cluster_features
 from kube_lsp.lsp.convert import Positions, to_diagnostic
 from kube_lsp.lsp.documents import OpenDocument
 from kube_lsp.model import Finding, Pos, Span
@@ -58,6 +60,9 @@ class KubeLanguageServer(LanguageServer):
         self.roots: list[Path] = []
         self.workspace_crds: dict[str, list[KindSchema]] = {}
         self.workspace_objects: dict[str, list[ObjectRef]] = {}
+        # kubeconfig, context and timeouts: from user-level settings and commands only, never from
+        # files in the workspace.
+        self.cluster_settings: dict[str, Any] = {}
 
     # ------------------------------------------------------------------------------------ settings
 
@@ -66,6 +71,9 @@ class KubeLanguageServer(LanguageServer):
         problems: list[str] = []
         if client is not None:
             self.client_settings = dict(client)
+            cluster = self.client_settings.pop("cluster", None)
+            if isinstance(cluster, Mapping):
+                self.cluster_settings.update({k: v for k, v in cluster.items() if v not in (None, "")})
         repo = Settings()
         for root in self.roots:
             path = find_config(root)
@@ -147,7 +155,10 @@ class KubeLanguageServer(LanguageServer):
 
     def publish(self, doc: OpenDocument) -> None:
         pos = doc.positions(self.encoding)
-        diagnostics = [to_diagnostic(f, pos, doc.uri, doc.version) for f in doc.findings]
+        findings = list(doc.findings)
+        if doc.cluster_findings and doc.cluster_version == doc.version:
+            findings += doc.cluster_findings
+        diagnostics = [to_diagnostic(f, pos, doc.uri, doc.version) for f in findings]
         self.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(uri=doc.uri, diagnostics=diagnostics, version=doc.version))
         doc.published_version = doc.version
@@ -270,13 +281,19 @@ def create_server() -> KubeLanguageServer:
 
     @server.feature(
         types.TEXT_DOCUMENT_CODE_ACTION,
-        types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix]),
+        types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix, types.CodeActionKind.Source]),
     )
     def code_action(ls: KubeLanguageServer, params: types.CodeActionParams) -> list[types.CodeAction]:
         doc = ls.docs.get(params.text_document.uri)
         if doc is None:
             return []
-        return _code_actions(ls, doc, params)
+        actions = _code_actions(ls, doc, params)
+        only = params.context.only
+        if not only or types.CodeActionKind.Source in only:
+            actions += cluster_actions(doc, doc.positions(ls.encoding).from_client(params.range.start).line)
+        if only:
+            actions = [a for a in actions if a.kind in only]
+        return actions
 
     @server.feature(
         types.TEXT_DOCUMENT_COMPLETION,
@@ -350,6 +367,8 @@ def create_server() -> KubeLanguageServer:
             rng = Positions(lines, ls.encoding).range_to_client(obj.span)
             locations.append(types.Location(uri=obj.uri, range=rng))
         return locations
+
+    register_cluster_features(server)
 
     @server.command("kube-lsp.setKubeVersion")
     def set_kube_version(ls: KubeLanguageServer, version: str) -> str:

@@ -105,7 +105,11 @@ async def test_quick_fix_edit_and_ignore_actions(client: LanguageClient) -> None
     assert actions is not None
     titles = [a.title for a in actions if isinstance(a, types.CodeAction)]
     assert titles == ["Rename `contianers` to `containers`", "Ignore KL200 on this line",
-                      "Ignore KL200 in this document"]
+                      "Ignore KL200 in this document", "Dry-run this document on the cluster",
+                      "Diff this document against the cluster"]
+    source = [a for a in actions if isinstance(a, types.CodeAction) and a.kind == types.CodeActionKind.Source]
+    assert [a.command.command for a in source if a.command] == ["kube-lsp.dryRun", "kube-lsp.diff"]
+    assert source[0].command is not None and source[0].command.arguments == [uri, 0]
     fix = actions[0]
     assert isinstance(fix, types.CodeAction) and fix.is_preferred
     assert fix.edit is not None and fix.edit.document_changes is not None

@@ -1,0 +1,175 @@
+"""Cluster features of the language server: dry-run and diff commands, code actions and code lenses,
+and context selection. Network work runs in a worker thread with work-done progress, so the editor never
+waits on a cluster; every request still goes through the transport's dryRun=All choke point."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from lsprotocol import types
+
+from kube_lsp.cluster.diff import object_diff
+from kube_lsp.cluster.dryrun import Discovery, DiscoveryError, dry_run, live_object
+from kube_lsp.cluster.transport import (
+    ClusterConfigError,
+    ClusterTransport,
+    ClusterUnreachableError,
+    connect,
+)
+from kube_lsp.model import Finding, Severity
+from kube_lsp.parsing.loader import Document, parse_stream
+
+if TYPE_CHECKING:
+    from kube_lsp.lsp.documents import OpenDocument
+    from kube_lsp.lsp.server import KubeLanguageServer
+
+log = logging.getLogger("kube_lsp.cluster")
+
+DRY_RUN = "kube-lsp.dryRun"
+DIFF = "kube-lsp.diff"
+SELECT_CONTEXT = "kube-lsp.selectContext"
+
+
+def cluster_transport(ls: KubeLanguageServer) -> ClusterTransport:
+    """A transport for the user's chosen cluster (kubeconfig/context from user-level settings only)."""
+    c = ls.cluster_settings
+    return connect(c.get("kubeconfig"), c.get("context"), connect_timeout=float(c.get("connectTimeout", 5)),
+                   read_timeout=float(c.get("timeout", 30)))
+
+
+def _documents(doc: OpenDocument, index: int | None) -> list[Document]:
+    docs = [d for d in parse_stream(doc.text) if d.root is not None and not d.templated]
+    return [d for d in docs if index is None or d.index == index]
+
+
+def run_dry_run(ls: KubeLanguageServer, doc: OpenDocument, index: int | None, want_diff: bool,
+                progress: Any = None) -> dict[str, Any]:
+    """Blocking: dry-run (and diff) the documents; returns the command's result. Runs in a thread."""
+    transport = cluster_transport(ls)
+    discovery = Discovery(transport)
+    findings: list[Finding] = []
+    diffs: list[str] = []
+    docs = _documents(doc, index)
+    for i, d in enumerate(docs):
+        if progress is not None:
+            progress(i, len(docs), d)
+        outcome = dry_run(transport, discovery, d)
+        if outcome is None:
+            continue
+        findings.extend(outcome.findings)
+        if want_diff and outcome.result is not None:
+            live = live_object(transport, outcome.path) if outcome.path else None
+            diffs.append(object_diff(outcome.title, live, outcome.result))
+    errors = sum(f.severity == Severity.ERROR for f in findings)
+    return {
+        "context": transport.info.context,
+        "server": transport.info.server,
+        "documents": len(docs),
+        "errors": errors,
+        "findings": len(findings),
+        "diff": "".join(diffs),
+        "_findings": findings,
+    }
+
+
+async def run_command(ls: KubeLanguageServer, uri: str, index: int | None, want_diff: bool) -> dict[str, Any]:
+    doc = ls.docs.get(uri)
+    if doc is None:
+        return {"error": f"{uri} is not open"}
+    version, text = doc.version, doc.text
+    token = str(uuid.uuid4())
+    title = "kube-lsp: diff against the cluster" if want_diff else "kube-lsp: server-side dry-run"
+    has_progress = bool(ls.client_capabilities.window and ls.client_capabilities.window.work_done_progress)
+    if has_progress:
+        try:
+            await asyncio.wait_for(ls.work_done_progress.create_async(token), 5)
+            ls.work_done_progress.begin(token, types.WorkDoneProgressBegin(title=title, percentage=0))
+        except Exception:  # noqa: BLE001 - progress is a courtesy
+            has_progress = False
+    loop = asyncio.get_running_loop()
+
+    def progress(i: int, n: int, d: Document) -> None:
+        if has_progress:
+            msg = f"document {i + 1} of {n}"
+            loop.call_soon_threadsafe(ls.work_done_progress.report, token,
+                                      types.WorkDoneProgressReport(message=msg, percentage=int(100 * i / max(n, 1))))
+
+    try:
+        result = await asyncio.to_thread(run_dry_run, ls, doc, index, want_diff, progress)
+    except (ClusterConfigError, ClusterUnreachableError, DiscoveryError) as exc:
+        ls.window_show_message(types.ShowMessageParams(type=types.MessageType.Error, message=str(exc)))
+        result = {"error": str(exc)}
+    finally:
+        if has_progress:
+            ls.work_done_progress.end(token, types.WorkDoneProgressEnd(message="done"))
+    findings = result.pop("_findings", None)
+    current = ls.docs.get(uri)
+    if findings is not None and current is not None and current.version == version and current.text == text:
+        # Dry-run findings stay until the document changes or the next dry-run.
+        current.cluster_findings = list(findings) if index is None else [
+            *[f for f in current.cluster_findings if f.doc != index], *findings]
+        current.cluster_version = version
+        ls.publish(current)
+    return result
+
+
+def register(server: KubeLanguageServer) -> None:
+    @server.command(DRY_RUN)
+    async def dry_run_command(ls: KubeLanguageServer, uri: str, document: int | None = None) -> dict[str, Any]:
+        return await run_command(ls, uri, document, want_diff=False)
+
+    @server.command(DIFF)
+    async def diff_command(ls: KubeLanguageServer, uri: str, document: int | None = None) -> dict[str, Any]:
+        return await run_command(ls, uri, document, want_diff=True)
+
+    @server.command(SELECT_CONTEXT)
+    def select_context(ls: KubeLanguageServer, context: str | None = None) -> dict[str, Any]:
+        """With a name: use that kubeconfig context. Without: list the contexts to choose from."""
+        from kube_lsp.cluster.transport import list_contexts
+
+        try:
+            names, current = list_contexts(ls.cluster_settings.get("kubeconfig"))
+        except ClusterConfigError as exc:
+            return {"error": str(exc)}
+        if context is None:
+            return {"contexts": names, "current": ls.cluster_settings.get("context") or current}
+        if context not in names:
+            return {"error": f"no context named {context!r}", "contexts": names}
+        ls.cluster_settings["context"] = context
+        for d in ls.docs.values():
+            d.cluster_findings = []
+        return {"context": context}
+
+    @server.feature(types.TEXT_DOCUMENT_CODE_LENS)
+    def code_lens(ls: KubeLanguageServer, params: types.CodeLensParams) -> list[types.CodeLens]:
+        doc = ls.docs.get(params.text_document.uri)
+        if doc is None:
+            return []
+        ls.ensure_analysed(doc)
+        lenses = []
+        for i, (chunk, res) in enumerate(zip(doc.chunks, doc.results, strict=True)):
+            root = res.document.root
+            if root is None or not hasattr(root, "get_str") or not root.get_str("kind"):
+                continue
+            line = chunk.start_line + (1 if doc.lines[chunk.start_line].startswith("---") else 0)
+            rng = types.Range(start=types.Position(line=line, character=0), end=types.Position(line=line, character=0))
+            for title, cmd in (("Dry-run on cluster", DRY_RUN), ("Diff against cluster", DIFF)):
+                lenses.append(types.CodeLens(range=rng, command=types.Command(title=title, command=cmd,
+                                                                               arguments=[doc.uri, i])))
+        return lenses
+
+
+def cluster_actions(doc: OpenDocument, line: int) -> list[types.CodeAction]:
+    """"Dry-run"/"Diff" actions for the document under the cursor."""
+    index = next((i for i, c in enumerate(doc.chunks) if c.start_line <= line < c.end_line), None)
+    if index is None:
+        return []
+    return [
+        types.CodeAction(title=title, kind=types.CodeActionKind.Source,
+                         command=types.Command(title=title, command=cmd, arguments=[doc.uri, index]))
+        for title, cmd in (("Dry-run this document on the cluster", DRY_RUN),
+                           ("Diff this document against the cluster", DIFF))
+    ]
