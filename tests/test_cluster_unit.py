@@ -113,3 +113,46 @@ def test_diff_drops_managed_fields_and_masks_secrets() -> None:
     assert object_diff("x", merged, merged) == ""
     new = object_diff("v1.ConfigMap.default.c", None, {"kind": "ConfigMap", "data": {"a": "1"}})
     assert "+kind: ConfigMap" in new
+
+
+def test_cluster_catalog_from_openapi_v3_with_disk_cache(tmp_path: Any) -> None:
+    from kube_lsp.cluster.schemas import cluster_catalog
+    from kube_lsp.engine import Engine
+
+    ref = "#/components/schemas/"
+    apps = {"components": {"schemas": {
+        "io.k8s.api.apps.v1.Deployment": {
+            "type": "object", "x-kubernetes-group-version-kind": [{"group": "apps", "version": "v1",
+                                                                   "kind": "Deployment"}],
+            "properties": {"apiVersion": {"type": "string"}, "kind": {"type": "string"},
+                           "metadata": {"allOf": [{"$ref": ref + "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"}]},
+                           "spec": {"allOf": [{"$ref": ref + "io.k8s.api.apps.v1.DeploymentSpec"}]}}},
+        "io.k8s.api.apps.v1.DeploymentSpec": {"type": "object", "properties": {
+            "replicas": {"type": "integer", "format": "int32"},
+            "strategy": {"type": "object", "properties": {"type": {"type": "string", "enum": ["Recreate",
+                                                                                              "RollingUpdate"]}}},
+            "resources": {"type": "object", "additionalProperties": {
+                "allOf": [{"$ref": ref + "io.k8s.apimachinery.pkg.api.resource.Quantity"}]}}}},
+        "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta": {"type": "object",
+                                                             "properties": {"name": {"type": "string"}}},
+        "io.k8s.apimachinery.pkg.api.resource.Quantity": {"type": "string"},
+    }}}
+    body = json.dumps(apps).encode()
+    answers = {
+        ("GET", "/version"): ok({"major": "1", "minor": "33", "gitVersion": "v1.33.2"}),
+        ("GET", "/openapi/v3"): ok({"paths": {
+            "apis/apps/v1": {"serverRelativeURL": "/openapi/v3/apis/apps/v1?hash=AB12"},
+            ".well-known/openid-configuration": {"serverRelativeURL": "/x"}}}),
+        ("GET", "/openapi/v3/apis/apps/v1"): Response(200, {}, body),
+    }
+    t = Scripted(answers)
+    catalog = cluster_catalog(t, cache=tmp_path)
+    assert catalog.source == "cluster ctx (Kubernetes v1.33.2)" and catalog.version == (1, 33)
+    text = ("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  replicas: 2\n"
+            "  flavour: 3\n  strategy: {type: Recreat}\n  resources: {cpu: 1}\n")
+    fs = Engine(catalog=catalog).analyse(text).findings
+    assert [(f.code, f.span.start.line) for f in fs] == [("KL200", 5), ("KL202", 6)]
+    assert [m for m, p, q in t.log].count("GET") == 3
+    t2 = Scripted({k: v for k, v in answers.items() if k[1] != "/openapi/v3/apis/apps/v1"})
+    cluster_catalog(t2, cache=tmp_path)  # the unchanged document comes from the disk cache
+    assert ("GET", "/openapi/v3/apis/apps/v1") not in {(m, p) for m, p, q in t2.log}

@@ -200,6 +200,8 @@ class _Walker:
         if not schema:
             return
         types, nullable = schema_types(schema)
+        if name is not None and name.endswith("api.resource.Quantity"):
+            types = {"string", "number"}  # a cluster's OpenAPI says string; numbers are accepted all the same
         actual = _node_type(node)
         if actual == "null":
             return  # null means "not set"; a required field set to null is reported by its parent

@@ -1,0 +1,97 @@
+"""Schemas straight from the cluster: its `/openapi/v3` (exact version, CRDs included), cached on disk.
+
+The root index lists one document per group-version with a content hash in its URL; documents are
+cached per server and per hash, so an unchanged cluster costs one small request. Any failure means
+"use the bundled schemas" — quietly, the caller decides what to say.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+from kube_lsp.cluster.transport import ClusterTransport
+from kube_lsp.schema.catalog import Catalog, split_api_version
+from kube_lsp.schema.overlays import enum_overlay
+
+_HASH_RE = re.compile(r"[?&]hash=([0-9A-Fa-f]+)")
+
+
+def cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "kube-lsp" / "openapi"
+
+
+def _server_key(server: str) -> str:
+    return hashlib.sha256(server.encode()).hexdigest()[:16]
+
+
+def fetch_documents(transport: ClusterTransport, cache: Path | None = None) -> dict[str, Any]:
+    """group-version → its OpenAPI v3 document, from the disk cache when the hash is unchanged."""
+    root = transport.send("GET", "/openapi/v3")
+    if root.status != 200:
+        raise LookupError(f"/openapi/v3 answered {root.status}")
+    paths = (root.json() or {}).get("paths") or {}
+    folder = (cache or cache_dir()) / _server_key(transport.info.server)
+    docs: dict[str, Any] = {}
+    for gv, entry in paths.items():
+        if not (gv == "api/v1" or gv.startswith("apis/")):
+            continue
+        url = str((entry or {}).get("serverRelativeURL") or f"/openapi/v3/{gv}")
+        m = _HASH_RE.search(url)
+        cached = folder / f"{gv.replace('/', '_')}-{m.group(1)}.json" if m else None
+        if cached is not None and cached.is_file():
+            try:
+                docs[gv] = json.loads(cached.read_text())
+                continue
+            except (OSError, ValueError):
+                pass
+        path, _, query = url.partition("?")
+        params = [tuple(p.split("=", 1)) for p in query.split("&") if "=" in p]
+        resp = transport.send("GET", path, query=params)  # type: ignore[arg-type]
+        if resp.status != 200:
+            continue
+        docs[gv] = resp.json()
+        if cached is not None:
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+                tmp = cached.with_suffix(".tmp")
+                tmp.write_bytes(resp.body)
+                tmp.replace(cached)
+            except OSError:
+                pass
+    return docs
+
+
+def catalog_from_openapi(docs: dict[str, Any], version: tuple[int, int], source: str) -> Catalog:
+    definitions: dict[str, Any] = {}
+    for doc in docs.values():
+        definitions.update(((doc or {}).get("components") or {}).get("schemas") or {})
+    by_gvk: dict[tuple[str, str], str] = {}
+    for name, schema in definitions.items():
+        for gvk in schema.get("x-kubernetes-group-version-kind") or ():
+            group, ver, kind = gvk.get("group", ""), gvk.get("version", ""), gvk.get("kind", "")
+            by_gvk.setdefault((f"{group}/{ver}" if group else ver, kind), name)
+    groups = frozenset(split_api_version(av)[0] for av, _ in by_gvk)
+    return Catalog(version=version, source=source, definitions=definitions, by_gvk=by_gvk,
+                   enums=enum_overlay(definitions.keys()), groups=groups)
+
+
+def cluster_catalog(transport: ClusterTransport, cache: Path | None = None) -> Catalog:
+    """The catalog of the cluster's own schemas (raises on any failure; callers fall back)."""
+    info = transport.send("GET", "/version")
+    if info.status != 200:
+        raise LookupError(f"/version answered {info.status}")
+    data = info.json() or {}
+    git = str(data.get("gitVersion") or "")
+    major = int(re.sub(r"\D", "", str(data.get("major") or "1")) or 1)
+    minor = int(re.sub(r"\D", "", str(data.get("minor") or "0")) or 0)
+    docs = fetch_documents(transport, cache)
+    if not docs:
+        raise LookupError("the cluster serves no OpenAPI v3 documents")
+    source = f"cluster {transport.info.context} (Kubernetes {git or f'{major}.{minor}'})"
+    return catalog_from_openapi(docs, (major, minor), source)
