@@ -18,7 +18,7 @@ from kube_lsp.model import Finding, Severity
 from kube_lsp.output import FORMATS, FileResult, RunInfo, render, summary_line
 from kube_lsp.parsing.loader import parse_stream
 from kube_lsp.rules import ALL_RULES, find_rule, markdown_docs, markdown_table
-from kube_lsp.schema.catalog import KindSchema, bundled_versions, format_version
+from kube_lsp.schema.catalog import Catalog, KindSchema, bundled_versions, format_version
 from kube_lsp.schema.crds import crds_in
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
@@ -50,6 +50,10 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--max-file-size", type=float, default=MAX_BYTES / 1e6, metavar="MB",
                        help=f"skip larger files with a finding (default {MAX_BYTES / 1e6:.0f})")
     check.add_argument("-q", "--quiet", action="store_true", help="no summary line on stderr")
+    check.add_argument("--cluster", action="store_true",
+                       help="validate against the schemas of your cluster (kubeconfig's current context)")
+    check.add_argument("--context", metavar="NAME", help="like --cluster, with this kubeconfig context")
+    check.add_argument("--kubeconfig", metavar="FILE", help="like --cluster, with this kubeconfig file")
 
     for name, help_text in (("dry-run", "server-side dry-run of each document against your cluster (never writes)"),
                             ("diff", "diff each document against the live cluster, like kubectl diff --server-side")):
@@ -141,7 +145,7 @@ def _check(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
     if args.fix and args.diff:
         raise ConfigError("--fix and --diff cannot be combined")
     settings = _settings(args)
-    engine = Engine(settings)
+    engine = Engine(settings, _cluster_catalog(args) if (args.cluster or args.context or args.kubeconfig) else None)
     sources, patches = _sources(args, stdin, settings)
     crds: list[KindSchema] = []
     for src in sources:
@@ -167,9 +171,22 @@ def _check(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
     if not args.diff:
         out.write(render(args.format, results, info))
     if not args.quiet and args.format == "text" and not args.diff:
-        print(summary_line(results), file=sys.stderr)
+        print(f"{summary_line(results)}; schemas: {engine.catalog.source}", file=sys.stderr)
     has_errors = any(f.severity == Severity.ERROR for r in results for f in r.findings)
     return EXIT_FINDINGS if has_errors else EXIT_OK
+
+
+def _cluster_catalog(args: argparse.Namespace) -> Catalog | None:
+    """The cluster's own schemas, or None (bundled schemas) when it cannot be reached."""
+    from kube_lsp.cluster.schemas import cluster_catalog
+    from kube_lsp.cluster.transport import ClusterConfigError, ClusterUnreachableError, connect
+
+    try:
+        return cluster_catalog(connect(args.kubeconfig, args.context, connect_timeout=3, read_timeout=20))
+    except (ClusterConfigError, ClusterUnreachableError, LookupError, ValueError) as exc:
+        if not args.quiet:
+            print(f"kube-lsp: note: using the bundled schemas ({exc})", file=sys.stderr)
+        return None
 
 
 def _apply_fixes(args: argparse.Namespace, engine: Engine, src: Source, findings: list[Finding], partial: bool,

@@ -33,7 +33,8 @@ def test_text_format_exact() -> None:
         f"{REL}:9:7: error KL200 unknown field `protocl` in ServicePort (spec.ports[0]) — did you mean "
         "`protocol`?\n"
     )
-    assert r.stderr == "2 errors, 0 warnings, 0 infos in 1 file (1 document)\n"
+    assert r.stderr == ("2 errors, 0 warnings, 0 infos in 1 file (1 document); "
+                        "schemas: bundled Kubernetes 1.37 schemas\n")
 
 
 def test_json_format_exact() -> None:
