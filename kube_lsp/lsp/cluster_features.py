@@ -40,6 +40,34 @@ def cluster_transport(ls: KubeLanguageServer) -> ClusterTransport:
                    read_timeout=float(c.get("timeout", 30)))
 
 
+def wants_cluster_schemas(ls: KubeLanguageServer) -> bool:
+    c = ls.cluster_settings
+    return bool(c.get("schemas", bool(c.get("context") or c.get("kubeconfig"))))
+
+
+async def load_cluster_schemas(ls: KubeLanguageServer) -> None:
+    """Validate with the cluster's own schemas when a cluster is configured; bundled ones otherwise.
+
+    Off the event loop, with short timeouts; an unreachable cluster changes nothing and says nothing.
+    """
+    if not wants_cluster_schemas(ls):
+        return
+    from kube_lsp.cluster.schemas import cluster_catalog
+
+    def load() -> Any:
+        return cluster_catalog(connect(ls.cluster_settings.get("kubeconfig"), ls.cluster_settings.get("context"),
+                                       connect_timeout=3, read_timeout=20))
+
+    try:
+        catalog = await asyncio.to_thread(load)
+    except Exception as exc:  # noqa: BLE001 - offline is normal: keep the bundled schemas
+        log.info("cluster schemas unavailable, using bundled ones: %s", exc)
+        return
+    ls.cluster_catalog = catalog
+    ls.apply_settings()
+    ls.reanalyse_all()
+
+
 def _documents(doc: OpenDocument, index: int | None) -> list[Document]:
     docs = [d for d in parse_stream(doc.text) if d.root is not None and not d.templated]
     return [d for d in docs if index is None or d.index == index]
@@ -139,8 +167,10 @@ def register(server: KubeLanguageServer) -> None:
         if context not in names:
             return {"error": f"no context named {context!r}", "contexts": names}
         ls.cluster_settings["context"] = context
+        ls.cluster_catalog = None
         for d in ls.docs.values():
             d.cluster_findings = []
+        asyncio.get_running_loop().create_task(load_cluster_schemas(ls))
         return {"context": context}
 
     @server.feature(types.TEXT_DOCUMENT_CODE_LENS)

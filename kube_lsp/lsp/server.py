@@ -28,14 +28,14 @@ from kube_lsp.assist.symbols import MAX_SYMBOLS, MIN_SYMBOLS_PER_DOCUMENT, Symbo
 from kube_lsp.assist.symbols import document_symbol as outline_document
 from kube_lsp.config import ConfigError, Settings, find_config, load_config, settings_from_mapping
 from kube_lsp.engine import Engine, Incremental
-from kube_lsp.lsp.cluster_features import cluster_actions
+from kube_lsp.lsp.cluster_features import cluster_actions, load_cluster_schemas
 from kube_lsp.lsp.cluster_features import register as register_cluster_features
 from kube_lsp.lsp.convert import Positions, to_diagnostic
 from kube_lsp.lsp.documents import OpenDocument
 from kube_lsp.model import Finding, Pos, Span
 from kube_lsp.parsing.loader import Document, parse_chunk, parse_stream
 from kube_lsp.parsing.text import split_documents, split_lines
-from kube_lsp.schema.catalog import KindSchema
+from kube_lsp.schema.catalog import Catalog, KindSchema
 from kube_lsp.schema.crds import crds_in
 
 log = logging.getLogger("kube_lsp.server")
@@ -63,6 +63,7 @@ class KubeLanguageServer(LanguageServer):
         # kubeconfig, context and timeouts: from user-level settings and commands only, never from
         # files in the workspace.
         self.cluster_settings: dict[str, Any] = {}
+        self.cluster_catalog: Catalog | None = None
 
     # ------------------------------------------------------------------------------------ settings
 
@@ -89,7 +90,8 @@ class KubeLanguageServer(LanguageServer):
             problems.append(f"kube-lsp settings: {exc}")
             settings = repo
         try:
-            engine = Engine(settings)
+            use_cluster = self.cluster_catalog is not None and settings.kube_version is None
+            engine = Engine(settings, self.cluster_catalog if use_cluster else None)
         except LookupError as exc:
             problems.append(str(exc))
             settings = Settings(None, settings.severities, settings.exclude, settings.warnings)
@@ -240,6 +242,7 @@ def create_server() -> KubeLanguageServer:
         if ls.workspace_crds:
             ls.apply_settings()
             ls.reanalyse_all()
+        await load_cluster_schemas(ls)
 
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
     async def did_change_configuration(ls: KubeLanguageServer, params: types.DidChangeConfigurationParams) -> None:
