@@ -170,7 +170,8 @@ def analyse_object(root: YMap, catalog: Catalog, index: int, partial: bool = Fal
         return []
     av, kind = av_node.value, kind_node.value
     group, _ = split_api_version(av)
-    if (av, kind) in CLIENT_SIDE_KINDS or group.endswith(CLIENT_SIDE_GROUP_SUFFIXES):
+    if (av, kind) in CLIENT_SIDE_KINDS or group.endswith(CLIENT_SIDE_GROUP_SUFFIXES) or kind in ("Kustomization",
+                                                                                                  "Component"):
         return []
     if kind == "List" and av == "v1":
         return _list_items(root, catalog, index, partial, lines, first_line)

@@ -352,3 +352,7 @@ def test_kl102_identical_duplicate_has_a_safe_removal_fix() -> None:
     assert fixed(text, fs[0]) == DEPLOY.replace("  replicas: 2\n", "  replicas: 2\n  minReadySeconds: 5\n")
     different = DEPLOY.replace("  replicas: 2\n", "  replicas: 2\n  replicas: 3\n")
     assert findings(different)[0].fixes == ()
+
+
+def test_kustomization_with_a_core_api_version_is_not_judged_as_an_object() -> None:
+    assert findings("apiVersion: v1\nkind: Kustomization\nresources: [pod.yaml]\n") == []

@@ -437,7 +437,8 @@ _PRETTY = _param("pretty", "query", "If 'true', then the output is pretty printe
 
 def _content(ref: str) -> JSON:
     schema = {"$ref": _COMPONENTS + ref}
-    return {ct: {"schema": schema} for ct in ("application/json", "application/yaml", "application/vnd.kubernetes.protobuf")}
+    types = ("application/json", "application/yaml", "application/vnd.kubernetes.protobuf")
+    return {ct: {"schema": schema} for ct in types}
 
 
 def _group_word(r: Resource) -> str:

@@ -1,0 +1,74 @@
+"""Fixtures for tests against the Kubernetes API server double (apiserver.py).
+
+- ``apiserver_session``: one double per test session (TLS with a CA made for the session, bearer token).
+- ``apiserver``: that double, reset for the test (objects, recorded requests, faults); at teardown the test fails
+  if any request wrote without ``dryRun=All`` (or the double itself hit a bug).
+- ``kubeconfig``: a kubeconfig file for the double (context ``double``, namespace ``default``).
+- ``kubectl``: runs the installed kubectl against the double (skips the test when kubectl is not installed).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from .apiserver import ApiServerDouble
+
+KubectlRunner = Callable[..., subprocess.CompletedProcess[str]]
+
+
+@pytest.fixture(scope="session")
+def apiserver_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApiServerDouble]:
+    if shutil.which("openssl") is None:
+        pytest.skip("the openssl command is needed to make the API server double's certificates")
+    double = ApiServerDouble(workdir=tmp_path_factory.mktemp("apiserver-double"))
+    double.start()
+    try:
+        yield double
+    finally:
+        double.stop()
+
+
+@pytest.fixture
+def apiserver(apiserver_session: ApiServerDouble) -> Iterator[ApiServerDouble]:
+    apiserver_session.reset()
+    yield apiserver_session
+    writes = [f"{r.method} {r.path} {r.query}" for r in apiserver_session.violations]
+    bugs = list(apiserver_session.internal_errors)
+    apiserver_session.reset()
+    if bugs:
+        pytest.fail("the API server double failed internally:\n" + "\n".join(bugs), pytrace=False)
+    if writes:
+        pytest.fail("requests wrote to the cluster without dryRun=All:\n" + "\n".join(writes), pytrace=False)
+
+
+@pytest.fixture
+def kubeconfig(apiserver: ApiServerDouble, tmp_path: Path) -> Path:
+    return apiserver.write_kubeconfig(tmp_path / "kubeconfig", namespace="default")
+
+
+@pytest.fixture(scope="session")
+def kubectl_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("kubectl-cache")
+
+
+@pytest.fixture
+def kubectl(kubeconfig: Path, kubectl_cache: Path, tmp_path: Path) -> KubectlRunner:
+    """kubectl(*args, input=None, timeout=60) -> CompletedProcess, with --kubeconfig and a private cache dir."""
+    binary = shutil.which("kubectl")
+    if binary is None:
+        pytest.skip("kubectl is not installed")
+    env = {k: v for k, v in os.environ.items() if k not in ("KUBECONFIG", "KUBECTL_EXTERNAL_DIFF")}
+    env["HOME"] = str(tmp_path)  # nothing of the user's ~/.kube is read or written
+
+    def run(*args: str, input: str | None = None, timeout: float = 60) -> subprocess.CompletedProcess[str]:  # noqa: A002
+        cmd = [binary, "--kubeconfig", str(kubeconfig), "--cache-dir", str(kubectl_cache), *args]
+        return subprocess.run(cmd, input=input, capture_output=True, text=True, timeout=timeout, env=env,
+                              cwd=tmp_path)
+
+    return run
