@@ -45,19 +45,12 @@ def title(doc: Document) -> str:
     return f"document {doc.index + 1}"
 
 
-def outline(docs: list[Document]) -> list[Symbol]:
-    """Symbols of documents whose positions are absolute."""
-    budget = [MAX_SYMBOLS]
-    return [document_symbol(doc, budget) for doc in docs]
-
-
-def document_symbol(doc: Document, budget: list[int] | int) -> Symbol:
+def document_symbol(doc: Document, limit: int) -> Symbol:
     """The outline of one document (in its own coordinates).
 
-    At most `budget` key symbols, added breadth first: a huge document keeps its top levels (kind, name,
+    At most `limit` key symbols, added breadth first: a huge document keeps its top levels (kind, name,
     spec, template, containers) rather than the full depth of its first branches.
     """
-    limit = budget if isinstance(budget, int) else budget[0]
     span = document_span(doc)
     root = doc.root
     selection = Span(span.start, span.start)
@@ -78,8 +71,6 @@ def document_symbol(doc: Document, budget: list[int] | int) -> Symbol:
             parent.children.append(child)
             if isinstance(value, YMap | YSeq):
                 queue.append((child, value))
-    if not isinstance(budget, int):
-        budget[0] -= used
     return sym
 
 
@@ -101,14 +92,4 @@ def _direct_children(node: YNode) -> list[tuple[Symbol, YNode]]:
             kind = "object" if isinstance(item, YMap) else "array" if isinstance(item, YSeq) else "field"
             start = item.span.start
             out.append((Symbol(name, kind, item.span, Span(start, start), ""), item))
-    return out
-
-
-def folding(docs: list[Document]) -> list[tuple[int, int]]:
-    """(first line, last line) of each multi-line document."""
-    out = []
-    for doc in docs:
-        span = document_span(doc)
-        if span.end.line > span.start.line:
-            out.append((span.start.line, span.end.line))
     return out

@@ -8,7 +8,6 @@ quantities accept both forms.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -503,7 +502,3 @@ def _key_text_span(k: YScalar) -> Span:
     if k.style in ("'", '"') and s.start.line == s.end.line:
         return Span(Pos(s.start.line, s.start.col + 1), Pos(s.end.line, s.end.col - 1))
     return s
-
-
-def iter_findings(v: Validation) -> Iterator[Finding]:
-    yield from v.findings
