@@ -64,11 +64,16 @@ def to_yaml(obj: dict[str, Any] | None) -> str:
     return buf.getvalue()
 
 
-def object_diff(title: str, live: dict[str, Any] | None, merged: dict[str, Any] | None) -> str:
-    """A unified diff with kubectl-like headers (`apps.v1.Deployment.default.web`); empty when equal."""
+def diff_sides(live: dict[str, Any] | None, merged: dict[str, Any] | None) -> tuple[str, str]:
+    """The two sides of a diff as YAML (cleaned and masked): what editors show side by side."""
     live_c, merged_c = _clean(live), _clean(merged)
     mask_secrets(live_c, merged_c)
-    a, b = to_yaml(live_c), to_yaml(merged_c)
+    return to_yaml(live_c), to_yaml(merged_c)
+
+
+def object_diff(title: str, live: dict[str, Any] | None, merged: dict[str, Any] | None) -> str:
+    """A unified diff with kubectl-like headers (`apps.v1.Deployment.default.web`); empty when equal."""
+    a, b = diff_sides(live, merged)
     if a == b:
         return ""
     return "".join(difflib.unified_diff(a.splitlines(keepends=True), b.splitlines(keepends=True),

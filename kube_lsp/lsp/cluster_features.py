@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 
-from kube_lsp.cluster.diff import object_diff
+from kube_lsp.cluster.diff import diff_sides, object_diff
 from kube_lsp.cluster.dryrun import Discovery, DiscoveryError, dry_run, live_object
 from kube_lsp.cluster.transport import (
     ClusterConfigError,
@@ -80,6 +80,7 @@ def run_dry_run(ls: KubeLanguageServer, doc: OpenDocument, index: int | None, wa
     discovery = Discovery(transport)
     findings: list[Finding] = []
     diffs: list[str] = []
+    objects: list[dict[str, Any]] = []
     docs = _documents(doc, index)
     for i, d in enumerate(docs):
         if progress is not None:
@@ -90,7 +91,11 @@ def run_dry_run(ls: KubeLanguageServer, doc: OpenDocument, index: int | None, wa
         findings.extend(outcome.findings)
         if want_diff and outcome.result is not None:
             live = live_object(transport, outcome.path) if outcome.path else None
-            diffs.append(object_diff(outcome.title, live, outcome.result))
+            text = object_diff(outcome.title, live, outcome.result)
+            before, after = diff_sides(live, outcome.result)
+            diffs.append(text)
+            objects.append({"title": outcome.title, "document": d.index, "live": before, "dryRun": after,
+                            "exists": live is not None, "changed": bool(text)})
     errors = sum(f.severity == Severity.ERROR for f in findings)
     return {
         "context": transport.info.context,
@@ -99,6 +104,7 @@ def run_dry_run(ls: KubeLanguageServer, doc: OpenDocument, index: int | None, wa
         "errors": errors,
         "findings": len(findings),
         "diff": "".join(diffs),
+        "objects": objects,
         "_findings": findings,
     }
 

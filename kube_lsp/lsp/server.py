@@ -380,6 +380,27 @@ def create_server() -> KubeLanguageServer:
         ls.reanalyse_all()
         return f"validating against Kubernetes {version}"
 
+    @server.command("kube-lsp.status")
+    def status(ls: KubeLanguageServer) -> dict[str, Any]:
+        """What validation uses now, for an editor's status bar: version, schema source, cluster context."""
+        from kube_lsp.cluster.transport import ClusterConfigError, list_contexts
+        from kube_lsp.schema.catalog import bundled_versions, format_version
+
+        catalog = ls.engine.catalog
+        context = ls.cluster_settings.get("context")
+        if not context:
+            try:
+                context = list_contexts(ls.cluster_settings.get("kubeconfig"))[1]
+            except ClusterConfigError:
+                context = None
+        return {
+            "kubeVersion": format_version(catalog.version),
+            "schemaSource": catalog.source,
+            "context": context,
+            "clusterSchemas": ls.cluster_catalog is not None,
+            "versions": [format_version(v) for v in bundled_versions()],
+        }
+
     return server
 
 
