@@ -112,11 +112,11 @@ def dry_run(transport: ClusterTransport, discovery: Discovery, doc: Document) ->
         path = f"{collection}/{quote(str(name))}"
         resp = transport.send("PATCH", path, query=[("dryRun", "All"), ("fieldManager", FIELD_MANAGER),
                                                     ("force", "true")],
-                              body=json.dumps(obj), content_type="application/apply-patch+yaml")
+                              body=obj, content_type="application/apply-patch+yaml")
     else:
         path = None
         resp = transport.send("POST", collection, query=[("dryRun", "All"), ("fieldManager", FIELD_MANAGER)],
-                              body=json.dumps(obj), content_type="application/json")
+                              body=obj, content_type="application/json")
     findings = warning_findings(resp.warnings, root, doc.index)
     if resp.status >= 300:
         findings += status_findings(_json_or_text(resp.body), root, doc.index, what)

@@ -13,6 +13,8 @@ from kube_lsp.parsing.positions import locate
 _GO_FIELD_RE: Final = re.compile(r"Go struct field \w+\.([\w.\[\]]+) of type")
 # `strict decoding error: unknown field "spec.template.spec.containers[0].imagePullPolicyy"`
 _QUOTED_FIELD_RE: Final = re.compile(r'(?:unknown field|duplicate field) "([^"]+)"')
+# server-side apply: `.spec.template.spec.containers[name="web"].imagePullPolicyy: field not declared in schema`
+_SMD_PATH_RE: Final = re.compile(r'(?<![\w)])(\.[A-Za-z_$][^\s:]*): ')
 _FORBIDDEN_RE: Final = re.compile(
     r'User "(?P<user>[^"]*)" cannot (?P<verb>\w+) resource "(?P<resource>[^"]+)"'
     r'(?: in API group "(?P<group>[^"]*)")?(?: in the namespace "(?P<ns>[^"]*)")?')
@@ -31,11 +33,16 @@ def object_anchor(root: YMap) -> Span:
     return root.span if root.span.start.line == root.span.end.line else Span(root.span.start, root.span.start)
 
 
-def _at(root: YMap, field: str | None) -> tuple[Span, bool]:
+# 422 cause reasons about a value the file has (report on the value), rather than a missing or extra key.
+_VALUE_REASONS: Final = frozenset({"FieldValueInvalid", "FieldValueNotSupported", "FieldValueTypeInvalid",
+                                   "FieldValueDuplicate", "FieldValueTooLong", "FieldValueTooMany"})
+
+
+def _at(root: YMap, field: str | None, on_value: bool = False) -> tuple[Span, bool]:
     if field:
         hit = locate(root, field)
         if hit is not None:
-            return hit.span, hit.found
+            return (hit.value_or_key if on_value else hit.span), hit.found
     return object_anchor(root), False
 
 
@@ -72,7 +79,7 @@ def status_findings(status: Any, root: YMap, doc: int, what: str) -> list[Findin
         out = []
         for cause in causes:
             field = str(cause.get("field") or "")
-            span, exact = _at(root, field)
+            span, exact = _at(root, field, str(cause.get("reason")) in _VALUE_REASONS)
             text = str(cause.get("message") or message)
             if field and not exact:
                 text = f"{field}: {text}"
@@ -82,10 +89,10 @@ def status_findings(status: Any, root: YMap, doc: int, what: str) -> list[Findin
         return out
     if "admission webhook" in message:
         return [finding(object_anchor(root), f"the cluster's admission webhook denied {what}: {message}")]
-    m = _GO_FIELD_RE.search(message) or _QUOTED_FIELD_RE.search(message)
+    m = _GO_FIELD_RE.search(message) or _QUOTED_FIELD_RE.search(message) or _SMD_PATH_RE.search(message)
     if m:
         field = m.group(1)
-        span, exact = _at(root, field)
+        span, exact = _at(root, field, m.re is _GO_FIELD_RE)
         return [finding(span, f"{message} (rejected by the API server's dry-run)", field if exact else "")]
     if code == 404:
         return [finding(object_anchor(root), f"{message} (404 Not Found)", rule="KL902")]

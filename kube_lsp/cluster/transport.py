@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -58,17 +59,22 @@ def is_dry_run(method: str, query: Sequence[tuple[str, str]]) -> bool:
     return method.upper() in READ_ONLY_METHODS or ("dryRun", "All") in query
 
 
+# RFC 7234 warning-value: code SP agent SP quoted-text [SP quoted-date]; several may share one header.
+_WARNING_RE: Final = re.compile(r'\s*(\d{3})\s+\S+\s+"((?:[^"\\]|\\.)*)"(?:\s+"[^"]*")?\s*(?:,|$)')
+
+
 def parse_warnings(values: Sequence[str]) -> tuple[str, ...]:
-    """`Warning: 299 - "text"` headers → the texts."""
+    """`Warning: 299 - "text"` header values (each may hold several) → the texts, unescaped."""
     out = []
     for value in values:
-        for part in value.split(", 299 "):
-            text = part.strip()
-            if text.startswith("299"):
-                text = text[3:].strip()
-            if text.startswith("-"):
-                text = text[1:].strip()
-            out.append(text.strip('"'))
+        pos = 0
+        while pos < len(value):
+            m = _WARNING_RE.match(value, pos)
+            if m is None:
+                out.append(value[pos:].strip())  # not RFC 7234: keep the text as it is
+                break
+            out.append(re.sub(r"\\(.)", r"\1", m.group(2)))
+            pos = m.end()
     return tuple(t for t in out if t)
 
 
@@ -88,11 +94,14 @@ class ClusterTransport:
         path: str,
         *,
         query: Sequence[tuple[str, str]] = (),
-        body: str | None = None,
+        body: Any = None,
         content_type: str | None = None,
         accept: str = "application/json",
     ) -> Response:
-        """Send one request. Anything but GET must carry dryRun=All, or it is refused here."""
+        """Send one request. Anything but GET must carry dryRun=All, or it is refused here.
+
+        `body` is a JSON-serialisable object, sent as JSON (which is also YAML, for apply patches).
+        """
         method = method.upper()
         query = list(query)
         if not is_dry_run(method, query):
@@ -102,6 +111,8 @@ class ClusterTransport:
             headers["Content-Type"] = content_type
         from kubernetes.client.exceptions import ApiException  # only this module imports the client
 
+        if body is not None and not (content_type or "application/json").endswith("json"):
+            body = json.dumps(body)  # the client sends strings as they are, and JSON-encodes objects only for JSON
         try:
             serialized = self.api_client.param_serialize(
                 method=method, resource_path=path, query_params=query, header_params=headers, body=body,
@@ -111,13 +122,13 @@ class ClusterTransport:
             log.debug("%s %s %s", method, path, "&".join(f"{k}={v}" for k, v in query))
             raw = self.api_client.call_api(*serialized, _request_timeout=(self.connect_timeout, self.read_timeout))
             data = raw.read() or b""
-            header_map = {k: v for k, v in (raw.getheaders() or {}).items()}
+            header_items = list((raw.getheaders() or {}).items())
         except ApiException as exc:  # TLS failures and unsendable requests arrive here with status 0
             raise ClusterUnreachableError(_describe_failure(self.info.server, str(exc.reason or exc))) from None
         except Exception as exc:  # noqa: BLE001 - urllib3 connection and timeout errors
             raise ClusterUnreachableError(_describe_failure(self.info.server, f"{type(exc).__name__}: {exc}")) from None
-        warnings = [v for k, v in header_map.items() if k.lower() == "warning"]
-        return Response(raw.status, header_map, data if isinstance(data, bytes) else str(data).encode(),
+        warnings = [v for k, v in header_items if k.lower() == "warning"]
+        return Response(raw.status, dict(header_items), data if isinstance(data, bytes) else str(data).encode(),
                         parse_warnings(warnings))
 
 

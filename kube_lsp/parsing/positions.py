@@ -45,6 +45,12 @@ class Located:
     span: Span
     found: bool  # the whole path exists
     depth: int  # how many parts of the path were matched
+    value: Span | None = None  # the scalar value at the end of a path that was found
+
+    @property
+    def value_or_key(self) -> Span:
+        """The value when it is a scalar (what "Invalid value" is about), else the key or item."""
+        return self.value if self.value is not None else self.span
 
 
 def locate(root: YNode, path: str | list[PathPart] | tuple[PathPart, ...]) -> Located | None:
@@ -75,7 +81,7 @@ def locate(root: YNode, path: str | list[PathPart] | tuple[PathPart, ...]) -> Lo
         node, span = nxt, here
     if span is None:
         return None
-    return Located(span, True, len(parts))
+    return Located(span, True, len(parts), node.span if isinstance(node, YScalar) else None)
 
 
 def _first_line(node: YNode) -> Span:

@@ -7,6 +7,7 @@ structured-merge-diff: see the notes on each function for what is approximated.
 
 from __future__ import annotations
 
+import base64
 import copy
 import json
 import re
@@ -668,6 +669,13 @@ def _template_spec(spec: JSON) -> Any:
 def apply_defaults(obj: JSON, cluster_ip: str = "10.96.0.10") -> None:
     """The defaults the API server fills in (a representative subset of SetDefaults_* for the served kinds)."""
     kind = obj.get("kind")
+    if kind == "Secret" and isinstance(obj.get("stringData"), dict):
+        # stringData is write-only: the API server merges it into data (base64) and never returns it.
+        data = obj["data"] = obj["data"] if isinstance(obj.get("data"), dict) else {}
+        for key, value in obj.pop("stringData").items():
+            data[key] = base64.b64encode(str(value).encode()).decode()
+    if kind == "Secret":
+        obj.setdefault("type", "Opaque")
     if kind == "Pod":
         spec = _spec(obj)
         default_pod_spec(spec)
