@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
@@ -114,13 +115,16 @@ async def run_command(ls: KubeLanguageServer, uri: str, index: int | None, want_
     if doc is None:
         return {"error": f"{uri} is not open"}
     version, text = doc.version, doc.text
+    cancel_with = _cancellation(ls)
     token = str(uuid.uuid4())
     title = "kube-lsp: diff against the cluster" if want_diff else "kube-lsp: server-side dry-run"
     has_progress = bool(ls.client_capabilities.window and ls.client_capabilities.window.work_done_progress)
     if has_progress:
         try:
             await asyncio.wait_for(ls.work_done_progress.create_async(token), 5)
-            ls.work_done_progress.begin(token, types.WorkDoneProgressBegin(title=title, percentage=0))
+            ls.work_done_progress.begin(token, types.WorkDoneProgressBegin(title=title, percentage=0,
+                                                                           cancellable=True))
+            cancel_with(ls.work_done_progress.tokens.get(token))
         except Exception:  # noqa: BLE001 - progress is a courtesy
             has_progress = False
     loop = asyncio.get_running_loop()
@@ -136,6 +140,11 @@ async def run_command(ls: KubeLanguageServer, uri: str, index: int | None, want_
     except (ClusterConfigError, ClusterUnreachableError, DiscoveryError) as exc:
         ls.window_show_message(types.ShowMessageParams(type=types.MessageType.Error, message=str(exc)))
         result = {"error": str(exc)}
+    except asyncio.CancelledError:
+        # The request or its progress was cancelled: publish nothing. (The worker thread finishes its
+        # current request in the background, within the configured timeouts.)
+        log.info("%s cancelled", title)
+        return {"error": "cancelled", "cancelled": True}
     finally:
         if has_progress:
             ls.work_done_progress.end(token, types.WorkDoneProgressEnd(message="done"))
@@ -150,20 +159,64 @@ async def run_command(ls: KubeLanguageServer, uri: str, index: int | None, want_
     return result
 
 
+def _cancellation(ls: KubeLanguageServer) -> Callable[[Any], None]:
+    """Cancel the running command when the client cancels its request or its progress.
+
+    pygls runs a command handler as a task of its own beneath the workspace/executeCommand request, so
+    a `$/cancelRequest` cancels only the request's future: tie this task to that future (and to the
+    progress token's, which `window/workDoneProgress/cancel` cancels).
+    """
+    task = asyncio.current_task()
+
+    def watch(future: Any) -> None:
+        if future is not None and task is not None:
+            future.add_done_callback(lambda f: task.cancel() if f.cancelled() else None)
+
+    requests = getattr(ls.protocol, "_request_futures", {})  # pygls 2 keeps in-flight requests here
+    watch(requests.get(ls.protocol.msg_id))
+    return watch
+
+
+def command_target(arguments: tuple[Any, ...]) -> tuple[str, int | None]:
+    """`[uri]`, `[uri, index]` or `[{"uri": …, "document": index}]` → (uri, index or None for all)."""
+    first = arguments[0] if arguments else None
+    if isinstance(first, dict):
+        uri, index = first.get("uri"), first.get("document", first.get("documentIndex"))
+    else:
+        uri, index = first, arguments[1] if len(arguments) > 1 else None
+    if not isinstance(uri, str) or not uri:
+        raise ValueError("expected the document URI as the first argument")
+    if index is not None and (isinstance(index, bool) or not isinstance(index, int)):
+        raise ValueError(f"expected a document index, got {index!r}")
+    return uri, index
+
+
 def register(server: KubeLanguageServer) -> None:
+    # pygls converts command arguments by the handler's parameters and needs every one of them, so
+    # optional arguments come in through *arguments.
+
     @server.command(DRY_RUN)
-    async def dry_run_command(ls: KubeLanguageServer, uri: str, document: int | None = None) -> dict[str, Any]:
-        return await run_command(ls, uri, document, want_diff=False)
+    async def dry_run_command(ls: Any, *arguments: Any) -> dict[str, Any]:
+        try:
+            uri, index = command_target(arguments)
+        except ValueError as exc:
+            return {"error": str(exc)}
+        return await run_command(ls, uri, index, want_diff=False)
 
     @server.command(DIFF)
-    async def diff_command(ls: KubeLanguageServer, uri: str, document: int | None = None) -> dict[str, Any]:
-        return await run_command(ls, uri, document, want_diff=True)
+    async def diff_command(ls: Any, *arguments: Any) -> dict[str, Any]:
+        try:
+            uri, index = command_target(arguments)
+        except ValueError as exc:
+            return {"error": str(exc)}
+        return await run_command(ls, uri, index, want_diff=True)
 
     @server.command(SELECT_CONTEXT)
-    def select_context(ls: KubeLanguageServer, context: str | None = None) -> dict[str, Any]:
+    def select_context(ls: Any, *arguments: Any) -> dict[str, Any]:
         """With a name: use that kubeconfig context. Without: list the contexts to choose from."""
         from kube_lsp.cluster.transport import list_contexts
 
+        context = str(arguments[0]) if arguments and arguments[0] not in (None, "") else None
         try:
             names, current = list_contexts(ls.cluster_settings.get("kubeconfig"))
         except ClusterConfigError as exc:
@@ -173,9 +226,11 @@ def register(server: KubeLanguageServer) -> None:
         if context not in names:
             return {"error": f"no context named {context!r}", "contexts": names}
         ls.cluster_settings["context"] = context
-        ls.cluster_catalog = None
+        ls.cluster_catalog = None  # bundled schemas until the new cluster's have loaded
         for d in ls.docs.values():
             d.cluster_findings = []
+        ls.apply_settings()
+        ls.reanalyse_all()
         asyncio.get_running_loop().create_task(load_cluster_schemas(ls))
         return {"context": context}
 
