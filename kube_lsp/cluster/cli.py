@@ -7,7 +7,7 @@ import sys
 from typing import TextIO
 
 from kube_lsp.cluster.diff import object_diff
-from kube_lsp.cluster.dryrun import Discovery, DiscoveryError, dry_run, live_object
+from kube_lsp.cluster.dryrun import Discovery, DiscoveryError, check_document
 from kube_lsp.cluster.transport import ClusterConfigError, ClusterUnreachableError, connect
 from kube_lsp.inputs import Source, decode, expand, read_path
 from kube_lsp.model import Finding, Severity
@@ -51,13 +51,12 @@ def run_cluster_command(args: argparse.Namespace, stdin: TextIO, out: TextIO) ->
                 findings.extend(f for f in doc.findings if f.severity == Severity.ERROR)
                 if doc.root is None or doc.templated:
                     continue
-                outcome = dry_run(transport, discovery, doc)
-                if outcome is None:
+                checked = check_document(transport, discovery, doc, read_live=args.command == "diff")
+                if checked is None:
                     continue
-                findings.extend(outcome.findings)
-                if args.command == "diff" and outcome.result is not None:
-                    live = live_object(transport, outcome.path) if outcome.path else None
-                    diffs.append(object_diff(outcome.title, live, outcome.result))
+                findings.extend(checked.findings)
+                if checked.merged is not None:
+                    diffs.append(object_diff(checked.title, checked.live, checked.merged))
             findings.sort(key=lambda f: f.sort_key)
             results.append(FileResult(src.path, findings, len(docs)))
     except (ClusterUnreachableError, DiscoveryError) as exc:

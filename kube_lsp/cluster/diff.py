@@ -73,7 +73,11 @@ def diff_sides(live: dict[str, Any] | None, merged: dict[str, Any] | None) -> tu
 
 def object_diff(title: str, live: dict[str, Any] | None, merged: dict[str, Any] | None) -> str:
     """A unified diff with kubectl-like headers (`apps.v1.Deployment.default.web`); empty when equal."""
-    a, b = diff_sides(live, merged)
+    return unified(title, *diff_sides(live, merged))
+
+
+def unified(title: str, a: str, b: str) -> str:
+    """The unified diff of two sides from diff_sides(); empty when equal."""
     if a == b:
         return ""
     return "".join(difflib.unified_diff(a.splitlines(keepends=True), b.splitlines(keepends=True),

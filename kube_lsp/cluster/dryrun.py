@@ -131,9 +131,44 @@ def live_object(transport: ClusterTransport, path: str) -> dict[str, Any] | None
     if resp.status == 404:
         return None
     if resp.status >= 300:
-        raise DiscoveryError(resp.status, _message(_json_or_text(resp.body)), path)
+        raise LiveObjectError(_json_or_text(resp.body))
     data = resp.json()
     return data if isinstance(data, dict) else None
+
+
+class LiveObjectError(RuntimeError):
+    """Reading the live object failed (e.g. RBAC forbids get); carries the API server's Status."""
+
+    def __init__(self, status: Any) -> None:
+        super().__init__(_message(status))
+        self.status = status
+
+
+@dataclass(frozen=True, slots=True)
+class Checked:
+    """One document checked against the cluster: findings, and for a diff the live and dry-run objects."""
+
+    findings: list[Finding]
+    title: str
+    merged: dict[str, Any] | None  # the dry-run result; None when rejected
+    live: dict[str, Any] | None  # the object in the cluster now; None when new (or not read)
+
+
+def check_document(transport: ClusterTransport, discovery: Discovery, doc: Document, *,
+                   read_live: bool = False) -> Checked | None:
+    """Dry-run one document and, for a diff, read its live object. None when the document is no object."""
+    outcome = dry_run(transport, discovery, doc)
+    if outcome is None:
+        return None
+    findings, live = list(outcome.findings), None
+    if read_live and outcome.result is not None and outcome.path is not None and isinstance(doc.root, YMap):
+        try:
+            live = live_object(transport, outcome.path)
+        except LiveObjectError as exc:
+            what = f"{outcome.resource.kind if outcome.resource else ''} {outcome.name or ''}".strip()
+            findings += status_findings(exc.status, doc.root, doc.index, what)
+            return Checked(findings, outcome.title, None, None)
+    return Checked(findings, outcome.title, outcome.result, live)
 
 
 def _json_or_text(body: bytes) -> Any:

@@ -95,7 +95,10 @@ def status_findings(status: Any, root: YMap, doc: int, what: str) -> list[Findin
         span, exact = _at(root, field, m.re is _GO_FIELD_RE)
         return [finding(span, f"{message} (rejected by the API server's dry-run)", field if exact else "")]
     if code == 404:
-        return [finding(object_anchor(root), f"{message} (404 Not Found)", rule="KL902")]
+        span = object_anchor(root)
+        if details.get("kind") == "namespaces":  # the object's namespace does not exist
+            span, _ = _at(root, "metadata.namespace", on_value=True)
+        return [finding(span, f"{message} (404 Not Found)", rule="KL902")]
     return [finding(object_anchor(root), f"{what} was rejected: {message}")]
 
 

@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 
-from kube_lsp.cluster.diff import diff_sides, object_diff
-from kube_lsp.cluster.dryrun import Discovery, DiscoveryError, dry_run, live_object
+from kube_lsp.cluster.diff import diff_sides, unified
+from kube_lsp.cluster.dryrun import Discovery, DiscoveryError, check_document
 from kube_lsp.cluster.transport import (
     ClusterConfigError,
     ClusterTransport,
@@ -86,17 +86,16 @@ def run_dry_run(ls: KubeLanguageServer, doc: OpenDocument, index: int | None, wa
     for i, d in enumerate(docs):
         if progress is not None:
             progress(i, len(docs), d)
-        outcome = dry_run(transport, discovery, d)
-        if outcome is None:
+        checked = check_document(transport, discovery, d, read_live=want_diff)
+        if checked is None:
             continue
-        findings.extend(outcome.findings)
-        if want_diff and outcome.result is not None:
-            live = live_object(transport, outcome.path) if outcome.path else None
-            text = object_diff(outcome.title, live, outcome.result)
-            before, after = diff_sides(live, outcome.result)
+        findings.extend(checked.findings)
+        if want_diff and checked.merged is not None:
+            before, after = diff_sides(checked.live, checked.merged)
+            text = unified(checked.title, before, after)
             diffs.append(text)
-            objects.append({"title": outcome.title, "document": d.index, "live": before, "dryRun": after,
-                            "exists": live is not None, "changed": bool(text)})
+            objects.append({"title": checked.title, "document": d.index, "live": before, "dryRun": after,
+                            "exists": checked.live is not None, "changed": bool(text)})
     errors = sum(f.severity == Severity.ERROR for f in findings)
     return {
         "context": transport.info.context,

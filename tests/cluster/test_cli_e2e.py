@@ -477,6 +477,29 @@ def test_diff_error_exits_2_with_the_finding(apiserver: ApiServerDouble, kubecon
             "Invalid value: 70000") in err
 
 
+def test_diff_when_rbac_forbids_reading_the_live_object(apiserver: ApiServerDouble, kubeconfig: Path,
+                                                        manifest: Path) -> None:
+    apiserver.seed(live_deployment())
+    apiserver.inject(Forbidden(user="dev"), kind="Deployment", verbs=["get"])
+
+    code, out, err = run("diff", "--kubeconfig", str(kubeconfig), str(manifest))
+
+    assert (code, out) == (2, "")
+    assert (f"{manifest}:{NAME_LINE}:9: error KL903 the cluster refused to get deployments.apps in namespace default "
+            "for user dev (RBAC)") in err
+
+
+def test_namespace_that_does_not_exist_is_pinned_to_metadata_namespace(apiserver: ApiServerDouble, kubeconfig: Path,
+                                                                       tmp_path: Path) -> None:
+    path = tmp_path / "cm.yaml"
+    path.write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  namespace: nowhere\n")
+
+    code, found, _ = dry_run_json(kubeconfig, path)
+
+    assert code == 1
+    assert found == [(5, "KL902", 'namespaces "nowhere" not found (404 Not Found)')]
+
+
 def test_diff_never_reveals_secret_values(apiserver: ApiServerDouble, kubeconfig: Path, tmp_path: Path) -> None:
     old, new, kept = "old-password-1234", "new-password-5678", "unchanged-api-key"
     apiserver.seed({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "db", "namespace": "default"},
