@@ -382,6 +382,24 @@ def test_wrong_token_is_401_and_never_printed(apiserver: ApiServerDouble, tmp_pa
     assert token not in out + err and apiserver.token not in out + err
 
 
+def test_exec_plugin_credentials(apiserver: ApiServerDouble, tmp_path: Path, manifest: Path) -> None:
+    """Auth through an exec plugin (as EKS, GKE and OIDC helpers do): the client runs it for the token."""
+    plugin = tmp_path / "get-token"
+    credential = {"apiVersion": "client.authentication.k8s.io/v1", "kind": "ExecCredential",
+                  "status": {"token": apiserver.token}}
+    plugin.write_text(f"#!/bin/sh\ncat <<'EOF'\n{json.dumps(credential)}\nEOF\n")
+    plugin.chmod(0o755)
+    config = json.loads(apiserver.write_kubeconfig(tmp_path / "kubeconfig").read_text())
+    config["users"][0]["user"] = {"exec": {"apiVersion": "client.authentication.k8s.io/v1", "command": str(plugin),
+                                           "interactiveMode": "Never"}}
+    (tmp_path / "kubeconfig").write_text(json.dumps(config))
+
+    code, out, err = run("dry-run", "--kubeconfig", str(tmp_path / "kubeconfig"), str(manifest))
+
+    assert (code, out) == (0, ""), err
+    assert sum(r.is_write for r in apiserver.requests) == 1
+
+
 def test_missing_context_and_kubeconfig(apiserver: ApiServerDouble, kubeconfig: Path, manifest: Path,
                                         tmp_path: Path) -> None:
     code, _, err = run("dry-run", "--kubeconfig", str(kubeconfig), "--context", "prod", str(manifest))
