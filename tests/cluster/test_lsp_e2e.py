@@ -343,3 +343,37 @@ async def test_tokens_and_secret_values_never_reach_logs_results_or_diagnostics(
     for secret in (apiserver.token, old, new, base64.b64encode(old.encode()).decode(),
                    base64.b64encode(new.encode()).decode()):
         assert secret not in everything
+
+
+@pytest_lsp.fixture(config=ClientServerConfig(server_command=[sys.executable, "-m", "kube_lsp", "serve"],
+                                              server_env=ENV))
+async def repo_client(request: pytest.FixtureRequest, lsp_client: LanguageClient) -> AsyncIterator[None]:
+    """A server opened on a repository whose .kube-lsp.yaml tries to choose the cluster; no user settings."""
+    kubeconfig: Path = request.getfixturevalue("kubeconfig")
+    repo: Path = request.getfixturevalue("tmp_path") / "repo"
+    repo.mkdir()
+    (repo / ".kube-lsp.yaml").write_text(f"kubeVersion: '1.30'\ncontext: double\nkubeconfig: {kubeconfig}\n"
+                                         f"cluster:\n  kubeconfig: {kubeconfig}\n  context: double\n")
+    lsp_client.set_configuration({}, section="kubeLsp")
+    await lsp_client.initialize_session(types.InitializeParams(
+        capabilities=client_capabilities("visual-studio-code"), root_uri=repo.as_uri(),
+        workspace_folders=[types.WorkspaceFolder(uri=repo.as_uri(), name="repo")]))
+    yield
+    await lsp_client.shutdown_session()
+
+
+@pytest.mark.asyncio
+async def test_repository_files_can_never_choose_the_cluster(repo_client: LanguageClient, apiserver: ApiServerDouble,
+                                                              tmp_path: Path) -> None:
+    client_of_repo = repo_client
+    uri = (tmp_path / "repo" / "web.yaml").as_uri()
+    await open_doc(client_of_repo, uri, DEPLOYMENT)
+
+    status = await command(client_of_repo, "kube-lsp.status")
+    result = await command(client_of_repo, "kube-lsp.dryRun", uri)
+
+    assert status["kubeVersion"] == "1.30"  # the repository's other settings do apply
+    assert status["context"] is None and status["clusterSchemas"] is False
+    assert "kubeconfig" in result["error"]
+    assert any("ignored in repository settings" in m.message for m in client_of_repo.messages)
+    assert apiserver.requests == []  # the double named by the repository was never contacted
