@@ -63,8 +63,17 @@ class Discovery:
 
 
 class DiscoveryError(RuntimeError):
+    """The cluster would not say which resources it serves (credentials, permissions, server trouble)."""
+
     def __init__(self, status: int, message: str, path: str) -> None:
-        super().__init__(f"discovery of {path} failed ({status}): {message}")
+        if status == 401:
+            text = (f"the cluster rejected the credentials (401 Unauthorized) reading {path}: the token or "
+                    "certificate is wrong or expired; log in again or check the kubeconfig user")
+        elif status == 403:
+            text = f"the cluster refused to list the resources of {path} (403 Forbidden): {message}"
+        else:
+            text = f"discovery of {path} failed ({status}): {message}"
+        super().__init__(text)
         self.status = status
 
 
