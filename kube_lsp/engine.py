@@ -138,6 +138,8 @@ class Engine:
         return self._finish(doc, raw)
 
     def _finish(self, doc: Document, raw: list[Finding]) -> list[Finding]:
+        if doc.template_lines:  # a value there is only known once the template is rendered
+            raw = [f for f in raw if f.span.start.line not in doc.template_lines]
         lines = split_lines(doc.chunk.text)
         per_line, whole = directives(lines, doc.start_line) if "kube-lsp:" in doc.chunk.text else ({}, set())
         out = []
@@ -156,7 +158,7 @@ class Engine:
 def analyse_document(doc: Document, catalog: Catalog, partial: bool = False) -> list[Finding]:
     """Schema and apiVersion findings of one parsed document (pure)."""
     root = doc.root
-    if doc.templated or not isinstance(root, YMap):
+    if not isinstance(root, YMap):
         return []
     return analyse_object(root, catalog, doc.index, partial, split_lines(doc.chunk.text), doc.start_line)
 

@@ -312,6 +312,30 @@ def test_helm_templates_are_not_flagged() -> None:
     assert findings(text) == []
 
 
+def test_template_values_are_skipped_but_the_rest_of_the_document_is_checked() -> None:
+    text = ("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\nspec:\n"
+            "  replicas: {{ .Values.replicas }}\n  selector: {matchLabels: {app: web}}\n  template:\n"
+            "    metadata: {labels: {app: web}}\n    spec:\n      containers:\n        - name: web\n"
+            "          image: \"{{ .Values.image }}\"\n          imagePullPolicy: Allways\n"
+            "          ports:\n            - containerPort: \"{{ .Values.port }}\"\n")
+    assert where(findings(text)) == [("KL202", 14, 28)]  # the typo, not the placeholders
+
+
+def test_prometheus_rule_with_label_templates_is_still_checked() -> None:
+    text = ("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: alerts\n  annotations:\n"
+            "    summary: \"{{ $labels.instance }} is down\"\ndataa:\n  rules: x\n")
+    assert codes(findings(text)) == ["KL200"]
+
+
+def test_templates_that_shape_the_yaml_skip_the_document() -> None:
+    for text in (  # a line that starts with a template; text that only parses once rendered; an include
+        "apiVersion: v1\nkind: Service\nmetadata:\n  name: x\nspec:\n  {{- if .Values.y }}\n  typo: 1\n  {{- end }}\n",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-cfg\ndataa: 1\n",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n{{ include \"labels\" . | nindent 2 }}\ndataa: 1\n",
+    ):
+        assert findings(text) == [], text
+
+
 def test_kustomize_patch_is_a_partial_object() -> None:
     patch = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n" \
             "      containers:\n        - name: web\n          resources: {limits: {cpu: 1}}\n" \

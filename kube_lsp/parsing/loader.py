@@ -36,7 +36,12 @@ class Document:
     chunk: Chunk
     root: YNode | None
     findings: list[Finding] = field(default_factory=list)
+    # Template markers (`{{ … }}`, `{% … %}`): such a document is never sent to a cluster. When they only
+    # stand in values (`image: "{{ .Values.image }}"`) it is still checked, minus the lines they are on;
+    # when they shape the YAML itself (a line that starts with one, or text that only parses once
+    # rendered) it is not analysed at all.
     templated: bool = False
+    template_lines: frozenset[int] = frozenset()
 
     @property
     def start_line(self) -> int:
@@ -96,7 +101,10 @@ def parse_chunk(chunk: Chunk, index: int, scorer: Scorer | None = None) -> Docum
     source = chunk.text.translate(_ODD_BREAKS)
     if _TEMPLATE_RE.search(source):
         doc.templated = True
-        return doc
+        lines = _template_lines(source)
+        if lines is None:
+            return doc
+        doc.template_lines = frozenset(chunk.start_line + n for n in lines)
     deep = syntax.excessive_nesting(source, MAX_DEPTH)
     if deep is not None:
         line, col = deep
@@ -106,6 +114,28 @@ def parse_chunk(chunk: Chunk, index: int, scorer: Scorer | None = None) -> Docum
             index,
         ))
         return doc
+    if doc.templated:
+        try:
+            node = _compose(source)
+        except YAMLError:
+            return doc  # it may well be valid once rendered: say nothing
+        return _convert_into(doc, node, source)
+    return _parse_plain(doc, chunk, source, index, scorer)
+
+
+def _template_lines(source: str) -> set[int] | None:
+    """0-based lines holding template markers, or None when templates shape the YAML structure."""
+    out: set[int] = set()
+    for m in _TEMPLATE_RE.finditer(source):
+        first = source.count("\n", 0, m.start())
+        line_start = source.rfind("\n", 0, m.start()) + 1
+        if not source[line_start:m.start()].strip() or "\n" in m.group():
+            return None  # `{{- if … }}`, `{{ include … | nindent 4 }}`, a multi-line action
+        out.add(first)
+    return out
+
+
+def _parse_plain(doc: Document, chunk: Chunk, source: str, index: int, scorer: Scorer | None) -> Document:
     try:
         node = _compose(source)
     except MarkedYAMLError as exc:
