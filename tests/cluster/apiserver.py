@@ -366,6 +366,12 @@ def make_certificates(directory: Path) -> tuple[Path, Path, Path]:
     )
     run("x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
         "-out", "server.crt", "-days", "3", "-extfile", "server.ext")
+    # A client certificate for user "cert-admin" in group system:masters, as kubeadm makes for admins.
+    run("req", *curve, "-keyout", "client.key", "-out", "client.csr", "-subj", "/O=system:masters/CN=cert-admin")
+    (d / "client.ext").write_text("basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n"
+                                  "extendedKeyUsage=clientAuth\n")
+    run("x509", "-req", "-in", "client.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
+        "-out", "client.crt", "-days", "3", "-extfile", "client.ext")
     return d / "ca.crt", d / "server.crt", d / "server.key"
 
 
@@ -391,6 +397,8 @@ class _Server(ThreadingHTTPServer):
             return  # e.g. a client that does not trust the CA
         with self.conn_lock:
             self.connections.add(tls)
+        subject = dict(item[0] for item in (tls.getpeercert() or {}).get("subject", ()))
+        self.double._local.client_user = str(subject.get("commonName", ""))
         try:
             _Handler(tls, client_address, self)
         except (ssl.SSLError, OSError):
@@ -477,9 +485,11 @@ class Reply:
 
 class _Local(threading.local):
     warnings: list[str]
+    client_user: str  # the CN of a verified client certificate on this connection, or ""
 
     def __init__(self) -> None:
         self.warnings = []
+        self.client_user = ""
 
 
 StoreKey = tuple[str, str, str, str, str]  # (group, version, plural, namespace, name); namespace "" if cluster-scoped
@@ -517,6 +527,8 @@ class ApiServerDouble:
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.minimum_version = ssl.TLSVersion.TLSv1_2
         context.load_cert_chain(cert, key)
+        context.load_verify_locations(self.ca_file)  # client certificates signed by the CA authenticate too
+        context.verify_mode = ssl.CERT_OPTIONAL
         context.set_alpn_protocols(["http/1.1"])
         self._stopping.clear()
         self._server = _Server(self, context)
@@ -636,14 +648,17 @@ class ApiServerDouble:
         return rule
 
     def write_kubeconfig(self, path: Path, *, namespace: str = "default", token: str | None = None,
-                         context: str = "double") -> Path:
-        """A kubeconfig for this server (JSON, which kubeconfig loaders read as YAML)."""
+                         context: str = "double", client_certificate: bool = False) -> Path:
+        """A kubeconfig for this server (JSON, which kubeconfig loaders read as YAML); with client_certificate,
+        the user authenticates with the CA-signed client certificate instead of the token."""
         config = {
             "apiVersion": "v1",
             "kind": "Config",
             "clusters": [{"name": context, "cluster": {"server": self.url,
                                                        "certificate-authority": str(self.ca_file)}}],
-            "users": [{"name": "double-user", "user": {"token": token if token is not None else self.token}}],
+            "users": [{"name": "double-user", "user": (
+                {"client-certificate": str(self.workdir / "client.crt"), "client-key": str(self.workdir / "client.key")}
+                if client_certificate else {"token": token if token is not None else self.token})}],
             "contexts": [{"name": context, "context": {"cluster": context, "user": "double-user",
                                                        "namespace": namespace}}],
             "current-context": context,
@@ -698,7 +713,7 @@ class ApiServerDouble:
                 self.violations.append(record)
         self._local.warnings = []
         auth = next((v for k, v in headers.items() if k.lower() == "authorization"), "")
-        if auth != f"Bearer {self.token}":
+        if auth != f"Bearer {self.token}" and not (self._local.client_user and not auth):
             resp = Response.of(401, status_body(401, "Unauthorized", "Unauthorized"))
         else:
             try:

@@ -401,6 +401,17 @@ def test_exec_plugin_credentials(apiserver: ApiServerDouble, tmp_path: Path, man
     assert sum(r.is_write for r in apiserver.requests) == 1
 
 
+def test_client_certificate_credentials(apiserver: ApiServerDouble, tmp_path: Path, manifest: Path) -> None:
+    config = apiserver.write_kubeconfig(tmp_path / "kubeconfig", client_certificate=True)
+    key = (apiserver.workdir / "client.key").read_text()
+
+    code, out, err = run("dry-run", "--kubeconfig", str(config), str(manifest))
+
+    assert (code, out) == (0, ""), err
+    assert sum(r.is_write for r in apiserver.requests) == 1
+    assert key.splitlines()[1] not in out + err
+
+
 def test_missing_context_and_kubeconfig(apiserver: ApiServerDouble, kubeconfig: Path, manifest: Path,
                                         tmp_path: Path) -> None:
     code, _, err = run("dry-run", "--kubeconfig", str(kubeconfig), "--context", "prod", str(manifest))
