@@ -69,6 +69,18 @@ async def load_cluster_schemas(ls: KubeLanguageServer) -> None:
     ls.reanalyse_all()
 
 
+def cluster_changed(ls: KubeLanguageServer) -> None:
+    """Another cluster was chosen: forget the old one's schemas and findings, load the new one's."""
+    ls.cluster_catalog = None  # bundled schemas until the new cluster's have loaded
+    for d in ls.docs.values():
+        d.cluster_findings = []
+    ls.apply_settings()
+    ls.reanalyse_all()
+    task = asyncio.get_running_loop().create_task(load_cluster_schemas(ls))
+    ls.background_tasks.add(task)
+    task.add_done_callback(ls.background_tasks.discard)
+
+
 def _documents(doc: OpenDocument, index: int | None) -> list[Document]:
     docs = [d for d in parse_stream(doc.text) if d.root is not None and not d.templated]
     return [d for d in docs if index is None or d.index == index]
@@ -225,12 +237,7 @@ def register(server: KubeLanguageServer) -> None:
         if context not in names:
             return {"error": f"no context named {context!r}", "contexts": names}
         ls.cluster_settings["context"] = context
-        ls.cluster_catalog = None  # bundled schemas until the new cluster's have loaded
-        for d in ls.docs.values():
-            d.cluster_findings = []
-        ls.apply_settings()
-        ls.reanalyse_all()
-        asyncio.get_running_loop().create_task(load_cluster_schemas(ls))
+        cluster_changed(ls)
         return {"context": context}
 
     @server.feature(types.TEXT_DOCUMENT_CODE_LENS)

@@ -28,7 +28,7 @@ from kube_lsp.assist.symbols import MAX_SYMBOLS, MIN_SYMBOLS_PER_DOCUMENT, Symbo
 from kube_lsp.assist.symbols import document_symbol as outline_document
 from kube_lsp.config import ConfigError, Settings, find_config, load_config, settings_from_mapping
 from kube_lsp.engine import Engine, Incremental
-from kube_lsp.lsp.cluster_features import cluster_actions, load_cluster_schemas
+from kube_lsp.lsp.cluster_features import cluster_actions, cluster_changed, load_cluster_schemas
 from kube_lsp.lsp.cluster_features import register as register_cluster_features
 from kube_lsp.lsp.convert import Positions, to_diagnostic
 from kube_lsp.lsp.documents import OpenDocument
@@ -64,6 +64,7 @@ class KubeLanguageServer(LanguageServer):
         # files in the workspace.
         self.cluster_settings: dict[str, Any] = {}
         self.cluster_catalog: Catalog | None = None
+        self.background_tasks: set[asyncio.Task[None]] = set()
 
     # ------------------------------------------------------------------------------------ settings
 
@@ -72,9 +73,10 @@ class KubeLanguageServer(LanguageServer):
         problems: list[str] = []
         if client is not None:
             self.client_settings = dict(client)
+            # The client sends its whole section each time: a cluster setting it no longer has is cleared.
             cluster = self.client_settings.pop("cluster", None)
-            if isinstance(cluster, Mapping):
-                self.cluster_settings.update({k: v for k, v in cluster.items() if v not in (None, "")})
+            self.cluster_settings = {k: v for k, v in (cluster.items() if isinstance(cluster, Mapping) else ())
+                                     if v not in (None, "")}
         repo = Settings()
         for root in self.roots:
             path = find_config(root)
@@ -247,10 +249,13 @@ def create_server() -> KubeLanguageServer:
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
     async def did_change_configuration(ls: KubeLanguageServer, params: types.DidChangeConfigurationParams) -> None:
         settings = params.settings
+        cluster_before = dict(ls.cluster_settings)
         if isinstance(settings, Mapping) and settings:
             _report(ls, ls.apply_settings(_settings_section(settings)))
         else:
             await _pull_configuration(ls)
+        if ls.cluster_settings != cluster_before:
+            cluster_changed(ls)
         ls.reanalyse_all()
 
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)

@@ -1,0 +1,306 @@
+/**
+ * kube-lsp for VS Code: starts `kube-lsp serve`, passes the settings, and adds what only the editor can do:
+ * progress notifications for dry-run and diff, the diff editor (live ↔ dry-run), the status bar item and
+ * the pickers for the Kubernetes version and the cluster context.
+ */
+import * as vscode from "vscode";
+import {
+  CancellationToken,
+  DidChangeConfigurationNotification,
+  ExecuteCommandRequest,
+  LanguageClient,
+  LanguageClientOptions,
+  ServerOptions,
+  TransportKind,
+} from "vscode-languageclient/node";
+
+import { DIFF_SCHEME, DiffStore } from "./diffStore";
+import { ClusterResult, CLIENT_DIFF, CLIENT_DRY_RUN, commandArguments, routeCommand, summary } from "./routing";
+import { findExecutable, INSTALL_URL, serverCommand } from "./serverCommand";
+import { RESTART_KEYS, serverSettings } from "./settings";
+import { ServerStatus, statusText, statusTooltip, versionChoices } from "./status";
+
+let client: LanguageClient | undefined;
+let output: vscode.OutputChannel;
+let statusItem: vscode.StatusBarItem;
+let lastStatus: ServerStatus | undefined;
+
+const diffChanges = new vscode.EventEmitter<vscode.Uri>();
+const diffs = new DiffStore((path) => diffChanges.fire(vscode.Uri.from({ scheme: DIFF_SCHEME, path })));
+
+function settings() {
+  const config = vscode.workspace.getConfiguration("kubeLsp");
+  return serverSettings((key) => config.get(key));
+}
+
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  output = vscode.window.createOutputChannel("kube-lsp");
+  statusItem = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Right, 100);
+  statusItem.command = "kubeLsp.pick";
+  context.subscriptions.push(
+    output,
+    statusItem,
+    diffChanges,
+    vscode.workspace.registerTextDocumentContentProvider(DIFF_SCHEME, {
+      onDidChange: diffChanges.event,
+      provideTextDocumentContent: (uri) => diffs.get(uri.path) ?? "# this diff is no longer available: run it again\n",
+    }),
+    vscode.commands.registerCommand(CLIENT_DRY_RUN, (...args: unknown[]) => runCluster("dry-run", args)),
+    vscode.commands.registerCommand(CLIENT_DIFF, (...args: unknown[]) => runCluster("diff", args)),
+    vscode.commands.registerCommand("kubeLsp.selectContext", selectContext),
+    vscode.commands.registerCommand("kubeLsp.selectKubeVersion", selectKubeVersion),
+    vscode.commands.registerCommand("kubeLsp.pick", pick),
+    vscode.commands.registerCommand("kubeLsp.restartServer", restart),
+    vscode.commands.registerCommand("kubeLsp.showOutput", () => output.show()),
+    vscode.workspace.onDidChangeConfiguration(onConfigurationChanged),
+    vscode.window.onDidChangeActiveTextEditor(updateStatusVisibility),
+  );
+  await start();
+}
+
+export async function deactivate(): Promise<void> {
+  await client?.stop();
+  client = undefined;
+}
+
+// ------------------------------------------------------------------------------------------ lifecycle
+
+async function start(): Promise<void> {
+  const config = vscode.workspace.getConfiguration("kubeLsp");
+  const cmd = serverCommand({
+    serverPath: config.get<string>("server.path"),
+    pythonPath: config.get<string>("server.pythonPath"),
+    logLevel: config.get<string>("server.logLevel"),
+  });
+  const executable = findExecutable(cmd.command);
+  if (executable === undefined) {
+    statusItem.hide();
+    const where = cmd.source === "PATH" ? "on PATH" : `(setting ${cmd.source})`;
+    output.appendLine(`cannot start the server: ${cmd.command} not found ${where}`);
+    const choice = await vscode.window.showErrorMessage(
+      `kube-lsp: the language server \`${cmd.command}\` was not found ${where}. Install it with ` +
+        "`pip install kube-lsp`, or set kubeLsp.server.path / kubeLsp.server.pythonPath.",
+      "How to install",
+      "Open settings",
+    );
+    if (choice === "How to install") {
+      await vscode.env.openExternal(vscode.Uri.parse(INSTALL_URL));
+    } else if (choice === "Open settings") {
+      await vscode.commands.executeCommand("workbench.action.openSettings", "kubeLsp.server");
+    }
+    return;
+  }
+  const serverOptions: ServerOptions = { command: executable, args: cmd.args, transport: TransportKind.stdio };
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: [
+      { scheme: "file", language: "yaml" },
+      { scheme: "untitled", language: "yaml" },
+    ],
+    initializationOptions: { kubeLsp: settings() },
+    outputChannel: output,
+    middleware: {
+      workspace: {
+        // The server asks for section `kubeLsp`: answer with the mapped settings, not the raw configuration.
+        configuration: (params) => params.items.map((item) => (item.section === "kubeLsp" ? settings() : null)),
+      },
+      provideCodeLenses: async (document, token, next) => {
+        const lenses = await next(document, token);
+        for (const lens of lenses ?? []) {
+          lens.command = routeCommand(lens.command);
+        }
+        return lenses;
+      },
+      provideCodeActions: async (document, range, context, token, next) => {
+        const actions = await next(document, range, context, token);
+        for (const action of actions ?? []) {
+          if (action instanceof vscode.CodeAction) {
+            action.command = routeCommand(action.command);
+          } else {
+            Object.assign(action, routeCommand(action));
+          }
+        }
+        return actions;
+      },
+    },
+  };
+  client = new LanguageClient("kubeLsp", "kube-lsp", serverOptions, clientOptions);
+  try {
+    await client.start();
+  } catch (err) {
+    output.appendLine(`the server failed to start: ${String(err)}`);
+    void vscode.window.showErrorMessage(`kube-lsp: the language server failed to start (${String(err)})`, "Show log")
+      .then((choice) => choice && output.show());
+    return;
+  }
+  await refreshStatus();
+}
+
+async function restart(): Promise<void> {
+  const old = client;
+  client = undefined;
+  lastStatus = undefined;
+  await old?.stop();
+  await start();
+}
+
+async function onConfigurationChanged(event: vscode.ConfigurationChangeEvent): Promise<void> {
+  if (!event.affectsConfiguration("kubeLsp")) {
+    return;
+  }
+  if (RESTART_KEYS.some((key) => event.affectsConfiguration(key)) || client === undefined) {
+    await restart();
+    return;
+  }
+  await client.sendNotification(DidChangeConfigurationNotification.type, { settings: { kubeLsp: settings() } });
+  await refreshStatus();
+}
+
+// ----------------------------------------------------------------------------------- server commands
+
+async function execute<T>(command: string, args: unknown[], token?: CancellationToken): Promise<T | undefined> {
+  if (client === undefined) {
+    void vscode.window.showWarningMessage("kube-lsp: the language server is not running");
+    return undefined;
+  }
+  return (await client.sendRequest(ExecuteCommandRequest.type, { command, arguments: args }, token)) as T;
+}
+
+async function runCluster(kind: "dry-run" | "diff", args: unknown[]): Promise<void> {
+  const target = typeof args[0] === "string" ? vscode.Uri.parse(args[0]) : vscode.window.activeTextEditor?.document.uri;
+  if (target === undefined) {
+    void vscode.window.showWarningMessage("kube-lsp: open a Kubernetes YAML file first");
+    return;
+  }
+  const command = kind === "diff" ? "kube-lsp.diff" : "kube-lsp.dryRun";
+  const title = kind === "diff" ? "kube-lsp: diff against the cluster" : "kube-lsp: server-side dry-run";
+  const result = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title, cancellable: true },
+    (_progress, token) => execute<ClusterResult>(command, commandArguments(target.toString(), args), token),
+  );
+  if (result === undefined || result.cancelled) {
+    return;
+  }
+  if (result.error) {
+    void vscode.window.showErrorMessage(`kube-lsp: ${result.error}`);
+    return;
+  }
+  const rejected = (result.errors ?? 0) > 0;
+  if (kind === "dry-run" || rejected) {
+    const text = `kube-lsp: ${summary(kind, result)}${rejected ? " (see Problems)" : ""}`;
+    void (rejected ? vscode.window.showWarningMessage(text) : vscode.window.showInformationMessage(text));
+  }
+  if (kind === "diff") {
+    await showDiffs(result);
+  }
+}
+
+async function showDiffs(result: ClusterResult): Promise<void> {
+  const pairs = diffs.add(result.objects ?? []);
+  if (pairs.length === 0) {
+    if ((result.errors ?? 0) === 0) {
+      void vscode.window.showInformationMessage(`kube-lsp: no differences (${summary("diff", result)})`);
+    }
+    return;
+  }
+  let chosen = pairs;
+  if (pairs.length > 1) {
+    const all = { label: `All ${pairs.length} changed objects`, pairs };
+    const pick = await vscode.window.showQuickPick(
+      [all, ...pairs.map((p) => ({ label: p.title, pairs: [p] }))],
+      { title: "kube-lsp: objects that would change" },
+    );
+    if (pick === undefined) {
+      return;
+    }
+    chosen = pick.pairs;
+  }
+  for (const p of chosen) {
+    await vscode.commands.executeCommand(
+      "vscode.diff",
+      vscode.Uri.from({ scheme: DIFF_SCHEME, path: p.left }),
+      vscode.Uri.from({ scheme: DIFF_SCHEME, path: p.right }),
+      p.label,
+      { preview: chosen.length === 1 },
+    );
+  }
+}
+
+// ----------------------------------------------------------------------------- status and pickers
+
+async function refreshStatus(): Promise<void> {
+  try {
+    lastStatus = await execute<ServerStatus>("kube-lsp.status", []);
+  } catch (err) {
+    output.appendLine(`status: ${String(err)}`);
+  }
+  statusItem.text = statusText(lastStatus);
+  statusItem.tooltip = statusTooltip(lastStatus);
+  updateStatusVisibility(vscode.window.activeTextEditor);
+}
+
+function updateStatusVisibility(editor: vscode.TextEditor | undefined): void {
+  if (client !== undefined && editor?.document.languageId === "yaml") {
+    statusItem.show();
+  } else {
+    statusItem.hide();
+  }
+}
+
+async function pick(): Promise<void> {
+  const choice = await vscode.window.showQuickPick(
+    [
+      { label: "$(versions) Kubernetes version…", run: selectKubeVersion },
+      { label: "$(cloud) Cluster context…", run: selectContext },
+    ],
+    { title: statusTooltip(lastStatus).split("\n")[0] },
+  );
+  await choice?.run();
+}
+
+async function selectKubeVersion(): Promise<void> {
+  const status = lastStatus ?? (await execute<ServerStatus>("kube-lsp.status", []));
+  if (status === undefined) {
+    return;
+  }
+  const choice = await vscode.window.showQuickPick(versionChoices(status), {
+    title: "Validate against Kubernetes version",
+  });
+  if (choice === undefined) {
+    return;
+  }
+  const target = vscode.workspace.workspaceFolders?.length
+    ? vscode.ConfigurationTarget.Workspace
+    : vscode.ConfigurationTarget.Global;
+  await vscode.workspace.getConfiguration("kubeLsp").update("kubeVersion", choice.version, target);
+}
+
+async function selectContext(): Promise<void> {
+  const listed = await execute<{ contexts?: string[]; current?: string; error?: string }>(
+    "kube-lsp.selectContext",
+    [],
+  );
+  if (listed === undefined) {
+    return;
+  }
+  if (listed.error) {
+    void vscode.window.showErrorMessage(`kube-lsp: ${listed.error}`);
+    return;
+  }
+  const choice = await vscode.window.showQuickPick(
+    (listed.contexts ?? []).map((name) => ({ label: name, description: name === listed.current ? "current" : "" })),
+    { title: "kubeconfig context for dry-run, diff and cluster schemas" },
+  );
+  if (choice === undefined) {
+    return;
+  }
+  const chosen = await execute<{ context?: string; error?: string }>("kube-lsp.selectContext", [choice.label]);
+  if (chosen?.error) {
+    void vscode.window.showErrorMessage(`kube-lsp: ${chosen.error}`);
+    return;
+  }
+  // A user-level setting, so it persists; workspaces cannot set it (the setting's scope is "application").
+  await vscode.workspace
+    .getConfiguration("kubeLsp")
+    .update("cluster.context", choice.label, vscode.ConfigurationTarget.Global);
+  await refreshStatus();
+}

@@ -1,0 +1,88 @@
+/**
+ * VS Code configuration → the `kubeLsp` settings object the server reads (initializationOptions and
+ * workspace/configuration). Pure: no `vscode` import, so it is tested under plain Node.
+ */
+
+/** Reads one configuration key below `kubeLsp.` (e.g. `cluster.context`); undefined when unset. */
+export type ConfigReader = (key: string) => unknown;
+
+export interface ClusterSettings {
+  context?: string;
+  kubeconfig?: string;
+  schemas?: boolean;
+  connectTimeout?: number;
+  timeout?: number;
+}
+
+export interface ServerSettings {
+  kubeVersion?: string;
+  rules?: Record<string, string>;
+  exclude?: string[];
+  cluster?: ClusterSettings;
+}
+
+const SEVERITIES = new Set(["error", "warning", "info", "hint", "off"]);
+
+function text(value: unknown): string | undefined {
+  return typeof value === "string" && value.trim() !== "" ? value.trim() : undefined;
+}
+
+function positive(value: unknown): number | undefined {
+  return typeof value === "number" && Number.isFinite(value) && value > 0 ? value : undefined;
+}
+
+/** The server's settings; empty values are left out so the server's defaults apply. */
+export function serverSettings(read: ConfigReader): ServerSettings {
+  const out: ServerSettings = {};
+  const version = text(read("kubeVersion"));
+  if (version !== undefined) {
+    out.kubeVersion = version;
+  }
+  const rules = read("rules");
+  if (rules !== null && typeof rules === "object" && !Array.isArray(rules)) {
+    const picked: Record<string, string> = {};
+    for (const [rule, severity] of Object.entries(rules as Record<string, unknown>)) {
+      if (typeof severity === "string" && SEVERITIES.has(severity.toLowerCase())) {
+        picked[rule] = severity.toLowerCase();
+      }
+    }
+    if (Object.keys(picked).length > 0) {
+      out.rules = picked;
+    }
+  }
+  const exclude = read("exclude");
+  if (Array.isArray(exclude)) {
+    const globs = exclude.map(text).filter((g): g is string => g !== undefined);
+    if (globs.length > 0) {
+      out.exclude = globs;
+    }
+  }
+  const cluster: ClusterSettings = {};
+  const context = text(read("cluster.context"));
+  const kubeconfig = text(read("cluster.kubeconfig"));
+  const connectTimeout = positive(read("cluster.connectTimeout"));
+  const timeout = positive(read("cluster.timeout"));
+  const schemas = read("cluster.schemas");
+  if (context !== undefined) {
+    cluster.context = context;
+  }
+  if (kubeconfig !== undefined) {
+    cluster.kubeconfig = kubeconfig;
+  }
+  if (typeof schemas === "boolean") {
+    cluster.schemas = schemas;
+  }
+  if (connectTimeout !== undefined) {
+    cluster.connectTimeout = connectTimeout;
+  }
+  if (timeout !== undefined) {
+    cluster.timeout = timeout;
+  }
+  if (Object.keys(cluster).length > 0) {
+    out.cluster = cluster;
+  }
+  return out;
+}
+
+/** The configuration keys whose change needs a server restart (the rest is sent as it changes). */
+export const RESTART_KEYS = ["kubeLsp.server.path", "kubeLsp.server.pythonPath", "kubeLsp.server.logLevel"];

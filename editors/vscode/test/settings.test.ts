@@ -1,0 +1,61 @@
+import { strict as assert } from "node:assert";
+import { test } from "node:test";
+
+import { serverSettings } from "../src/settings";
+
+function reader(values: Record<string, unknown>) {
+  return (key: string) => values[key];
+}
+
+test("defaults map to an empty object: the server's own defaults apply", () => {
+  const vscodeDefaults = {
+    kubeVersion: "",
+    rules: {},
+    exclude: [],
+    "cluster.context": "",
+    "cluster.kubeconfig": "",
+    "cluster.connectTimeout": 5,
+    "cluster.timeout": 30,
+  };
+  assert.deepEqual(serverSettings(reader(vscodeDefaults)), { cluster: { connectTimeout: 5, timeout: 30 } });
+  assert.deepEqual(serverSettings(reader({})), {});
+});
+
+test("every setting is passed, cluster settings nested under cluster", () => {
+  const settings = serverSettings(
+    reader({
+      kubeVersion: " 1.30 ",
+      rules: { KL201: "Warning", "deprecated-api": "off" },
+      exclude: ["charts/**", "", "  "],
+      "cluster.context": "kind-dev",
+      "cluster.kubeconfig": "/home/me/.kube/dev",
+      "cluster.schemas": true,
+      "cluster.connectTimeout": 2,
+      "cluster.timeout": 10,
+    }),
+  );
+  assert.deepEqual(settings, {
+    kubeVersion: "1.30",
+    rules: { KL201: "warning", "deprecated-api": "off" },
+    exclude: ["charts/**"],
+    cluster: { context: "kind-dev", kubeconfig: "/home/me/.kube/dev", schemas: true, connectTimeout: 2, timeout: 10 },
+  });
+});
+
+test("invalid values are dropped rather than sent", () => {
+  const settings = serverSettings(
+    reader({
+      kubeVersion: 1.3,
+      rules: { KL201: "loud", KL200: 3 },
+      exclude: "charts/**",
+      "cluster.timeout": -1,
+      "cluster.connectTimeout": Number.NaN,
+      "cluster.schemas": "yes",
+    }),
+  );
+  assert.deepEqual(settings, {});
+});
+
+test("an explicit schemas: false is kept (it turns cluster schemas off)", () => {
+  assert.deepEqual(serverSettings(reader({ "cluster.schemas": false })), { cluster: { schemas: false } });
+});
