@@ -57,6 +57,8 @@ function M.show_diff(text, title)
   pcall(vim.api.nvim_buf_set_name, buf, 'kube-lsp://diff/' .. title)
   vim.cmd('botright split')
   vim.api.nvim_win_set_buf(0, buf)
+  local height = math.min(vim.api.nvim_buf_line_count(buf) + 1, math.floor(vim.o.lines * 0.6))
+  vim.api.nvim_win_set_height(0, math.max(height, 5))
   return buf
 end
 
