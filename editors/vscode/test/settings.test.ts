@@ -59,3 +59,30 @@ test("invalid values are dropped rather than sent", () => {
 test("an explicit schemas: false is kept (it turns cluster schemas off)", () => {
   assert.deepEqual(serverSettings(reader({ "cluster.schemas": false })), { cluster: { schemas: false } });
 });
+
+test("every setting package.json contributes is read (server.* start the process), with matching defaults", () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const manifest = require("../../package.json") as {
+    contributes: { configuration: { properties: Record<string, { default: unknown; scope?: string }> } };
+  };
+  const properties = manifest.contributes.configuration.properties;
+  const read: string[] = [];
+  serverSettings((key) => {
+    read.push(`kubeLsp.${key}`);
+    return undefined;
+  });
+  const contributed = Object.keys(properties).filter((k) => !k.startsWith("kubeLsp.server."));
+  assert.deepEqual([...read].sort(), [...contributed].sort());
+  // A workspace must not choose the cluster or the executable.
+  for (const [key, spec] of Object.entries(properties)) {
+    if (key.startsWith("kubeLsp.cluster.")) {
+      assert.equal(spec.scope, "application", key);
+    }
+    if (key.startsWith("kubeLsp.server.")) {
+      assert.equal(spec.scope, "machine", key);
+    }
+  }
+  // Defaults as VS Code reports them map to nothing the server would not assume itself.
+  const defaults = serverSettings((key) => properties[`kubeLsp.${key}`]?.default);
+  assert.deepEqual(defaults, { cluster: { connectTimeout: 5, timeout: 30 } });
+});
