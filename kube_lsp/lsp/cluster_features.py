@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 import uuid
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from lsprotocol import types
 
@@ -28,10 +29,41 @@ if TYPE_CHECKING:
     from kube_lsp.lsp.server import KubeLanguageServer
 
 log = logging.getLogger("kube_lsp.cluster")
+T = TypeVar("T")
 
 DRY_RUN = "kube-lsp.dryRun"
 DIFF = "kube-lsp.diff"
 SELECT_CONTEXT = "kube-lsp.selectContext"
+
+
+async def off_loop(fn: Callable[..., T], *args: Any) -> T:
+    """Run network work in a daemon thread and await its result.
+
+    Unlike `asyncio.to_thread`, the process never waits for it: a cluster that takes its full read
+    timeout to answer does not delay an editor's `exit`. Cancelling the await abandons the work.
+    """
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[T] = loop.create_future()
+
+    def settle(outcome: Callable[[], None]) -> None:
+        if not future.done():
+            outcome()
+
+    def work() -> None:
+        try:
+            result = fn(*args)
+        except BaseException as exc:  # noqa: BLE001 - handed to the awaiting task
+            error = exc
+            outcome = lambda: future.set_exception(error)  # noqa: E731
+        else:
+            outcome = lambda: future.set_result(result)  # noqa: E731
+        try:
+            loop.call_soon_threadsafe(settle, outcome)
+        except RuntimeError:  # the loop has closed: nobody is waiting any more
+            pass
+
+    threading.Thread(target=work, name=f"kube-lsp-{getattr(fn, '__name__', 'cluster')}", daemon=True).start()
+    return await future
 
 
 def cluster_transport(ls: KubeLanguageServer) -> ClusterTransport:
@@ -60,7 +92,7 @@ async def load_cluster_schemas(ls: KubeLanguageServer) -> None:
                                        connect_timeout=3, read_timeout=20))
 
     try:
-        catalog = await asyncio.to_thread(load)
+        catalog = await off_loop(load)
     except Exception as exc:  # noqa: BLE001 - offline is normal: keep the bundled schemas
         log.info("cluster schemas unavailable, using bundled ones: %s", exc)
         return
@@ -127,6 +159,10 @@ async def run_command(ls: KubeLanguageServer, uri: str, index: int | None, want_
         return {"error": f"{uri} is not open"}
     version, text = doc.version, doc.text
     cancel_with = _cancellation(ls)
+    task = asyncio.current_task()
+    if task is not None:
+        ls.running_commands.add(task)
+        task.add_done_callback(ls.running_commands.discard)
     token = str(uuid.uuid4())
     title = "kube-lsp: diff against the cluster" if want_diff else "kube-lsp: server-side dry-run"
     has_progress = bool(ls.client_capabilities.window and ls.client_capabilities.window.work_done_progress)
@@ -147,7 +183,7 @@ async def run_command(ls: KubeLanguageServer, uri: str, index: int | None, want_
                                       types.WorkDoneProgressReport(message=msg, percentage=int(100 * i / max(n, 1))))
 
     try:
-        result = await asyncio.to_thread(run_dry_run, ls, doc, index, want_diff, progress)
+        result = await off_loop(run_dry_run, ls, doc, index, want_diff, progress)
     except (ClusterConfigError, ClusterUnreachableError, DiscoveryError) as exc:
         ls.window_show_message(types.ShowMessageParams(type=types.MessageType.Error, message=str(exc)))
         result = {"error": str(exc)}
@@ -202,7 +238,23 @@ def command_target(arguments: tuple[Any, ...]) -> tuple[str, int | None]:
     return uri, index
 
 
+async def cancel_running(ls: KubeLanguageServer, wait: float = 2.0) -> None:
+    """Cancel the dry-runs and diffs in flight and let their requests complete (before a shutdown: pygls
+    cancels pending requests while iterating over them, which fails if one completes meanwhile)."""
+    tasks = list(ls.running_commands)
+    for task in tasks:
+        task.cancel()
+    if tasks:
+        await asyncio.wait(tasks, timeout=wait)
+        for _ in range(5):  # the request futures complete in callbacks scheduled after the tasks
+            await asyncio.sleep(0)
+
+
 def register(server: KubeLanguageServer) -> None:
+    @server.feature(types.SHUTDOWN)
+    async def shutdown(ls: Any, *args: Any) -> None:
+        await cancel_running(ls)
+
     # pygls converts command arguments by the handler's parameters and needs every one of them, so
     # optional arguments come in through *arguments.
 

@@ -65,6 +65,7 @@ class KubeLanguageServer(LanguageServer):
         self.cluster_settings: dict[str, Any] = {}
         self.cluster_catalog: Catalog | None = None
         self.background_tasks: set[asyncio.Task[None]] = set()
+        self.running_commands: set[asyncio.Task[Any]] = set()
 
     # ------------------------------------------------------------------------------------ settings
 

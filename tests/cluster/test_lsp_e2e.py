@@ -67,7 +67,8 @@ async def client(request: pytest.FixtureRequest, lsp_client: LanguageClient) -> 
         capabilities=client_capabilities("visual-studio-code"), root_uri=None,
         initialization_options={"kubeLsp": settings}))
     yield
-    await lsp_client.shutdown_session()
+    if lsp_client._server is None or lsp_client._server.returncode is None:  # a test may have stopped it
+        await lsp_client.shutdown_session()
 
 
 async def open_doc(client: LanguageClient, uri: str, text: str, version: int = 1) -> None:
@@ -266,8 +267,8 @@ async def test_cancelling_the_progress_cancels_the_dry_run(client: LanguageClien
 
     pending = asyncio.ensure_future(command(client, "kube-lsp.diff", uri))
     deadline = time.monotonic() + 5
-    while not (tokens := set(client.progress_reports) - known):
-        assert time.monotonic() < deadline, "no progress was created"
+    while not (tokens := {t for t in set(client.progress_reports) - known if client.progress_reports[t]}):
+        assert time.monotonic() < deadline, "no progress began"
         await asyncio.sleep(0.05)
     (token,) = tokens
     begin = client.progress_reports[token][0]
@@ -398,3 +399,21 @@ async def test_changing_the_cluster_setting_switches_schemas_and_clears_it(clien
     client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings={}))
     status = await cluster_schemas_loaded(client)
     assert status["context"] == "double" and status["schemaSource"].startswith("cluster double")
+
+
+@pytest.mark.asyncio
+async def test_shutdown_while_a_dry_run_is_in_flight(client: LanguageClient, apiserver: ApiServerDouble) -> None:
+    uri = "file:///work/closing.yaml"
+    await open_doc(client, uri, DEPLOYMENT)
+    apiserver.inject(Slow(5), kind="Deployment")
+    pending = asyncio.ensure_future(command(client, "kube-lsp.diff", uri))
+    await asyncio.sleep(0.5)
+
+    started = time.monotonic()
+    assert await asyncio.wait_for(client.shutdown_async(None), 5) is None  # no error, and promptly
+    assert time.monotonic() - started < 3
+    assert (await asyncio.wait_for(pending, 5)).get("cancelled") is True
+
+    client.exit(None)  # and the process ends cleanly, without waiting for the slow cluster
+    assert client._server is not None
+    assert await asyncio.wait_for(client._server.wait(), 4) == 0
