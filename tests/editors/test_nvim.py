@@ -162,3 +162,18 @@ def test_code_lens_diff_is_shown_client_side(apiserver: ApiServerDouble, kubecon
     assert data["titles"] == ["Dry-run on cluster", "Diff against cluster"]
     assert "+++ merged/apps.v1.Deployment.default.web" in data["lines"]
     assert "+  name: web" in data["lines"]  # a new object: all additions
+
+
+def test_context_and_version_pickers_survive_a_configuration_pull(apiserver: ApiServerDouble, kubeconfig: Path,
+                                                                  tmp_path: Path) -> None:
+    config = json.loads(kubeconfig.read_text())
+    config["contexts"].append({"name": "staging", "context": {**config["contexts"][0]["context"],
+                                                              "namespace": "staging"}})
+    kubeconfig.write_text(json.dumps(config))
+    path = tmp_path / "web.yaml"
+    path.write_text(DEPLOYMENT)
+
+    data = run_scenario("pickers", path, tmp_path, settings={"cluster": {"kubeconfig": str(kubeconfig)}},
+                        KUBE_LSP_CONTEXT="staging", KUBE_LSP_VERSION="1.29")
+
+    assert (data["context"], data["kubeVersion"]) == ("staging", "1.29")

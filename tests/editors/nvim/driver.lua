@@ -173,6 +173,34 @@ function scenarios.codelens_diff()
   out.lines = lines(diff_buffer())
 end
 
+--- The server's view, from the kube-lsp.status command.
+local function status(bufnr)
+  local result
+  client():request('workspace/executeCommand', { command = 'kube-lsp.status', arguments = {} }, function(_, r)
+    result = r
+  end, bufnr)
+  wait(10000, function()
+    return result ~= nil
+  end, 'kube-lsp.status')
+  return result
+end
+
+function scenarios.pickers()
+  local bufnr = start()
+  vim.cmd('KubeContext ' .. env.KUBE_LSP_CONTEXT)
+  vim.cmd('KubeVersion ' .. env.KUBE_LSP_VERSION)
+  wait(10000, function()
+    local s = status(bufnr)
+    return s.context == env.KUBE_LSP_CONTEXT and s.kubeVersion == env.KUBE_LSP_VERSION
+  end, 'the choices to reach the server')
+  -- Any settings change makes the server pull its configuration again: the choices must survive it.
+  local c = client()
+  c:notify('workspace/didChangeConfiguration', { settings = c.settings })
+  vim.wait(1000)
+  local s = status(bufnr)
+  out.context, out.kubeVersion = s.context, s.kubeVersion
+end
+
 local ok, err = xpcall(function()
   scenarios[env.KUBE_LSP_SCENARIO]()
 end, debug.traceback)

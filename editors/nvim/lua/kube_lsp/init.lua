@@ -122,12 +122,34 @@ local function document_at_cursor(bufnr, on_index)
   end, bufnr)
 end
 
+--- Record a choice in the client's settings too, so the server's next `workspace/configuration` pull
+--- (after any settings change) keeps it instead of reverting to the configured value.
+---@param bufnr integer
+---@param path string[] keys below `kubeLsp`
+---@param value any
+local function remember(bufnr, path, value)
+  local client = client_for(bufnr)
+  if not client then
+    return
+  end
+  client.settings = client.settings or {}
+  local node = client.settings
+  for _, key in ipairs({ 'kubeLsp', unpack(path, 1, #path - 1) }) do
+    if type(node[key]) ~= 'table' then
+      node[key] = {}
+    end
+    node = node[key]
+  end
+  node[path[#path]] = value
+end
+
 --- Pick a kubeconfig context (or set `name`); the server re-validates with that cluster's schemas.
 ---@param name? string
 function M.select_context(name)
   local bufnr = vim.api.nvim_get_current_buf()
   local function choose(context)
     M.execute(bufnr, 'kube-lsp.selectContext', { context }, function(result)
+      remember(bufnr, { 'cluster', 'context' }, result.context)
       notify('using context ' .. tostring(result.context))
     end)
   end
@@ -154,6 +176,7 @@ function M.select_version(version)
   local bufnr = vim.api.nvim_get_current_buf()
   local function choose(v)
     M.execute(bufnr, 'kube-lsp.setKubeVersion', { v }, function()
+      remember(bufnr, { 'kubeVersion' }, v)
       notify('validating against Kubernetes ' .. v)
     end)
   end
