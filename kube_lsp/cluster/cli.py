@@ -7,7 +7,7 @@ import sys
 from typing import TextIO
 
 from kube_lsp.cluster.diff import object_diff
-from kube_lsp.cluster.dryrun import Discovery, DiscoveryError, check_document
+from kube_lsp.cluster.dryrun import Discovery, DiscoveryError, check_documents
 from kube_lsp.cluster.transport import ClusterConfigError, ClusterUnreachableError, connect
 from kube_lsp.inputs import Source, decode, expand, read_path
 from kube_lsp.model import Finding, Severity
@@ -40,28 +40,30 @@ def run_cluster_command(args: argparse.Namespace, stdin: TextIO, out: TextIO) ->
     info = RunInfo("cluster", f"cluster {transport.info.context} ({transport.info.server})")
     results: list[FileResult] = []
     diffs: list[str] = []
-    try:
-        for src in sources:
-            if src.text is None:
-                results.append(FileResult(src.path, [src.problem] if src.problem else []))
-                continue
-            docs = parse_stream(src.text)
-            findings: list[Finding] = []
-            for doc in docs:
-                findings.extend(f for f in doc.findings if f.severity == Severity.ERROR)
-                if doc.root is None or doc.templated:
-                    continue
-                checked = check_document(transport, discovery, doc, read_live=args.command == "diff")
-                if checked is None:
-                    continue
-                findings.extend(checked.findings)
-                if checked.merged is not None:
-                    diffs.append(object_diff(checked.title, checked.live, checked.merged))
-            findings.sort(key=lambda f: f.sort_key)
-            results.append(FileResult(src.path, findings, len(docs)))
+    checkable = [(src, parse_stream(src.text)) for src in sources if src.text is not None]
+    docs = [d for _, parsed in checkable for d in parsed if d.root is not None and not d.templated]
+    try:  # every document of every file, a few at a time
+        checks = dict(zip(map(id, docs), check_documents(transport, discovery, docs,
+                                                         read_live=args.command == "diff"), strict=True))
     except (ClusterUnreachableError, DiscoveryError) as exc:
         print(f"kube-lsp: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
+    parsed_of = {id(src): parsed for src, parsed in checkable}
+    for src in sources:
+        if src.text is None:
+            results.append(FileResult(src.path, [src.problem] if src.problem else []))
+            continue
+        findings: list[Finding] = []
+        for doc in parsed_of[id(src)]:
+            findings.extend(f for f in doc.findings if f.severity == Severity.ERROR)
+            checked = checks.get(id(doc))
+            if checked is None:
+                continue
+            findings.extend(checked.findings)
+            if checked.merged is not None:
+                diffs.append(object_diff(checked.title, checked.live, checked.merged))
+        findings.sort(key=lambda f: f.sort_key)
+        results.append(FileResult(src.path, findings, len(parsed_of[id(src)])))
     errors = any(f.severity == Severity.ERROR for r in results for f in r.findings)
     if args.command == "dry-run":
         out.write(render(args.format, results, info))

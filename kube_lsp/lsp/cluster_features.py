@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from lsprotocol import types
 
 from kube_lsp.cluster.diff import diff_sides, unified
-from kube_lsp.cluster.dryrun import Discovery, DiscoveryError, check_document
+from kube_lsp.cluster.dryrun import Discovery, DiscoveryError, check_documents
 from kube_lsp.cluster.transport import (
     ClusterConfigError,
     ClusterTransport,
@@ -119,7 +119,8 @@ def _documents(doc: OpenDocument, index: int | None) -> list[Document]:
 
 
 def run_dry_run(ls: KubeLanguageServer, doc: OpenDocument, index: int | None, want_diff: bool,
-                progress: Any = None) -> dict[str, Any]:
+                progress: Callable[[int, int], None] | None = None,
+                stop: threading.Event | None = None) -> dict[str, Any]:
     """Blocking: dry-run (and diff) the documents; returns the command's result. Runs in a thread."""
     transport = cluster_transport(ls)
     discovery = Discovery(transport)
@@ -127,10 +128,8 @@ def run_dry_run(ls: KubeLanguageServer, doc: OpenDocument, index: int | None, wa
     diffs: list[str] = []
     objects: list[dict[str, Any]] = []
     docs = _documents(doc, index)
-    for i, d in enumerate(docs):
-        if progress is not None:
-            progress(i, len(docs), d)
-        checked = check_document(transport, discovery, d, read_live=want_diff)
+    checks = check_documents(transport, discovery, docs, read_live=want_diff, progress=progress, stop=stop)
+    for d, checked in zip(docs, checks, strict=True):
         if checked is None:
             continue
         findings.extend(checked.findings)
@@ -176,20 +175,23 @@ async def run_command(ls: KubeLanguageServer, uri: str, index: int | None, want_
             has_progress = False
     loop = asyncio.get_running_loop()
 
-    def progress(i: int, n: int, d: Document) -> None:
-        if has_progress:
-            msg = f"document {i + 1} of {n}"
+    stop = threading.Event()  # set when cancelled: the documents not yet sent are not sent
+
+    def progress(done: int, n: int) -> None:
+        if has_progress and not stop.is_set():
+            msg = f"{done} of {n} documents"
             loop.call_soon_threadsafe(ls.work_done_progress.report, token,
-                                      types.WorkDoneProgressReport(message=msg, percentage=int(100 * i / max(n, 1))))
+                                      types.WorkDoneProgressReport(message=msg, percentage=int(100 * done / max(n, 1))))
 
     try:
-        result = await off_loop(run_dry_run, ls, doc, index, want_diff, progress)
+        result = await off_loop(run_dry_run, ls, doc, index, want_diff, progress, stop)
     except (ClusterConfigError, ClusterUnreachableError, DiscoveryError) as exc:
         ls.window_show_message(types.ShowMessageParams(type=types.MessageType.Error, message=str(exc)))
         result = {"error": str(exc)}
     except asyncio.CancelledError:
-        # The request or its progress was cancelled: publish nothing. (The worker thread finishes its
-        # current request in the background, within the configured timeouts.)
+        # The request or its progress was cancelled: publish nothing, send no more requests. (Requests
+        # already sent finish in the background, within the configured timeouts.)
+        stop.set()
         log.info("%s cancelled", title)
         return {"error": "cancelled", "cancelled": True}
     finally:

@@ -255,6 +255,29 @@ def test_warnings_are_warnings_and_do_not_fail(apiserver: ApiServerDouble, kubec
     assert severities == [(1, "KL901", "warning"), (IMAGE_LINE - 1, "KL901", "warning")]
 
 
+def test_documents_are_dry_run_concurrently_with_findings_in_order(apiserver: ApiServerDouble, kubeconfig: Path,
+                                                                  tmp_path: Path) -> None:
+    text = "---\n".join(f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-{i}\ndata: {{a: b}}\n"
+                         for i in range(8))
+    path = tmp_path / "many.yaml"
+    path.write_text(text)
+    apiserver.inject(Slow(1), kind="ConfigMap")
+    for i in (2, 5):
+        apiserver.inject(WebhookDenied(message=f"no cm-{i}"), kind="ConfigMap", name=f"cm-{i}")
+
+    started = time.monotonic()
+    code, found, _ = dry_run_json(kubeconfig, path)
+    elapsed = time.monotonic() - started
+
+    assert elapsed < 5, elapsed  # one at a time would take 8 s
+    lines = text.splitlines()
+    assert code == 1
+    assert [(line, msg.rsplit(": ", 1)[-1]) for line, _, msg in found] == [
+        (lines.index("  name: cm-2") + 1, "no cm-2"), (lines.index("  name: cm-5") + 1, "no cm-5")]
+    assert sum(r.is_write for r in apiserver.requests) == 8
+    assert [r.path for r in apiserver.requests if not r.is_write].count("/api/v1") == 1  # discovery once
+
+
 def test_namespaces_from_document_context_and_none_for_cluster_scoped(apiserver: ApiServerDouble,
                                                                       tmp_path: Path) -> None:
     for ns in ("team-a", "team-b"):
@@ -270,7 +293,7 @@ def test_namespaces_from_document_context_and_none_for_cluster_scoped(apiserver:
     code, found, err = dry_run_json(config, path)
 
     assert (code, found) == (0, []), err
-    assert [r.path for r in apiserver.requests if r.is_write] == [
+    assert sorted(r.path for r in apiserver.requests if r.is_write) == [  # sent concurrently
         "/api/v1/namespaces/team-a/configmaps/here",
         "/api/v1/namespaces/team-b/configmaps/there",
         "/api/v1/namespaces/team-c",

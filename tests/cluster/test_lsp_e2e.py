@@ -259,6 +259,25 @@ async def test_a_dry_run_can_be_cancelled(client: LanguageClient, apiserver: Api
 
 
 @pytest.mark.asyncio
+async def test_a_cancelled_dry_run_sends_no_more_documents(client: LanguageClient, apiserver: ApiServerDouble) -> None:
+    uri = "file:///work/many.yaml"
+    await open_doc(client, uri, "---\n".join(
+        f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-{i}\ndata: {{a: b}}\n" for i in range(12)))
+    apiserver.inject(Slow(2), kind="ConfigMap")
+
+    request = client.protocol.send_request(
+        types.WORKSPACE_EXECUTE_COMMAND, types.ExecuteCommandParams(command="kube-lsp.dryRun", arguments=[uri]),
+        msg_id="dry-run-many")
+    await asyncio.sleep(0.7)
+    client.protocol.notify(types.CANCEL_REQUEST, types.CancelParams(id="dry-run-many"))
+    with pytest.raises(Exception, match="cancel"):
+        await asyncio.wait_for(asyncio.wrap_future(request), 2)
+    await asyncio.sleep(3)  # the documents in flight finish; no new ones start
+
+    assert sum(r.is_write for r in apiserver.requests) == 4  # the ones in flight when it was cancelled
+
+
+@pytest.mark.asyncio
 async def test_cancelling_the_progress_cancels_the_dry_run(client: LanguageClient, apiserver: ApiServerDouble) -> None:
     uri = "file:///work/cancel-progress.yaml"
     await open_doc(client, uri, DEPLOYMENT)
