@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -162,12 +163,21 @@ def main() -> int:
 
         cli_figures(api, "kube-lsp dry-run (new objects)", [*KUBE_LSP, "dry-run", "-q", str(file)], env,
                     len(docs), args.repeat)
+        kubectl = shutil.which("kubectl")
+        if kubectl:  # the reference: what users run by hand today
+            cli_figures(api, "kubectl apply --dry-run=server", [
+                kubectl, "apply", "--server-side", "--dry-run=server", "--field-manager=kube-lsp", "-f", str(file),
+                "--cache-dir", str(work / "kubectl-cache")], env, len(docs), args.repeat)
         cli_figures(api, "kube-lsp diff (new objects)", [*KUBE_LSP, "diff", str(file)], env, len(docs),
                     args.repeat)
         for doc in docs:  # now they exist: diff compares with live objects
             api.seed(YAML(typ="safe").load(doc))
         cli_figures(api, "kube-lsp diff (live objects)", [*KUBE_LSP, "diff", str(file)], env, len(docs),
                     args.repeat)
+        if kubectl:
+            cli_figures(api, "kubectl diff --server-side", [
+                kubectl, "diff", "--server-side", "--field-manager=kube-lsp", "-f", str(file),
+                "--cache-dir", str(work / "kubectl-cache")], env, len(docs), args.repeat)
 
         check = [*KUBE_LSP, "check", "-q", "--kubeconfig", str(kubeconfig), str(file)]
         cold = []
@@ -185,7 +195,8 @@ def main() -> int:
         asyncio.run(lsp_figures(api, kubeconfig, file, env, args.slow))
 
         writes = [f"{r.method} {r.path}" for r in api.violations]
-        print(f"\nrequests in all: {len(api.requests)}; writes without dryRun=All: {len(writes)}")
+        print(f"\nrequests in all: {len(api.requests)}; writes without dryRun=All: {len(writes)}; "
+              f"errors inside the double: {len(api.internal_errors)}")
         return 1 if writes or api.internal_errors else 0
 
 

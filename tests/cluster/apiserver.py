@@ -1152,9 +1152,6 @@ def _content_type(headers: dict[str, str]) -> str:
     return value.split(";", 1)[0].strip().lower()
 
 
-_yaml = YAML(typ="safe", pure=True)
-
-
 def _decode(body: bytes, content_type: str) -> Any:
     if not body:
         raise ValueError("the request body is empty")
@@ -1164,7 +1161,7 @@ def _decode(body: bytes, content_type: str) -> Any:
         except ValueError as e:
             raise ValueError(f"couldn't get version/kind; json parse error: {e}") from e
     try:
-        return _yaml.load(body.decode())
+        return YAML(typ="safe", pure=True).load(body.decode())  # one per request: a YAML is not thread-safe
     except (YAMLError, UnicodeDecodeError) as e:
         raise ValueError(str(e)) from e
 
