@@ -17,7 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from lsprotocol import types
+from pygls.exceptions import JsonRpcInvalidRequest
 from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol
 from pygls.uris import from_fs_path, to_fs_path
 
 from kube_lsp import __version__
@@ -46,11 +48,24 @@ MAX_WORKSPACE_FILE_BYTES = 2_000_000
 CONFIG_SECTION = "kubeLsp"
 
 
+class KubeProtocol(LanguageServerProtocol):
+    """After `shutdown`, pygls drops requests without an answer, which leaves a client waiting forever; the
+    LSP says they fail with InvalidRequest."""
+
+    def handle_message(self, message: Any) -> None:
+        if self._shutdown and hasattr(message, "id") and getattr(message, "method", types.EXIT) != types.EXIT:
+            error = JsonRpcInvalidRequest(message="the server is shutting down").to_response_error()
+            self._send_response(message.id, error=error)
+            return
+        super().handle_message(message)
+
+
 class KubeLanguageServer(LanguageServer):
     """Server state: open documents, settings, the engine, and the workspace's objects and CRDs."""
 
     def __init__(self) -> None:
-        super().__init__("kube-lsp", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
+        super().__init__("kube-lsp", __version__, protocol_cls=KubeProtocol,
+                         text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
         self.docs: dict[str, OpenDocument] = {}
         self.client_settings: dict[str, Any] = {}
         self.repo_settings = Settings()

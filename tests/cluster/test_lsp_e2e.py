@@ -432,6 +432,10 @@ async def test_shutdown_while_a_dry_run_is_in_flight(client: LanguageClient, api
     assert await asyncio.wait_for(client.shutdown_async(None), 5) is None  # no error, and promptly
     assert time.monotonic() - started < 3
     assert (await asyncio.wait_for(pending, 5)).get("cancelled") is True
+    # A request after shutdown is answered with an error, as the LSP says, not left unanswered.
+    with pytest.raises(Exception, match="shutting down"):
+        await asyncio.wait_for(client.text_document_hover_async(types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(line=0, character=0))), 3)
 
     client.exit(None)  # and the process ends cleanly, without waiting for the slow cluster
     assert client._server is not None
