@@ -156,3 +156,30 @@ def test_cluster_catalog_from_openapi_v3_with_disk_cache(tmp_path: Any) -> None:
     t2 = Scripted({k: v for k, v in answers.items() if k[1] != "/openapi/v3/apis/apps/v1"})
     cluster_catalog(t2, cache=tmp_path)  # the unchanged document comes from the disk cache
     assert ("GET", "/openapi/v3/apis/apps/v1") not in {(m, p) for m, p, q in t2.log}
+
+
+def test_cluster_schema_cache_refreshes_a_changed_document_and_drops_the_old_one(tmp_path: Any) -> None:
+    from kube_lsp.cluster.schemas import fetch_documents
+
+    def index(apps_hash: str) -> Response:
+        return ok({"paths": {
+            "apis/apps/v1": {"serverRelativeURL": f"/openapi/v3/apis/apps/v1?hash={apps_hash}"},
+            "apis/cert-manager.io/v1": {"serverRelativeURL": "/openapi/v3/apis/cert-manager.io/v1?hash=CM1"}}})
+
+    def answers(apps_hash: str, apps_doc: dict[str, Any]) -> dict[tuple[str, str], Response]:
+        return {("GET", "/openapi/v3"): index(apps_hash),
+                ("GET", "/openapi/v3/apis/apps/v1"): ok(apps_doc),
+                ("GET", "/openapi/v3/apis/cert-manager.io/v1"): ok({"components": {"schemas": {"cm": {}}}})}
+
+    first = Scripted(answers("AA1", {"components": {"schemas": {"old": {}}}}))
+    assert fetch_documents(first, cache=tmp_path)["apis/apps/v1"] == {"components": {"schemas": {"old": {}}}}
+    cached = sorted(p.name for p in tmp_path.rglob("*.json"))
+    assert cached == ["apis_apps_v1-AA1.json", "apis_cert-manager.io_v1-CM1.json"]
+
+    # The cluster was upgraded: apps/v1 has a new hash, cert-manager's is unchanged.
+    second = Scripted(answers("BB2", {"components": {"schemas": {"new": {}}}}))
+    docs = fetch_documents(second, cache=tmp_path)
+    assert docs["apis/apps/v1"] == {"components": {"schemas": {"new": {}}}}
+    assert [p for m, p, q in second.log] == ["/openapi/v3", "/openapi/v3/apis/apps/v1"]
+    assert sorted(p.name for p in tmp_path.rglob("*.json")) == ["apis_apps_v1-BB2.json",
+                                                                 "apis_cert-manager.io_v1-CM1.json"]

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
+from kube_lsp.cluster.concurrency import bounded_map
 from kube_lsp.cluster.status import object_anchor, status_findings, warning_findings
 from kube_lsp.cluster.transport import ClusterTransport
 from kube_lsp.model import Finding, Severity
@@ -22,9 +23,6 @@ from kube_lsp.parsing.nodes import YMap, to_python
 from kube_lsp.schema.catalog import split_api_version
 
 FIELD_MANAGER = "kube-lsp"
-# Documents dry-run at once. They are independent (a dry-run stores nothing, so no document can depend on
-# another's), and a few requests in flight hide the round trip to a remote API server.
-CONCURRENCY = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,48 +190,12 @@ def check_document(transport: ClusterTransport, discovery: Discovery, doc: Docum
 
 def check_documents(transport: ClusterTransport, discovery: Discovery, docs: Sequence[Document], *,
                     read_live: bool = False, progress: Callable[[int, int], None] | None = None,
-                    stop: threading.Event | None = None,
-                    concurrency: int = CONCURRENCY) -> list[Checked | None]:
-    """`check_document` for each document, a few at a time; results in the documents' order.
-
-    `progress(done, total)` is called from the worker threads as documents finish. The first error
-    (unreachable cluster, discovery refused) stops the rest and is raised; so does setting `stop`, with
-    the documents not yet started left out. Workers are daemon threads: an exiting process never waits.
-    """
-    results: list[Checked | None] = [None] * len(docs)
-    pending = iter(range(len(docs)))
-    lock = threading.Lock()
-    failure: list[BaseException] = []
-    done = 0
-
-    def work() -> None:
-        nonlocal done
-        while True:
-            with lock:
-                i = None if failure or (stop is not None and stop.is_set()) else next(pending, None)
-            if i is None:
-                return
-            try:
-                results[i] = check_document(transport, discovery, docs[i], read_live=read_live)
-            except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
-                with lock:
-                    failure.append(exc)
-                return
-            with lock:
-                done += 1
-                finished = done
-            if progress is not None:
-                progress(finished, len(docs))
-
-    workers = [threading.Thread(target=work, name=f"kube-lsp-dry-run-{n}", daemon=True)
-               for n in range(max(1, min(concurrency, len(docs))))]
-    for t in workers:
-        t.start()
-    for t in workers:
-        t.join()
-    if failure:
-        raise failure[0]
-    return results
+                    stop: threading.Event | None = None) -> list[Checked | None]:
+    """`check_document` for each document, a few at a time (they are independent: a dry-run stores
+    nothing); results in the documents' order. The first error (unreachable cluster, discovery refused)
+    stops the rest and is raised; `stop` leaves the documents not yet sent out."""
+    return bounded_map(lambda doc: check_document(transport, discovery, doc, read_live=read_live), docs,
+                       progress=progress, stop=stop)
 
 
 def _json_or_text(body: bytes) -> Any:

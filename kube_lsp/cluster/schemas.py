@@ -14,11 +14,12 @@ import re
 from pathlib import Path
 from typing import Any
 
+from kube_lsp.cluster.concurrency import bounded_map
 from kube_lsp.cluster.transport import ClusterTransport
 from kube_lsp.schema.catalog import Catalog, split_api_version
 from kube_lsp.schema.overlays import enum_overlay
 
-_HASH_RE = re.compile(r"[?&]hash=([0-9A-Fa-f]+)")
+_HASH_RE = re.compile(r"[?&]hash=([0-9A-Za-z]+)(?:&|$)")  # anything else: not cached
 
 
 def cache_dir() -> Path:
@@ -38,33 +39,54 @@ def fetch_documents(transport: ClusterTransport, cache: Path | None = None) -> d
     paths = (root.json() or {}).get("paths") or {}
     folder = (cache or cache_dir()) / _server_key(transport.info.server)
     docs: dict[str, Any] = {}
+    missing: list[tuple[str, str, Path | None]] = []
     for gv, entry in paths.items():
         if not (gv == "api/v1" or gv.startswith("apis/")):
             continue
         url = str((entry or {}).get("serverRelativeURL") or f"/openapi/v3/{gv}")
         m = _HASH_RE.search(url)
-        cached = folder / f"{gv.replace('/', '_')}-{m.group(1)}.json" if m else None
+        cached = folder / f"{_file_stem(gv)}-{m.group(1)}.json" if m else None
         if cached is not None and cached.is_file():
             try:
                 docs[gv] = json.loads(cached.read_text())
                 continue
             except (OSError, ValueError):
                 pass
+        missing.append((gv, url, cached))
+
+    def fetch(item: tuple[str, str, Path | None]) -> Any:
+        gv, url, cached = item
         path, _, query = url.partition("?")
-        params = [tuple(p.split("=", 1)) for p in query.split("&") if "=" in p]
-        resp = transport.send("GET", path, query=params)  # type: ignore[arg-type]
+        params = [(k, v) for k, _, v in (p.partition("=") for p in query.split("&") if "=" in p)]
+        resp = transport.send("GET", path, query=params)
         if resp.status != 200:
-            continue
-        docs[gv] = resp.json()
+            return None
         if cached is not None:
-            try:
-                folder.mkdir(parents=True, exist_ok=True)
-                tmp = cached.with_suffix(".tmp")
-                tmp.write_bytes(resp.body)
-                tmp.replace(cached)
-            except OSError:
-                pass
+            _store(cached, resp.body, gv)
+        return resp.json()
+
+    for (gv, _, _), doc in zip(missing, bounded_map(fetch, missing), strict=True):  # a cold cache: dozens
+        if doc is not None:
+            docs[gv] = doc
     return docs
+
+
+def _file_stem(gv: str) -> str:
+    return gv.replace("/", "_")
+
+
+def _store(cached: Path, body: bytes, gv: str) -> None:
+    """Write a group-version's document, and drop its older versions (other hashes) from the cache."""
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cached.with_suffix(".tmp")
+        tmp.write_bytes(body)
+        tmp.replace(cached)
+        for old in cached.parent.glob(f"{_file_stem(gv)}-*.json"):
+            if old != cached and old.name[len(_file_stem(gv)) + 1:-len(".json")].isalnum():
+                old.unlink(missing_ok=True)
+    except OSError:
+        pass
 
 
 def catalog_from_openapi(docs: dict[str, Any], version: tuple[int, int], source: str) -> Catalog:
