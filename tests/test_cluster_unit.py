@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 from typing import Any
 
 from kube_lsp.cluster.diff import object_diff
@@ -107,7 +108,7 @@ def test_diff_drops_managed_fields_and_masks_secrets() -> None:
               "data": {"password": "bmV3", "user": "YWRtaW4="}}
     text = object_diff("v1.Secret.default.s", live, merged)
     assert "b2xk" not in text and "bmV3" not in text and "YWRtaW4=" not in text
-    assert "-  password: '*** (before)'" in text and "+  password: '*** (after)'" in text
+    assert '-  password: "*** (before)"' in text and '+  password: "*** (after)"' in text
     assert "managedFields" not in text
     assert text.startswith("--- live/v1.Secret.default.s\n+++ merged/v1.Secret.default.s\n")
     assert object_diff("x", merged, merged) == ""
@@ -183,3 +184,22 @@ def test_cluster_schema_cache_refreshes_a_changed_document_and_drops_the_old_one
     assert [p for m, p, q in second.log] == ["/openapi/v3", "/openapi/v3/apis/apps/v1"]
     assert sorted(p.name for p in tmp_path.rglob("*.json")) == ["apis_apps_v1-BB2.json",
                                                                  "apis_cert-manager.io_v1-CM1.json"]
+
+
+def test_diff_yaml_writes_strings_as_kubectl_does_and_reads_back_exactly() -> None:
+    from ruamel.yaml import YAML
+
+    from kube_lsp.cluster.diff import to_yaml
+
+    text = to_yaml({"data": {"nginx.conf": "server {\n  listen 80;\n}\n", "flag": "true", "n": "1", "plain": "x",
+                             "crlf": "a\r\nb"}})
+    assert text == ('data:\n  crlf: "a\\r\\nb"\n  flag: "true"\n  n: "1"\n'
+                    "  nginx.conf: |\n    server {\n      listen 80;\n    }\n  plain: x\n")
+    # Whatever the string, the YAML reads back as the same value (keys too).
+    rnd = random.Random(7)
+    alphabet = "ab :#-\n\t '\"\\|>\r\x85é{}[],&*!%@`\u2028"
+    yaml = YAML(typ="safe", pure=True)
+    for _ in range(3000):
+        s = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 12)))
+        obj = {"k": s, s: 1} if s else {"k": s}
+        assert yaml.load(to_yaml(obj)) == obj, repr(s)

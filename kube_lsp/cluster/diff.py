@@ -9,11 +9,40 @@ from __future__ import annotations
 import copy
 import difflib
 import io
+import re
 from typing import Any
 
 from ruamel.yaml import YAML
+from ruamel.yaml.emitter import Emitter
+from ruamel.yaml.representer import SafeRepresenter
 
 MASK = "***"
+
+
+class _KubectlRepresenter(SafeRepresenter):
+    """Multi-line strings (config files in ConfigMaps) as literal blocks, one diff line per line, as
+    kubectl's YAML library writes them."""
+
+
+# Characters a literal block cannot hold as they are (carriage returns, other line breaks, controls):
+# strings with them are double-quoted with escapes instead.
+_NOT_IN_BLOCK = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff]")
+
+
+def _represent_str(representer: SafeRepresenter, value: str) -> Any:
+    block = "\n" in value and not _NOT_IN_BLOCK.search(value)
+    return representer.represent_scalar("tag:yaml.org,2002:str", value, style="|" if block else None)
+
+
+_KubectlRepresenter.add_representer(str, _represent_str)
+
+
+class _KubectlEmitter(Emitter):
+    """Double quotes where a string cannot be plain (`"1"`, `"true"`), as kubectl writes them."""
+
+    def choose_scalar_style(self) -> Any:
+        style = super().choose_scalar_style()
+        return '"' if style == "'" else style
 
 
 def _clean(obj: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -58,6 +87,7 @@ def to_yaml(obj: dict[str, Any] | None) -> str:
     if obj is None:
         return ""
     y = YAML(typ="safe", pure=True)
+    y.Representer, y.Emitter = _KubectlRepresenter, _KubectlEmitter
     y.default_flow_style = False
     buf = io.StringIO()
     y.dump(_sorted(obj), buf)

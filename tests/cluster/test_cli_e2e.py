@@ -568,18 +568,21 @@ def test_diff_never_reveals_secret_values(apiserver: ApiServerDouble, kubeconfig
     for secret in (old, new, kept):
         for form in (secret, base64.b64encode(secret.encode()).decode()):
             assert form not in out + err
-    assert sorted(changed_lines(out)) == ["+  password: '*** (after)'", "-  password: '*** (before)'"]
+    assert sorted(changed_lines(out)) == ['+  password: "*** (after)"', '-  password: "*** (before)"']
 
 
 def test_kube_lsp_diff_shows_the_same_changes_as_kubectl_diff(apiserver: ApiServerDouble, kubeconfig: Path,
                                                               kubectl: KubectlRunner, tmp_path: Path) -> None:
     apiserver.seed(live_deployment(image="nginx:1.25", replicas=3))
+    conf = "server {\n  listen 80;\n  root /srv;\n}\n"
     apiserver.seed({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "settings", "namespace": "default"},
-                    "data": {"mode": "slow", "level": "1"}})
+                    "data": {"mode": "slow", "level": "1", "nginx.conf": conf, "flag": "true"}})
     path = tmp_path / "app.yaml"
     path.write_text(DEPLOYMENT + "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n"
-                    "data:\n  mode: fast\n  level: \"1\"\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n"
-                    "  name: brand-new\ndata:\n  a: b\n")
+                    "data:\n  mode: fast\n  level: \"1\"\n  flag: \"false\"\n  nginx.conf: |\n"
+                    + "".join(f"    {line}\n" for line in conf.replace("80", "8080").splitlines())
+                    + "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: brand-new\ndata:\n  a: b\n"
+                    "  script: |\n    #!/bin/sh\n    echo 'hi'\n")
 
     ours_code, ours, err = run("diff", "--kubeconfig", str(kubeconfig), str(path))
     theirs = kubectl("diff", "--server-side", "--force-conflicts", "-f", str(path))
@@ -594,12 +597,13 @@ def test_kube_lsp_diff_shows_the_same_changes_as_kubectl_diff(apiserver: ApiServ
                 current = re.split(r"[/\s]", line[4:].strip().split("/")[-1])[0]
                 objects[current] = []
             elif line[:1] in "+-" and not line.startswith("---"):
-                # Server-made values differ between two dry-runs; quoting style is the YAML library's choice.
+                # Server-made values differ between two dry-runs.
                 if not re.match(r"[+-]\s*(uid|creationTimestamp):", line):
-                    objects[current].append(line.replace("'", '"'))
+                    objects[current].append(line)
         return {k: sorted(v) for k, v in objects.items()}
 
-    assert per_object(ours) == per_object(theirs.stdout)
+    assert per_object(ours) == per_object(theirs.stdout)  # the same lines, quoting and blocks included
+    assert "-      listen 80;" in ours and "+      listen 8080;" in ours  # a config file changes line by line
     assert set(per_object(ours)) == {"apps.v1.Deployment.default.web", "v1.ConfigMap.default.settings",
                                      "v1.ConfigMap.default.brand-new"}
 
