@@ -85,12 +85,19 @@ def test_flow_style() -> None:
     ("text", "value"),
     [
         ("yes", True), ("Off", False), ("true", True), ("~", None), ("", None), ("0644", 420), ("0x1F", 31),
-        ("1_000", 1000), ("-3", -3), ("1.5", 1.5), ("y", "y"), ("2024-01-01", "2024-01-01"), ("1Gi", "1Gi"),
+        ("1_000", 1000), ("-3", -3), ("1.5", 1.5), ("y", True), ("N", False), ("yy", "yy"),
+        ("2024-01-01", "2024-01-01"), ("1Gi", "1Gi"),
         ("8080", 8080), ("+12", 12), (".inf", float("inf")),
     ],
 )
 def test_scalars_resolve_like_kubernetes(text: str, value: object) -> None:
     assert resolve_plain(text) == value if text else resolve_plain(text) is None
+
+
+def test_keys_become_json_keys_as_kubectl_sends_them() -> None:
+    # `kubectl create --dry-run=client -o json` turns these keys into "true", "493", "false", "1".
+    r = root("data:\n  on: a\n  0755: b\n  n: c\n  1.0: d\n  'yes': e\n  plain: f\n")
+    assert to_python(r)["data"] == {"true": "a", "493": "b", "false": "c", "1": "d", "yes": "e", "plain": "f"}
 
 
 def test_quoted_and_tagged_scalars_stay_strings() -> None:

@@ -77,7 +77,7 @@ def test_kl200_misspelled_subtree_is_still_checked() -> None:
 
 
 def test_free_form_maps_accept_any_key() -> None:
-    text = DEPLOY.replace("      app: web\n  template", "      app: web\n      anything.example.com/x: y\n  template")
+    text = DEPLOY.replace("      app: web\n  template", "      app: web\n      anything.example.com/x: z\n  template")
     assert findings(text) == []
 
 
@@ -126,6 +126,13 @@ def test_yaml11_booleans_are_booleans_like_kubectl() -> None:
     fs = findings(text)
     assert where(fs) == [("KL201", 20, 22)]
     assert fs[0].message == "`value` must be a string, got the boolean yes; quote it"
+
+
+def test_a_lone_y_or_n_is_a_boolean_too() -> None:
+    # kubectl: `labels: {tier: n}` → "json: cannot unmarshal bool into Go struct field ObjectMeta.metadata.labels".
+    text = DEPLOY.replace("metadata:\n  name: web\n", "metadata:\n  name: web\n  labels:\n    canary: n\n", 1)
+    fs = findings(text)
+    assert [(f.code, f.message) for f in fs] == [("KL201", "`canary` must be a string, got the boolean n; quote it")]
 
 
 def test_kl202_closed_set_with_case_fix() -> None:

@@ -14,8 +14,9 @@ from typing import Any, Final
 
 from kube_lsp.model import Span
 
-_BOOL_TRUE: Final = frozenset({"yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"})
-_BOOL_FALSE: Final = frozenset({"no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"})
+# go-yaml v2 also reads a lone y / n as a boolean (`kubectl create --dry-run=client -o json` shows it).
+_BOOL_TRUE: Final = frozenset({"y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"})
+_BOOL_FALSE: Final = frozenset({"n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"})
 _NULL: Final = frozenset({"", "~", "null", "Null", "NULL"})
 _INT_RE: Final = re.compile(r"[-+]?(0b[01_]+|0x[0-9a-fA-F_]+|0o?[0-7_]+|0|[1-9][0-9_]*)")
 _FLOAT_RE: Final = re.compile(r"[-+]?(\.[0-9]+|[0-9][0-9_]*(\.[0-9_]*)?)([eE][-+]?[0-9]+)?")
@@ -138,8 +139,21 @@ def to_python(node: YNode) -> Any:
     for m in node.merges:
         out.update(to_python(m))
     for k, v in node.pairs:
-        out[k.text] = to_python(v)
+        out[json_key(k)] = to_python(v)
     return out
+
+
+def json_key(key: YScalar) -> str:
+    """A mapping key as kubectl sends it: sigs.k8s.io/yaml turns resolved non-string keys into JSON
+    strings, so `on:` becomes "true" and `0755:` becomes "493"."""
+    value = key.value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e6:  # Go prints 1e+06 on
+        return str(int(value))
+    return key.text
 
 
 def is_explicit_str(tag: str | None) -> bool:

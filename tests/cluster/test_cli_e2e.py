@@ -571,6 +571,25 @@ def test_diff_never_reveals_secret_values(apiserver: ApiServerDouble, kubeconfig
     assert sorted(changed_lines(out)) == ['+  password: "*** (after)"', '-  password: "*** (before)"']
 
 
+def test_dry_run_sends_the_object_kubectl_sends(apiserver: ApiServerDouble, kubeconfig: Path, kubectl: KubectlRunner,
+                                               tmp_path: Path) -> None:
+    """YAML 1.1 as kubectl reads it: `on:` and `n:` keys are booleans turned into "true" / "false", `0755:` is
+    octal, quoted values stay strings; anchors and merge keys are expanded."""
+    path = tmp_path / "yaml11.yaml"
+    path.write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: odd-keys\n  labels: &l {app: web}\n"
+                    "  annotations:\n    <<: *l\n    note: 'yes'\ndata:\n  on: a\n  0755: b\n  n: c\n  1.0: d\n"
+                    "  'off': e\n  port: \"8080\"\n")
+
+    assert run("dry-run", "--kubeconfig", str(kubeconfig), "-q", str(path))[0] == 0
+    theirs = kubectl("apply", "--server-side", "--dry-run=server", "--field-manager=kube-lsp", "-f", str(path))
+    assert theirs.returncode == 0, theirs.stderr
+
+    ours_body, kubectl_body = (json.loads(r.body) for r in apiserver.requests if r.method == "PATCH")
+    assert kubectl_body["metadata"].pop("namespace") == "default"  # kubectl repeats the URL's namespace
+    assert ours_body == kubectl_body
+    assert ours_body["data"] == {"true": "a", "493": "b", "false": "c", "1": "d", "off": "e", "port": "8080"}
+
+
 def test_kube_lsp_diff_shows_the_same_changes_as_kubectl_diff(apiserver: ApiServerDouble, kubeconfig: Path,
                                                               kubectl: KubectlRunner, tmp_path: Path) -> None:
     apiserver.seed(live_deployment(image="nginx:1.25", replicas=3))
