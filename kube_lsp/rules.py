@@ -106,7 +106,7 @@ ALL_RULES: Final[tuple[Rule, ...]] = (
         "A value has the wrong type",
         "The API server decodes manifests strictly: a string where an integer is required, a mapping "
         "where a list is required, or a number where a string is required is rejected. YAML 1.1 "
-        "rules apply as in kubectl: `yes`, `no`, `on` and `off` are booleans.",
+        "rules apply as in kubectl: `yes`, `no`, `on`, `off` and a lone `y` or `n` are booleans.",
         _POD.replace("image: nginx:1.27", "image: nginx:1.27\n      ports:\n        - containerPort: \"80\""),
         _POD.replace("image: nginx:1.27", "image: nginx:1.27\n      ports:\n        - containerPort: 80"),
         fix="Removes quotes around a number, or quotes a number where a string is required (safe).",
