@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 from kube_lsp.cluster.concurrency import bounded_map
 from kube_lsp.cluster.status import object_anchor, status_findings, warning_findings
-from kube_lsp.cluster.transport import ClusterTransport
+from kube_lsp.cluster.transport import ClusterTransport, ClusterUnreachableError
 from kube_lsp.model import Finding, Severity
 from kube_lsp.parsing.loader import Document
 from kube_lsp.parsing.nodes import YMap, to_python
@@ -44,10 +44,17 @@ class Discovery:
     transport: ClusterTransport
     _cache: dict[str, dict[str, Resource] | None] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _failed: Exception | None = None
 
     def resource(self, api_version: str, kind: str) -> Resource | None:
         with self._lock:  # documents are checked concurrently: one discovery request per group-version
-            return self._resource(api_version, kind)
+            if self._failed is not None:  # an unreachable or refusing cluster is waited for once, not per document
+                raise self._failed
+            try:
+                return self._resource(api_version, kind)
+            except (ClusterUnreachableError, DiscoveryError) as exc:
+                self._failed = exc
+                raise
 
     def _resource(self, api_version: str, kind: str) -> Resource | None:
         if api_version not in self._cache:

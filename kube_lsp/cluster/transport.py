@@ -154,7 +154,9 @@ def connect(kubeconfig: str | None = None, context: str | None = None, *,
     workspace can never choose the kubeconfig or the context.
     """
     from kubernetes import config
+    from kubernetes.client import Configuration
     from kubernetes.config.config_exception import ConfigException
+    from urllib3.util import Retry
 
     try:
         contexts, current = config.list_kube_config_contexts(config_file=kubeconfig)
@@ -162,8 +164,12 @@ def connect(kubeconfig: str | None = None, context: str | None = None, *,
         if chosen is None:
             names = ", ".join(sorted(c["name"] for c in contexts)) or "none"
             raise ClusterConfigError(f"no context named {context!r} in the kubeconfig (contexts: {names})")
+        settings = Configuration()
+        # The configured timeouts are the whole wait: urllib3 would otherwise retry a failed connection
+        # three times, so an unreachable cluster took four connect timeouts to report.
+        settings.retries = Retry(total=0, redirect=False)
         api_client = config.new_client_from_config(config_file=kubeconfig, context=chosen["name"],
-                                                   persist_config=False)
+                                                   persist_config=False, client_configuration=settings)
     except ConfigException as exc:
         raise ClusterConfigError(f"cannot load the kubeconfig: {exc}") from None
     except OSError as exc:

@@ -476,7 +476,30 @@ def test_connect_timeout(apiserver: ApiServerDouble, kubeconfig: Path, manifest:
 
     assert code == 2
     assert "timed out" in err
-    assert elapsed < 6
+    assert elapsed < 2.5, f"a 1 s connect timeout took {elapsed:.1f} s (retried?)"
+
+
+def test_a_silent_cluster_is_waited_for_once_however_many_documents(apiserver: ApiServerDouble, kubeconfig: Path,
+                                                                      tmp_path: Path) -> None:
+    path = tmp_path / "many.yaml"
+    path.write_text("---\n".join(f"apiVersion: {av}\nkind: {kind}\nmetadata:\n  name: x{i}\n" for i, (av, kind) in
+                                 enumerate([("v1", "ConfigMap"), ("apps/v1", "Deployment"), ("batch/v1", "Job"),
+                                            ("v1", "Service"), ("networking.k8s.io/v1", "Ingress"),
+                                            ("rbac.authorization.k8s.io/v1", "Role")])))
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(0)
+        config = json.loads(kubeconfig.read_text())
+        config["clusters"][0]["cluster"]["server"] = f"https://127.0.0.1:{silent.getsockname()[1]}"
+        kubeconfig.write_text(json.dumps(config))
+
+        started = time.monotonic()
+        code, _, err = run("dry-run", "--kubeconfig", str(kubeconfig), "--connect-timeout", "1", "--timeout", "1",
+                           str(path))
+        elapsed = time.monotonic() - started
+
+    assert code == 2 and "timed out" in err
+    assert elapsed < 3, f"{elapsed:.1f} s: the timeout was met once per document"
 
 
 # --- diff ------------------------------------------------------------------------------------------------------------
