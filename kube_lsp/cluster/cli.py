@@ -40,30 +40,29 @@ def run_cluster_command(args: argparse.Namespace, stdin: TextIO, out: TextIO) ->
     info = RunInfo("cluster", f"cluster {transport.info.context} ({transport.info.server})")
     results: list[FileResult] = []
     diffs: list[str] = []
-    checkable = [(src, parse_stream(src.text)) for src in sources if src.text is not None]
-    docs = [d for _, parsed in checkable for d in parsed if d.root is not None and not d.templated]
+    parsed = [parse_stream(src.text) if src.text is not None else [] for src in sources]
+    docs = [d for file_docs in parsed for d in file_docs if d.root is not None and not d.templated]
     try:  # every document of every file, a few at a time
-        checks = dict(zip(map(id, docs), check_documents(transport, discovery, docs,
-                                                         read_live=args.command == "diff"), strict=True))
+        checks = check_documents(transport, discovery, docs, read_live=args.command == "diff")
     except (ClusterUnreachableError, DiscoveryError) as exc:
         print(f"kube-lsp: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
-    parsed_of = {id(src): parsed for src, parsed in checkable}
-    for src in sources:
+    checked_of = {id(d): c for d, c in zip(docs, checks, strict=True)}
+    for src, file_docs in zip(sources, parsed, strict=True):
         if src.text is None:
             results.append(FileResult(src.path, [src.problem] if src.problem else []))
             continue
         findings: list[Finding] = []
-        for doc in parsed_of[id(src)]:
+        for doc in file_docs:
             findings.extend(f for f in doc.findings if f.severity == Severity.ERROR)
-            checked = checks.get(id(doc))
+            checked = checked_of.get(id(doc))
             if checked is None:
                 continue
             findings.extend(checked.findings)
             if checked.merged is not None:
                 diffs.append(object_diff(checked.title, checked.live, checked.merged))
         findings.sort(key=lambda f: f.sort_key)
-        results.append(FileResult(src.path, findings, len(parsed_of[id(src)])))
+        results.append(FileResult(src.path, findings, len(file_docs)))
     errors = any(f.severity == Severity.ERROR for r in results for f in r.findings)
     if args.command == "dry-run":
         out.write(render(args.format, results, info))

@@ -82,8 +82,9 @@ def _store(cached: Path, body: bytes, gv: str) -> None:
         tmp = cached.with_suffix(".tmp")
         tmp.write_bytes(body)
         tmp.replace(cached)
-        for old in cached.parent.glob(f"{_file_stem(gv)}-*.json"):
-            if old != cached and old.name[len(_file_stem(gv)) + 1:-len(".json")].isalnum():
+        stem = _file_stem(gv)
+        for old in cached.parent.glob(f"{stem}-*.json"):
+            if old != cached and old.name[len(stem) + 1:-len(".json")].isalnum():
                 old.unlink(missing_ok=True)
     except OSError:
         pass

@@ -45,20 +45,23 @@ async def off_loop(fn: Callable[..., T], *args: Any) -> T:
     loop = asyncio.get_running_loop()
     future: asyncio.Future[T] = loop.create_future()
 
-    def settle(outcome: Callable[[], None]) -> None:
-        if not future.done():
-            outcome()
+    def settle(result: T | None, error: BaseException | None) -> None:
+        if future.done():  # cancelled meanwhile
+            return
+        if error is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(result)  # type: ignore[arg-type]
 
     def work() -> None:
+        result: T | None = None
+        error: BaseException | None = None
         try:
             result = fn(*args)
         except BaseException as exc:  # noqa: BLE001 - handed to the awaiting task
             error = exc
-            outcome = lambda: future.set_exception(error)  # noqa: E731
-        else:
-            outcome = lambda: future.set_result(result)  # noqa: E731
         try:
-            loop.call_soon_threadsafe(settle, outcome)
+            loop.call_soon_threadsafe(settle, result, error)
         except RuntimeError:  # the loop has closed: nobody is waiting any more
             pass
 

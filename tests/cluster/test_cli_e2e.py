@@ -7,6 +7,7 @@ real YAML files, and the `apiserver` fixture fails the test if any request wrote
 from __future__ import annotations
 
 import base64
+import contextlib
 import io
 import json
 import os
@@ -15,6 +16,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -460,15 +462,20 @@ def test_read_timeout_is_configurable_and_short(apiserver: ApiServerDouble, kube
     assert sum(r.is_write for r in apiserver.requests) == 1  # a timed-out write is not retried
 
 
-def test_connect_timeout(apiserver: ApiServerDouble, kubeconfig: Path, manifest: Path) -> None:
-    # A listening socket that never accepts: the TLS handshake never completes.
+@contextlib.contextmanager
+def silent_cluster(kubeconfig: Path) -> Iterator[None]:
+    """Point the kubeconfig at a listening socket that never accepts: the TLS handshake never completes."""
     with socket.socket() as silent:
         silent.bind(("127.0.0.1", 0))
         silent.listen(0)
         config = json.loads(kubeconfig.read_text())
         config["clusters"][0]["cluster"]["server"] = f"https://127.0.0.1:{silent.getsockname()[1]}"
         kubeconfig.write_text(json.dumps(config))
+        yield
 
+
+def test_connect_timeout(apiserver: ApiServerDouble, kubeconfig: Path, manifest: Path) -> None:
+    with silent_cluster(kubeconfig):
         started = time.monotonic()
         code, _, err = run("dry-run", "--kubeconfig", str(kubeconfig), "--connect-timeout", "1", "--timeout", "1",
                            str(manifest))
@@ -486,13 +493,7 @@ def test_a_silent_cluster_is_waited_for_once_however_many_documents(apiserver: A
                                  enumerate([("v1", "ConfigMap"), ("apps/v1", "Deployment"), ("batch/v1", "Job"),
                                             ("v1", "Service"), ("networking.k8s.io/v1", "Ingress"),
                                             ("rbac.authorization.k8s.io/v1", "Role")])))
-    with socket.socket() as silent:
-        silent.bind(("127.0.0.1", 0))
-        silent.listen(0)
-        config = json.loads(kubeconfig.read_text())
-        config["clusters"][0]["cluster"]["server"] = f"https://127.0.0.1:{silent.getsockname()[1]}"
-        kubeconfig.write_text(json.dumps(config))
-
+    with silent_cluster(kubeconfig):
         started = time.monotonic()
         code, _, err = run("dry-run", "--kubeconfig", str(kubeconfig), "--connect-timeout", "1", "--timeout", "1",
                            str(path))

@@ -100,6 +100,17 @@ async def command(client: LanguageClient, name: str, *arguments: Any) -> Any:
         types.ExecuteCommandParams(command=name, arguments=list(arguments)))
 
 
+async def cancel_dry_run(client: LanguageClient, uri: str, msg_id: str, after: float) -> None:
+    """Start kube-lsp.dryRun, send $/cancelRequest after `after` seconds, and expect the request cancelled."""
+    request = client.protocol.send_request(
+        types.WORKSPACE_EXECUTE_COMMAND, types.ExecuteCommandParams(command="kube-lsp.dryRun", arguments=[uri]),
+        msg_id=msg_id)
+    await asyncio.sleep(after)
+    client.protocol.notify(types.CANCEL_REQUEST, types.CancelParams(id=msg_id))
+    with pytest.raises(Exception, match="cancel"):
+        await asyncio.wait_for(asyncio.wrap_future(request), 2)
+
+
 async def code_action_command(client: LanguageClient, uri: str, line: int, title: str) -> types.Command:
     actions = await client.text_document_code_action_async(types.CodeActionParams(
         text_document=types.TextDocumentIdentifier(uri=uri),
@@ -241,13 +252,7 @@ async def test_a_dry_run_can_be_cancelled(client: LanguageClient, apiserver: Api
     await open_doc(client, uri, DEPLOYMENT)
     apiserver.inject(Slow(3), kind="Deployment")
 
-    request = client.protocol.send_request(
-        types.WORKSPACE_EXECUTE_COMMAND, types.ExecuteCommandParams(command="kube-lsp.dryRun", arguments=[uri]),
-        msg_id="dry-run-1")
-    await asyncio.sleep(0.5)
-    client.protocol.notify(types.CANCEL_REQUEST, types.CancelParams(id="dry-run-1"))
-    with pytest.raises(Exception, match="cancel"):
-        await asyncio.wait_for(asyncio.wrap_future(request), 2)
+    await cancel_dry_run(client, uri, "dry-run-1", after=0.5)
 
     # The server goes on answering, and the cancelled run publishes nothing.
     symbols = await client.text_document_document_symbol_async(
@@ -265,13 +270,7 @@ async def test_a_cancelled_dry_run_sends_no_more_documents(client: LanguageClien
         f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-{i}\ndata: {{a: b}}\n" for i in range(12)))
     apiserver.inject(Slow(2), kind="ConfigMap")
 
-    request = client.protocol.send_request(
-        types.WORKSPACE_EXECUTE_COMMAND, types.ExecuteCommandParams(command="kube-lsp.dryRun", arguments=[uri]),
-        msg_id="dry-run-many")
-    await asyncio.sleep(0.7)
-    client.protocol.notify(types.CANCEL_REQUEST, types.CancelParams(id="dry-run-many"))
-    with pytest.raises(Exception, match="cancel"):
-        await asyncio.wait_for(asyncio.wrap_future(request), 2)
+    await cancel_dry_run(client, uri, "dry-run-many", after=0.7)
     await asyncio.sleep(3)  # the documents in flight finish; no new ones start
 
     assert sum(r.is_write for r in apiserver.requests) == 4  # the ones in flight when it was cancelled
