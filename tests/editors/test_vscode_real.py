@@ -1,0 +1,328 @@
+"""The VS Code extension in a real VS Code: code-server 1.96 in Debian's Chromium, driven through its UI with
+Playwright, the way a user meets it.
+
+The .vsix made by `npm run package` (or $KUBE_LSP_VSIX) is installed into a fresh profile; code-server runs on
+127.0.0.1 with HOME and XDG_* in the test's temporary directory and a PATH on which there is no kube-lsp (only
+Debian's /usr/bin/python3), so the extension must start the server it bundles. The tests check, in the UI: the
+diagnostic in the Problems panel at its line with the did-you-mean message, the quick fix from the light bulb
+menu and the buffer after it, the status bar item, and (with the test API server double as the cluster) the
+Dry-run/Diff code lenses and the diff editor with the live and the dry-run sides. The browser may reach
+127.0.0.1 only: every other request is aborted, and none may be attempted.
+
+The host is installed by `python3 tests/editors/vscode_host/install.py`; without it these tests skip, unless
+KUBE_LSP_REQUIRE_VSCODE_HOST=1 (set by CI), which makes a missing host a failure.
+KUBE_LSP_SCREENS=1 also writes the screenshots into docs/screens/ (vscode-*.png).
+KUBE_LSP_VSCODE_SERVER=venv (for development only) starts this checkout's .venv/bin/kube-lsp instead of the
+bundled server.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import re
+import shutil
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from cluster.apiserver import ApiServerDouble
+
+from editors.vscode_host import PHASE_REPORTS
+from editors.vscode_host.install import SCRIPT, Host, host_dir, node_binary, problem
+
+if TYPE_CHECKING:
+    from editors.vscode_host.workbench import CodeServer, Traffic, Workbench
+
+REPO = Path(__file__).resolve().parents[2]
+EXT = REPO / "editors" / "vscode"
+SCREENS = REPO / "docs" / "screens"
+REQUIRED = os.environ.get("KUBE_LSP_REQUIRE_VSCODE_HOST") == "1"
+CAPTURE = os.environ.get("KUBE_LSP_SCREENS") == "1"
+SERVER_MODE = os.environ.get("KUBE_LSP_VSCODE_SERVER", "bundled")
+# The PATH of code-server and of everything it starts: Debian's Python 3.11 is there, kube-lsp is not.
+SERVER_PATH = "/usr/bin:/bin"
+FIRST_ACTIVATION_TIMEOUT = 240.0  # seconds: the first start installs the bundled server into a private venv
+
+# A Deployment whose pod spec misspells `containers` (line 12) and whose image pull policy is not allowed.
+BAD = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  labels: {app: web}
+spec:
+  replicas: 2
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      contianers:
+        - name: web
+          image: nginx:1.27
+          imagePullPolicy: Allways
+          ports:
+            - containerPort: 8080
+"""
+TYPO = (13, 7)  # 1-based line and column of `contianers`
+POLICY = (16, 28)  # of `Allways`
+# The same Deployment written correctly, with a newer image than the live object of the cluster double.
+GOOD = BAD.replace("contianers:", "containers:").replace("Allways", "IfNotPresent")
+LIVE = {"apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": {"name": "web", "namespace": "default", "labels": {"app": "web"}},
+        "spec": {"replicas": 2, "selector": {"matchLabels": {"app": "web"}},
+                 "template": {"metadata": {"labels": {"app": "web"}},
+                              "spec": {"containers": [{"name": "web", "image": "nginx:1.25",
+                                                       "imagePullPolicy": "IfNotPresent",
+                                                       "ports": [{"containerPort": 8080}]}]}}}}
+
+
+def host_problem() -> str | None:
+    """Why these tests cannot run here (None: they can)."""
+    if importlib.util.find_spec("playwright") is None:
+        return "the playwright package is missing (pip install -e '.[test]')"
+    if shutil.which("npm") is None or not (EXT / "node_modules").is_dir():
+        if not os.environ.get("KUBE_LSP_VSIX"):
+            return "building the .vsix needs `npm ci --prefix editors/vscode` (or set KUBE_LSP_VSIX)"
+    return problem(Host(host_dir()))
+
+
+def require_host() -> None:
+    reason = host_problem()
+    if reason is None:
+        return
+    if REQUIRED:
+        pytest.fail(f"KUBE_LSP_REQUIRE_VSCODE_HOST=1 but the VS Code host cannot run: {reason}", pytrace=False)
+    pytest.skip(f"{reason}; install the host with `python3 {SCRIPT}`")
+
+
+# ------------------------------------------------------------------------------------------------- fixtures
+
+
+@pytest.fixture(scope="module")
+def vsix(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    require_host()
+    given = os.environ.get("KUBE_LSP_VSIX")
+    if given:
+        path = Path(given).resolve()
+        assert path.is_file(), f"KUBE_LSP_VSIX={given} is not a file"
+        return path
+    out = ""
+    for script in ("compile", "package"):
+        proc = subprocess.run(["npm", "run", script], cwd=EXT, capture_output=True, text=True, timeout=600)
+        assert proc.returncode == 0, f"npm run {script} failed:\n{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}"
+        out = proc.stdout
+    m = re.search(r"Packaged: (\S+\.vsix)", out)
+    assert m, f"npm run package named no .vsix:\n{out[-3000:]}"
+    copy = tmp_path_factory.mktemp("vsix") / Path(m.group(1)).name
+    shutil.copy2(EXT / m.group(1), copy)
+    return copy
+
+
+@pytest.fixture(scope="module")
+def cluster_kubeconfig(apiserver_session: ApiServerDouble, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return apiserver_session.write_kubeconfig(tmp_path_factory.mktemp("cluster") / "kubeconfig", namespace="default")
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("workspace") / "web-app"
+    folder.mkdir()
+    (folder / "deployment.yaml").write_text(BAD)
+    (folder / "quickfix.yaml").write_text(BAD)
+    (folder / "web.yaml").write_text(GOOD)
+    return folder
+
+
+def user_settings(kubeconfig: Path) -> dict[str, Any]:
+    settings: dict[str, Any] = {
+        "kubeLsp.cluster.kubeconfig": str(kubeconfig),
+        "kubeLsp.cluster.context": "double",
+        "diffEditor.hideUnchangedRegions.enabled": True,  # the diff editor shows the changes, not the whole object
+    }
+    if SERVER_MODE == "venv":  # development only: this checkout's server instead of the bundled one
+        settings["kubeLsp.server.path"] = str(REPO / ".venv" / "bin" / "kube-lsp")
+    else:
+        assert SERVER_MODE == "bundled", f"KUBE_LSP_VSCODE_SERVER={SERVER_MODE}: `bundled` or `venv`"
+    return settings
+
+
+@pytest.fixture(scope="module")
+def code_server(vsix: Path, cluster_kubeconfig: Path, tmp_path_factory: pytest.TempPathFactory,
+                ) -> Iterator[CodeServer]:
+    from editors.vscode_host.workbench import CodeServer, Profile
+
+    assert shutil.which("kube-lsp", path=SERVER_PATH) is None, f"kube-lsp is on {SERVER_PATH}"
+    node = node_binary()
+    assert node is not None
+    profile = Profile(tmp_path_factory.mktemp("vscode")).create(user_settings(cluster_kubeconfig))
+    server = CodeServer(Host(host_dir()), node[0], profile, SERVER_PATH)
+    server.install_extension(vsix)
+    assert (profile.extensions / "extensions.json").is_file()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def traffic() -> Traffic:
+    from editors.vscode_host.workbench import Traffic
+
+    return Traffic()
+
+
+@pytest.fixture(scope="module")
+def workbench(code_server: CodeServer, traffic: Traffic, workspace: Path) -> Iterator[Workbench]:
+    from playwright.sync_api import sync_playwright
+
+    from editors.vscode_host.workbench import Workbench, launch_browser
+
+    with sync_playwright() as pw, launch_browser(pw, traffic) as (_browser, context):
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        bench = Workbench(page, code_server)
+        started = time.monotonic()
+        bench.open_folder(workspace)
+        bench.timings["workbench loaded"] = time.monotonic() - started
+        yield bench
+    assert traffic.local > 0
+    assert traffic.foreign == [], f"the browser tried to reach hosts other than 127.0.0.1: {traffic.foreign}"
+
+
+@pytest.fixture(autouse=True)
+def debug_on_failure(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[None]:
+    """When a test fails: a screenshot of the page, the notifications, code-server's and VS Code's logs."""
+    yield
+    reports = request.node.stash.get(PHASE_REPORTS, {})
+    if not any(r.failed for r in reports.values()) or "workbench" not in request.fixturenames:
+        return
+    bench: Workbench = request.getfixturevalue("workbench")
+    out = tmp_path / "vscode-failure"
+    out.mkdir(exist_ok=True)
+    try:
+        bench.page.screenshot(path=str(out / "screen.png"))
+        (out / "notifications.txt").write_text("\n---\n".join(bench.notification_texts()))
+    except Exception as exc:  # noqa: BLE001 - the page may be gone; the logs are still worth having
+        (out / "screenshot-error.txt").write_text(repr(exc))
+    for name, text in bench.server.logs().items():
+        target = out / "logs" / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text)
+    print(f"\nVS Code debugging material (screenshot, logs): {out}")
+
+
+def screenshot(bench: Workbench, name: str, tmp_path: Path) -> Path:
+    path = tmp_path / name
+    bench.page.screenshot(path=str(path))
+    if CAPTURE:
+        SCREENS.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, SCREENS / name)
+    return path
+
+
+def wait_for_first_diagnostic(bench: Workbench) -> float:
+    """Seconds from opening the file to its first squiggle; the first activation may install the bundled
+    server, so this waits long, watching the status bar and notifications (kept in the timings)."""
+    started = time.monotonic()
+    squiggle = bench.active_editor().locator(".squiggly-error").first
+    seen: list[str] = []
+    while True:
+        try:
+            squiggle.wait_for(state="visible", timeout=5_000)
+            break
+        except Exception:  # noqa: BLE001 - Playwright's TimeoutError: look at what the UI says, wait on
+            waited = time.monotonic() - started
+            for text in [*bench.notification_texts(), bench.status_text()]:
+                if text and text not in seen:
+                    seen.append(text)
+                    print(f"[{waited:5.1f} s] {text}")
+            if waited > FIRST_ACTIVATION_TIMEOUT:
+                raise AssertionError(f"no diagnostic after {waited:.0f} s; the UI said: {seen}") from None
+    elapsed = time.monotonic() - started
+    bench.timings["first diagnostic"] = elapsed
+    return elapsed
+
+
+# ----------------------------------------------------------------------------------------------------- tests
+
+
+def test_problems_panel_shows_the_typo_at_its_line(workbench: Workbench, tmp_path: Path) -> None:
+    editor = workbench.open_file("deployment.yaml")
+    assert workbench.lines(editor)[TYPO[0]] == "      contianers:"
+    wait_for_first_diagnostic(workbench)
+
+    workbench.problems().filter(has_text="[Ln").nth(1).wait_for()
+    assert workbench.problem_rows("deployment.yaml") == [
+        "unknown field `contianers` in PodSpec (spec.template.spec) — did you mean `containers`? "
+        f"kube-lsp(KL200) [Ln {TYPO[0]}, Col {TYPO[1]}]",
+        '`imagePullPolicy` must be one of Always, Never, IfNotPresent; got "Allways" — did you mean `Always`? '
+        f"kube-lsp(KL202) [Ln {POLICY[0]}, Col {POLICY[1]}]",
+    ]
+    workbench.wait_for_squiggles(editor, [(TYPO[0], "contianers"), (POLICY[0], "Allways")])
+    screenshot(workbench, "vscode-problems.png", tmp_path)
+
+
+def test_quick_fix_from_the_light_bulb_renames_the_key(workbench: Workbench, tmp_path: Path) -> None:
+    editor = workbench.open_file("quickfix.yaml")
+    workbench.wait_for_squiggles(editor, [(TYPO[0], "contianers"), (POLICY[0], "Allways")],
+                                 timeout=FIRST_ACTIVATION_TIMEOUT * 1000)
+    workbench.go_to(TYPO[0], TYPO[1] + 3)
+
+    menu = workbench.quick_fix_menu()
+    assert menu == ["Quick Fix", "Rename `contianers` to `containers`", "Ignore KL200 on this line",
+                    "Ignore KL200 in this document"]
+    screenshot(workbench, "vscode-quick-fix.png", tmp_path)
+    workbench.choose_action("Rename `contianers` to `containers`")
+
+    workbench.wait_for_line(editor, TYPO[0], "      containers:")
+    assert workbench.lines(editor) == dict(enumerate(BAD.replace("contianers:", "containers:").split("\n"), 1))
+    assert workbench.tab_is_dirty("quickfix.yaml")
+    # The server re-validated the edited buffer: only the image pull policy is left.
+    workbench.wait_for_squiggles(editor, [(POLICY[0], "Allways")])
+
+
+def test_status_bar_shows_the_kubernetes_version_and_the_context(workbench: Workbench) -> None:
+    workbench.open_file("web.yaml")
+    item = workbench.status_item()
+    item.wait_for(state="visible", timeout=FIRST_ACTIVATION_TIMEOUT * 1000)
+
+    assert re.fullmatch(r"K8s 1\.\d+ · double", workbench.status_text()), workbench.status_text()
+    assert "Cluster context: double" in (item.get_attribute("aria-label") or "")
+
+
+def test_diff_code_lens_opens_the_diff_editor(workbench: Workbench, apiserver: ApiServerDouble,
+                                              tmp_path: Path) -> None:
+    apiserver.seed(LIVE)
+    editor = workbench.open_file("web.yaml")
+    dry_run = workbench.code_lens("Dry-run on cluster")
+    diff = workbench.code_lens("Diff against cluster")
+    dry_run.wait_for(state="visible", timeout=FIRST_ACTIVATION_TIMEOUT * 1000)
+    assert diff.is_visible()
+    assert workbench.squiggled_words(editor) == []
+
+    workbench.close_panel()
+    started = time.monotonic()
+    diff.click()
+    original, modified = workbench.diff_editor("web: live ↔ dry-run")
+    workbench.timings["diff editor"] = time.monotonic() - started
+
+    deleted = [text for _, text in workbench.decorated(original, "line-delete")]
+    inserted = [text for _, text in workbench.decorated(modified, "line-insert")]
+    # Left the live object (the image the cluster runs), right the dry-run result (the file's image).
+    assert "      - image: nginx:1.25" in deleted and "      - image: nginx:1.27" in inserted, (deleted, inserted)
+    assert not any("nginx:1.27" in text for text in workbench.lines(original).values())
+    workbench.wait_for_notification_gone("diff against the cluster")
+    screenshot(workbench, "vscode-diff.png", tmp_path)
+
+    writes = [r for r in apiserver.requests if r.is_write]
+    assert writes and all(r.query.get("dryRun") == "All" for r in writes)
+    stored = apiserver.get("apps/v1", "Deployment", "web")
+    assert stored is not None and stored["spec"]["template"]["spec"]["containers"][0]["image"] == "nginx:1.25"
+    print(json.dumps({k: round(v, 2) for k, v in workbench.timings.items()}))
