@@ -18,7 +18,6 @@ bundled server.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import re
@@ -32,16 +31,14 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from cluster.apiserver import ApiServerDouble
 
-from editors.vscode_host import PHASE_REPORTS
-from editors.vscode_host.install import SCRIPT, Host, host_dir, node_binary, problem
+from editors.vscode_host import EXTENSION, PHASE_REPORTS, require_host, vsix_from_env
+from editors.vscode_host.install import Host, host_dir, node_binary
 
 if TYPE_CHECKING:
-    from editors.vscode_host.workbench import CodeServer, Traffic, Workbench
+    from editors.vscode_host.workbench import CodeServer, RefusingProxy, Traffic, Workbench
 
 REPO = Path(__file__).resolve().parents[2]
-EXT = REPO / "editors" / "vscode"
 SCREENS = REPO / "docs" / "screens"
-REQUIRED = os.environ.get("KUBE_LSP_REQUIRE_VSCODE_HOST") == "1"
 CAPTURE = os.environ.get("KUBE_LSP_SCREENS") == "1"
 SERVER_MODE = os.environ.get("KUBE_LSP_VSCODE_SERVER", "bundled")
 # The PATH of code-server and of everything it starts: Debian's Python 3.11 is there, kube-lsp is not.
@@ -82,45 +79,25 @@ LIVE = {"apiVersion": "apps/v1", "kind": "Deployment",
                                                        "ports": [{"containerPort": 8080}]}]}}}}
 
 
-def host_problem() -> str | None:
-    """Why these tests cannot run here (None: they can)."""
-    if importlib.util.find_spec("playwright") is None:
-        return "the playwright package is missing (pip install -e '.[test]')"
-    if shutil.which("npm") is None or not (EXT / "node_modules").is_dir():
-        if not os.environ.get("KUBE_LSP_VSIX"):
-            return "building the .vsix needs `npm ci --prefix editors/vscode` (or set KUBE_LSP_VSIX)"
-    return problem(Host(host_dir()))
-
-
-def require_host() -> None:
-    reason = host_problem()
-    if reason is None:
-        return
-    if REQUIRED:
-        pytest.fail(f"KUBE_LSP_REQUIRE_VSCODE_HOST=1 but the VS Code host cannot run: {reason}", pytrace=False)
-    pytest.skip(f"{reason}; install the host with `python3 {SCRIPT}`")
-
-
 # ------------------------------------------------------------------------------------------------- fixtures
 
 
 @pytest.fixture(scope="module")
 def vsix(tmp_path_factory: pytest.TempPathFactory) -> Path:
     require_host()
-    given = os.environ.get("KUBE_LSP_VSIX")
-    if given:
-        path = Path(given).resolve()
-        assert path.is_file(), f"KUBE_LSP_VSIX={given} is not a file"
-        return path
+    given = vsix_from_env()
+    if given is not None:
+        assert given.is_file(), f"KUBE_LSP_VSIX={given} is not a file"
+        return given
     out = ""
     for script in ("compile", "package"):
-        proc = subprocess.run(["npm", "run", script], cwd=EXT, capture_output=True, text=True, timeout=600)
+        proc = subprocess.run(["npm", "run", script], cwd=EXTENSION, capture_output=True, text=True, timeout=900)
         assert proc.returncode == 0, f"npm run {script} failed:\n{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}"
         out = proc.stdout
     m = re.search(r"Packaged: (\S+\.vsix)", out)
     assert m, f"npm run package named no .vsix:\n{out[-3000:]}"
     copy = tmp_path_factory.mktemp("vsix") / Path(m.group(1)).name
-    shutil.copy2(EXT / m.group(1), copy)
+    shutil.copy2(EXTENSION / m.group(1), copy)
     return copy
 
 
@@ -153,7 +130,17 @@ def user_settings(kubeconfig: Path) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def code_server(vsix: Path, cluster_kubeconfig: Path, tmp_path_factory: pytest.TempPathFactory,
+def proxy() -> Iterator[RefusingProxy]:
+    """The proxy of code-server and its children: whatever they try to reach off 127.0.0.1 is refused and listed."""
+    from editors.vscode_host.workbench import RefusingProxy
+
+    with RefusingProxy() as refusing:
+        yield refusing
+    assert refusing.requests == [], f"code-server or its children tried to go out: {refusing.requests}"
+
+
+@pytest.fixture(scope="module")
+def code_server(vsix: Path, cluster_kubeconfig: Path, proxy: RefusingProxy, tmp_path_factory: pytest.TempPathFactory,
                 ) -> Iterator[CodeServer]:
     from editors.vscode_host.workbench import CodeServer, Profile
 
@@ -161,7 +148,7 @@ def code_server(vsix: Path, cluster_kubeconfig: Path, tmp_path_factory: pytest.T
     node = node_binary()
     assert node is not None
     profile = Profile(tmp_path_factory.mktemp("vscode")).create(user_settings(cluster_kubeconfig))
-    server = CodeServer(Host(host_dir()), node[0], profile, SERVER_PATH)
+    server = CodeServer(Host(host_dir()), node[0], profile, SERVER_PATH, proxy.url)
     server.install_extension(vsix)
     assert (profile.extensions / "extensions.json").is_file()
     server.start()
@@ -224,6 +211,8 @@ def screenshot(bench: Workbench, name: str, tmp_path: Path) -> Path:
     if CAPTURE:
         SCREENS.mkdir(parents=True, exist_ok=True)
         shutil.copy2(path, SCREENS / name)
+        if shutil.which("optipng"):  # lossless, about 15 % smaller (apt-get install optipng)
+            subprocess.run(["optipng", "-quiet", "-o2", "-strip", "all", str(SCREENS / name)], check=True, timeout=120)
     return path
 
 

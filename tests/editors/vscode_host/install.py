@@ -63,6 +63,9 @@ NATIVE_MODULES = ("@vscode/spdlog", "node-pty", "native-watchdog", "@vscode/devi
 REGISTRY_TWINS = frozenset({"@vscode/proxy-agent"})
 
 
+DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # for loopback: no proxy from the environment
+
+
 class InstallError(Exception):
     """A step failed; the message says which and why."""
 
@@ -351,7 +354,7 @@ def smoke_test(host: Host, node: str) -> None:
                 if proc.poll() is not None:
                     raise InstallError(f"code-server exited with {proc.returncode}:\n{log.read_text()[-6000:]}")
                 try:
-                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as resp:
+                    with DIRECT.open(f"http://127.0.0.1:{port}/healthz", timeout=2) as resp:
                         if resp.status == 200:
                             say(f"code-server answers /healthz: {resp.read().decode().strip()}")
                             return

@@ -9,6 +9,8 @@
   the editor's lines in order, the light bulb menu, code lenses, the status bar, the diff editor).
 - ``launch_browser``: Debian's Chromium through Playwright, allowed to reach 127.0.0.1 only; every request to any
   other host is aborted and recorded.
+- ``RefusingProxy``: the HTTP(S) proxy of code-server and of what it starts (extension host, language server,
+  pip): it refuses and records every request, so anything that tries to go out is seen; 127.0.0.1 is exempt.
 """
 
 from __future__ import annotations
@@ -19,18 +21,19 @@ import re
 import signal
 import socket
 import subprocess
+import threading
 import time
-import urllib.request
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, Playwright, Request, Route
 
-from .install import CHROMIUM, Host
+from .install import CHROMIUM, DIRECT, Host
 
 LOOPBACK = "127.0.0.1"
 # The default gallery (marketplace) is never contacted: it points at a closed port on loopback.
@@ -91,6 +94,36 @@ def free_port() -> int:
         return port
 
 
+class RefusingProxy:
+    """An HTTP proxy on 127.0.0.1 that answers every request (CONNECT included) with 403 and records it."""
+
+    def __init__(self) -> None:
+        self.requests: list[str] = []
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def refuse(self) -> None:
+                proxy.requests.append(f"{self.command} {self.path}")
+                self.send_error(403, "kube-lsp tests: no traffic leaves 127.0.0.1")
+
+            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = do_CONNECT = refuse
+
+            def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
+                pass
+
+        self.server = ThreadingHTTPServer((LOOPBACK, 0), Handler)
+        self.url = f"http://{LOOPBACK}:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, name="refusing-proxy", daemon=True)
+
+    def __enter__(self) -> RefusingProxy:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
 @dataclass(frozen=True)
 class Profile:
     """A VS Code profile and home of its own, under ``root`` (a test's temporary directory)."""
@@ -125,9 +158,13 @@ class Profile:
         self.settings_file.write_text(json.dumps({**QUIET_SETTINGS, **settings}, indent=2) + "\n")
         return self
 
-    def env(self, path: str) -> dict[str, str]:
+    def env(self, path: str, proxy: str) -> dict[str, str]:
         """The whole environment of code-server and of what it starts (extension host, language server)."""
+        proxies = {name: proxy for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY")}
+        no_proxy = {name: f"{LOOPBACK},localhost" for name in ("no_proxy", "NO_PROXY")}
         return {
+            **proxies,
+            **no_proxy,
             "PATH": path,
             "HOME": str(self.home),
             "XDG_CONFIG_HOME": str(self.home / ".config"),
@@ -149,6 +186,7 @@ class CodeServer:
     node: str
     profile: Profile
     path: str  # the PATH of code-server and everything it starts
+    proxy: str  # the URL of their HTTP(S) proxy (a RefusingProxy)
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
 
@@ -160,10 +198,12 @@ class CodeServer:
         return [self.node, str(self.host.entry), "--user-data-dir", str(self.profile.user_data),
                 "--extensions-dir", str(self.profile.extensions), *args]
 
+    def env(self) -> dict[str, str]:
+        return self.profile.env(self.path, self.proxy)
+
     def install_extension(self, vsix: Path, timeout: float = 120) -> str:
-        proc = subprocess.run(self.command("--install-extension", str(vsix)), env=self.profile.env(self.path),
-                              capture_output=True, text=True, timeout=timeout, cwd=self.profile.root,
-                              stdin=subprocess.DEVNULL)
+        proc = subprocess.run(self.command("--install-extension", str(vsix)), env=self.env(), capture_output=True,
+                              text=True, timeout=timeout, cwd=self.profile.root, stdin=subprocess.DEVNULL)
         out = proc.stdout + proc.stderr
         if proc.returncode != 0 or "successfully installed" not in out:
             raise RuntimeError(f"--install-extension {vsix.name} failed ({proc.returncode}):\n{out[-4000:]}")
@@ -174,7 +214,7 @@ class CodeServer:
                            "--disable-update-check", "--disable-workspace-trust", "--disable-getting-started-override",
                            "--ignore-last-opened", "--log", "debug")
         with self.profile.log.open("ab") as log:
-            self.process = subprocess.Popen(cmd, env=self.profile.env(self.path), stdin=subprocess.DEVNULL,
+            self.process = subprocess.Popen(cmd, env=self.env(), stdin=subprocess.DEVNULL,
                                             stdout=log, stderr=subprocess.STDOUT, cwd=self.profile.root,
                                             start_new_session=True)
         deadline = time.monotonic() + timeout
@@ -182,7 +222,7 @@ class CodeServer:
             if self.process.poll() is not None:
                 raise RuntimeError(f"code-server exited with {self.process.returncode}:\n{self.log_tail()}")
             try:
-                with urllib.request.urlopen(f"{self.url}/healthz", timeout=2) as resp:
+                with DIRECT.open(f"{self.url}/healthz", timeout=2) as resp:
                     if resp.status == 200:
                         return self
             except OSError:
