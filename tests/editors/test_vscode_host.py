@@ -34,7 +34,8 @@ def test_without_a_host_the_test_skips_naming_the_setup_script(tmp_path: Path) -
 def test_with_the_require_variable_a_missing_host_fails(tmp_path: Path) -> None:
     env = {ENV_VAR: str(tmp_path / "nothing-here"), "KUBE_LSP_VSIX": str(tmp_path / "given.vsix"), REQUIRE_VAR: "1"}
 
-    with pytest.raises(pytest.fail.Exception, match=f"{REQUIRE_VAR}=1 but the VS Code host cannot run: no VS Code"):
+    with pytest.raises(pytest.fail.Exception,
+                       match=f"{REQUIRE_VAR}=1 but the VS Code host cannot run: no VS Code host in .*{SCRIPT}"):
         require_host(env)
 
 
@@ -52,10 +53,10 @@ def test_a_stamp_of_another_version_or_node_asks_for_a_reinstall(tmp_path: Path)
         pytest.skip("node is not installed")
     host = Host(tmp_path)
     host.stamp.write_text(json.dumps({**host.expected_stamp(*node), "code-server": "4.0.0"}))
-    assert f"run `python3 {SCRIPT}` again" in (problem(host) or "")
+    assert "was made for {'code-server': '4.0.0'" in (problem(host) or "")
 
     host.stamp.write_text(json.dumps(host.expected_stamp(*node)))
-    assert problem(host) == f"{host.entry} is missing (run `python3 {SCRIPT}` again)"
+    assert problem(host) == f"{host.entry} is missing"
     assert host.expected_stamp(*node)["code-server"] == CODE_SERVER_VERSION
 
 

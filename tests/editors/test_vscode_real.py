@@ -166,7 +166,8 @@ def traffic() -> Traffic:
 
 
 @pytest.fixture(scope="module")
-def workbench(code_server: CodeServer, traffic: Traffic, workspace: Path) -> Iterator[Workbench]:
+def workbench(code_server: CodeServer, traffic: Traffic, workspace: Path, tmp_path_factory: pytest.TempPathFactory,
+              ) -> Iterator[Workbench]:
     from playwright.sync_api import sync_playwright
 
     from editors.vscode_host.workbench import Workbench, launch_browser
@@ -176,23 +177,21 @@ def workbench(code_server: CodeServer, traffic: Traffic, workspace: Path) -> Ite
         page.set_default_timeout(30_000)
         bench = Workbench(page, code_server)
         started = time.monotonic()
-        bench.open_folder(workspace)
+        try:
+            bench.open_folder(workspace)
+        except Exception:
+            save_debugging_material(bench, tmp_path_factory.mktemp("vscode-failure"))
+            raise
         bench.timings["workbench loaded"] = time.monotonic() - started
         yield bench
+    print("\nVS Code timings (s): " + json.dumps({k: round(v, 2) for k, v in bench.timings.items()}))
     assert traffic.local > 0
     assert traffic.foreign == [], f"the browser tried to reach hosts other than 127.0.0.1: {traffic.foreign}"
 
 
-@pytest.fixture(autouse=True)
-def debug_on_failure(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[None]:
-    """When a test fails: a screenshot of the page, the notifications, code-server's and VS Code's logs."""
-    yield
-    reports = request.node.stash.get(PHASE_REPORTS, {})
-    if not any(r.failed for r in reports.values()) or "workbench" not in request.fixturenames:
-        return
-    bench: Workbench = request.getfixturevalue("workbench")
-    out = tmp_path / "vscode-failure"
-    out.mkdir(exist_ok=True)
+def save_debugging_material(bench: Workbench, out: Path) -> None:
+    """A screenshot of the page, the notifications shown, code-server's and VS Code's logs (kube-lsp's included)."""
+    out.mkdir(parents=True, exist_ok=True)
     try:
         bench.page.screenshot(path=str(out / "screen.png"))
         (out / "notifications.txt").write_text("\n---\n".join(bench.notification_texts()))
@@ -203,6 +202,15 @@ def debug_on_failure(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text)
     print(f"\nVS Code debugging material (screenshot, logs): {out}")
+
+
+@pytest.fixture(autouse=True)
+def debug_on_failure(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[None]:
+    """When a test that uses the workbench fails, its debugging material goes to its tmp_path/vscode-failure."""
+    yield
+    reports = request.node.stash.get(PHASE_REPORTS, {})
+    if "workbench" in request.fixturenames and any(r.failed for r in reports.values()):
+        save_debugging_material(request.getfixturevalue("workbench"), tmp_path / "vscode-failure")
 
 
 def screenshot(bench: Workbench, name: str, tmp_path: Path) -> Path:
@@ -279,7 +287,7 @@ def test_quick_fix_from_the_light_bulb_renames_the_key(workbench: Workbench, tmp
 
 def test_status_bar_shows_the_kubernetes_version_and_the_context(workbench: Workbench) -> None:
     workbench.open_file("web.yaml")
-    item = workbench.status_item()
+    item = workbench.status_item().filter(has_text="K8s")  # "kube-lsp" with a spinner while the server starts
     item.wait_for(state="visible", timeout=FIRST_ACTIVATION_TIMEOUT * 1000)
 
     assert re.fullmatch(r"K8s 1\.\d+ · double", workbench.status_text()), workbench.status_text()
@@ -314,4 +322,3 @@ def test_diff_code_lens_opens_the_diff_editor(workbench: Workbench, apiserver: A
     assert writes and all(r.query.get("dryRun") == "All" for r in writes)
     stored = apiserver.get("apps/v1", "Deployment", "web")
     assert stored is not None and stored["spec"]["template"]["spec"]["containers"][0]["image"] == "nginx:1.25"
-    print(json.dumps({k: round(v, 2) for k, v in workbench.timings.items()}))

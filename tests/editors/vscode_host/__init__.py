@@ -40,8 +40,9 @@ def require_host(env: Mapping[str, str] = os.environ) -> None:
     if reason is None:
         return
     if env.get(REQUIRE_VAR) == "1":
-        pytest.fail(f"{REQUIRE_VAR}=1 but the VS Code host cannot run: {reason}", pytrace=False)
-    pytest.skip(f"{reason}; install the host with `python3 {SCRIPT}` (a real VS Code for this test)")
+        pytest.fail(f"{REQUIRE_VAR}=1 but the VS Code host cannot run: {reason} (install it with `python3 {SCRIPT}`)",
+                    pytrace=False)
+    pytest.skip(f"{reason}: install the real VS Code host with `python3 {SCRIPT}`")
 
 
 def vsix_from_env(env: Mapping[str, str] = os.environ) -> Path | None:

@@ -137,16 +137,15 @@ def problem(host: Host) -> str | None:
     """Why the host at `host` cannot run the test (None: it can). Cheap: reads the stamp and a few files."""
     stamp = host.read_stamp()
     if stamp is None:
-        return f"no VS Code host in {host.root} (run `python3 {SCRIPT}`)"
+        return f"no VS Code host in {host.root}"
     node = node_binary()
     if node is None:
         return "node is not on PATH"
     if stamp != host.expected_stamp(*node):
-        return (f"the VS Code host in {host.root} was made for {stamp}, not {host.expected_stamp(*node)} "
-                f"(run `python3 {SCRIPT}` again)")
+        return f"the VS Code host in {host.root} was made for {stamp}, not {host.expected_stamp(*node)}"
     for path in (host.entry, CHROMIUM):
         if not path.exists():
-            return f"{path} is missing (run `python3 {SCRIPT}` again)"
+            return f"{path} is missing"
     return None
 
 
