@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from cluster.conftest import apiserver, apiserver_session, kubeconfig  # noqa: F401 - fixtures for every directory
+from distribution import Installation, build_and_install
 
 from kube_lsp.engine import Engine
 from kube_lsp.model import Finding
@@ -18,6 +20,13 @@ CASES_DEV = SHARED / "bench" / "cases-dev"
 @pytest.fixture(scope="session")
 def engine() -> Engine:
     return Engine()
+
+
+@pytest.fixture(scope="session")
+def installed(tmp_path_factory: pytest.TempPathFactory) -> Installation:
+    """The wheel built from a clean copy of the tree and installed into a fresh virtual environment, once per
+    session (tests/distribution.py); the editor tests start their server from it."""
+    return build_and_install(tmp_path_factory.mktemp("installed"))
 
 
 def findings(text: str, engine: Engine | None = None, **kw: object) -> list[Finding]:

@@ -41,7 +41,7 @@ pytestmark = [
 ]
 
 # Files the hook installation needs when the project is not a git work tree (e.g. an unpacked sdist).
-_NEEDED = ["pyproject.toml", "README.md", ".pre-commit-hooks.yaml", "kube_lsp", "schemas"]
+_NEEDED = ["pyproject.toml", "README.md", "LICENSE", ".pre-commit-hooks.yaml", "kube_lsp", "schemas"]
 
 GOOD = """\
 apiVersion: apps/v1

@@ -13,12 +13,12 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 from cluster.apiserver import ApiServerDouble
+from distribution import Installation
 
 REPO = Path(__file__).resolve().parents[2]
 DRIVER = Path(__file__).with_name("nvim") / "driver.lua"
@@ -66,11 +66,16 @@ spec:
 """
 
 
+@pytest.fixture(autouse=True)
+def server_from_the_installed_wheel(installed: Installation, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Neovim starts the server a user installed: the wheel in a fresh virtual environment, not the source tree."""
+    monkeypatch.setenv("KUBE_LSP_CMD", json.dumps([str(installed.kube_lsp), "serve"]))
+
+
 def run_scenario(scenario: str, file: Path, tmp_path: Path, settings: dict[str, Any] | None = None,
                  **extra: str) -> dict[str, Any]:
     result = tmp_path / f"{scenario}.json"
     env = {**os.environ, "KUBE_LSP_SCENARIO": scenario, "KUBE_LSP_FILE": str(file), "KUBE_LSP_RESULT": str(result),
-           "KUBE_LSP_CMD": json.dumps([sys.executable, "-m", "kube_lsp", "serve"]),
            "KUBE_LSP_SETTINGS": json.dumps(settings or {}), "XDG_CACHE_HOME": str(tmp_path / "cache"),
            "XDG_STATE_HOME": str(tmp_path / "state"), "XDG_CONFIG_HOME": str(tmp_path / "config"),
            "KUBECONFIG": str(tmp_path / "no-kubeconfig"), **extra}

@@ -11,12 +11,12 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
 import pytest
 from cluster.apiserver import ApiServerDouble
+from distribution import Installation
 
 EXT = Path(__file__).resolve().parents[2] / "editors" / "vscode"
 NPM = shutil.which("npm")
@@ -36,10 +36,11 @@ def npm(*args: str, env: dict[str, str] | None = None, timeout: float = 300) -> 
     return proc.stdout
 
 
-def test_extension_compiles_lints_and_passes_its_tests(apiserver: ApiServerDouble, kubeconfig: Path) -> None:
+def test_extension_compiles_lints_and_passes_its_tests(apiserver: ApiServerDouble, kubeconfig: Path,
+                                                       installed: Installation) -> None:
     npm("run", "compile")
     npm("run", "lint")
-    out = npm("test", env={"KUBE_LSP_PYTHON": sys.executable, "KUBE_LSP_TEST_KUBECONFIG": str(kubeconfig)})
+    out = npm("test", env={"KUBE_LSP_PYTHON": str(installed.python), "KUBE_LSP_TEST_KUBECONFIG": str(kubeconfig)})
 
     counts = {k: int(v) for k, v in re.findall(r"^# (pass|fail|skipped|cancelled) (\d+)$", out, re.M)}
     assert counts["fail"] == counts["cancelled"] == counts["skipped"] == 0, out[-3000:]
