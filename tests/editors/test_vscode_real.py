@@ -45,7 +45,7 @@ SERVER_MODE = os.environ.get("KUBE_LSP_VSCODE_SERVER", "bundled")
 SERVER_PATH = "/usr/bin:/bin"
 FIRST_ACTIVATION_TIMEOUT = 240.0  # seconds: the first start installs the bundled server into a private venv
 
-# A Deployment whose pod spec misspells `containers` (line 12) and whose image pull policy is not allowed.
+# A Deployment whose pod spec misspells `containers` (line 13) and whose image pull policy is not allowed.
 BAD = """\
 apiVersion: apps/v1
 kind: Deployment
