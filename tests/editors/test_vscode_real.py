@@ -89,9 +89,15 @@ def vsix(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if given is not None:
         assert given.is_file(), f"KUBE_LSP_VSIX={given} is not a file"
         return given
+    # npm's logs and caches (and pip's, should packaging fetch wheels) go to the host's cache, not the real home.
+    cache = Host(host_dir()).cache
+    env = {**os.environ, "npm_config_logs_dir": str(tmp_path_factory.mktemp("npm-logs")),
+           "npm_config_cache": str(cache / "npm"), "PIP_CACHE_DIR": str(cache / "pip"),
+           "XDG_CACHE_HOME": str(cache / "xdg")}
     out = ""
     for script in ("compile", "package"):
-        proc = subprocess.run(["npm", "run", script], cwd=EXTENSION, capture_output=True, text=True, timeout=900)
+        proc = subprocess.run(["npm", "run", script], cwd=EXTENSION, capture_output=True, text=True, timeout=900,
+                              env=env)
         assert proc.returncode == 0, f"npm run {script} failed:\n{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}"
         out = proc.stdout
     m = re.search(r"Packaged: (\S+\.vsix)", out)
@@ -172,7 +178,8 @@ def workbench(code_server: CodeServer, traffic: Traffic, workspace: Path, tmp_pa
 
     from editors.vscode_host.workbench import Workbench, launch_browser
 
-    with sync_playwright() as pw, launch_browser(pw, traffic) as (_browser, context):
+    browser_home = code_server.profile.root / "browser-home"
+    with sync_playwright() as pw, launch_browser(pw, traffic, browser_home) as (_browser, context):
         page = context.new_page()
         page.set_default_timeout(30_000)
         bench = Workbench(page, code_server)

@@ -184,6 +184,7 @@ def tool_env(host: Host) -> dict[str, str]:
     env = dict(os.environ)
     env.update({
         "npm_config_cache": str(host.cache / "npm"),
+        "npm_config_logs_dir": str(host.cache / "npm-logs"),
         "npm_config_nodedir": NODE_DIR,
         "npm_config_devdir": str(host.cache / "node-gyp"),
         "npm_config_update_notifier": "false",

@@ -83,6 +83,8 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--no-pings",
     "--metrics-recording-only",
+    "--disable-breakpad",
+    "--disable-crash-reporter",
     "--disable-features=Translate,OptimizationHints,MediaRouter,InterestFeedContentSuggestions",
 ]
 
@@ -298,13 +300,18 @@ class Traffic:
 
 
 @contextmanager
-def launch_browser(pw: Playwright, traffic: Traffic, viewport: tuple[int, int] = (1280, 800),
+def launch_browser(pw: Playwright, traffic: Traffic, home: Path, viewport: tuple[int, int] = (1280, 800),
                    ) -> Iterator[tuple[Browser, BrowserContext]]:
-    browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+    """Chromium with its own HOME (its crash database and dconf would go into the real one), reaching 127.0.0.1
+    only: other hosts do not resolve, and every request to one is aborted and recorded in `traffic`."""
+    home.mkdir(parents=True, exist_ok=True)
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config"),
+           "XDG_CACHE_HOME": str(home / ".cache"), "XDG_DATA_HOME": str(home / ".local" / "share"),
+           "TMPDIR": str(home), "LANG": "C.UTF-8"}
+    browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS, env=env)
     try:
         context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]}, device_scale_factor=1,
-                                      service_workers="block", locale="en-US", timezone_id="UTC",
-                                      color_scheme="dark")
+                                      service_workers="block", locale="en-US", timezone_id="UTC")
         context.route("**/*", traffic.route)
         context.on("request", traffic.watch)
         context.on("page", lambda page: page.on("websocket", lambda ws: traffic.watch_url(ws.url)))
