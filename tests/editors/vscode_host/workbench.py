@@ -254,6 +254,24 @@ class CodeServer:
             time.sleep(0.5)
         proc.wait()
 
+    def processes(self) -> list[list[str]]:
+        """The command lines of every process in code-server's process group (the extension host, the language
+        server, …)."""
+        if self.process is None:
+            return []
+        found = []
+        for proc in Path("/proc").iterdir():
+            if not proc.name.isdigit():
+                continue
+            try:
+                stat = (proc / "stat").read_text()
+                cmdline = (proc / "cmdline").read_bytes()
+            except OSError:
+                continue  # gone meanwhile
+            if int(stat.rsplit(")", 1)[1].split()[2]) == self.process.pid and cmdline:
+                found.append([a.decode(errors="replace") for a in cmdline.rstrip(b"\0").split(b"\0")])
+        return found
+
     def folder_url(self, folder: Path) -> str:
         return f"{self.url}/?folder={quote(str(folder))}"
 
@@ -379,6 +397,7 @@ class Workbench:
         self.page = page
         self.server = server
         self.timings: dict[str, float] = {}
+        self.timeline: list[tuple[float, str]] = []  # (seconds, what the UI said) while waiting on it
 
     def open_folder(self, folder: Path, timeout: float = 60_000) -> None:
         self.page.goto(self.server.folder_url(folder), wait_until="domcontentloaded", timeout=timeout)
@@ -506,6 +525,11 @@ class Workbench:
     def wait_for_notification_gone(self, text: str, timeout: float = 30_000) -> None:
         self.page.locator(".notifications-toasts .notification-toast", has_text=text).wait_for(state="detached",
                                                                                               timeout=timeout)
+
+    def error_notifications(self) -> list[str]:
+        toasts = self.page.locator(".notifications-toasts .notification-toast").filter(
+            has=self.page.locator(".notification-list-item-icon.codicon-error"))
+        return [t.inner_text().strip() for t in toasts.all()]
 
     def notification_texts(self) -> list[str]:
         return [t.inner_text().strip() for t in self.page.locator(".notifications-toasts .notification-toast").all()]
