@@ -323,10 +323,11 @@ def launch_browser(pw: Playwright, traffic: Traffic, home: Path, viewport: tuple
     """Chromium with its own HOME (its crash database and dconf would go into the real one), reaching 127.0.0.1
     only: other hosts do not resolve, and every request to one is aborted and recorded in `traffic`."""
     home.mkdir(parents=True, exist_ok=True)
-    env: dict[str, str | float | bool] = {"PATH": "/usr/bin:/bin", "HOME": str(home),
-           "XDG_CONFIG_HOME": str(home / ".config"),
-           "XDG_CACHE_HOME": str(home / ".cache"), "XDG_DATA_HOME": str(home / ".local" / "share"),
-           "TMPDIR": str(home), "LANG": "C.UTF-8"}
+    env: dict[str, str | float | bool] = {
+        "PATH": "/usr/bin:/bin", "HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config"),
+        "XDG_CACHE_HOME": str(home / ".cache"), "XDG_DATA_HOME": str(home / ".local" / "share"),
+        "TMPDIR": str(home), "LANG": "C.UTF-8",
+    }
     browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS, env=env)
     try:
         context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]}, device_scale_factor=1,
