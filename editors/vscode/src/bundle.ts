@@ -82,9 +82,13 @@ export function isPureWheel(wheel: WheelName): boolean {
   return wheel.abi === "none" && wheel.platform === "any";
 }
 
-/** The environment's directory name: the version and the start of the bundle hash. */
+/**
+ * The environment's directory name: the version and the start of the bundle hash (the marker inside keeps
+ * the whole hash). Short on purpose: on Windows the longest installed file (a kubernetes-validate schema)
+ * is ~155 characters below the environment, and paths over 260 fail without long-path support.
+ */
 export function envName(manifest: Pick<BundleManifest, "version" | "hash">): string {
-  return `kube-lsp-${manifest.version}-${manifest.hash.slice(0, 12)}`;
+  return `kube-lsp-${manifest.version}-${manifest.hash.slice(0, 8)}`;
 }
 
 /** sha256 over `sha256  file` lines (sha256sum's format) sorted by file: independent of listing order. */
