@@ -27,7 +27,7 @@ import {
   SETUP_TITLE,
   tryLock,
 } from "../src/bundledServer";
-import { FakeWorld } from "./fakeWorld";
+import { FakeWorld } from "../test-support/fakeWorld";
 
 const worlds: FakeWorld[] = [];
 function world(): FakeWorld {

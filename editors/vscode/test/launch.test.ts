@@ -5,7 +5,7 @@ import { afterEach, test } from "node:test";
 
 import { MANIFEST } from "../src/bundle";
 import { resolveServer } from "../src/launch";
-import { FakeWorld } from "./fakeWorld";
+import { FakeWorld } from "../test-support/fakeWorld";
 
 const worlds: FakeWorld[] = [];
 function world(withBundle = true): FakeWorld {
