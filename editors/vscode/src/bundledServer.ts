@@ -623,6 +623,8 @@ export async function ensureBundledServer(deps: Deps, options: EnsureOptions): P
   } else {
     deps.log(`bundled server: reinstalling ${layout.dir}`);
   }
+  // Before the progress notification: with no Python there is nothing to set up, only an error to show.
+  const python = await pythonFor(deps, options);
   return deps.progress(SETUP_TITLE, async (report) => {
     await deps.fs.mkdir(options.storageDir);
     const lock = await acquireLock(deps, path.join(options.storageDir, LOCK), () => {
@@ -637,7 +639,7 @@ export async function ensureBundledServer(deps: Deps, options: EnsureOptions): P
           return serverOf(layout, marker, true);
         }
       }
-      const server = await install(deps, options, layout, report);
+      const server = await install(deps, options, python, layout, report);
       await tidy(deps, options.storageDir, name);
       deps.log(`bundled server: ready in ${((deps.now() - started) / 1000).toFixed(1)} s`);
       return server;
@@ -687,11 +689,11 @@ async function pythonFor(deps: Deps, options: EnsureOptions): Promise<PythonInfo
 async function install(
   deps: Deps,
   options: EnsureOptions,
+  python: PythonInfo,
   layout: EnvLayout,
   report: (message: string) => void,
 ): Promise<BundledServer> {
   const { manifest, bundleDir, storageDir } = options;
-  const python = await pythonFor(deps, options);
   const version = versionText(python.version);
   const tmp = envLayout(path.join(storageDir, `${TMP_PREFIX}${deps.random()}`), deps.platform);
   // Removes the half-made environment and returns the error to throw.

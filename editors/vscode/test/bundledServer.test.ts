@@ -423,6 +423,7 @@ test("no Python on PATH: a no-python error that lists what was found", async () 
     return true;
   });
   assert.equal(w.callsWith("venv").length, 0);
+  assert.deepEqual(w.progress, [], "no progress notification for nothing to set up");
 });
 
 // ------------------------------------------------------------------------------------- concurrency
