@@ -170,8 +170,10 @@ function musllinux(arch: string): string[] {
 
 /**
  * pip platform tags per VS Code target (`vsce package --target`). pip expands a macOS tag to the older
- * macOS versions and universal2 itself. linux-armhf is missing: PyYAML and pydantic-core publish no armv7l
- * wheels, so such a bundle would always fall back to the index (the universal .vsix does that already).
+ * macOS versions and universal2 itself. Checked with `pip install --dry-run` for CPython 3.11 and 3.14: every
+ * target here resolves to wheels only. Missing on purpose: linux-armhf (PyYAML and pydantic-core publish no
+ * armv7l wheels) and win32-arm64 (ruamel.yaml.clib publishes no win_arm64 wheels, and kube-lsp requires it
+ * on CPython), where even the index fallback would need a C compiler.
  */
 export const TARGETS: Readonly<Record<string, readonly string[]>> = {
   "linux-x64": manylinux("x86_64"),
@@ -181,7 +183,6 @@ export const TARGETS: Readonly<Record<string, readonly string[]>> = {
   "darwin-x64": ["macosx_11_0_x86_64"],
   "darwin-arm64": ["macosx_11_0_arm64"],
   "win32-x64": ["win_amd64"],
-  "win32-arm64": ["win_arm64"],
 };
 
 /** What a .vsix packaged without a target bundles compiled wheels for. */

@@ -95,9 +95,10 @@ test("targets map to pip platform tags; linux-x64 stops at manylinux_2_28 (VS Co
   assert.deepEqual(targetPlatforms("win32-x64"), ["win_amd64"]);
   assert.deepEqual(targetPlatforms("alpine-arm64"), ["musllinux_1_2_aarch64", "musllinux_1_1_aarch64"]);
   assert.deepEqual(Object.keys(TARGETS).sort(), [
-    "alpine-arm64", "alpine-x64", "darwin-arm64", "darwin-x64", "linux-arm64", "linux-x64", "win32-arm64", "win32-x64",
+    "alpine-arm64", "alpine-x64", "darwin-arm64", "darwin-x64", "linux-arm64", "linux-x64", "win32-x64",
   ]);
   assert.throws(() => targetPlatforms("linux-armhf"), /unknown target "linux-armhf": one of linux-x64, /);
+  assert.throws(() => targetPlatforms("win32-arm64"), /unknown target/);
 });
 
 test("a manifest is read only when it is complete", () => {
