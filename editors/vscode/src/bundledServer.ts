@@ -26,7 +26,17 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 
-import { BundleManifest, CONSTRAINTS, envName, MANIFEST, parseManifest, WHEELS } from "./bundle";
+import {
+  BundleManifest,
+  CONSTRAINTS,
+  envName,
+  isPureWheel,
+  MANIFEST,
+  parseManifest,
+  parseWheel,
+  WheelName,
+  WHEELS,
+} from "./bundle";
 
 export const MIN_PYTHON = [3, 11] as const;
 export const SETUP_TITLE = "kube-lsp: setting up the language server (first run only)…";
@@ -734,8 +744,15 @@ async function install(
         "installing what is missing from the package index, with your pip configuration",
     );
     report("downloading the dependencies this Python needs from the package index…");
+    // pip takes a file from the index over the same file in --find-links, so the pure wheels (most of the
+    // bundle's weight: kubernetes-validate, kubernetes) are named by path; the compiled ones come from the
+    // index at the bundled versions (constraints).
+    const pure = manifest.wheels
+      .map((w) => parseWheel(w.file))
+      .filter((w): w is WheelName => w !== undefined && isPureWheel(w) && w.file !== manifest.wheel)
+      .map((w) => path.join(wheels, w.file));
     ran = await runLogged(deps, tmp.python, [...pipInstall, "--find-links", wheels, "--constraint",
-      path.join(bundleDir, CONSTRAINTS), "--prefer-binary", requirement], { timeoutMs: 30 * 60_000 });
+      path.join(bundleDir, CONSTRAINTS), "--prefer-binary", requirement, ...pure], { timeoutMs: 30 * 60_000 });
     if (ran.code !== 0) {
       throw await failure(
         "install",

@@ -360,7 +360,10 @@ test("no wheel for this Python: the index supplies it, with the bundled versions
   const w = world();
   w.addPython("python3", { version: [3, 15, 0] });
   w.offline = "no-match";
-  const server = await ensureBundledServer(w.deps(), options(w));
+  const wheels = ["kube_lsp-0.1.0-py3-none-any.whl", "kubernetes_validate-1.37.0-py3-none-any.whl",
+    "pyyaml-6.0.4-cp311-cp311-manylinux2014_x86_64.whl", "kubernetes-37.0.2-py2.py3-none-any.whl"];
+  const manifest = w.manifest({ wheels: wheels.map((file) => ({ file, sha256: "0".repeat(64), size: 1 })) });
+  const server = await ensureBundledServer(w.deps(), options(w, { manifest }));
   assert.equal(server.fromIndex, true);
   const installs = w.callsWith("install");
   assert.equal(installs.length, 2);
@@ -369,7 +372,12 @@ test("no wheel for this Python: the index supplies it, with the bundled versions
   assert.ok(index.args.includes("--prefer-binary"));
   assert.equal(index.args[index.args.indexOf("--constraint") + 1], path.join(w.bundle, "constraints.txt"));
   assert.equal(index.args[index.args.indexOf("--find-links") + 1], path.join(w.bundle, "wheels"));
-  assert.equal(index.args[index.args.length - 1], path.join(w.bundle, "wheels", "kube_lsp-0.1.0-py3-none-any.whl"));
+  // kube-lsp and the pure wheels by path (pip would take the index's copy over --find-links), compiled ones not
+  assert.deepEqual(index.args.slice(index.args.indexOf("--prefer-binary") + 1), [
+    path.join(w.bundle, "wheels", "kube_lsp-0.1.0-py3-none-any.whl"),
+    path.join(w.bundle, "wheels", "kubernetes_validate-1.37.0-py3-none-any.whl"),
+    path.join(w.bundle, "wheels", "kubernetes-37.0.2-py2.py3-none-any.whl"),
+  ]);
   assert.equal(index.env.pip_index_url, "https://mirror", "the user's mirror applies");
   assert.ok(
     w.logs.includes(
