@@ -16,14 +16,18 @@ import {
 
 import { DIFF_SCHEME, DiffStore } from "./diffStore";
 import { ClusterResult, CLIENT_DIFF, CLIENT_DRY_RUN, commandArguments, routeCommand, summary } from "./routing";
-import { findExecutable, INSTALL_URL, serverCommand } from "./serverCommand";
+import { nodeDeps } from "./bundledServer";
+import { Action, resolveServer } from "./launch";
+import { findExecutable, INSTALL_URL } from "./serverCommand";
 import { RESTART_KEYS, serverSettings } from "./settings";
 import { ServerStatus, statusText, statusTooltip, versionChoices } from "./status";
 
 let client: LanguageClient | undefined;
+let extensionContext: vscode.ExtensionContext;
 let output: vscode.OutputChannel;
 let statusItem: vscode.StatusBarItem;
 let lastStatus: ServerStatus | undefined;
+let starting: Promise<void> = Promise.resolve();
 
 const diffChanges = new vscode.EventEmitter<vscode.Uri>();
 const diffs = new DiffStore((path) => diffChanges.fire(vscode.Uri.from({ scheme: DIFF_SCHEME, path })));
@@ -34,6 +38,7 @@ function settings() {
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  extensionContext = context;
   output = vscode.window.createOutputChannel("kube-lsp");
   statusItem = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Right, 100);
   statusItem.command = "kubeLsp.pick";
@@ -50,47 +55,54 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand("kubeLsp.selectContext", selectContext),
     vscode.commands.registerCommand("kubeLsp.selectKubeVersion", selectKubeVersion),
     vscode.commands.registerCommand("kubeLsp.pick", pick),
-    vscode.commands.registerCommand("kubeLsp.restartServer", restart),
+    vscode.commands.registerCommand("kubeLsp.restartServer", () => restart()),
+    vscode.commands.registerCommand("kubeLsp.reinstallServer", () => restart(true)),
     vscode.commands.registerCommand("kubeLsp.showOutput", () => output.show()),
     vscode.workspace.onDidChangeConfiguration(onConfigurationChanged),
     vscode.window.onDidChangeActiveTextEditor(updateStatusVisibility),
   );
-  await start();
+  void launchServer();
 }
 
 export async function deactivate(): Promise<void> {
+  await starting;
   await client?.stop();
   client = undefined;
 }
 
 // ------------------------------------------------------------------------------------------ lifecycle
 
-async function start(): Promise<void> {
+async function start(reinstall = false): Promise<void> {
   const config = vscode.workspace.getConfiguration("kubeLsp");
-  const cmd = serverCommand({
-    serverPath: config.get<string>("server.path"),
-    pythonPath: config.get<string>("server.pythonPath"),
-    logLevel: config.get<string>("server.logLevel"),
+  const deps = nodeDeps({
+    log: (line) => output.appendLine(line),
+    progress: async (title, task) =>
+      await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: false }, (p) =>
+        task((message) => p.report({ message })),
+      ),
+    findExecutable: (command, env) => findExecutable(command, env),
   });
-  const executable = findExecutable(cmd.command);
-  if (executable === undefined) {
+  const launch = await resolveServer(
+    deps,
+    {
+      serverPath: config.get<string>("server.path"),
+      pythonPath: config.get<string>("server.pythonPath"),
+      logLevel: config.get<string>("server.logLevel"),
+    },
+    {
+      bundleDir: extensionContext.asAbsolutePath("server"),
+      storageDir: extensionContext.globalStorageUri.fsPath,
+      reinstall,
+    },
+  );
+  if (!launch.ok) {
     statusItem.hide();
-    const where = cmd.source === "PATH" ? "on PATH" : `(setting ${cmd.source})`;
-    output.appendLine(`cannot start the server: ${cmd.command} not found ${where}`);
-    const choice = await vscode.window.showErrorMessage(
-      `kube-lsp: the language server \`${cmd.command}\` was not found ${where}. Install it with ` +
-        "`pip install kube-lsp`, or set kubeLsp.server.path / kubeLsp.server.pythonPath.",
-      "How to install",
-      "Open settings",
-    );
-    if (choice === "How to install") {
-      await vscode.env.openExternal(vscode.Uri.parse(INSTALL_URL));
-    } else if (choice === "Open settings") {
-      await vscode.commands.executeCommand("workbench.action.openSettings", "kubeLsp.server");
-    }
+    output.appendLine(launch.message);
+    // Not awaited: the notification stays until dismissed, and nothing waits for it.
+    void showFailure(launch.message, launch.actions);
     return;
   }
-  const serverOptions: ServerOptions = { command: executable, args: cmd.args, transport: TransportKind.stdio };
+  const serverOptions: ServerOptions = { command: launch.command, args: launch.args, transport: TransportKind.stdio };
   const clientOptions: LanguageClientOptions = {
     documentSelector: [
       { scheme: "file", language: "yaml" },
@@ -135,12 +147,38 @@ async function start(): Promise<void> {
   await refreshStatus();
 }
 
-async function restart(): Promise<void> {
-  const old = client;
-  client = undefined;
-  lastStatus = undefined;
-  await old?.stop();
-  await start();
+async function showFailure(message: string, actions: Action[]): Promise<void> {
+  const choice = await vscode.window.showErrorMessage(message, ...actions);
+  if (choice === "Open settings") {
+    await vscode.commands.executeCommand("workbench.action.openSettings", "kubeLsp.server");
+  } else if (choice === "Show log") {
+    output.show();
+  } else if (choice === "Set-up guide") {
+    await vscode.env.openExternal(vscode.Uri.parse(INSTALL_URL));
+  } else if (choice === "Retry") {
+    await restart();
+  }
+}
+
+/** Starts (or restarts) the server; one start at a time, and activation does not wait for a first install. */
+function launchServer(reinstall = false): Promise<void> {
+  starting = starting.then(async () => {
+    const old = client;
+    client = undefined;
+    lastStatus = undefined;
+    await old?.stop();
+    try {
+      await start(reinstall);
+    } catch (err) {
+      output.appendLine(`the server could not be started: ${err instanceof Error ? err.stack : String(err)}`);
+      void showFailure(`kube-lsp: the language server could not be started (${String(err)})`, ["Show log"]);
+    }
+  });
+  return starting;
+}
+
+async function restart(reinstall = false): Promise<void> {
+  await launchServer(reinstall);
 }
 
 async function onConfigurationChanged(event: vscode.ConfigurationChangeEvent): Promise<void> {

@@ -1,4 +1,7 @@
-/** How to start the server: `kubeLsp.server.path`, else `<pythonPath> -m kube_lsp`, else `kube-lsp` on PATH. */
+/**
+ * The command the settings name: `kubeLsp.server.path`, else `<pythonPath> -m kube_lsp`, else `kube-lsp` on
+ * PATH. src/launch.ts decides between these and the bundled server.
+ */
 import * as fs from "fs";
 import * as path from "path";
 
@@ -71,4 +74,5 @@ function defaultIsFile(p: string): boolean {
   }
 }
 
+/** The manual set-up instructions (the server is not on PyPI: the extension bundles it). */
 export const INSTALL_URL = "https://github.com/kube-lsp/kube-lsp#set-up";
