@@ -11,9 +11,8 @@ Dry-run/Diff code lenses and the diff editor with the live and the dry-run sides
 
 The host is installed by `python3 tests/editors/vscode_host/install.py`; without it these tests skip, unless
 KUBE_LSP_REQUIRE_VSCODE_HOST=1 (set by CI), which makes a missing host a failure.
-KUBE_LSP_SCREENS=1 also writes the screenshots into docs/screens/ (vscode-*.png).
-KUBE_LSP_VSCODE_SERVER=venv (for development only) starts this checkout's .venv/bin/kube-lsp instead of the
-bundled server.
+KUBE_LSP_SCREENS=1 also writes the screenshots into docs/screens/ (vscode-*.png, made smaller by optipng when
+it is installed).
 """
 
 from __future__ import annotations
@@ -40,7 +39,6 @@ if TYPE_CHECKING:
 REPO = Path(__file__).resolve().parents[2]
 SCREENS = REPO / "docs" / "screens"
 CAPTURE = os.environ.get("KUBE_LSP_SCREENS") == "1"
-SERVER_MODE = os.environ.get("KUBE_LSP_VSCODE_SERVER", "bundled")
 # The PATH of code-server and of everything it starts: Debian's Python 3.11 is there, kube-lsp is not.
 SERVER_PATH = "/usr/bin:/bin"
 FIRST_ACTIVATION_TIMEOUT = 240.0  # seconds: the first start installs the bundled server into a private venv
@@ -128,10 +126,6 @@ def user_settings(kubeconfig: Path) -> dict[str, Any]:
         "kubeLsp.cluster.context": "double",
         "diffEditor.hideUnchangedRegions.enabled": True,  # the diff editor shows the changes, not the whole object
     }
-    if SERVER_MODE == "venv":  # development only: this checkout's server instead of the bundled one
-        settings["kubeLsp.server.path"] = str(REPO / ".venv" / "bin" / "kube-lsp")
-    else:
-        assert SERVER_MODE == "bundled", f"KUBE_LSP_VSCODE_SERVER={SERVER_MODE}: `bundled` or `venv`"
     return settings
 
 
@@ -295,7 +289,6 @@ def test_quick_fix_from_the_light_bulb_renames_the_key(workbench: Workbench, tmp
     workbench.wait_for_squiggles(editor, [(POLICY[0], "Allways")])
 
 
-@pytest.mark.skipif(SERVER_MODE != "bundled", reason="KUBE_LSP_VSCODE_SERVER=venv runs the checkout's server")
 def test_the_server_runs_from_the_bundle_installed_in_the_profile(workbench: Workbench) -> None:
     editor = workbench.open_file("deployment.yaml")
     editor.locator(".squiggly-error").first.wait_for(timeout=FIRST_ACTIVATION_TIMEOUT * 1000)

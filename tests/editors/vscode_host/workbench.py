@@ -65,6 +65,7 @@ QUIET_SETTINGS: dict[str, Any] = {
     "editor.minimap.enabled": False,
     "editor.lightbulb.enabled": "on",
     "files.autoSave": "off",
+    "remote.autoForwardPorts": False,
 }
 
 # Chromium: no background traffic (component updates, safe browsing, sync, translate, field trials) and a
