@@ -151,9 +151,8 @@ def code_server(vsix: Path, cluster_kubeconfig: Path, proxy: RefusingProxy, tmp_
     server = CodeServer(Host(host_dir()), node[0], profile, SERVER_PATH, proxy.url)
     server.install_extension(vsix)
     assert (profile.extensions / "extensions.json").is_file()
-    server.start()
     try:
-        yield server
+        yield server.start()
     finally:
         server.stop()
 

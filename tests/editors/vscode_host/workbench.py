@@ -6,7 +6,8 @@
 - ``CodeServer``: code-server on 127.0.0.1 at a free port, in its own process group (stopped as a whole),
   with a PATH given by the test and the extension gallery pointed at a closed loopback port.
 - ``Workbench``: the browser page showing VS Code, with the waits and reads the test needs (the Problems panel,
-  the editor's lines in order, the light bulb menu, code lenses, the status bar, the diff editor).
+  an editor's lines by number and what its squiggles or diff decorations cover, the light bulb menu, code
+  lenses, the status bar, notifications, the diff editor).
 - ``launch_browser``: Debian's Chromium through Playwright, allowed to reach 127.0.0.1 only; every request to any
   other host is aborted and recorded.
 - ``RefusingProxy``: the HTTP(S) proxy of code-server and of what it starts (extension host, language server,
@@ -19,7 +20,6 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import threading
 import time
@@ -33,7 +33,7 @@ from urllib.parse import quote, urlsplit
 
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, Playwright, Request, Route
 
-from .install import CHROMIUM, DIRECT, Host
+from .install import CHROMIUM, DIRECT, Host, free_port
 
 LOOPBACK = "127.0.0.1"
 # The default gallery (marketplace) is never contacted: it points at a closed port on loopback.
@@ -88,13 +88,6 @@ CHROMIUM_ARGS = [
     "--disable-crash-reporter",
     "--disable-features=Translate,OptimizationHints,MediaRouter,InterestFeedContentSuggestions",
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((LOOPBACK, 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 class RefusingProxy:
