@@ -7,6 +7,7 @@ choose a kubeconfig or a context: a cloned repository must not be able to point 
 from __future__ import annotations
 
 import fnmatch
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -44,6 +45,8 @@ class Settings:
     severities: Mapping[str, Severity | None] = field(default_factory=lambda: MappingProxyType({}))
     exclude: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
+    # The directory `exclude` patterns are relative to: the one holding the configuration file.
+    exclude_root: Path | None = None
 
     def severity_for(self, code: str, default: Severity) -> Severity | None:
         if code in self.severities:
@@ -54,8 +57,42 @@ class Settings:
         """These settings overridden by a mapping in the `.kube-lsp.yaml` / LSP settings format."""
         return settings_from_mapping(other, base=self)
 
-    def is_excluded(self, path: str) -> bool:
-        return any(fnmatch.fnmatch(path, pat) or fnmatch.fnmatch(Path(path).name, pat) for pat in self.exclude)
+    def is_excluded(self, path: str | Path) -> bool:
+        """Whether an `exclude` glob matches the file's name, its path relative to `exclude_root` (from
+        any current directory, given relative or absolute) or one of the directories on that path.
+
+        Without a root (settings that come from no file) patterns match the path as given. A file
+        outside the root is matched by its name only.
+        """
+        if not self.exclude:
+            return False
+        rel = _relative(path, self.exclude_root) if self.exclude_root is not None else Path(path).as_posix()
+        names = [Path(path).name]
+        if rel is not None:
+            parts = rel.split("/")
+            names += ["/".join(parts[:i]) for i in range(len(parts), 0, -1)]
+        patterns = [pat.strip().removeprefix("./").rstrip("/") for pat in self.exclude]
+        return any(fnmatch.fnmatch(name, pat) for pat in patterns if pat for name in names)
+
+
+def _relative(path: str | Path, root: Path) -> str | None:
+    """`path` relative to `root` with `/` separators, or None when it is not under `root`. Tried with and
+    without resolving symbolic links, on both sides (a checkout reached through a link)."""
+    paths, roots = [os.path.abspath(path)], [os.path.abspath(root)]
+    try:
+        paths.append(os.path.realpath(path))
+        roots.append(os.path.realpath(root))
+    except (OSError, ValueError):
+        pass
+    for r in roots:
+        for candidate in paths:
+            try:
+                rel = os.path.relpath(candidate, r)
+            except ValueError:  # another drive (Windows)
+                continue
+            if rel != ".." and not rel.startswith(".." + os.sep) and rel != ".":
+                return Path(rel).as_posix()
+    return None
 
 
 def settings_from_mapping(data: Mapping[str, Any], base: Settings | None = None) -> Settings:
@@ -108,6 +145,7 @@ def load_config(path: Path, base: Settings | None = None) -> Settings:
     if not isinstance(data, Mapping):
         raise ConfigError(f"{path}: the configuration must be a mapping")
     try:
-        return settings_from_mapping(data, base)
+        settings = settings_from_mapping(data, base)
     except ConfigError as exc:
         raise ConfigError(f"{path}: {exc}") from None
+    return replace(settings, exclude_root=Path(os.path.abspath(path)).parent)
