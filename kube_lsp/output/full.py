@@ -107,10 +107,14 @@ def excerpt(line: str, start: int, end: int | None, *, width: int, ascii_only: b
         left, right = 0, total
     else:
         room = max(width - 2 * len(dots), 10)
-        lead = max(min(10, room // 4), (room - (c1 - c0)) // 2)
-        left = max(0, c0 - lead)
-        right = min(total, left + room)
-        left = max(0, min(left, right - room))
+        if c1 <= room or (c1 - c0 >= room and c0 <= room // 2):  # the range's start shows from the line's
+            left = 0
+        elif c1 - c0 >= room:  # a long range: its start, with a little context
+            left = c0 - min(10, room // 4)
+        else:  # centre the range
+            left = c0 - (room - (c1 - c0)) // 2
+        right = min(total, max(left, 0) + room)
+        left = max(0, right - room)
     shown = []
     first = None
     for (text, w), s in zip(cells, starts, strict=False):
@@ -158,7 +162,8 @@ def render_full(results: Sequence[FileResult], *, color: bool = False, width: in
                                         width=room, ascii_only=ascii_only)
                 out.append(bar)
                 out.append(f"{paint(GUTTER, f'{number} |')} {shown}".rstrip())
-                out.append(f"{bar} {paint(SEVERITY_COLOR[f.severity], carets)}")
+                lead = carets.index("^")
+                out.append(f"{bar} {carets[:lead]}{paint(SEVERITY_COLOR[f.severity], carets[lead:])}")
             hint = fix_hint(f, f.doc in broken or -1 in broken)
             if hint is not None:
                 fix, how = hint
