@@ -314,6 +314,8 @@ def _check(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
         raise ConfigError("--fix and --diff cannot be combined")
     settings = _settings(args)
     engine = Engine(settings, _cluster_catalog(args) if (args.cluster or args.context or args.kubeconfig) else None)
+    # Shown once reading and checking together have taken a second.
+    progress = Progress(sys.stderr, isatty(sys.stderr) and not args.quiet)
     inputs, patches = _inputs(args, stdin, settings)
     crds: list[KindSchema] = []
     for item in inputs:
@@ -325,7 +327,6 @@ def _check(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
     readable = [item for item in inputs if item.source.text is not None]
     partial = {id(item): not item.stdin and resolved(Path(item.source.path)) in patches for item in readable}
     jobs = [Job(item.source.text or "", partial[id(item)], item.source.path) for item in readable]
-    progress = Progress(sys.stderr, isatty(sys.stderr) and not args.quiet)
     try:
         analysed = iter(analyse_all(engine, jobs, progress=progress.update))
     finally:
