@@ -375,20 +375,25 @@ class _Tally:
         self.unsafe_left += plan.unsafe_left
 
     def hint(self, args: argparse.Namespace) -> str:
-        more = (f"{self.unsafe_left} more {'fix' if self.unsafe_left == 1 else 'fixes'} available with "
-                "--unsafe-fixes") if self.unsafe_left else ""
-        n = self.applicable
-        files = f"{self.files} {'file' if self.files == 1 else 'files'}"
+        n, left = self.applicable, self.unsafe_left
+        files = _plural(self.files, "file")
+        parts = []
         if args.fix:
-            done = f"fixed {n} {'finding' if n == 1 else 'findings'} in {files}" if n else ""
+            parts += [f"fixed {_plural(n, 'finding')} in {files}"] if n else []
         elif args.diff:
-            done = f"would fix {n} {'finding' if n == 1 else 'findings'} in {files}" if n else "nothing to fix"
-        else:
-            flag = "--fix --unsafe-fixes" if args.unsafe_fixes else "--fix"
-            done = f"{n} fixable with {flag} (preview with --diff)" if n else ""
-            if not n and more:
-                more = more.replace("more ", "", 1).replace("with --unsafe-fixes", "with --fix --unsafe-fixes")
-        return "; ".join(p for p in (done, more) if p)
+            parts.append(f"would fix {_plural(n, 'finding')} in {files}" if n else "nothing to fix")
+        elif n:
+            parts.append(f"{n} fixable with {'--fix --unsafe-fixes' if args.unsafe_fixes else '--fix'} "
+                         "(preview with --diff)")
+        if left:
+            flag = "--unsafe-fixes" if args.fix or args.diff else "--fix --unsafe-fixes"
+            parts.append(f"{left} more {'fix' if left == 1 else 'fixes'} available with --unsafe-fixes" if n
+                         else f"{_plural(left, 'fix')} available with {flag}")
+        return "; ".join(parts)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 'es' if word.endswith('x') else 's'}"
 
 
 def _fix(args: argparse.Namespace, engine: Engine, item: _Input, findings: list[Finding], plan: FixPlan,

@@ -20,8 +20,9 @@ REL = os.path.relpath(FIXTURE, ROOT)
 
 
 def run(*args: str, stdin: bytes = b"", cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}  # this checkout's kube_lsp, whatever the cwd
     return subprocess.run([sys.executable, "-m", "kube_lsp", *args], input=stdin.decode("utf-8", "replace"),
-                          capture_output=True, text=True, cwd=cwd, check=False)
+                          capture_output=True, text=True, cwd=cwd, env=env, check=False)
 
 
 def test_text_format_exact() -> None:
