@@ -50,8 +50,8 @@ output:
 
 fixes:
   --fix applies the fixes marked safe in place; --unsafe-fixes adds the others (review them).
-  --diff shows what --fix would change and writes nothing. A YAML document with a syntax error
-  is never changed; the other documents of its file are.
+  --diff shows what --fix would change and writes nothing (its exit code is the check's). A YAML
+  document with a syntax error is never changed; the other documents of its file are.
   With `-` (stdin), --fix prints the fixed text on stdout (the whole text, also when nothing
   changed) and the findings that remain on stderr; --diff prints the diff on stdout.
 
@@ -106,8 +106,8 @@ def _build() -> Cli:
     check.add_argument("--stdin-filename", metavar="NAME", default="<stdin>",
                        help="name to report for stdin (default <stdin>)")
     check.add_argument("--force-exclude", action="store_true",
-                       help="apply the configuration's `exclude` to files named on the command line too "
-                            "(as pre-commit passes them)")
+                       help="apply the configuration's `exclude` globs (relative to its directory) to files "
+                            "named on the command line too, as pre-commit names them")
     check.add_argument("--max-file-size", type=float, default=MAX_BYTES / 1e6, metavar="MB",
                        help=f"skip larger files with a finding (default {MAX_BYTES / 1e6:.0f})")
     check.add_argument("-q", "--quiet", action="store_true", help="no summary or progress on stderr")

@@ -58,21 +58,26 @@ class Settings:
         return settings_from_mapping(other, base=self)
 
     def is_excluded(self, path: str | Path) -> bool:
-        """Whether an `exclude` glob matches the file's name, its path relative to `exclude_root` (from
-        any current directory, given relative or absolute) or one of the directories on that path.
+        """Whether an `exclude` glob matches `path`, which may be given relative to any current directory or
+        absolute.
 
-        Without a root (settings that come from no file) patterns match the path as given. A file
-        outside the root is matched by its name only.
+        A pattern with a `/` is matched against the path relative to `exclude_root` (the directory of the
+        configuration file) and against each of its parent directories, so `charts/*/templates` excludes
+        what is under it; a pattern without `/` is matched against every name on that path (`vendor`,
+        `*.generated.yaml`), as in .gitignore. `*` also matches `/`. A file outside `exclude_root` is
+        matched by its own name only. Without a root (settings from no file) the path is taken as given.
         """
         if not self.exclude:
             return False
         rel = _relative(path, self.exclude_root) if self.exclude_root is not None else Path(path).as_posix()
-        names = [Path(path).name]
-        if rel is not None:
-            parts = rel.split("/")
-            names += ["/".join(parts[:i]) for i in range(len(parts), 0, -1)]
-        patterns = [pat.strip().removeprefix("./").rstrip("/") for pat in self.exclude]
-        return any(fnmatch.fnmatch(name, pat) for pat in patterns if pat for name in names)
+        parts = rel.split("/") if rel is not None else []
+        prefixes = ["/".join(parts[:i]) for i in range(len(parts), 0, -1)]
+        names = parts or [Path(path).name]
+        for raw in self.exclude:
+            pat = raw.strip().removeprefix("./").rstrip("/")
+            if pat and any(fnmatch.fnmatch(n, pat) for n in (prefixes if "/" in pat else names)):
+                return True
+        return False
 
 
 def _relative(path: str | Path, root: Path) -> str | None:

@@ -35,9 +35,11 @@ def paths_of(stdout: str) -> list[str]:
 
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
-    """A repository whose .kube-lsp.yaml excludes Helm templates and one directory by name."""
+    """A repository whose .kube-lsp.yaml excludes Helm templates, directories named `vendor` at any level and
+    files by name."""
     root = tmp_path / "repo"
-    for rel in ("charts/web/templates/deploy.yaml", "apps/web.yaml", "vendor/lib/x.yaml", "apps/skip-me.yaml"):
+    for rel in ("charts/web/templates/deploy.yaml", "apps/web.yaml", "vendor/lib/x.yaml", "apps/skip-me.yaml",
+                "apps/vendor/y.yaml"):
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(FIXTURE, root / rel)
     (root / ".kube-lsp.yaml").write_text('exclude:\n  - "charts/*/templates/*"\n  - vendor\n  - "skip-*.yaml"\n')
