@@ -117,7 +117,7 @@ def excerpt(line: str, start: int, end: int | None, *, width: int, ascii_only: b
         left = max(0, right - room)
     shown = []
     first = None
-    for (text, w), s in zip(cells, starts, strict=False):
+    for (text, w), s in zip(cells, starts[:-1], strict=True):
         if s >= left and s + w <= right:
             first = s if first is None else first
             shown.append(text)
