@@ -301,12 +301,14 @@ class _Stream:
     form: str  # the resolved format: full, concise, json, sarif or github
     color: bool
     ascii_only: bool
+    terminal: bool
 
     @classmethod
     def of(cls, file: TextIO, fmt: str, color: str) -> _Stream:
-        form = ("full" if isatty(file) else "concise") if fmt == "text" else fmt
+        terminal = isatty(file)
+        form = ("full" if terminal else "concise") if fmt == "text" else fmt
         return cls(file, form, color_enabled(color, file) and form in TEXT_FORMATS,
-                   not can_encode(file, "\u2014\u2400\U0001f600"))
+                   not can_encode(file, "\u2014\u2400\U0001f600"), terminal)
 
 
 def _check(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
@@ -351,7 +353,7 @@ def _check(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
     info = RunInfo(format_version(engine.catalog.version), engine.catalog.source)
     if not args.diff:
         report.file.write(render(report.form, results, info, color=report.color, width=terminal_width(),
-                                 ascii_only=report.ascii_only))
+                                 ascii_only=report.ascii_only, terminal=report.terminal))
     has_errors = any(f.severity == Severity.ERROR for r in results for f in r.findings)
     if not args.quiet and report.form in TEXT_FORMATS:
         if not args.diff:

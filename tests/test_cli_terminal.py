@@ -192,6 +192,19 @@ def test_full_format_clips_long_lines_to_the_terminal(tmp_path: Path) -> None:
     assert len(shown) == 59
 
 
+def test_a_manifest_cannot_drive_the_terminal(tmp_path: Path) -> None:
+    """A key with an escape sequence is shown, not obeyed, on a terminal; a pipe still gets the text as is."""
+    (tmp_path / "svc.yaml").write_text('apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec: {"typ\\e[2J": x}\n')
+    message = "unknown field `typ{}[2J` in ServiceSpec (spec); the API server rejects unknown fields"
+    r = run("check", "--output-format", "concise", "--color", "never", "svc.yaml", cwd=tmp_path)
+    assert r.stdout == "svc.yaml:4:8: error KL200 " + message.format("\u241b") + "\n"
+    r = run("check", "--color", "never", "svc.yaml", cwd=tmp_path)
+    assert r.stdout.splitlines()[0] == "svc.yaml:4:8: error[KL200] " + message.format("\u241b")
+    assert "\x1b" not in r.stdout
+    r = run("check", "svc.yaml", cwd=tmp_path, ttys=())
+    assert r.stdout == "svc.yaml:4:8: error KL200 " + message.format("\x1b") + "\n"
+
+
 def test_color_choice() -> None:
     pipe = io.StringIO()
     assert color_enabled("auto", pipe, {}) is False

@@ -13,7 +13,7 @@ from typing import Any, Final
 
 from kube_lsp import __version__
 from kube_lsp.model import Finding, Severity
-from kube_lsp.output.full import render_concise_color, render_full
+from kube_lsp.output.full import render_concise_terminal, render_full
 from kube_lsp.rules import ALL_RULES, BY_CODE
 
 FORMATS: Final = ("text", "json", "sarif", "github")
@@ -47,11 +47,13 @@ def counts(results: Sequence[FileResult]) -> dict[str, int]:
 
 
 def render(fmt: str, results: Sequence[FileResult], info: RunInfo, *, color: bool = False, width: int = 100,
-           ascii_only: bool = False) -> str:
-    """`text` is the concise form here; `ascii_only` makes JSON and SARIF escape non-ASCII characters
-    (lossless, for an output encoding that cannot show them)."""
+           ascii_only: bool = False, terminal: bool = False) -> str:
+    """`text` is the concise form here. For a `terminal` (or with `color`) the text forms show control
+    characters as placeholders; elsewhere the concise form is the findings' text byte for byte.
+    `ascii_only` makes JSON and SARIF escape non-ASCII characters (lossless, for an output encoding that
+    cannot show them)."""
     if fmt in ("text", "concise"):
-        return render_concise_color(results) if color else render_text(results)
+        return render_concise_terminal(results, color=color) if color or terminal else render_text(results)
     if fmt == "full":
         return render_full(results, color=color, width=width, ascii_only=ascii_only)
     if fmt == "json":

@@ -173,14 +173,14 @@ def render_full(results: Sequence[FileResult], *, color: bool = False, width: in
     return "".join(line + "\n" for line in out)
 
 
-def render_concise_color(results: Sequence[FileResult]) -> str:
-    """The concise one-line form, with colour."""
-    paint = _Paint(True)
+def render_concise_terminal(results: Sequence[FileResult], *, color: bool) -> str:
+    """The concise one-line form for a terminal: coloured if asked, control characters made visible."""
+    paint = _Paint(color)
     lines = []
     for r in results:
         for f in r.findings:
             s = f.span.start
-            lines.append(f"{paint(BOLD, f'{r.path}:{s.line + 1}:{s.col + 1}:')} "
+            lines.append(f"{paint(BOLD, f'{visible(r.path)}:{s.line + 1}:{s.col + 1}:')} "
                          f"{paint(SEVERITY_COLOR[f.severity], f.severity.label)} {paint(BOLD, f.code)} "
                          f"{visible(f.message)}")
     return "".join(line + "\n" for line in lines)
