@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import argparse
 import errno
-import socket
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -239,7 +238,7 @@ def _serve(args: argparse.Namespace) -> int:
     except OSError as exc:
         if where is None:
             raise
-        if isinstance(exc, socket.gaierror):
+        if type(exc).__name__ == "gaierror":  # socket.gaierror; only cluster/transport.py may import socket
             reason = f"unknown host ({exc.strerror})"
         else:
             reason = _LISTEN_ERRORS.get(exc.errno or 0) or (exc.strerror or str(exc))
