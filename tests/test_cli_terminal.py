@@ -39,9 +39,10 @@ class Run:
 
 
 def run(*args: str, ttys: Sequence[str] = ("stdout", "stderr"), env: dict[str, str] | None = None,
-        cwd: Path = ROOT, columns: int = 100, timeout: float = 60, stdin: tuple[float, bytes] | None = None) -> Run:
-    """Run the CLI with the streams named in `ttys` on pseudo-terminals (the others on pipes); `stdin` is
-    written to its standard input after a delay (seconds)."""
+        cwd: Path = ROOT, columns: int = 100, timeout: float = 60,
+        fifo: tuple[Path, float, bytes] | None = None) -> Run:
+    """Run the CLI with the streams named in `ttys` on pseudo-terminals (the others on pipes). With `fifo`
+    (path, delay, data), the named pipe at `path` delivers `data` `delay` seconds after kube-lsp opened it."""
     base = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR", "COLUMNS", "LINES")}
     base.update(PYTHONPATH=str(ROOT), TERM="xterm-256color", HOME=str(cwd), **(env or {}))
     child: dict[str, int] = {}
@@ -53,22 +54,19 @@ def run(*args: str, ttys: Sequence[str] = ("stdout", "stderr"), env: dict[str, s
             tty.setraw(child[name])  # no \n → \r\n translation: compare bytes as written
         else:
             ours[name], child[name] = os.pipe()
-    proc = subprocess.Popen([sys.executable, "-m", "kube_lsp", *args],
-                            stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
+    if fifo is not None:
+        os.mkfifo(fifo[0])
+
+        def feed(path: Path, delay: float, data: bytes) -> None:
+            with open(path, "wb") as pipe:  # returns once kube-lsp has opened the pipe to read it
+                time.sleep(delay)
+                pipe.write(data)
+
+        threading.Thread(target=feed, args=fifo, daemon=True).start()
+    proc = subprocess.Popen([sys.executable, "-m", "kube_lsp", *args], stdin=subprocess.DEVNULL,
                             stdout=child["stdout"], stderr=child["stderr"], cwd=cwd, env=base)
     for fd in child.values():
         os.close(fd)
-    if stdin is not None:
-        delay, data = stdin
-        assert proc.stdin is not None
-        pipe = proc.stdin
-
-        def feed() -> None:
-            time.sleep(delay)
-            pipe.write(data)
-            pipe.close()
-
-        threading.Thread(target=feed, daemon=True).start()
     got = {name: bytearray() for name in ours}
     pending = dict(ours)
     while pending:
@@ -265,14 +263,18 @@ def test_progress_waits_a_second_redraws_in_place_and_clears() -> None:
     assert quiet.getvalue() == ""
 
 
-def test_progress_on_a_terminal_during_a_slow_run() -> None:
-    """Slow for sure: stdin delivers its text after 1.2 s (the progress line waits for one second)."""
+def test_progress_on_a_terminal_during_a_slow_run(tmp_path: Path) -> None:
+    """Slow for sure: a named pipe delivers its text 1.2 s after kube-lsp opens it (the progress line waits
+    for one second)."""
     frame = "checking 2/2 files…"
-    r = run("check", "-", REL, ttys=("stderr",), stdin=(1.2, FIXTURE.read_bytes()))
+    slow = (tmp_path / "slow.yaml", 1.2, FIXTURE.read_bytes())
+    r = run("check", str(slow[0]), REL, ttys=("stderr",), fifo=slow)
     assert r.stderr == ("\rchecking 1/2 files…\r" + frame + "\r" + " " * len(frame) + "\r"
                         "4 errors, 0 warnings, 0 infos in 2 files (2 documents); schemas: bundled Kubernetes 1.37 "
                         "schemas; exit code 1 (errors found)\n4 fixable with --fix (preview with --diff)\n")
     assert r.stdout.count("\n") == 4  # the findings themselves are untouched
-    assert run("check", "-q", "-", REL, ttys=("stderr",), stdin=(1.2, FIXTURE.read_bytes())).stderr == ""
-    piped = run("check", "-", REL, ttys=(), stdin=(1.2, FIXTURE.read_bytes()))  # not a terminal: no progress
+    slow[0].unlink()
+    assert run("check", "-q", str(slow[0]), REL, ttys=("stderr",), fifo=slow).stderr == ""
+    slow[0].unlink()
+    piped = run("check", str(slow[0]), REL, ttys=(), fifo=slow)  # not a terminal: no progress
     assert piped.stderr.startswith("4 errors")
