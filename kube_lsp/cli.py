@@ -10,7 +10,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Final, NoReturn, TextIO
+from typing import Any, Final, NoReturn, TextIO
 
 from kube_lsp import __version__
 from kube_lsp.batch import Job, analyse_all
@@ -62,6 +62,13 @@ exit codes:
 
 
 class _Parser(argparse.ArgumentParser):
+    """Usage errors exit 2; options are never abbreviated (`--unsafe-fix` is a typo with a did-you-mean, not a
+    silent prefix of `--unsafe-fixes`), so the flags stay a stable interface for scripts."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
+
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")

@@ -80,6 +80,9 @@ usage: kube-lsp check [-h] [--kube-version X.Y] [--output-format FORMAT]
      CHECK_USAGE + "kube-lsp check: error: unknown option `--fomat` — did you mean `--format`?\n"),
     (["check", "--unsafe-fixs", "."],
      CHECK_USAGE + "kube-lsp check: error: unknown option `--unsafe-fixs` — did you mean `--unsafe-fixes`?\n"),
+    # options are never abbreviated: a prefix is a typo, not a silent alias
+    (["check", "--unsafe-fix", "."],
+     CHECK_USAGE + "kube-lsp check: error: unknown option `--unsafe-fix` — did you mean `--unsafe-fixes`?\n"),
 ])
 def test_mistyped_commands_and_options_get_a_suggestion(args: list[str], stderr: str) -> None:
     r = run(*args)
