@@ -1,6 +1,7 @@
 """Cluster benchmark: dry-run, diff and cluster schemas against the API server double, with figures.
 
-Usage: python bench/cluster.py [--docs 40] [--repeat 3] [--slow 3]
+Usage: python bench/cluster.py [--docs 40] [--repeat 3] [--slow 3] [--corpus ../shared/corpus]
+       [--harness ../shared/bench/harness]
 
 Starts the test suite's API server double (tests/cluster/apiserver.py: TLS, bearer token, discovery,
 /openapi/v3, server-side apply) on loopback, builds one multi-document file from the real manifests of
@@ -32,18 +33,16 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from _inputs import SHARED, require
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
-SHARED = REPO.parent / "shared"
 sys.path.insert(0, str(REPO / "tests"))
-sys.path.insert(0, str(SHARED / "bench" / "harness"))
 
 from cluster.apiserver import ApiServerDouble, RecordedRequest, Slow  # noqa: E402
 from cluster.catalog import RESOURCES  # noqa: E402
-from lspclient import LspClient, path_to_uri  # noqa: E402
 
 KUBE_LSP = [sys.executable, "-m", "kube_lsp"]
 
@@ -114,6 +113,8 @@ def cli_figures(api: ApiServerDouble, name: str, cmd: list[str], env: dict[str, 
 async def lsp_figures(api: ApiServerDouble, kubeconfig: Path, file: Path, env: dict[str, str],
                       slow: float) -> None:
     api.inject(Slow(slow), verbs=["patch"])
+    from lspclient import LspClient, path_to_uri  # the shared harness, on sys.path once main() checked it
+
     client = LspClient(request_timeout=120)
     settings = {"kubeLsp": {"cluster": {"kubeconfig": str(kubeconfig), "timeout": slow * 4}}}
     await client.start([*KUBE_LSP, "serve"], path_to_uri(file.parent), init_options=settings, settings=settings,
@@ -148,17 +149,23 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--slow", type=float, default=3.0, help="seconds the cluster takes per apply in the "
                                                                  "LSP measurement (default 3)")
+    parser.add_argument("--corpus", type=Path, default=SHARED / "corpus", help="manifests (default ../shared/corpus)")
+    parser.add_argument("--harness", type=Path, default=SHARED / "bench" / "harness",
+                        help="the shared LSP client harness (default ../shared/bench/harness)")
     args = parser.parse_args()
+    require(parser, args.corpus, "--corpus", "the corpus of manifests")
+    require(parser, args.harness / "lspclient.py", "--harness", "the shared LSP client (lspclient.py)")
+    sys.path.insert(0, str(args.harness))
 
     work = Path(tempfile.mkdtemp(prefix="kube-lsp-bench-cluster-"))
-    docs = served_documents(SHARED / "corpus", args.docs)
+    docs = served_documents(args.corpus, args.docs)
     file = work / "manifests.yaml"
     file.write_text("---\n".join(docs))
     (work / "double").mkdir()
     with ApiServerDouble(workdir=work / "double") as api:
         kubeconfig = api.write_kubeconfig(work / "kubeconfig")
         env: dict[str, Any] = {**os.environ, "KUBECONFIG": str(kubeconfig), "XDG_CACHE_HOME": str(work / "cache")}
-        print(f"{len(docs)} documents ({file.stat().st_size // 1024} KB) from ../shared/corpus; API server double "
+        print(f"{len(docs)} documents ({file.stat().st_size // 1024} KB) from {args.corpus}; API server double "
               f"at {api.url}; kube-lsp as `{' '.join(KUBE_LSP)}`\n")
 
         cli_figures(api, "kube-lsp dry-run (new objects)", [*KUBE_LSP, "dry-run", "-q", str(file)], env,

@@ -17,8 +17,9 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-DEFAULT_CASES = HERE.parent.parent / "shared" / "bench" / "cases-dev" / "cases.jsonl"
+from _inputs import SHARED, require
+
+DEFAULT_CASES = SHARED / "bench" / "cases-dev" / "cases.jsonl"
 
 
 def parent_path(yaml_path: str, key: str) -> str:
@@ -36,6 +37,7 @@ def main() -> int:
     ap.add_argument("--kube-version")
     ap.add_argument("--show-misses", action="store_true")
     args = ap.parse_args()
+    require(ap, args.cases, "--cases", "the fault cases (cases.jsonl)")
     base = args.cases.parent
     cases = [json.loads(line) for line in args.cases.read_text().splitlines() if line.strip()]
     paths = [str(base / c["path"]) for c in cases]

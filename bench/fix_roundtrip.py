@@ -19,8 +19,9 @@ import tempfile
 from collections import defaultdict
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-DEFAULT_CASES = HERE.parent.parent / "shared" / "bench" / "cases-dev" / "cases.jsonl"
+from _inputs import SHARED, require
+
+DEFAULT_CASES = SHARED / "bench" / "cases-dev" / "cases.jsonl"
 
 
 def main() -> int:
@@ -29,8 +30,10 @@ def main() -> int:
     ap.add_argument("--categories", default="key_typo,tab_indent,indent_wrong_level")
     ap.add_argument("--corpus", type=Path, default=None, help="originals (default: the cases' ../corpus)")
     args = ap.parse_args()
+    require(ap, args.cases, "--cases", "the fault cases (cases.jsonl)")
     base = args.cases.parent
     corpus = args.corpus or base.parent.parent / "corpus"
+    require(ap, corpus, "--corpus", "the original manifests")
     wanted = set(args.categories.split(","))
     cases = [json.loads(x) for x in args.cases.read_text().splitlines() if x.strip()]
     cases = [c for c in cases if c["category"] in wanted]

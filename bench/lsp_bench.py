@@ -22,8 +22,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-SHARED = HERE.parent.parent / "shared"
+from _inputs import SHARED, require
+
 METRICS = [
     ("open_cold_settled_ms", "didOpen → diagnostics (cold)"),
     ("open_warm_settled_ms", "didOpen → diagnostics (warm)"),
@@ -93,6 +93,8 @@ def main() -> int:
     ap.add_argument("--corpus", type=Path, default=SHARED / "corpus")
     ap.add_argument("--skip-yamlls", action="store_true")
     args = ap.parse_args()
+    require(ap, args.harness, "--harness", "the shared benchmark harness (latency.py)")
+    require(ap, args.corpus, "--corpus", "the corpus of manifests")
     work = Path(tempfile.mkdtemp(prefix="kube-lsp-bench-"))
     files = {"10k-line stream": work / "big.yaml", "200-line Deployment": work / "deployment.yaml"}
     files["10k-line stream"].write_text(big_file(args.corpus))

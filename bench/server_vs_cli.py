@@ -18,8 +18,7 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-SHARED = HERE.parent.parent / "shared"
+from _inputs import SHARED, require
 
 
 def main() -> int:
@@ -28,6 +27,8 @@ def main() -> int:
     ap.add_argument("--harness", type=Path, default=SHARED / "bench" / "harness")
     ap.add_argument("--limit", type=int, default=None)
     args = ap.parse_args()
+    require(ap, args.cases, "--cases", "the fault cases (cases.jsonl)")
+    require(ap, args.harness, "--harness", "the shared benchmark harness (run_diag.py)")
     cases = [json.loads(x) for x in args.cases.read_text().splitlines() if x.strip()][: args.limit]
     base = args.cases.parent
     with tempfile.TemporaryDirectory() as tmp:

@@ -51,8 +51,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-DEFAULT_CORPUS = HERE.parent.parent / "shared" / "corpus"
+from _inputs import SHARED, require
+
+DEFAULT_CORPUS = SHARED / "corpus"
 YAML_SUFFIXES = (".yaml", ".yml")
 
 TARGET_DOCS_PER_S = 1_000.0
@@ -344,6 +345,7 @@ def main() -> int:
         help="run the tools with the environment as is (default: cache bytecode in the temp dir)",
     )
     args = ap.parse_args()
+    require(ap, args.corpus, "--corpus", "the corpus of manifests")
     if args.repeat < 1 or args.kv_repeat < 1 or args.min_docs < 1:
         ap.error("--repeat, --kv-repeat and --min-docs must be >= 1")
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from kube_lsp.engine import Engine
@@ -61,16 +61,20 @@ def _run_part(part: tuple[int, str, int, int, bool, str]) -> tuple[int, list[Fin
     return index, [f.shifted(line0, doc0) for f in analysis.findings], len(analysis.documents)
 
 
-def analyse_all(engine: Engine, jobs: Sequence[Job], workers: int | None = None) -> list[Result]:
-    """Findings and document counts for every job, in order."""
+def analyse_all(engine: Engine, jobs: Sequence[Job], workers: int | None = None,
+                progress: Callable[[int, int], None] | None = None) -> list[Result]:
+    """Findings and document counts for every job, in order; `progress(done, total)` is called as jobs
+    finish."""
     global _WORKER_ENGINE
     total = sum(len(j.text) for j in jobs)
     cpus = workers if workers is not None else (os.cpu_count() or 1)
+    report = progress or (lambda done, total: None)
     if cpus < 2 or total < PARALLEL_MIN_CHARS or not sys.platform.startswith("linux"):
         out = []
-        for j in jobs:
+        for i, j in enumerate(jobs):
             a = engine.analyse(j.text, partial=j.partial, origin=j.origin)
             out.append(Result(a.findings, len(a.documents)))
+            report(i + 1, len(jobs))
         return out
     parts = [(i, text, line0, doc0, jobs[i].partial, jobs[i].origin)
              for i, job in enumerate(jobs) for (_, text, line0, doc0) in _parts(i, job)]
@@ -79,11 +83,19 @@ def analyse_all(engine: Engine, jobs: Sequence[Job], workers: int | None = None)
     _WORKER_ENGINE = engine  # inherited by the forked workers
     findings: list[list[Finding]] = [[] for _ in jobs]
     docs = [0] * len(jobs)
+    pending = [0] * len(jobs)
+    for part in parts:
+        pending[part[0]] += 1
+    finished = sum(n == 0 for n in pending)
     try:
         with multiprocessing.get_context("fork").Pool(cpus) as pool:
             for index, fs, n in pool.imap_unordered(_run_part, parts, chunksize=1):
                 findings[index].extend(fs)
                 docs[index] += n
+                pending[index] -= 1
+                if not pending[index]:
+                    finished += 1
+                    report(finished, len(jobs))
     finally:
         _WORKER_ENGINE = None
     results = []

@@ -1,63 +1,131 @@
-"""Command line: `kube-lsp check`, `kube-lsp rules`. Argument handling and I/O only; no analysis here."""
+"""Command line: `kube-lsp check`, `rules`, `serve`, `dry-run`, `diff`. Argument handling and I/O only;
+no analysis here.
+"""
 
 from __future__ import annotations
 
 import argparse
+import errno
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TextIO
+from typing import Any, Final, NoReturn, TextIO
 
 from kube_lsp import __version__
 from kube_lsp.batch import Job, analyse_all
 from kube_lsp.config import ConfigError, Settings, find_config, load_config, parse_kube_version
 from kube_lsp.engine import Engine
-from kube_lsp.fixes import apply_edits, select_safe_fixes, unified_diff
-from kube_lsp.inputs import MAX_BYTES, InputError, Source, decode, expand, kustomize_patches, read_path
+from kube_lsp.fixes import FixPlan, apply_edits, plan_fixes, unified_diff
+from kube_lsp.inputs import (
+    MAX_BYTES,
+    YAML_SUFFIXES,
+    InputError,
+    Source,
+    decode,
+    entries,
+    kustomize_patches,
+    read_entry,
+    resolved,
+)
 from kube_lsp.model import Finding, Severity
-from kube_lsp.output import FORMATS, FileResult, RunInfo, render, summary_line
+from kube_lsp.output import CHECK_FORMATS, FileResult, RunInfo, render, summary_line
+from kube_lsp.output.term import Progress, can_encode, color_enabled, isatty, prepare_streams, terminal_width
 from kube_lsp.parsing.loader import parse_stream
 from kube_lsp.rules import ALL_RULES, find_rule, markdown_docs, markdown_table
 from kube_lsp.schema.catalog import Catalog, KindSchema, bundled_versions, format_version
 from kube_lsp.schema.crds import crds_in
+from kube_lsp.suggest import suggest, typo_distance
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+TEXT_FORMATS: Final = ("text", "full", "concise")
+
+CHECK_EPILOG: Final = """\
+output:
+  text (the default) is `full` when stdout is a terminal (each finding with its source line, the
+  range underlined, and its fix) and `concise` otherwise (one `path:line:col: severity KLnnn message`
+  line per finding, for scripts and pre-commit). Colour: --color, or FORCE_COLOR / NO_COLOR.
+  A summary goes to stderr (not with -q).
+
+fixes:
+  --fix applies the fixes marked safe in place; --unsafe-fixes adds the others (review them).
+  --diff shows what --fix would change and writes nothing (its exit code is the check's). A YAML
+  document with a syntax error is never changed; the other documents of its file are.
+  With `-` (stdin), --fix prints the fixed text on stdout (the whole text, also when nothing
+  changed) and the findings that remain on stderr; --diff prints the diff on stdout.
+
+exit codes:
+  0  no error-severity finding (also when no YAML file was found: a warning says so)
+  1  at least one error-severity finding (a file that cannot be read is one: KL104)
+  2  usage error, a path that does not exist, a bad configuration
+"""
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]
+    """Usage errors exit 2; options are never abbreviated (`--unsafe-fix` is a typo with a did-you-mean, not a
+    silent prefix of `--unsafe-fixes`), so the flags stay a stable interface for scripts."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
+
+    def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
 
 
+@dataclass(frozen=True, slots=True)
+class Cli:
+    parser: argparse.ArgumentParser
+    commands: dict[str, argparse.ArgumentParser]
+
+
 def build_parser() -> argparse.ArgumentParser:
+    return _build().parser
+
+
+def _build() -> Cli:
     versions = bundled_versions()
     parser = _Parser(prog="kube-lsp", description="Kubernetes manifest checker and language server.")
     parser.add_argument("--version", action="version", version=f"kube-lsp {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    check = sub.add_parser("check", help="check manifests (files, directories, or - for stdin)")
-    check.add_argument("paths", nargs="*", metavar="PATH", help="files or directories; - reads stdin")
+    check = sub.add_parser("check", help="check manifests (files, directories, or - for stdin)",
+                           description="Check Kubernetes manifests offline against the schemas of a "
+                                       "Kubernetes version.",
+                           epilog=CHECK_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    check.add_argument("paths", nargs="*", metavar="PATH",
+                       help="files or directories (searched for *.yaml, *.yml); - reads stdin; default .")
     check.add_argument("--kube-version", metavar="X.Y",
                        help=f"target Kubernetes version ({format_version(versions[0])}–"
                             f"{format_version(versions[-1])}; default {format_version(versions[-1])})")
-    check.add_argument("--format", choices=FORMATS, default="text", help="output format (default text)")
+    check.add_argument("--output-format", "--format", dest="format", choices=CHECK_FORMATS, default="text",
+                       metavar="FORMAT", help=f"{', '.join(CHECK_FORMATS)} (default text: full on a terminal, "
+                                              "concise otherwise)")
+    check.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                       help="colour the findings (default auto: on a terminal, unless NO_COLOR is set)")
     check.add_argument("--config", metavar="FILE", help="settings file (default: nearest .kube-lsp.yaml)")
-    check.add_argument("--fix", action="store_true", help="apply safe fixes in place")
-    check.add_argument("--diff", action="store_true", help="print safe fixes as a unified diff; change nothing")
+    check.add_argument("--fix", action="store_true", help="apply safe fixes in place (stdin: print the fixed text)")
+    check.add_argument("--unsafe-fixes", action="store_true",
+                       help="with --fix or --diff, also the fixes not marked safe")
+    check.add_argument("--diff", action="store_true", help="print the fixes as a unified diff; change nothing")
     check.add_argument("--stdin-filename", metavar="NAME", default="<stdin>",
                        help="name to report for stdin (default <stdin>)")
+    check.add_argument("--force-exclude", action="store_true",
+                       help="apply the configuration's `exclude` globs (relative to its directory) to files "
+                            "named on the command line too, as pre-commit names them")
     check.add_argument("--max-file-size", type=float, default=MAX_BYTES / 1e6, metavar="MB",
                        help=f"skip larger files with a finding (default {MAX_BYTES / 1e6:.0f})")
-    check.add_argument("-q", "--quiet", action="store_true", help="no summary line on stderr")
+    check.add_argument("-q", "--quiet", action="store_true", help="no summary or progress on stderr")
     check.add_argument("--cluster", action="store_true",
                        help="validate against the schemas of your cluster (kubeconfig's current context)")
     check.add_argument("--context", metavar="NAME", help="like --cluster, with this kubeconfig context")
     check.add_argument("--kubeconfig", metavar="FILE", help="like --cluster, with this kubeconfig file")
 
+    commands: dict[str, argparse.ArgumentParser] = {"check": check}
     for name, help_text in (("dry-run", "server-side dry-run of each document against your cluster (never writes)"),
                             ("diff", "diff each document against the live cluster, like kubectl diff --server-side")):
-        cmd = sub.add_parser(name, help=help_text)
+        cmd = sub.add_parser(name, help=help_text, description=help_text[0].upper() + help_text[1:] + ".")
         cmd.add_argument("paths", nargs="+", metavar="PATH", help="files or directories; - reads stdin")
         cmd.add_argument("--kubeconfig", metavar="FILE", help="kubeconfig (default: $KUBECONFIG or ~/.kube/config)")
         cmd.add_argument("--context", metavar="NAME", help="kubeconfig context (default: the current one)")
@@ -65,26 +133,61 @@ def build_parser() -> argparse.ArgumentParser:
         cmd.add_argument("--timeout", type=float, default=30.0, metavar="S", help="read timeout, default 30 s")
         cmd.add_argument("--stdin-filename", metavar="NAME", default="<stdin>")
         if name == "dry-run":
-            cmd.add_argument("--format", choices=FORMATS, default="text", help="output format (default text)")
+            cmd.add_argument("--format", choices=("text", "json", "sarif", "github"), default="text",
+                             help="output format (default text)")
             cmd.add_argument("-q", "--quiet", action="store_true", help="no summary line on stderr")
+        commands[name] = cmd
 
-    serve = sub.add_parser("serve", help="run the language server (stdio by default)")
+    serve = sub.add_parser("serve", help="run the language server (stdio by default)",
+                           description="Run the language server: JSON-RPC over stdio (or --tcp).")
     serve.add_argument("--stdio", action="store_true", help="talk JSON-RPC over stdin/stdout (the default)")
-    serve.add_argument("--tcp", metavar="HOST:PORT", help="listen on a TCP port instead (for debugging)")
+    serve.add_argument("--tcp", metavar="HOST:PORT", help="listen on a TCP port instead (for debugging), "
+                                                          "e.g. 127.0.0.1:2087")
     serve.add_argument("--log-file", metavar="FILE", help="write the server log here (default: stderr)")
     serve.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+    commands["serve"] = serve
 
-    rules = sub.add_parser("rules", help="list the rules, or explain one")
+    rules = sub.add_parser("rules", help="list the rules, or explain one",
+                           description="List the rules, or explain one with a failing and a passing example.")
     rules.add_argument("rule", nargs="?", help="a rule code or name, e.g. KL200")
     rules.add_argument("--markdown", action="store_true", help="print the rule table as Markdown")
     rules.add_argument("--docs", action="store_true", help="print the full rule documentation as Markdown")
-    return parser
+    commands["rules"] = rules
+    return Cli(parser, commands)
+
+
+def _did_you_mean(word: str, candidates: Sequence[str]) -> str:
+    """` — did you mean `x`?` (or `x` or `y`, when they are equally close), or nothing."""
+    best = suggest(word, candidates)
+    if not best:
+        return ""
+    tied = [c for c in best if typo_distance(word, c) == typo_distance(word, best[0])][:3]
+    return f" — did you mean {' or '.join(f'`{c}`' for c in tied)}?"
+
+
+def parse_args(cli: Cli, argv: Sequence[str]) -> argparse.Namespace:
+    """argparse, with a did-you-mean for a mistyped command or option (exit code 2)."""
+    command = next((a for a in argv if not a.startswith("-")), None)
+    if command is not None and command not in cli.commands:
+        cli.parser.error(f"unknown command `{command}`{_did_you_mean(command, list(cli.commands))}")
+    args, extras = cli.parser.parse_known_args(argv)
+    if extras:
+        parser = cli.commands.get(args.command or "", cli.parser)
+        bad = extras[0]
+        if bad.startswith("-") and bad != "-":
+            flag = bad.split("=", 1)[0]
+            options = [o for action in parser._actions for o in action.option_strings if o.startswith("--")]
+            parser.error(f"unknown option `{flag}`{_did_you_mean(flag, options)}")
+        parser.error(f"unexpected argument `{bad}`")
+    return args
 
 
 def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
+    if stdout is None:  # the real streams: never fail on a character they cannot encode
+        prepare_streams(sys.stdout, sys.stderr)
     out = stdout or sys.stdout
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    cli = _build()
+    args = parse_args(cli, sys.argv[1:] if argv is None else argv)
     try:
         if args.command == "check":
             return _check(args, stdin or sys.stdin, out)
@@ -95,17 +198,61 @@ def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None, stdout:
 
             return run_cluster_command(args, stdin or sys.stdin, out)
         if args.command == "serve":
-            from kube_lsp.lsp.server import run
-
-            return run(tcp=args.tcp, log_file=args.log_file, log_level=args.log_level)
+            return _serve(args)
     except (ConfigError, InputError, LookupError) as exc:
         print(f"kube-lsp: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
-    parser.print_help(out)
+    cli.parser.print_help(out)
     return EXIT_USAGE
 
+
+# ------------------------------------------------------------------------------------------- serve
+
+def parse_tcp(text: str) -> tuple[str, int]:
+    """`HOST:PORT`, `[IPv6]:PORT` or `PORT` (on 127.0.0.1) → (host, port); ConfigError otherwise."""
+    host, sep, port = text.strip().rpartition(":")
+    host = host.strip("[]") if sep else ""
+    if not port.isdigit():
+        raise ConfigError(f"--tcp {text}: expected HOST:PORT, such as 127.0.0.1:2087")
+    number = int(port)
+    if not 1 <= number <= 65535:
+        raise ConfigError(f"--tcp {text}: the port must be between 1 and 65535")
+    return host or "127.0.0.1", number
+
+
+_LISTEN_ERRORS: Final = {
+    errno.EADDRINUSE: "the port is already in use",
+    errno.EADDRNOTAVAIL: "that address is not one of this machine's",
+    errno.EACCES: "permission denied (ports below 1024 need privileges)",
+}
+
+
+def _serve(args: argparse.Namespace) -> int:
+    where = parse_tcp(args.tcp) if args.tcp else None
+    if args.log_file:
+        try:
+            with open(args.log_file, "a", encoding="utf-8"):
+                pass
+        except OSError as exc:
+            raise ConfigError(f"--log-file {args.log_file}: cannot write there: {exc.strerror or exc}") from None
+    from kube_lsp.lsp.server import run
+
+    try:
+        return run(tcp=f"{where[0]}:{where[1]}" if where else None, log_file=args.log_file,
+                   log_level=args.log_level)
+    except OSError as exc:
+        if where is None:
+            raise
+        if type(exc).__name__ == "gaierror":  # socket.gaierror; only cluster/transport.py may import socket
+            reason = f"unknown host ({exc.strerror})"
+        else:
+            reason = _LISTEN_ERRORS.get(exc.errno or 0) or (exc.strerror or str(exc))
+        raise ConfigError(f"cannot listen on {where[0]}:{where[1]}: {reason}") from None
+
+
+# ------------------------------------------------------------------------------------------- check
 
 def _settings(args: argparse.Namespace) -> Settings:
     settings = Settings()
@@ -115,30 +262,59 @@ def _settings(args: argparse.Namespace) -> Settings:
             raise ConfigError(f"{config}: no such file")
         settings = load_config(config)
     if args.kube_version:
-        version = parse_kube_version(args.kube_version)
-        settings = Settings(version, settings.severities, settings.exclude, settings.warnings)
+        settings = replace(settings, kube_version=parse_kube_version(args.kube_version))
     for w in settings.warnings:
         print(f"kube-lsp: warning: {w}", file=sys.stderr)
     return settings
 
 
-def _sources(args: argparse.Namespace, stdin: TextIO, settings: Settings) -> tuple[list[Source], set[Path]]:
+@dataclass(frozen=True, slots=True)
+class _Input:
+    source: Source
+    stdin: bool = False
+
+
+def _inputs(args: argparse.Namespace, stdin: TextIO, settings: Settings) -> tuple[list[_Input], set[Path]]:
     paths = args.paths or ["."]
     limit = int(args.max_file_size * 1e6)
-    sources: list[Source] = []
+    inputs: list[_Input] = []
     files: list[Path] = []
     for raw in paths:
         if raw == "-":
             data = stdin.buffer.read() if hasattr(stdin, "buffer") else stdin.read().encode("utf-8")
-            sources.append(decode(args.stdin_filename, data, limit))
+            inputs.append(_Input(decode(args.stdin_filename, data, limit), stdin=True))
             continue
-        explicit = not Path(raw).is_dir()
-        for f in expand([raw]):
-            if not explicit and settings.is_excluded(str(f)):
+        found = excluded = 0
+        for entry in entries(raw):
+            if (args.force_exclude or not entry.explicit) and settings.is_excluded(entry.path):
+                excluded += 1
                 continue
-            files.append(f)
-            sources.append(read_path(f, limit))
-    return sources, kustomize_patches(files)
+            found += 1
+            files.append(entry.path)
+            inputs.append(_Input(read_entry(entry, limit)))
+        if not found and Path(raw).is_dir():
+            looked = ", ".join(f"*{s}" for s in YAML_SUFFIXES)
+            why = f"; {excluded} excluded by the configuration's `exclude`" if excluded else ""
+            print(f"kube-lsp: warning: no YAML files found under {raw} (looked for {looked}{why})", file=sys.stderr)
+    return inputs, kustomize_patches(files)
+
+
+@dataclass(frozen=True, slots=True)
+class _Stream:
+    """Where a report goes and how it looks there."""
+
+    file: TextIO
+    form: str  # the resolved format: full, concise, json, sarif or github
+    color: bool
+    ascii_only: bool
+    terminal: bool
+
+    @classmethod
+    def of(cls, file: TextIO, fmt: str, color: str) -> _Stream:
+        terminal = isatty(file)
+        form = ("full" if terminal else "concise") if fmt == "text" else fmt
+        return cls(file, form, color_enabled(color, file) and form in TEXT_FORMATS,
+                   not can_encode(file, "\u2014\u2400\U0001f600"), terminal)
 
 
 def _check(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
@@ -146,34 +322,133 @@ def _check(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
         raise ConfigError("--fix and --diff cannot be combined")
     settings = _settings(args)
     engine = Engine(settings, _cluster_catalog(args) if (args.cluster or args.context or args.kubeconfig) else None)
-    sources, patches = _sources(args, stdin, settings)
+    # Shown once reading and checking together have taken a second.
+    progress = Progress(sys.stderr, isatty(sys.stderr) and not args.quiet)
+    inputs, patches = _inputs(args, stdin, settings)
     crds: list[KindSchema] = []
-    for src in sources:
+    for item in inputs:
+        src = item.source
         if src.text is not None and "CustomResourceDefinition" in src.text:
             crds.extend(crds_in(parse_stream(src.text), src.path))
     if crds:
         engine = engine.with_crds(crds)
-    readable = [src for src in sources if src.text is not None]
-    jobs = [Job(src.text or "", Path(src.path).resolve() in patches, src.path) for src in readable]
-    analysed = dict(zip((id(s) for s in readable), analyse_all(engine, jobs), strict=True))
+    readable = [item for item in inputs if item.source.text is not None]
+    partial = {id(item): not item.stdin and resolved(Path(item.source.path)) in patches for item in readable}
+    jobs = [Job(item.source.text or "", partial[id(item)], item.source.path) for item in readable]
+    try:
+        analysed = iter(analyse_all(engine, jobs, progress=progress.update))
+    finally:
+        progress.done()
+    # --fix on stdin: stdout carries the fixed text, so every report goes to stderr.
+    fixing_stdin = args.fix and any(item.stdin for item in inputs)
+    report = _Stream.of(sys.stderr if fixing_stdin else out, args.format, args.color)
+    tally = _Tally()
     results: list[FileResult] = []
-    for src in sources:
+    for item in inputs:
+        src = item.source
         if src.text is None:
             results.append(FileResult(src.path, [src.problem] if src.problem else []))
             continue
-        res = analysed[id(src)]
-        findings = res.findings
-        if (args.fix or args.diff) and src.path != args.stdin_filename:
-            partial = Path(src.path).resolve() in patches
-            findings, _ = _apply_fixes(args, engine, src, findings, partial, out)
-        results.append(FileResult(src.path, findings, res.documents))
+        res = next(analysed)
+        findings, text = res.findings, src.text
+        plan = plan_fixes(text, findings, unsafe=args.unsafe_fixes)
+        if args.fix or args.diff:
+            findings, text = _fix(args, engine, item, findings, plan, partial[id(item)], out)
+        tally.count(plan)
+        results.append(FileResult(src.path, findings, res.documents, text))
     info = RunInfo(format_version(engine.catalog.version), engine.catalog.source)
     if not args.diff:
-        out.write(render(args.format, results, info))
-    if not args.quiet and args.format == "text" and not args.diff:
-        print(f"{summary_line(results)}; schemas: {engine.catalog.source}", file=sys.stderr)
+        report.file.write(render(report.form, results, info, color=report.color, width=terminal_width(),
+                                 ascii_only=report.ascii_only, terminal=report.terminal))
     has_errors = any(f.severity == Severity.ERROR for r in results for f in r.findings)
+    if not args.quiet and report.form in TEXT_FORMATS:
+        if not args.diff:
+            exit_note = "; exit code 1 (errors found)" if has_errors else ""
+            print(f"{summary_line(results)}; schemas: {engine.catalog.source}{exit_note}", file=sys.stderr)
+        hint = tally.hint(args)
+        if hint:
+            print(hint, file=sys.stderr)
     return EXIT_FINDINGS if has_errors else EXIT_OK
+
+
+class _Tally:
+    """Fix counts across files, for the hint after the summary."""
+
+    def __init__(self) -> None:
+        self.applicable = self.unsafe_left = self.files = 0
+
+    def count(self, plan: FixPlan) -> None:
+        self.applicable += len(plan.chosen)
+        self.files += bool(plan.chosen)
+        self.unsafe_left += plan.unsafe_left
+
+    def hint(self, args: argparse.Namespace) -> str:
+        n, left = self.applicable, self.unsafe_left
+        files = _plural(self.files, "file")
+        parts = []
+        if args.fix:
+            parts += [f"fixed {_plural(n, 'finding')} in {files}"] if n else []
+        elif args.diff:
+            parts.append(f"would fix {_plural(n, 'finding')} in {files}" if n else "nothing to fix")
+        elif n:
+            parts.append(f"{n} fixable with {'--fix --unsafe-fixes' if args.unsafe_fixes else '--fix'} "
+                         "(preview with --diff)")
+        if left:
+            flag = "--unsafe-fixes" if args.fix or args.diff else "--fix --unsafe-fixes"
+            parts.append(f"{left} more {'fix' if left == 1 else 'fixes'} available with --unsafe-fixes" if n
+                         else f"{_plural(left, 'fix')} available with {flag}")
+        return "; ".join(parts)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 'es' if word.endswith('x') else 's'}"
+
+
+def _fix(args: argparse.Namespace, engine: Engine, item: _Input, findings: list[Finding], plan: FixPlan,
+         partial: bool, out: TextIO) -> tuple[list[Finding], str]:
+    """Apply (--fix) or show (--diff) one input's fixes: the findings and the text that remain."""
+    src = item.source
+    assert src.text is not None
+    verb = "not fixed" if args.fix else "left out of the diff"
+    for f in plan.broken:
+        where = f"{src.path}:{f.span.start.line + 1}"
+        if plan.whole_text_broken:
+            print(f"{where}: {verb}: the file has a syntax error that needs a manual fix first", file=sys.stderr)
+        else:
+            print(f"{where}: document {f.doc + 1} {verb}: it has a syntax error that needs a manual fix first",
+                  file=sys.stderr)
+    new_text = apply_edits(src.text, plan.edits) if plan.chosen else src.text
+    data = (("\ufeff" if src.bom else "") + new_text).encode("utf-8")
+    if args.diff:
+        if new_text != src.text:
+            _write_bytes(out, unified_diff(src.path, src.text, new_text).encode("utf-8"))
+        return findings, src.text
+    if item.stdin:
+        _write_bytes(out, data)  # the whole text, fixed or not, as formatters do
+    elif new_text != src.text:
+        try:
+            Path(src.path).write_bytes(data)
+        except OSError as exc:
+            print(f"{src.path}: not fixed: cannot write it: {exc.strerror or exc}", file=sys.stderr)
+            return findings, src.text
+    if new_text == src.text:
+        return findings, src.text
+    for f, fx in plan.chosen:
+        print(f"{src.path}:{f.span.start.line + 1}:{f.span.start.col + 1}: fixed {f.code} {fx.title}",
+              file=sys.stderr)
+    return engine.analyse(new_text, partial=partial, origin=src.path).findings, new_text
+
+
+def _write_bytes(out: TextIO, data: bytes) -> None:
+    """File content (a fixed text, a diff) goes out as the file's own UTF-8, whatever the stream's
+    encoding."""
+    buffer = getattr(out, "buffer", None)
+    if buffer is None:
+        out.write(data.decode("utf-8"))
+        return
+    out.flush()
+    buffer.write(data)
+    buffer.flush()
 
 
 def _cluster_catalog(args: argparse.Namespace) -> Catalog | None:
@@ -189,30 +464,7 @@ def _cluster_catalog(args: argparse.Namespace) -> Catalog | None:
         return None
 
 
-def _apply_fixes(args: argparse.Namespace, engine: Engine, src: Source, findings: list[Finding], partial: bool,
-                 out: TextIO) -> tuple[list[Finding], bool]:
-    assert src.text is not None
-    broken = [f for f in findings if f.code in ("KL100", "KL104")]
-    if broken:
-        where = f"{src.path}:{broken[0].span.start.line + 1}"
-        print(f"{where}: not fixed: the file has a syntax error that needs a manual fix first", file=sys.stderr)
-        return findings, False
-    chosen = select_safe_fixes(findings)
-    if not chosen:
-        return findings, False
-    new_text = apply_edits(src.text, [e for _, fx in chosen for e in fx.edits])
-    if new_text == src.text:
-        return findings, False
-    if args.diff:
-        out.write(unified_diff(src.path, src.text, new_text))
-        return findings, True
-    data = (("\ufeff" if src.bom else "") + new_text).encode("utf-8")
-    Path(src.path).write_bytes(data)
-    for f, fx in chosen:
-        print(f"{src.path}:{f.span.start.line + 1}:{f.span.start.col + 1}: fixed {f.code} {fx.title}",
-              file=sys.stderr)
-    return engine.analyse(new_text, partial=partial, origin=src.path).findings, True
-
+# ------------------------------------------------------------------------------------------- rules
 
 def _rules(args: argparse.Namespace, out: TextIO) -> int:
     if args.markdown:
@@ -224,7 +476,8 @@ def _rules(args: argparse.Namespace, out: TextIO) -> int:
     if args.rule:
         rule = find_rule(args.rule)
         if rule is None:
-            raise ConfigError(f"unknown rule {args.rule!r}")
+            hint = _did_you_mean(args.rule, [r.code for r in ALL_RULES] + [r.name for r in ALL_RULES])
+            raise ConfigError(f"unknown rule {args.rule!r}{hint}")
         out.write(f"{rule.code} {rule.name} ({rule.severity.label})\n\n{rule.summary}.\n\n{rule.explanation}\n")
         if rule.fix:
             out.write(f"\nFix: {rule.fix}\n")

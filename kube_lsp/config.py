@@ -7,6 +7,7 @@ choose a kubeconfig or a context: a cloned repository must not be able to point 
 from __future__ import annotations
 
 import fnmatch
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -44,6 +45,8 @@ class Settings:
     severities: Mapping[str, Severity | None] = field(default_factory=lambda: MappingProxyType({}))
     exclude: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
+    # The directory `exclude` patterns are relative to: the one holding the configuration file.
+    exclude_root: Path | None = None
 
     def severity_for(self, code: str, default: Severity) -> Severity | None:
         if code in self.severities:
@@ -54,8 +57,47 @@ class Settings:
         """These settings overridden by a mapping in the `.kube-lsp.yaml` / LSP settings format."""
         return settings_from_mapping(other, base=self)
 
-    def is_excluded(self, path: str) -> bool:
-        return any(fnmatch.fnmatch(path, pat) or fnmatch.fnmatch(Path(path).name, pat) for pat in self.exclude)
+    def is_excluded(self, path: str | Path) -> bool:
+        """Whether an `exclude` glob matches `path`, which may be given relative to any current directory or
+        absolute.
+
+        A pattern with a `/` is matched against the path relative to `exclude_root` (the directory of the
+        configuration file) and against each of its parent directories, so `charts/*/templates` excludes
+        what is under it; a pattern without `/` is matched against every name on that path (`vendor`,
+        `*.generated.yaml`), as in .gitignore. `*` also matches `/`. A file outside `exclude_root` is
+        matched by its own name only. Without a root (settings from no file) the path is taken as given.
+        """
+        if not self.exclude:
+            return False
+        rel = _relative(path, self.exclude_root) if self.exclude_root is not None else Path(path).as_posix()
+        parts = rel.split("/") if rel is not None else []
+        prefixes = ["/".join(parts[:i]) for i in range(len(parts), 0, -1)]
+        names = parts or [Path(path).name]
+        for raw in self.exclude:
+            pat = raw.strip().removeprefix("./").rstrip("/")
+            if pat and any(fnmatch.fnmatch(n, pat) for n in (prefixes if "/" in pat else names)):
+                return True
+        return False
+
+
+def _relative(path: str | Path, root: Path) -> str | None:
+    """`path` relative to `root` with `/` separators, or None when it is not under `root`. Tried with and
+    without resolving symbolic links, on both sides (a checkout reached through a link)."""
+    paths, roots = [os.path.abspath(path)], [os.path.abspath(root)]
+    try:
+        paths.append(os.path.realpath(path))
+        roots.append(os.path.realpath(root))
+    except (OSError, ValueError):
+        pass
+    for r in roots:
+        for candidate in paths:
+            try:
+                rel = os.path.relpath(candidate, r)
+            except ValueError:  # another drive (Windows)
+                continue
+            if rel != ".." and not rel.startswith(".." + os.sep) and rel != ".":
+                return Path(rel).as_posix()
+    return None
 
 
 def settings_from_mapping(data: Mapping[str, Any], base: Settings | None = None) -> Settings:
@@ -108,6 +150,7 @@ def load_config(path: Path, base: Settings | None = None) -> Settings:
     if not isinstance(data, Mapping):
         raise ConfigError(f"{path}: the configuration must be a mapping")
     try:
-        return settings_from_mapping(data, base)
+        settings = settings_from_mapping(data, base)
     except ConfigError as exc:
         raise ConfigError(f"{path}: {exc}") from None
+    return replace(settings, exclude_root=Path(os.path.abspath(path)).parent)

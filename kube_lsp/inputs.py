@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,7 +56,96 @@ def _problem(message: str) -> Finding:
     return Finding(span=Span.point(0, 0), severity=Severity.ERROR, code="KL104", message=message)
 
 
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """A path to check: named on the command line (`explicit`) or found in a directory; `error` says
+    why it cannot be read when that is known before reading (a broken link, a directory that cannot be
+    listed)."""
+
+    path: Path
+    explicit: bool
+    error: str | None = None
+
+
+_FILE_TYPES: Final = ((stat.S_ISFIFO, "a named pipe"), (stat.S_ISSOCK, "a socket"),
+                      (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"))
+
+
+def _link_problem(path: Path, exc: OSError) -> str:
+    if exc.errno == errno.ELOOP:
+        return "symbolic link loop (it resolves to itself); it is not analysed"
+    try:
+        target = os.readlink(path)
+    except OSError:
+        target = "?"
+    return f"broken symbolic link: its target {target} does not exist; it is not analysed"
+
+
+def _unreadable(path: Path, exc: OSError) -> str:
+    if os.path.islink(path):
+        return _link_problem(path, exc)
+    return f"cannot be read: {exc.strerror or exc}; it is not analysed"
+
+
+def entries(raw: str) -> Iterator[Entry]:
+    """The file named `raw`, or the YAML files found recursively in the directory `raw`.
+
+    Hidden directories and node_modules are skipped; symbolic links to directories are not followed
+    (no loops). What cannot be read becomes an entry with an `error`, so one bad path never stops the
+    others. Only a path that does not exist at all raises InputError (a usage error).
+    """
+    p = Path(raw)
+    try:
+        st = os.stat(p)
+    except OSError as exc:
+        if os.path.islink(p) or exc.errno not in (errno.ENOENT, errno.ENOTDIR):
+            yield Entry(p, True, _unreadable(p, exc))
+            return
+        raise InputError(f"{raw}: no such file or directory") from None
+    if not stat.S_ISDIR(st.st_mode):
+        yield Entry(p, True)
+        return
+    failed: list[OSError] = []
+    for root, dirs, files in os.walk(p, onerror=failed.append):
+        yield from (_dir_entry(exc) for exc in failed)
+        failed.clear()
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "node_modules")
+        for name in sorted(files):
+            if name.endswith(YAML_SUFFIXES):
+                yield _walked(Path(root) / name)
+    yield from (_dir_entry(exc) for exc in failed)
+
+
+def _dir_entry(exc: OSError) -> Entry:
+    path = Path(exc.filename)
+    return Entry(path, False, f"directory cannot be read: {exc.strerror or exc}; its files are not analysed")
+
+
+def _walked(path: Path) -> Entry:
+    try:
+        st = os.stat(path)
+    except OSError as exc:
+        return Entry(path, False, _unreadable(path, exc))
+    for test, what in _FILE_TYPES:
+        if test(st.st_mode):  # reading a pipe found in a directory could block forever
+            return Entry(path, False, f"not a regular file ({what}); it is not analysed")
+    return Entry(path, False)
+
+
+def expand(paths: list[str]) -> Iterator[Path]:
+    """Files named on the command line, and YAML files found recursively in directories."""
+    for raw in paths:
+        yield from (e.path for e in entries(raw))
+
+
+def read_entry(entry: Entry, max_bytes: int = MAX_BYTES) -> Source:
+    if entry.error is not None:
+        return Source(str(entry.path), None, _problem(entry.error))
+    return read_path(entry.path, max_bytes)
+
+
 def read_path(path: Path, max_bytes: int = MAX_BYTES) -> Source:
+    """The decoded file, or a KL104 finding when it cannot be read (permissions, a broken link, ...)."""
     try:
         size = path.stat().st_size
         if size > max_bytes:
@@ -63,28 +154,12 @@ def read_path(path: Path, max_bytes: int = MAX_BYTES) -> Source:
                 "(raise it with --max-file-size)"))
         data = path.read_bytes()
     except OSError as exc:
-        raise InputError(f"{path}: {exc.strerror or exc}") from None
+        return Source(str(path), None, _problem(_unreadable(path, exc)))
     return decode(str(path), data, max_bytes)
 
 
 class InputError(Exception):
-    """A path that cannot be read at all (usage or I/O error, exit code 2)."""
-
-
-def expand(paths: list[str]) -> Iterator[Path]:
-    """Files named on the command line, and YAML files found recursively in directories."""
-    for raw in paths:
-        p = Path(raw)
-        if p.is_dir():
-            for root, dirs, files in os.walk(p):
-                dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "node_modules")
-                for name in sorted(files):
-                    if name.endswith(YAML_SUFFIXES):
-                        yield Path(root) / name
-        elif p.exists():
-            yield p
-        else:
-            raise InputError(f"{raw}: no such file or directory")
+    """A path that does not exist (a usage error, exit code 2)."""
 
 
 def kustomize_patches(files: list[Path]) -> set[Path]:
@@ -95,9 +170,9 @@ def kustomize_patches(files: list[Path]) -> set[Path]:
     for d in dirs:
         for name in KUSTOMIZATION_NAMES:
             k = d / name
-            if not k.is_file():
-                continue
             try:
+                if not k.is_file():
+                    continue
                 data = loader.load(k.read_text(encoding="utf-8"))
             except (OSError, UnicodeDecodeError, YAMLError):
                 continue
@@ -107,5 +182,14 @@ def kustomize_patches(files: list[Path]) -> set[Path]:
                 for entry in data.get(key) or ():
                     ref = entry.get("path") if isinstance(entry, dict) else entry
                     if isinstance(ref, str) and "\n" not in ref:
-                        patches.add((d / ref).resolve())
+                        patches.add(resolved(d / ref))
     return patches
+
+
+def resolved(path: Path) -> Path:
+    """The absolute path with symbolic links resolved, as far as they resolve (never raises: a link loop
+    makes Python 3.11's Path.resolve raise RuntimeError)."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return Path(os.path.abspath(path))

@@ -85,7 +85,9 @@ ALL_RULES: Final[tuple[Rule, ...]] = (
         "The input cannot be analysed safely",
         "Binary content, text that is not UTF-8, nesting deeper than 200 levels, aliases that expand "
         "to millions of nodes ('billion laughs') or files over the size limit are reported once and "
-        "skipped, never crash or hang the checker.",
+        "skipped, never crash or hang the checker. So are paths that cannot be read at all: a broken "
+        "symbolic link or a link loop, a file or directory without read permission, a named pipe or "
+        "device found in a directory; the other files are still checked.",
         "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
             f"{c}: &{c} [" + ", ".join([f"*{p}"] * 10) + "]\n" for p, c in zip("abcdef", "bcdefg", strict=True)
         ),

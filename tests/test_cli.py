@@ -20,8 +20,9 @@ REL = os.path.relpath(FIXTURE, ROOT)
 
 
 def run(*args: str, stdin: bytes = b"", cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}  # this checkout's kube_lsp, whatever the cwd
     return subprocess.run([sys.executable, "-m", "kube_lsp", *args], input=stdin.decode("utf-8", "replace"),
-                          capture_output=True, text=True, cwd=cwd, check=False)
+                          capture_output=True, text=True, cwd=cwd, env=env, check=False)
 
 
 def test_text_format_exact() -> None:
@@ -34,7 +35,8 @@ def test_text_format_exact() -> None:
         "`protocol`?\n"
     )
     assert r.stderr == ("2 errors, 0 warnings, 0 infos in 1 file (1 document); "
-                        "schemas: bundled Kubernetes 1.37 schemas\n")
+                        "schemas: bundled Kubernetes 1.37 schemas; exit code 1 (errors found)\n"
+                        "2 fixable with --fix (preview with --diff)\n")
 
 
 def test_json_format_exact() -> None:
@@ -169,14 +171,136 @@ def test_diff_shows_fixes_without_writing(tmp_path: Path) -> None:
     )
 
 
-def test_fix_never_touches_a_file_it_cannot_parse(tmp_path: Path) -> None:
+def test_fix_fixes_the_other_documents_of_a_file_with_a_syntax_error(tmp_path: Path) -> None:
     target = tmp_path / "broken.yaml"
-    text = ("apiVersion: v1\nkind: Service\nmetadata: {name: y}\nspec: {typ: ClusterIP}\n---\n"
-            "apiVersion: v1\nkind: Service\nmetadata:\n  name: x\n   labels: {}\n")
-    target.write_text(text)
+    good = "apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec: {tpye: ClusterIP}\n---\n"
+    broken = "apiVersion: v1\nkind: Service\nmetadata:\n  name: x\n   labels: {}\n"
+    target.write_text(good + broken)
     r = run("check", "--fix", str(target))
-    assert target.read_text() == text
-    assert "not fixed: the file has a syntax error that needs a manual fix first" in r.stderr
+    assert target.read_text() == good.replace("tpye", "type") + broken
+    assert r.returncode == 1
+    assert r.stdout == (f"{target}:10:4: error KL100 inconsistent indentation: `labels` is indented by 3 "
+                        "spaces; the document parses when it is indented by 2\n")
+    assert r.stderr.splitlines()[:2] == [
+        f"{target}:10: document 2 not fixed: it has a syntax error that needs a manual fix first",
+        f"{target}:4:8: fixed KL200 Rename `tpye` to `type`",
+    ]
+
+
+README_WEB_FIXED_DIFF = """\
+--- a/{path}
++++ b/{path}
+@@ -6,7 +6,7 @@
+   labels:
+     app: web
+ spec:
+-  replicas: "3"
++  replicas: 3
+   selector:
+     matchLabels:
+       app: web
+@@ -15,13 +15,13 @@
+       labels:
+         app: web
+     spec:
+-      contianers:
++      containers:
+         - name: web
+           image: nginx:1.27
+-          imagePullPolicy: Allways
++          imagePullPolicy: Always
+           ports:
+             - containerPort: 8080
+-              protocol: tcp
++              protocol: TCP
+ ---
+ apiVersion: extensions/v1beta1
+ kind: Ingress
+"""
+
+
+def test_fix_and_diff_work_on_the_readme_example(tmp_path: Path) -> None:
+    """The example's third document does not parse; the safe fixes of the first are applied anyway."""
+    shutil.copytree(ROOT / "docs" / "examples", tmp_path / "examples")
+    web = tmp_path / "examples" / "web.yaml"
+    original = web.read_text()
+    r = run("check", "--diff", "examples", cwd=tmp_path)
+    assert r.stdout == README_WEB_FIXED_DIFF.format(path="examples/web.yaml")
+    assert r.stderr == (
+        "examples/web.yaml:43: document 3 left out of the diff: it has a syntax error that needs a manual fix "
+        "first\nwould fix 4 findings in 1 file; 1 more fix available with --unsafe-fixes\n")
+    assert web.read_text() == original
+
+    r = run("check", "--fix", "examples", cwd=tmp_path)
+    fixed = (original.replace('replicas: "3"', "replicas: 3").replace("contianers", "containers")
+             .replace("Allways", "Always").replace("protocol: tcp", "protocol: TCP"))
+    assert web.read_text() == fixed
+    assert r.returncode == 1
+    assert [line.split(": error ")[0] for line in r.stdout.splitlines()] == [
+        "examples/web.yaml:26:13", "examples/web.yaml:43:5"]  # KL300 (unsafe fix) and KL100 remain
+    assert r.stderr.splitlines()[0] == ("examples/web.yaml:43: document 3 not fixed: it has a syntax error that "
+                                        "needs a manual fix first")
+    assert r.stderr.splitlines()[-1] == "fixed 4 findings in 1 file; 1 more fix available with --unsafe-fixes"
+
+
+def test_unsafe_fixes_are_applied_only_when_asked_and_never_in_a_broken_document(tmp_path: Path) -> None:
+    shutil.copytree(ROOT / "docs" / "examples", tmp_path / "examples")
+    web = tmp_path / "examples" / "web.yaml"
+    original = web.read_text()
+    r = run("check", "--diff", "--unsafe-fixes", "examples/web.yaml", cwd=tmp_path)
+    assert "-apiVersion: extensions/v1beta1\n+apiVersion: networking.k8s.io/v1\n" in r.stdout
+    assert "targetPort" not in r.stdout  # the broken document's own (unsafe) fix is not applied either
+    assert r.stderr.endswith("would fix 5 findings in 1 file\n")
+    r = run("check", "--fix", "--unsafe-fixes", "examples/web.yaml", cwd=tmp_path)
+    assert web.read_text() == (original.replace('replicas: "3"', "replicas: 3").replace("contianers", "containers")
+                               .replace("Allways", "Always").replace("protocol: tcp", "protocol: TCP")
+                               .replace("extensions/v1beta1", "networking.k8s.io/v1"))
+    assert "fixed KL300 Change apiVersion to `networking.k8s.io/v1`" in r.stderr
+    assert r.stderr.endswith("fixed 5 findings in 1 file\n")
+
+
+def test_fix_on_stdin_prints_the_fixed_text_and_the_rest_on_stderr() -> None:
+    r = run("check", "--fix", "-", stdin=FIXTURE.read_bytes())
+    assert r.returncode == 0
+    assert r.stdout == FIXTURE.read_text().replace("clusterIP", "ClusterIP").replace("protocl", "protocol")
+    assert r.stderr == (
+        "<stdin>:6:9: fixed KL202 Change to `ClusterIP`\n<stdin>:9:7: fixed KL200 Rename `protocl` to `protocol`\n"
+        "0 errors, 0 warnings, 0 infos in 1 file (1 document); schemas: bundled Kubernetes 1.37 schemas\n"
+        "fixed 2 findings in 1 file\n")
+    # What --fix cannot fix is reported on stderr; stdout still carries the whole text.
+    web = (ROOT / "docs" / "examples" / "web.yaml").read_text()
+    r = run("check", "--fix", "-q", "--stdin-filename", "web.yaml", "-", stdin=web.encode())
+    assert r.returncode == 1
+    assert r.stdout == (web.replace('replicas: "3"', "replicas: 3").replace("contianers", "containers")
+                        .replace("Allways", "Always").replace("protocol: tcp", "protocol: TCP"))
+    assert [line.split(": error ")[0] for line in r.stderr.splitlines() if ": error " in line] == [
+        "web.yaml:26:13", "web.yaml:43:5"]
+    # Nothing to fix: the text comes back unchanged, byte for byte (BOM and CRLF too).
+    good = b"\xef\xbb\xbfapiVersion: v1\r\nkind: ConfigMap\r\nmetadata: {name: c}\r\n"
+    r2 = subprocess.run([sys.executable, "-m", "kube_lsp", "check", "--fix", "-"], input=good, capture_output=True,
+                        cwd=ROOT, check=False)
+    assert (r2.returncode, r2.stdout) == (0, good)
+
+
+def test_diff_on_stdin_prints_the_diff() -> None:
+    r = run("check", "--diff", "--stdin-filename", "k8s/svc.yaml", "-", stdin=FIXTURE.read_bytes())
+    assert r.stdout == (
+        "--- a/k8s/svc.yaml\n+++ b/k8s/svc.yaml\n@@ -3,7 +3,7 @@\n metadata:\n   name: web\n spec:\n"
+        "-  type: clusterIP\n+  type: ClusterIP\n   ports:\n     - port: 80\n-      protocl: TCP\n"
+        "+      protocol: TCP\n")
+    assert r.stderr == "would fix 2 findings in 1 file\n"
+    assert r.returncode == 1  # as without --diff: the findings are still there
+
+
+def test_unsafe_fixes_are_counted_in_the_summary() -> None:
+    r = run("check", "docs/examples")
+    assert r.stderr == (
+        "6 errors, 0 warnings, 0 infos in 2 files (4 documents); schemas: bundled Kubernetes 1.37 schemas; "
+        "exit code 1 (errors found)\n"
+        "4 fixable with --fix (preview with --diff); 1 more fix available with --unsafe-fixes\n")
+    only_unsafe = b"apiVersion: extensions/v1beta1\nkind: Ingress\nmetadata: {name: i}\n"
+    assert run("check", "-", stdin=only_unsafe).stderr.splitlines()[1] == (
+        "1 fix available with --fix --unsafe-fixes")
 
 
 def test_fix_keeps_crlf_and_bom(tmp_path: Path) -> None:

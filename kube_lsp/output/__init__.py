@@ -1,4 +1,5 @@
-"""Formatters: findings of many files → text, JSON, SARIF 2.1.0 or GitHub workflow annotations.
+"""Formatters: findings of many files → text (concise or full), JSON, SARIF 2.1.0 or GitHub workflow
+annotations.
 
 Positions become 1-based here (lines and columns; end columns exclusive), and only here.
 """
@@ -12,9 +13,12 @@ from typing import Any, Final
 
 from kube_lsp import __version__
 from kube_lsp.model import Finding, Severity
+from kube_lsp.output.full import render_concise_terminal, render_full
 from kube_lsp.rules import ALL_RULES, BY_CODE
 
 FORMATS: Final = ("text", "json", "sarif", "github")
+# `check` also offers the two text forms by name; `text` is `full` on a terminal and `concise` elsewhere.
+CHECK_FORMATS: Final = ("text", "full", "concise", "json", "sarif", "github")
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +26,8 @@ class FileResult:
     path: str
     findings: Sequence[Finding]
     documents: int = 0
+    # The checked text, for the source excerpts of the `full` format.
+    text: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,13 +46,20 @@ def counts(results: Sequence[FileResult]) -> dict[str, int]:
     return out
 
 
-def render(fmt: str, results: Sequence[FileResult], info: RunInfo) -> str:
-    if fmt == "text":
-        return render_text(results)
+def render(fmt: str, results: Sequence[FileResult], info: RunInfo, *, color: bool = False, width: int = 100,
+           ascii_only: bool = False, terminal: bool = False) -> str:
+    """`text` is the concise form here. For a `terminal` (or with `color`) the text forms show control
+    characters as placeholders; elsewhere the concise form is the findings' text byte for byte.
+    `ascii_only` makes JSON and SARIF escape non-ASCII characters (lossless, for an output encoding that
+    cannot show them)."""
+    if fmt in ("text", "concise"):
+        return render_concise_terminal(results, color=color) if color or terminal else render_text(results)
+    if fmt == "full":
+        return render_full(results, color=color, width=width, ascii_only=ascii_only)
     if fmt == "json":
-        return render_json(results, info)
+        return render_json(results, info, ascii_only)
     if fmt == "sarif":
-        return render_sarif(results, info)
+        return render_sarif(results, info, ascii_only)
     if fmt == "github":
         return render_github(results)
     raise ValueError(f"unknown format {fmt!r}")
@@ -91,7 +104,7 @@ def finding_json(path: str, f: Finding) -> dict[str, Any]:
     }
 
 
-def render_json(results: Sequence[FileResult], info: RunInfo) -> str:
+def render_json(results: Sequence[FileResult], info: RunInfo, ascii_only: bool = False) -> str:
     findings = [finding_json(r.path, f) for r in results for f in r.findings]
     summary = {
         "files": len(results),
@@ -101,14 +114,14 @@ def render_json(results: Sequence[FileResult], info: RunInfo) -> str:
         "schemaSource": info.schema_source,
     }
     return json.dumps({"version": 1, "findings": findings, "summary": summary}, indent=2,
-                      ensure_ascii=False) + "\n"
+                      ensure_ascii=ascii_only) + "\n"
 
 
 _SARIF_LEVEL: Final = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note",
                        Severity.HINT: "note"}
 
 
-def render_sarif(results: Sequence[FileResult], info: RunInfo) -> str:
+def render_sarif(results: Sequence[FileResult], info: RunInfo, ascii_only: bool = False) -> str:
     index = {r.code: i for i, r in enumerate(ALL_RULES)}
     rules = [
         {
@@ -165,7 +178,7 @@ def render_sarif(results: Sequence[FileResult], info: RunInfo) -> str:
             "results": out_results,
         }],
     }
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(doc, indent=2, ensure_ascii=ascii_only) + "\n"
 
 
 def _region(line: int, col: int, end_line: int, end_col: int) -> dict[str, int]:
