@@ -147,9 +147,10 @@ ALL_RULES: Final[tuple[Rule, ...]] = (
     Rule(
         "KL300", "removed-api-version", Severity.ERROR,
         "The apiVersion is not served by the target Kubernetes version",
-        "The apiVersion was removed (or never existed) for this kind in the target release; the API "
-        "server answers 'no matches for kind'. The finding names the release that removed it and the "
-        "replacement.",
+        "The apiVersion was removed, is not served yet, or never existed for this kind in the target "
+        "release; the API server answers 'no matches for kind'. The finding names the release that removed "
+        "(or brings) it and an apiVersion that the target serves: not deprecated there if possible, then the "
+        "most stable (GA, then beta, then alpha).",
         "apiVersion: extensions/v1beta1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n"
         "    spec:\n      containers:\n        - name: web\n          image: nginx:1.27\n",
         "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  selector:\n"
