@@ -203,6 +203,11 @@ def find_rule(code_or_name: str) -> Rule | None:
     return BY_CODE.get(code_or_name.upper()) or BY_NAME.get(code_or_name.lower())
 
 
+def rule_names() -> list[str]:
+    """Every rule's code and name: what configuration and suppressions accept."""
+    return [*BY_CODE, *BY_NAME]
+
+
 def markdown_table() -> str:
     lines = ["| Code | Name | Default | What it catches |", "| --- | --- | --- | --- |"]
     for r in ALL_RULES:

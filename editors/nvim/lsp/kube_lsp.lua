@@ -11,7 +11,7 @@ return {
   settings = {
     kubeLsp = {
       kubeVersion = '', -- e.g. '1.30'; empty: the newest bundled schemas (or the cluster's own)
-      rules = vim.empty_dict(), -- e.g. { KL201 = 'warning', ['deprecated-api'] = 'off' }
+      rules = vim.empty_dict(), -- e.g. { KL201 = 'warning', ['deprecated-api-version'] = 'off' }
       exclude = {}, -- glob patterns of files not to check
       cluster = vim.empty_dict(), -- { context = 'kind-dev', kubeconfig = '~/.kube/config', timeout = 30 }
     },
