@@ -6,6 +6,13 @@ return {
   cmd = { 'kube-lsp', 'serve' },
   filetypes = { 'yaml', 'yaml.kubernetes' },
   root_markers = { '.kube-lsp.yaml', 'kustomization.yaml', '.git' },
+  -- A server that stops on its own gets an error message instead of a line in the LSP log.
+  on_exit = function(code, signal)
+    local ok, kube_lsp = pcall(require, 'kube_lsp')
+    if ok then
+      kube_lsp.on_exit(code, signal)
+    end
+  end,
   -- Sent to the server through workspace/configuration (section `kubeLsp`). Cluster settings belong here,
   -- in your own config: files in a repository can never choose the cluster.
   settings = {
