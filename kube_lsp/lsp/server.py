@@ -150,9 +150,9 @@ class KubeLanguageServer(LanguageServer):
             if cache:
                 # An edit: only changed documents are re-analysed, which takes milliseconds, so do it here
                 # rather than pay for a thread hand-off.
-                result = engine.analyse_cached(text, cache)
+                result = engine.analyse_cached(text, cache, origin=doc.origin)
             else:
-                result = await asyncio.to_thread(engine.analyse_cached, text, cache)
+                result = await asyncio.to_thread(engine.analyse_cached, text, cache, origin=doc.origin)
         except Exception:  # noqa: BLE001 - the server must outlive any bug in analysis
             log.exception("analysis failed for %s", uri)
             return
@@ -171,7 +171,7 @@ class KubeLanguageServer(LanguageServer):
     def ensure_analysed(self, doc: OpenDocument) -> None:
         """Bring the document's analysis up to date now (cheap: unchanged documents come from the cache)."""
         if doc.analysed_text != doc.text:
-            self._store(doc, doc.text, self.engine.analyse_cached(doc.text, doc.cache))
+            self._store(doc, doc.text, self.engine.analyse_cached(doc.text, doc.cache, origin=doc.origin))
 
     @staticmethod
     def _store(doc: OpenDocument, text: str, result: Incremental) -> None:
@@ -203,9 +203,10 @@ class KubeLanguageServer(LanguageServer):
                 objects.append(replace(obj, span=obj.span.shifted(chunk.start_line)))
         self.workspace_objects[doc.uri] = objects
         if "CustomResourceDefinition" in doc.text:
-            placed = [Document(i, chunk, res.document.root) for i, (chunk, res)
-                      in enumerate(zip(doc.chunks, doc.results, strict=True))]
-            found = list(crds_in(placed, doc.uri))
+            # Each result was parsed as if it started on line 0: its CRDs move down to where it is.
+            found = [ks.shifted(chunk.start_line) for chunk, res in zip(doc.chunks, doc.results, strict=True)
+                     if "CustomResourceDefinition" in chunk.text
+                     for ks in crds_in([res.document], doc.origin, self.label(doc.origin))]
             if found != self.workspace_crds.get(doc.uri, []):
                 self.workspace_crds[doc.uri] = found
                 self.apply_settings()
@@ -238,7 +239,16 @@ class KubeLanguageServer(LanguageServer):
                     except (OSError, UnicodeDecodeError):
                         continue
                     if "CustomResourceDefinition" in text:
-                        self.workspace_crds[uri] = list(crds_in(parse_stream(text), str(path)))
+                        self.workspace_crds[uri] = list(crds_in(parse_stream(text), str(path), self.label(str(path))))
+
+    def label(self, path: str) -> str:
+        """How messages name a file: relative to the workspace folder it is in, else as it is."""
+        for root in self.roots:
+            try:
+                return Path(path).relative_to(root).as_posix()
+            except ValueError:
+                continue
+        return path
 
 
 class RawJson(list[Any]):
@@ -336,7 +346,7 @@ def create_server() -> KubeLanguageServer:
             return types.CompletionList(is_incomplete=False, items=[])
         pos = doc.positions(ls.encoding)
         at = pos.from_client(params.position)
-        items = complete(doc.text, at.line, at.col, ls.engine.catalog, (doc.lines, doc.starts))
+        items = complete(doc.text, at.line, at.col, ls.engine.catalog, (doc.lines, doc.starts), doc.origin)
         return types.CompletionList(is_incomplete=False, items=[_completion_item(i) for i in items])
 
     @server.feature(types.TEXT_DOCUMENT_HOVER)
@@ -346,7 +356,7 @@ def create_server() -> KubeLanguageServer:
             return None
         pos = doc.positions(ls.encoding)
         at = pos.from_client(params.position)
-        info = hover(doc.text, at.line, at.col, ls.engine.catalog, (doc.lines, doc.starts))
+        info = hover(doc.text, at.line, at.col, ls.engine.catalog, (doc.lines, doc.starts), doc.origin)
         if info is None:
             return None
         return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=info.markdown),
