@@ -116,3 +116,15 @@ def test_editor_examples_name_rules_that_exist() -> None:
     names = [*example, *lua_names]
     assert len(names) >= 4
     assert [n for n in names if find_rule(n) is None] == []
+
+
+def test_a_severity_override_keeps_the_lines_a_finding_refers_to() -> None:
+    from kube_lsp.engine import Engine
+    from kube_lsp.model import Span
+
+    text = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  name: b\n"
+    settings, _ = read_settings({"rules": {"duplicate-key": "warning"}})
+
+    [f] = Engine(settings).analyse(text).findings
+    assert (f.code, f.severity, f.related) == ("KL102", Severity.WARNING, (Span.of(3, 2, 3, 6),))
+    assert f.shifted(2, 1).message.startswith("duplicate key `name`: it is already defined on line 6;")
