@@ -43,7 +43,7 @@ def main() -> int:
     paths = [str(base / c["path"]) for c in cases]
     cmd = [sys.executable, "-m", "kube_lsp", "check", "--format", "json", "-q", *paths]
     if args.kube_version:
-        cmd[5:5] = ["--kube-version", args.kube_version]
+        cmd[4:4] = ["--kube-version", args.kube_version]
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if proc.returncode not in (0, 1):
         print(proc.stderr, file=sys.stderr)

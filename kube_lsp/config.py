@@ -7,6 +7,7 @@ choose a kubeconfig or a context: a cloned repository must not be able to point 
 from __future__ import annotations
 
 import fnmatch
+import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -18,7 +19,9 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
 from kube_lsp.model import Severity
-from kube_lsp.rules import find_rule
+from kube_lsp.rules import find_rule, rule_names
+from kube_lsp.schema.catalog import bundled_versions
+from kube_lsp.suggest import suggest_name
 
 CONFIG_NAMES: Final = (".kube-lsp.yaml", ".kube-lsp.yml")
 _FORBIDDEN_KEYS: Final = frozenset({"kubeconfig", "context", "cluster", "server", "token"})
@@ -100,33 +103,114 @@ def _relative(path: str | Path, root: Path) -> str | None:
     return None
 
 
-def settings_from_mapping(data: Mapping[str, Any], base: Settings | None = None) -> Settings:
+@dataclass(frozen=True, slots=True)
+class SettingProblem:
+    """A setting with an invalid value. Lenient readers (the language server) leave it out and say so;
+    strict ones (the CLI) refuse the whole configuration."""
+
+    message: str
+
+    def ignored(self) -> str:
+        """The message for a setting that was left out."""
+        return f"{self.message}{'' if self.message.endswith(('?', '.')) else '.'} It was ignored."
+
+
+_OFF: Final = frozenset({"off", "false", "none", "disable", "disabled"})
+_SEVERITY_WORDS: Final = ("error", "warning", "info", "hint", "off")
+
+
+def _did_you_mean(word: str, candidates: list[str]) -> str:
+    close = suggest_name(word, candidates)
+    return f" — did you mean `{close[0]}`?" if close else ""
+
+
+def read_settings(data: Mapping[str, Any], base: Settings | None = None, *,
+                  section: str | None = None) -> tuple[Settings, list[SettingProblem]]:
+    """`base` overridden by a mapping in the `.kube-lsp.yaml` / LSP settings format, leaving out every
+    entry with an invalid value (one unknown rule name costs that entry, not the rest), and the problems.
+
+    `section` is how the messages name the settings: `kubeLsp` gives `kubeLsp.rules`; None gives `` `rules` ``.
+    """
     s = base or Settings()
+    problems: list[SettingProblem] = []
+
+    def where(key: str) -> str:
+        return f"{section}.{key}" if section else f"`{key}`"
+
     warnings = list(s.warnings)
     version = s.kube_version
-    if data.get("kubeVersion") not in (None, ""):
-        version = parse_kube_version(data["kubeVersion"])
+    raw_version = data.get("kubeVersion")
+    if raw_version not in (None, ""):
+        try:
+            version = _kube_version_setting(raw_version)
+        except ConfigError as exc:
+            problems.append(SettingProblem(
+                f"invalid Kubernetes version {_show(raw_version)} in {where('kubeVersion')} ({exc})"))
     severities = dict(s.severities)
     rules = data.get("rules") or {}
     if not isinstance(rules, Mapping):
-        raise ConfigError("`rules` must be a mapping of rule code or name to a severity or `off`")
+        problems.append(SettingProblem(
+            f"{where('rules')} must be a mapping of rule code or name to a severity or `off`"))
+        rules = {}
     for key, value in rules.items():
         rule = find_rule(str(key))
         if rule is None:
-            raise ConfigError(f"unknown rule {key!r} in `rules`")
-        if value is False or str(value).lower() in ("off", "false", "none", "disable", "disabled"):
+            problems.append(SettingProblem(f"unknown rule `{key}` in {where('rules')}"
+                                           f"{_did_you_mean(str(key), rule_names())}"))
+        elif value is False or str(value).lower() in _OFF:
             severities[rule.code] = None
         else:
             try:
                 severities[rule.code] = Severity.parse(str(value))
-            except ValueError as exc:
-                raise ConfigError(str(exc)) from None
-    exclude = tuple(s.exclude) + tuple(str(p) for p in (data.get("exclude") or ()))
+            except ValueError:
+                problems.append(SettingProblem(
+                    f"unknown severity `{value}` for `{key}` in {where('rules')} (use error, warning, info, hint "
+                    f"or off){_did_you_mean(str(value).lower(), list(_SEVERITY_WORDS))}"))
+    exclude = list(s.exclude)
+    raw_exclude = data.get("exclude") or ()
+    if isinstance(raw_exclude, str):
+        raw_exclude = (raw_exclude,)
+    if not isinstance(raw_exclude, (list, tuple)):
+        problems.append(SettingProblem(f"{where('exclude')} must be a list of glob patterns"))
+        raw_exclude = ()
+    for i, pattern in enumerate(raw_exclude):
+        if isinstance(pattern, str) and pattern.strip():
+            exclude.append(pattern)
+        else:
+            problems.append(SettingProblem(
+                f"entry {i + 1} of {where('exclude')} is not a glob pattern: {json.dumps(pattern, default=str)}"))
     for key in data:
         if str(key).lower() in _FORBIDDEN_KEYS:
             warnings.append(f"`{key}` is ignored in repository settings: choose clusters in user settings")
-    return replace(s, kube_version=version, severities=MappingProxyType(severities), exclude=exclude,
-                   warnings=tuple(warnings))
+    return replace(s, kube_version=version, severities=MappingProxyType(severities), exclude=tuple(exclude),
+                   warnings=tuple(warnings)), problems
+
+
+def _show(value: Any) -> str:
+    return f"`{value}`" if isinstance(value, (str, int, float)) else json.dumps(value, default=str)
+
+
+def _kube_version_setting(value: Any) -> tuple[int, int]:
+    """A kubeVersion setting as (major, minor); ConfigError says why it is not one."""
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise ConfigError("use MAJOR.MINOR such as 1.30")
+    try:
+        version = parse_kube_version(value)
+    except ConfigError:
+        raise ConfigError("use MAJOR.MINOR such as 1.30") from None
+    if isinstance(value, float) and version[1] < 10 and (version[0], version[1] * 10) in bundled_versions():
+        raise ConfigError(f"YAML and JSON read {version[0]}.{version[1]}0 as the number {value}: "
+                          f"write it in quotes, \"{version[0]}.{version[1]}0\"")
+    return version
+
+
+def settings_from_mapping(data: Mapping[str, Any], base: Settings | None = None) -> Settings:
+    """`base` overridden by a mapping in the `.kube-lsp.yaml` / LSP settings format; any invalid entry
+    raises ConfigError naming every problem."""
+    settings, problems = read_settings(data, base)
+    if problems:
+        raise ConfigError("; ".join(p.message for p in problems))
+    return settings
 
 
 def find_config(start: Path) -> Path | None:
@@ -140,17 +224,31 @@ def find_config(start: Path) -> Path | None:
     return None
 
 
-def load_config(path: Path, base: Settings | None = None) -> Settings:
+def _config_mapping(path: Path) -> Mapping[str, Any] | None:
     try:
         data = YAML(typ="safe", pure=False).load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, YAMLError) as exc:
         raise ConfigError(f"{path}: cannot read configuration: {exc}") from None
     if data is None:
-        return base or Settings()
+        return None
     if not isinstance(data, Mapping):
         raise ConfigError(f"{path}: the configuration must be a mapping")
-    try:
-        settings = settings_from_mapping(data, base)
-    except ConfigError as exc:
-        raise ConfigError(f"{path}: {exc}") from None
-    return replace(settings, exclude_root=Path(os.path.abspath(path)).parent)
+    return data
+
+
+def read_config(path: Path, base: Settings | None = None) -> tuple[Settings, list[SettingProblem]]:
+    """A `.kube-lsp.yaml` read leniently: invalid entries are left out and returned as problems (naming the
+    file). Raises ConfigError only when the file cannot be read at all."""
+    data = _config_mapping(path)
+    settings, problems = read_settings(data, base) if data is not None else (base or Settings(), [])
+    # `exclude` globs are relative to the directory that holds the configuration file.
+    return (replace(settings, exclude_root=Path(os.path.abspath(path)).parent),
+            [SettingProblem(f"{path}: {p.message}") for p in problems])
+
+
+def load_config(path: Path, base: Settings | None = None) -> Settings:
+    """A `.kube-lsp.yaml` read strictly: any invalid entry raises ConfigError naming every problem."""
+    settings, problems = read_config(path, base)
+    if problems:
+        raise ConfigError("; ".join(p.message for p in problems))
+    return settings

@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import traceback
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from kube_lsp.config import Settings
 from kube_lsp.model import Finding, Severity, Span
@@ -23,6 +23,7 @@ from kube_lsp.schema.catalog import (
     Catalog,
     KindSchema,
     bundled_catalog,
+    nearness,
     split_api_version,
 )
 from kube_lsp.schema.crds import crds_in
@@ -75,6 +76,7 @@ class Engine:
         return Engine(self.settings, self.catalog.with_crds(crds))
 
     def analyse(self, text: str, *, partial: bool = False, origin: str = "<text>") -> Analysis:
+        """Findings of `text`, the file `origin` (a path or URI: CRDs nearest to it are preferred)."""
         catalog = self.catalog
         docs = parse_stream(text, self._scorer(catalog, partial))
         if "CustomResourceDefinition" in text:
@@ -84,11 +86,12 @@ class Engine:
                 docs = parse_stream(text, self._scorer(catalog, partial))
         findings: list[Finding] = []
         for doc in docs:
-            findings.extend(self.document_findings(doc, catalog, partial))
+            findings.extend(self.document_findings(doc, catalog, partial, origin))
         findings.sort(key=lambda f: f.sort_key)
         return Analysis(docs, findings)
 
-    def analyse_cached(self, text: str, cache: ChunkCache, *, partial: bool = False) -> Incremental:
+    def analyse_cached(self, text: str, cache: ChunkCache, *, partial: bool = False,
+                       origin: str | None = None) -> Incremental:
         """Analyse `text`, re-analysing only documents whose text is not in `cache`.
 
         The cache maps a document's text to its result as if it started on line 0 and were document 0;
@@ -107,7 +110,7 @@ class Engine:
             if res is None:
                 local = Chunk(0, chunk.end_line - chunk.start_line, chunk.text, True)
                 doc = parse_chunk(local, 0, self._scorer(catalog, partial))
-                res = ChunkResult(self.document_findings(doc, catalog, partial), doc)
+                res = ChunkResult(self.document_findings(doc, catalog, partial, origin), doc)
             fresh[chunk.text] = res
             out.extend(f.shifted(chunk.start_line, len(chunks)) for f in res.findings)
             chunks.append(chunk)
@@ -124,10 +127,11 @@ class Engine:
 
         return score
 
-    def document_findings(self, doc: Document, catalog: Catalog, partial: bool = False) -> list[Finding]:
+    def document_findings(self, doc: Document, catalog: Catalog, partial: bool = False,
+                          origin: str | None = None) -> list[Finding]:
         """The findings of one document, after severities and suppressions are applied."""
         try:
-            raw = list(doc.findings) + analyse_document(doc, catalog, partial)
+            raw = list(doc.findings) + analyse_document(doc, catalog, partial, origin)
         except Exception as exc:  # noqa: BLE001 - one bad document must never take the others down
             log.error("internal error on document %d: %s", doc.index, traceback.format_exc())
             raw = list(doc.findings) + [Finding(
@@ -150,21 +154,23 @@ class Engine:
             if sev is None or is_suppressed(f, per_line, whole):
                 continue
             if sev != f.severity:
-                f = Finding(f.span, sev, f.code, f.message, f.fixes, f.path, f.doc, f.data)
+                f = replace(f, severity=sev)
             out.append(f)
         return out
 
 
-def analyse_document(doc: Document, catalog: Catalog, partial: bool = False) -> list[Finding]:
-    """Schema and apiVersion findings of one parsed document (pure)."""
+def analyse_document(doc: Document, catalog: Catalog, partial: bool = False,
+                     origin: str | None = None) -> list[Finding]:
+    """Schema and apiVersion findings of one parsed document of the file `origin` (pure)."""
     root = doc.root
     if not isinstance(root, YMap):
         return []
-    return analyse_object(root, catalog, doc.index, partial, split_lines(doc.chunk.text), doc.start_line)
+    return analyse_object(root, catalog, doc.index, partial, split_lines(doc.chunk.text), doc.start_line, origin)
 
 
 def analyse_object(root: YMap, catalog: Catalog, index: int, partial: bool = False,
-                   lines: list[str] | None = None, first_line: int = 0) -> list[Finding]:
+                   lines: list[str] | None = None, first_line: int = 0,
+                   origin: str | None = None) -> list[Finding]:
     av_node, kind_node = root.get("apiVersion"), root.get("kind")
     if not isinstance(av_node, YScalar) or not isinstance(kind_node, YScalar):
         return []  # not a Kubernetes object: Helm values, CI configuration, docker-compose, ...
@@ -176,31 +182,83 @@ def analyse_object(root: YMap, catalog: Catalog, index: int, partial: bool = Fal
                                                                                                   "Component"):
         return []
     if kind == "List" and av == "v1":
-        return _list_items(root, catalog, index, partial, lines, first_line)
+        return _list_items(root, catalog, index, partial, lines, first_line, origin)
     findings, go_on = check_api_version(av_node, kind_node, catalog, index)
     if not go_on:
         return findings
-    ks = catalog.lookup(av, kind)
+    ks = catalog.lookup(av, kind, origin)
     if ks is None:
-        findings.append(Finding(
-            span=kind_node.span, severity=Severity.INFO, code="KL204",
-            message=(f"no schema known for `{av}` {kind}: only YAML syntax is checked (add its "
-                     "CustomResourceDefinition to the checked paths to validate it)"),
-            path="kind", doc=index,
-        ))
+        findings.append(_no_schema(av_node, kind_node, catalog, index, origin))
         return findings
     v = Validation(catalog, index, partial=partial, lines=lines or [], first_line=first_line)
     validate_object(root, ks, v)
-    findings.extend(v.findings)
+    if ks.is_crd and ks.place is not None:
+        findings.extend(_naming_the_crd(v.findings, ks))
+        findings.extend(_ambiguous_crd(av, kind, kind_node, catalog, index, origin))
+    else:
+        findings.extend(v.findings)
     return findings
 
 
+def _naming_the_crd(found: list[Finding], ks: KindSchema) -> list[Finding]:
+    """Findings about a custom resource say which CRD they come from: in the message (every output shows
+    it) and as a place elsewhere (an editor's related information)."""
+    assert ks.place is not None
+    suffix = f" (CRD {ks.crd_name}, {ks.place.where})"
+    escaped = suffix.replace("{", "{{").replace("}", "}}")  # templates are str.format patterns
+    return [replace(f, message=f.message + suffix, template=f.template + escaped if f.template else "",
+                    elsewhere=(*f.elsewhere, ks.place)) for f in found]
+
+
+def _ambiguous_crd(av: str, kind: str, kind_node: YScalar, catalog: Catalog, index: int,
+                   origin: str | None) -> list[Finding]:
+    candidates = catalog.crd_candidates(av, kind, origin)
+    if len(candidates) < 2:
+        return []
+    places = [c.place for c in candidates if c.place is not None]
+    used, others = places[0], places[1:]
+    nearest = origin is not None and nearness(used.origin, origin) < nearness(others[0].origin, origin)
+    why = "nearest" if nearest else "equally near: the first by path"
+    return [Finding(
+        span=kind_node.span, severity=Severity.INFO, code="KL206",
+        message=(f"{len(candidates)} CRDs define `{av}` {kind}; used {used.where} ({why}); also defined at "
+                 + ", ".join(o.where for o in others)),
+        path="kind", doc=index,
+        elsewhere=tuple(replace(p, note=f"{p.note} ({'used' if p is used else 'not used'})") for p in places),
+    )]
+
+
+def _no_schema(av_node: YScalar, kind_node: YScalar, catalog: Catalog, index: int,
+               origin: str | None) -> Finding:
+    """KL204: no schema; when a CRD of the kind is known but lacks the version, say that instead."""
+    av, kind = str(av_node.value), str(kind_node.value)
+    group, version = split_api_version(av)
+    same_kind = [ks for (a, k), crds in catalog.crds.items() if k == kind and split_api_version(a)[0] == group
+                 for ks in crds if ks.place is not None]
+    if same_kind:
+        crd = min(same_kind, key=lambda ks: nearness(ks.place.origin, origin) if ks.place else (4, 0, 0))
+        assert crd.place is not None
+        versions = ", ".join(f"`{v}`" for v in crd.crd_versions)
+        return Finding(
+            span=av_node.span, severity=Severity.WARNING, code="KL204",
+            message=(f"the CustomResourceDefinition {crd.crd_name} ({crd.place.where}) defines {kind} in "
+                     f"versions {versions}, not `{version}`: only YAML syntax is checked"),
+            path="apiVersion", doc=index, elsewhere=(crd.place,), data={"versions": list(crd.crd_versions)},
+        )
+    return Finding(
+        span=kind_node.span, severity=Severity.INFO, code="KL204",
+        message=(f"no schema known for `{av}` {kind}: only YAML syntax is checked (add its "
+                 "CustomResourceDefinition to the checked paths to validate it)"),
+        path="kind", doc=index,
+    )
+
+
 def _list_items(root: YMap, catalog: Catalog, index: int, partial: bool, lines: list[str] | None,
-                first_line: int) -> list[Finding]:
+                first_line: int, origin: str | None) -> list[Finding]:
     items = root.get("items")
     out: list[Finding] = []
     if isinstance(items, YSeq):
         for item in items.items:
             if isinstance(item, YMap):
-                out.extend(analyse_object(item, catalog, index, partial, lines, first_line))
+                out.extend(analyse_object(item, catalog, index, partial, lines, first_line, origin))
     return out

@@ -89,6 +89,22 @@ class Fix:
 
 
 @dataclass(frozen=True, slots=True)
+class Place:
+    """A span in some file, named by `origin` (a path or a URI, as whoever read the file named it) and shown
+    to people as `label` (e.g. a path relative to the workspace); `note` says what is there."""
+
+    origin: str
+    span: Span
+    label: str = ""
+    note: str = ""
+
+    @property
+    def where(self) -> str:
+        """`deploy/crds/widget.yaml:3` (1-based line)."""
+        return f"{self.label or self.origin}:{self.span.start.line + 1}"
+
+
+@dataclass(frozen=True, slots=True)
 class Finding:
     """One problem found in a text. The CLI and the language server consume exactly these."""
 
@@ -107,6 +123,9 @@ class Finding:
     # `{0}`, `{1}`, ... standing for their 1-based lines, so that moving the text keeps it true.
     related: tuple[Span, ...] = ()
     template: str = ""
+    # Places in other files the finding is about (the CustomResourceDefinition a custom resource was
+    # checked against): they do not move with this text.
+    elsewhere: tuple[Place, ...] = ()
 
     @classmethod
     def referring(cls, template: str, related: tuple[Span, ...], **kw: Any) -> Finding:
@@ -123,7 +142,8 @@ class Finding:
         related = tuple(r.shifted(lines) for r in self.related)
         message = self.template.format(*(r.start.line + 1 for r in related)) if self.template else self.message
         return Finding(self.span.shifted(lines), self.severity, self.code, message, fixes, self.path,
-                       self.doc + docs if self.doc >= 0 else self.doc, self.data, related, self.template)
+                       self.doc + docs if self.doc >= 0 else self.doc, self.data, related, self.template,
+                       self.elsewhere)
 
     @property
     def sort_key(self) -> tuple[int, int, int, str]:

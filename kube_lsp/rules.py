@@ -30,6 +30,34 @@ class Rule:
         return f"https://github.com/kube-lsp/kube-lsp/blob/main/docs/rules.md#{self.code.lower()}"
 
 
+_CRD = """apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: widgets.example.com
+spec:
+  group: example.com
+  names: {kind: Widget, plural: widgets}
+  scope: Namespaced
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema:
+        openAPIV3Schema:
+          type: object
+          properties:
+            spec:
+              type: object
+              properties:
+                size: {type: integer}
+"""
+_WIDGET = """apiVersion: example.com/v1
+kind: Widget
+metadata:
+  name: w
+spec:
+  size: 3
+"""
 _POD = """apiVersion: v1
 kind: Pod
 metadata:
@@ -134,7 +162,9 @@ ALL_RULES: Final[tuple[Rule, ...]] = (
         "KL204", "unknown-schema", Severity.INFO,
         "No schema is known for this apiVersion and kind",
         "A custom resource whose CustomResourceDefinition is not among the checked files, so only its "
-        "YAML syntax is checked. Add the CRD's file to the checked paths to validate it.",
+        "YAML syntax is checked. Add the CRD's file to the checked paths to validate it. When a CRD of "
+        "that kind is there but does not define the version, the finding is a warning that names the CRD "
+        "and the versions it defines: the API server would answer 'no matches for kind'.",
         "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n",
         _POD,
     ),
@@ -147,11 +177,25 @@ ALL_RULES: Final[tuple[Rule, ...]] = (
         fix="Replaces the kind by the closest existing one (safe).",
     ),
     Rule(
+        "KL206", "ambiguous-crd", Severity.INFO,
+        "Several CustomResourceDefinitions define this apiVersion and kind",
+        "Two or more CRDs among the checked files define the same group, version and kind (copies of a "
+        "chart's CRDs, an old and a new release of one). The custom resource is validated against the "
+        "nearest: in the same file, else in the same directory, else under the closest common parent "
+        "directory. The finding names the one used; the others are its related information. Every "
+        "finding about a custom resource names the CRD it was checked against.",
+        _CRD.replace("name: widgets.example.com", "name: widgets.example.com\n  labels: {copy: a}")
+        + "---\n" + _CRD.replace("name: widgets.example.com", "name: widgets.example.com\n  labels: {copy: b}")
+        + "---\n" + _WIDGET,
+        _CRD + "---\n" + _WIDGET,
+    ),
+    Rule(
         "KL300", "removed-api-version", Severity.ERROR,
         "The apiVersion is not served by the target Kubernetes version",
-        "The apiVersion was removed (or never existed) for this kind in the target release; the API "
-        "server answers 'no matches for kind'. The finding names the release that removed it and the "
-        "replacement.",
+        "The apiVersion was removed, is not served yet, or never existed for this kind in the target "
+        "release; the API server answers 'no matches for kind'. The finding names the release that removed "
+        "(or brings) it and an apiVersion that the target serves: not deprecated there if possible, then the "
+        "most stable (GA, then beta, then alpha).",
         "apiVersion: extensions/v1beta1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n"
         "    spec:\n      containers:\n        - name: web\n          image: nginx:1.27\n",
         "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  selector:\n"
@@ -202,6 +246,11 @@ BY_NAME: Final = MappingProxyType({r.name: r for r in ALL_RULES})
 
 def find_rule(code_or_name: str) -> Rule | None:
     return BY_CODE.get(code_or_name.upper()) or BY_NAME.get(code_or_name.lower())
+
+
+def rule_names() -> list[str]:
+    """Every rule's code and name: what configuration and suppressions accept."""
+    return [*BY_CODE, *BY_NAME]
 
 
 def markdown_table() -> str:

@@ -57,3 +57,15 @@ def suggest(word: str, candidates: Iterable[str], exclude: Iterable[str] = ()) -
             scored.append((d, abs(len(cand) - len(word)), cand))
     scored.sort()
     return [c for _, _, c in scored]
+
+
+def suggest_name(word: str, candidates: Iterable[str]) -> list[str]:
+    """Like `suggest`, and when no candidate is a typo away, the candidates that `word` abbreviates
+    (`deprecated-api` → `deprecated-api-version`, `warn` → `warning`), best first."""
+    pool = list(candidates)
+    close = suggest(word, pool)
+    if close or len(word) < 3:
+        return close
+    low = word.lower()
+    longer = sorted((c for c in pool if c.lower().startswith(low) and c.lower() != low), key=lambda c: (len(c), c))
+    return longer

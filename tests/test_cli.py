@@ -146,7 +146,7 @@ def test_config_file_sets_version_and_rules(tmp_path: Path) -> None:
     assert "`context` is ignored in repository settings" in r.stderr
     (tmp_path / ".kube-lsp.yaml").write_text("rules: {KL999: off}\n")
     r = run("check", "svc.yaml", cwd=tmp_path)
-    assert r.returncode == 2 and "unknown rule 'KL999'" in r.stderr
+    assert r.returncode == 2 and "unknown rule `KL999` in `rules`" in r.stderr
 
 
 def test_fix_applies_safe_fixes_in_place_and_keeps_the_rest(tmp_path: Path) -> None:

@@ -51,13 +51,13 @@ _SKELETONS: Final = {
 
 
 def complete(text: str, line: int, col: int, catalog: Catalog,
-             index: tuple[list[str], list[int]] | None = None) -> list[Item]:
+             index: tuple[list[str], list[int]] | None = None, origin: str | None = None) -> list[Item]:
     cur = cursor_at(text, line, col, index)
     if cur is None:
         return _new_document_items(catalog)
     if cur.path == () and cur.in_value and cur.key in ("apiVersion", "kind"):
         return _api_items(cur, catalog)
-    ks = root_schema(catalog, cur.api_version, cur.kind)
+    ks = root_schema(catalog, cur.api_version, cur.kind, origin)
     if cur.path == () and not cur.in_value:
         items = []
         if not cur.api_version and not cur.kind:

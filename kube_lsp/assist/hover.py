@@ -18,7 +18,7 @@ class HoverInfo:
 
 
 def hover(text: str, line: int, col: int, catalog: Catalog,
-          index: tuple[list[str], list[int]] | None = None) -> HoverInfo | None:
+          index: tuple[list[str], list[int]] | None = None, origin: str | None = None) -> HoverInfo | None:
     cur = cursor_at(text, line, col, index)
     if cur is None or cur.key is None:
         return None
@@ -27,11 +27,11 @@ def hover(text: str, line: int, col: int, catalog: Catalog,
     if not on_key and not cur.in_value:
         return None
     if cur.path == () and cur.key in ("apiVersion", "kind"):
-        ks = root_schema(catalog, cur.api_version, cur.kind)
+        ks = root_schema(catalog, cur.api_version, cur.kind, origin)
         what = f"`{cur.api_version}` {cur.kind}" if ks else "the object"
         src = ks.source if ks else "no schema known for this apiVersion and kind"
         return HoverInfo(f"**{cur.key}** of {what}\n\nSchema: {src}", _span(line, key_start, cur.key))
-    ks = root_schema(catalog, cur.api_version, cur.kind)
+    ks = root_schema(catalog, cur.api_version, cur.kind, origin)
     if ks is None:
         return None
     path = (*cur.path, cur.key)

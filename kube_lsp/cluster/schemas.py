@@ -23,8 +23,10 @@ _HASH_RE = re.compile(r"[?&]hash=([0-9A-Za-z]+)(?:&|$)")  # anything else: not c
 
 
 def cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "kube-lsp" / "openapi"
+    """`$XDG_CACHE_HOME/kube-lsp/openapi`, else `~/.cache/kube-lsp/openapi`. A relative XDG_CACHE_HOME is
+    ignored, as the XDG Base Directory specification says (it would scatter caches over working directories)."""
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    return (Path(base) if os.path.isabs(base) else Path.home() / ".cache") / "kube-lsp" / "openapi"
 
 
 def _server_key(server: str) -> str:

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from lsprotocol import types
+from pygls.uris import from_fs_path
 
 from kube_lsp.model import Finding, Pos, Severity, Span
 from kube_lsp.rules import BY_CODE
@@ -88,6 +89,17 @@ def to_diagnostic(f: Finding, pos: Positions, uri: str, version: int | None) -> 
         )
         for r in f.related
     ]
+    # Places in other files: their text is not at hand, so columns go as code points (the same as UTF-16
+    # units on the ASCII lines where CRDs start).
+    related += [
+        types.DiagnosticRelatedInformation(
+            location=types.Location(uri=_uri(p.origin), range=types.Range(
+                start=types.Position(line=p.span.start.line, character=p.span.start.col),
+                end=types.Position(line=p.span.end.line, character=p.span.end.col))),
+            message=p.note or "referred to here",
+        )
+        for p in f.elsewhere
+    ]
     return types.Diagnostic(
         range=pos.range_to_client(f.span),
         severity=_SEVERITY[f.severity],
@@ -98,3 +110,10 @@ def to_diagnostic(f: Finding, pos: Positions, uri: str, version: int | None) -> 
         data=data,
         related_information=related or None,
     )
+
+
+def _uri(origin: str) -> str:
+    """A file the engine named by path (or already by URI) as a URI."""
+    if "://" in origin or origin.startswith("untitled:"):
+        return origin
+    return from_fs_path(origin) or origin

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from itertools import accumulate
 
 from lsprotocol import types
+from pygls.uris import to_fs_path
 
 from kube_lsp.engine import ChunkCache, ChunkResult
 from kube_lsp.lsp.convert import Positions
@@ -46,6 +47,11 @@ class OpenDocument:
             return
         self.lines = split_lines(text)
         self.starts = [0] + [m.end() for m in LINE_BREAK_RE.finditer(text)]
+
+    @property
+    def origin(self) -> str:
+        """The document as the engine names files: its path, or its URI when it has none (`untitled:`)."""
+        return to_fs_path(self.uri) or self.uri
 
     def positions(self, encoding: str | None) -> Positions:
         return Positions(self.lines, encoding)

@@ -28,7 +28,7 @@ from kube_lsp.assist.hover import hover
 from kube_lsp.assist.references import ObjectRef, index_objects, resolve, wanted_at
 from kube_lsp.assist.symbols import MAX_SYMBOLS, MIN_SYMBOLS_PER_DOCUMENT, Symbol
 from kube_lsp.assist.symbols import document_symbol as outline_document
-from kube_lsp.config import ConfigError, Settings, find_config, load_config, settings_from_mapping
+from kube_lsp.config import ConfigError, Settings, find_config, read_config, read_settings
 from kube_lsp.engine import Engine, Incremental
 from kube_lsp.lsp.cluster_features import cluster_actions, cluster_changed, load_cluster_schemas
 from kube_lsp.lsp.cluster_features import register as register_cluster_features
@@ -81,11 +81,19 @@ class KubeLanguageServer(LanguageServer):
         self.cluster_catalog: Catalog | None = None
         self.background_tasks: set[asyncio.Task[None]] = set()
         self.running_commands: set[asyncio.Task[Any]] = set()
+        # Settings problems: those found while initializing (shown once `initialized` arrives), and those
+        # shown last, so that each distinct problem is shown once rather than on every settings change.
+        self.initial_problems: list[str] = []
+        self.shown_problems: frozenset[str] = frozenset()
 
     # ------------------------------------------------------------------------------------ settings
 
     def apply_settings(self, client: Mapping[str, Any] | None = None) -> list[str]:
-        """Recompute settings (defaults < .kube-lsp.yaml < client settings); return problems to show."""
+        """Recompute settings (defaults < .kube-lsp.yaml < client settings); return problems to show.
+
+        An invalid entry costs only itself: an unknown rule name drops that rule's entry, not the target
+        version or the other rules.
+        """
         problems: list[str] = []
         if client is not None:
             self.client_settings = dict(client)
@@ -98,22 +106,20 @@ class KubeLanguageServer(LanguageServer):
             path = find_config(root)
             if path is not None:
                 try:
-                    repo = load_config(path)
+                    repo, bad = read_config(path)
+                    problems += [f"kube-lsp settings: {p.ignored()}" for p in bad]
                 except ConfigError as exc:
-                    problems.append(str(exc))
+                    problems.append(f"kube-lsp settings: {exc}")
                 break
-        try:
-            settings = settings_from_mapping(self.client_settings, base=repo)
-        except ConfigError as exc:
-            problems.append(f"kube-lsp settings: {exc}")
-            settings = repo
+        settings, bad = read_settings(self.client_settings, base=repo, section=CONFIG_SECTION)
+        problems += [f"kube-lsp settings: {p.ignored()}" for p in bad]
         try:
             use_cluster = self.cluster_catalog is not None and settings.kube_version is None
             engine = Engine(settings, self.cluster_catalog if use_cluster else None)
         except LookupError as exc:
-            problems.append(str(exc))
-            settings = Settings(None, settings.severities, settings.exclude, settings.warnings)
-            engine = Engine(settings)
+            problems.append(f"kube-lsp settings: {exc}. It was ignored.")
+            settings = replace(settings, kube_version=None)
+            engine = Engine(settings, self.cluster_catalog)
         self.settings = settings
         crds = [ks for group in self.workspace_crds.values() for ks in group]
         self.engine = engine.with_crds(crds) if crds else engine
@@ -144,9 +150,9 @@ class KubeLanguageServer(LanguageServer):
             if cache:
                 # An edit: only changed documents are re-analysed, which takes milliseconds, so do it here
                 # rather than pay for a thread hand-off.
-                result = engine.analyse_cached(text, cache)
+                result = engine.analyse_cached(text, cache, origin=doc.origin)
             else:
-                result = await asyncio.to_thread(engine.analyse_cached, text, cache)
+                result = await asyncio.to_thread(engine.analyse_cached, text, cache, origin=doc.origin)
         except Exception:  # noqa: BLE001 - the server must outlive any bug in analysis
             log.exception("analysis failed for %s", uri)
             return
@@ -165,7 +171,7 @@ class KubeLanguageServer(LanguageServer):
     def ensure_analysed(self, doc: OpenDocument) -> None:
         """Bring the document's analysis up to date now (cheap: unchanged documents come from the cache)."""
         if doc.analysed_text != doc.text:
-            self._store(doc, doc.text, self.engine.analyse_cached(doc.text, doc.cache))
+            self._store(doc, doc.text, self.engine.analyse_cached(doc.text, doc.cache, origin=doc.origin))
 
     @staticmethod
     def _store(doc: OpenDocument, text: str, result: Incremental) -> None:
@@ -197,9 +203,10 @@ class KubeLanguageServer(LanguageServer):
                 objects.append(replace(obj, span=obj.span.shifted(chunk.start_line)))
         self.workspace_objects[doc.uri] = objects
         if "CustomResourceDefinition" in doc.text:
-            placed = [Document(i, chunk, res.document.root) for i, (chunk, res)
-                      in enumerate(zip(doc.chunks, doc.results, strict=True))]
-            found = list(crds_in(placed, doc.uri))
+            # Each result was parsed as if it started on line 0: its CRDs move down to where it is.
+            found = [ks.shifted(chunk.start_line) for chunk, res in zip(doc.chunks, doc.results, strict=True)
+                     if "CustomResourceDefinition" in chunk.text
+                     for ks in crds_in([res.document], doc.origin, self.label(doc.origin))]
             if found != self.workspace_crds.get(doc.uri, []):
                 self.workspace_crds[doc.uri] = found
                 self.apply_settings()
@@ -232,7 +239,16 @@ class KubeLanguageServer(LanguageServer):
                     except (OSError, UnicodeDecodeError):
                         continue
                     if "CustomResourceDefinition" in text:
-                        self.workspace_crds[uri] = list(crds_in(parse_stream(text), str(path)))
+                        self.workspace_crds[uri] = list(crds_in(parse_stream(text), str(path), self.label(str(path))))
+
+    def label(self, path: str) -> str:
+        """How messages name a file: relative to the workspace folder it is in, else as it is."""
+        for root in self.roots:
+            try:
+                return Path(path).relative_to(root).as_posix()
+            except ValueError:
+                continue
+        return path
 
 
 class RawJson(list[Any]):
@@ -248,13 +264,14 @@ def create_server() -> KubeLanguageServer:
         roots = [f.uri for f in params.workspace_folders or []] or ([params.root_uri] if params.root_uri else [])
         ls.roots = [Path(p) for p in (to_fs_path(u) for u in roots) if p]
         opts = params.initialization_options
-        ls.apply_settings(_settings_section(opts) if isinstance(opts, Mapping) else None)
+        ls.initial_problems = ls.apply_settings(_settings_section(opts) if isinstance(opts, Mapping) else None)
         # The schemas are large and live as long as the server: keep the garbage collector off them.
         gc.collect()
         gc.freeze()
 
     @server.feature(types.INITIALIZED)
     async def initialized(ls: KubeLanguageServer, params: types.InitializedParams) -> None:
+        _report(ls, ls.initial_problems)
         await _pull_configuration(ls)
         await asyncio.to_thread(ls.scan_workspace)
         if ls.workspace_crds:
@@ -329,7 +346,7 @@ def create_server() -> KubeLanguageServer:
             return types.CompletionList(is_incomplete=False, items=[])
         pos = doc.positions(ls.encoding)
         at = pos.from_client(params.position)
-        items = complete(doc.text, at.line, at.col, ls.engine.catalog, (doc.lines, doc.starts))
+        items = complete(doc.text, at.line, at.col, ls.engine.catalog, (doc.lines, doc.starts), doc.origin)
         return types.CompletionList(is_incomplete=False, items=[_completion_item(i) for i in items])
 
     @server.feature(types.TEXT_DOCUMENT_HOVER)
@@ -339,7 +356,7 @@ def create_server() -> KubeLanguageServer:
             return None
         pos = doc.positions(ls.encoding)
         at = pos.from_client(params.position)
-        info = hover(doc.text, at.line, at.col, ls.engine.catalog, (doc.lines, doc.starts))
+        info = hover(doc.text, at.line, at.col, ls.engine.catalog, (doc.lines, doc.starts), doc.origin)
         if info is None:
             return None
         return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=info.markdown),
@@ -396,10 +413,12 @@ def create_server() -> KubeLanguageServer:
 
     @server.command("kube-lsp.setKubeVersion")
     def set_kube_version(ls: KubeLanguageServer, version: str) -> str:
+        from kube_lsp.schema.catalog import format_version
+
         ls.client_settings["kubeVersion"] = version
         _report(ls, ls.apply_settings())
         ls.reanalyse_all()
-        return f"validating against Kubernetes {version}"
+        return f"validating against Kubernetes {format_version(ls.engine.catalog.version)}"
 
     @server.command("kube-lsp.status")
     def status(ls: KubeLanguageServer) -> dict[str, Any]:
@@ -452,8 +471,14 @@ async def _pull_configuration(ls: KubeLanguageServer) -> None:
 
 
 def _report(ls: KubeLanguageServer, problems: list[str]) -> None:
-    for p in problems:
+    """Show each settings problem once (and log it): not again on every settings change while it stays."""
+    for p in dict.fromkeys(problems):
+        if p in ls.shown_problems:
+            continue
+        log.warning("%s", p)
+        ls.window_log_message(types.LogMessageParams(type=types.MessageType.Warning, message=p))
         ls.window_show_message(types.ShowMessageParams(type=types.MessageType.Warning, message=p))
+    ls.shown_problems = frozenset(problems)
 
 
 def _file_lines(uri: str) -> list[str]:

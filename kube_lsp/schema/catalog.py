@@ -12,12 +12,15 @@ import functools
 import importlib.util
 import json
 import os
+import posixpath
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass, field, replace
+from pathlib import Path, PurePath
 from typing import Any, Final
+from urllib.parse import unquote, urlsplit
 
+from kube_lsp.model import Place
 from kube_lsp.schema.overlays import enum_overlay
 
 Schema = dict[str, Any]
@@ -73,6 +76,43 @@ class KindSchema:
     source: str
     # CRD schemas describe only their own tree; their metadata is ObjectMeta all the same.
     is_crd: bool = False
+    # For a CRD: its name, where it defines this version, and every version it defines.
+    crd_name: str = ""
+    place: Place | None = None
+    crd_versions: tuple[str, ...] = ()
+
+    def shifted(self, lines: int) -> KindSchema:
+        """The same schema read from a text that starts `lines` lines later."""
+        if self.place is None or not lines:
+            return self
+        return replace(self, place=replace(self.place, span=self.place.span.shifted(lines)))
+
+
+def nearness(origin: str, near: str | None) -> tuple[int, int, int]:
+    """How close a file is to the file `near` (smaller is closer): the same file, then the same directory,
+    then the longest common ancestor directory, then the shallowest. Paths or file URIs; no file is read."""
+    if near is None:
+        return (3, 0, 0)
+    a, b = _path_parts(origin), _path_parts(near)
+    if a == b:
+        return (0, 0, 0)
+    if a[:-1] == b[:-1]:
+        return (1, 0, 0)
+    common = 0
+    for x, y in zip(a[:-1], b[:-1], strict=False):
+        if x != y:
+            break
+        common += 1
+    return (2, -common, len(a) - common)
+
+
+def _path_parts(origin: str) -> tuple[str, ...]:
+    if "://" in origin:
+        parsed = urlsplit(origin)
+        path = unquote(parsed.path)
+    else:
+        path = origin
+    return PurePath(posixpath.normpath(path if path.startswith("/") else posixpath.join("/", path))).parts
 
 
 @dataclass(slots=True)
@@ -84,19 +124,30 @@ class Catalog:
     definitions: dict[str, Schema]
     by_gvk: dict[tuple[str, str], str]
     enums: dict[str, dict[str, tuple[str, ...]]]
-    crds: dict[tuple[str, str], KindSchema] = field(default_factory=dict)
+    # (apiVersion, kind) → the CRD schemas defining it, in the order they were found (usually one).
+    crds: dict[tuple[str, str], tuple[KindSchema, ...]] = field(default_factory=dict)
     groups: frozenset[str] = frozenset()
 
     # ------------------------------------------------------------------------------------ lookups
 
-    def lookup(self, api_version: str, kind: str) -> KindSchema | None:
-        crd = self.crds.get((api_version, kind))
-        if crd is not None:
-            return crd
+    def lookup(self, api_version: str, kind: str, near: str | None = None) -> KindSchema | None:
+        """The schema of (apiVersion, kind); when several CRDs define it, the one nearest to the file `near`."""
+        crds = self.crds.get((api_version, kind))
+        if crds:
+            return crds[0] if len(crds) == 1 else self.crd_candidates(api_version, kind, near)[0]
         name = self.by_gvk.get((api_version, kind))
         if name is None:
             return None
         return KindSchema(api_version, kind, self.definitions[name], name, self.source)
+
+    def crd_candidates(self, api_version: str, kind: str, near: str | None = None) -> tuple[KindSchema, ...]:
+        """The CRD schemas of (apiVersion, kind), nearest to the file `near` first (then by file and line)."""
+        crds = self.crds.get((api_version, kind), ())
+        if len(crds) < 2:
+            return crds
+        return tuple(sorted(crds, key=lambda ks: (nearness(ks.place.origin, near) if ks.place else (4, 0, 0),
+                                                  ks.place.origin if ks.place else "",
+                                                  ks.place.span.start.line if ks.place else 0)))
 
     def resolve(self, schema: Schema) -> tuple[Schema, str | None]:
         """Follow `$ref` (and OpenAPI v3's `allOf: [{$ref}]`) to the definition; return it and its name."""
@@ -131,14 +182,24 @@ class Catalog:
     # ----------------------------------------------------------------------------------------- CRDs
 
     def add_crd(self, api_version: str, kind: str, schema: Schema, source: str) -> None:
-        self.crds[(api_version, kind)] = KindSchema(api_version, kind, schema, None, source, is_crd=True)
+        self._add(KindSchema(api_version, kind, schema, None, source, is_crd=True))
+
+    def _add(self, ks: KindSchema) -> None:
+        key = (ks.api_version, ks.kind)
+        known = self.crds.get(key, ())
+        if ks.place is None:  # nowhere in particular: it stands for the kind alone
+            self.crds[key] = (ks,)
+        elif all(k.place != ks.place for k in known):
+            # The same CRD seen twice (an open file that the workspace scan read too, or a checked file's
+            # own CRDs, which the CLI also collected) is one CRD.
+            self.crds[key] = (*known, ks)
 
     def with_crds(self, crds: Iterable[KindSchema]) -> Catalog:
         """A copy of this catalog that also knows the given CRD schemas."""
         copy = Catalog(self.version, self.source, self.definitions, self.by_gvk, self.enums,
                        dict(self.crds), self.groups)
         for ks in crds:
-            copy.crds[(ks.api_version, ks.kind)] = ks
+            copy._add(ks)
         return copy
 
 

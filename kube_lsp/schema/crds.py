@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from kube_lsp.model import Place, Span
 from kube_lsp.parsing.loader import Document
 from kube_lsp.parsing.nodes import YMap, YSeq, to_python
 from kube_lsp.schema.catalog import KindSchema
@@ -12,8 +13,9 @@ from kube_lsp.schema.catalog import KindSchema
 _CRD_VERSIONS = ("apiextensions.k8s.io/v1", "apiextensions.k8s.io/v1beta1")
 
 
-def crds_in(docs: Iterable[Document], origin: str) -> Iterator[KindSchema]:
-    """A KindSchema per served version of every CRD among `docs`."""
+def crds_in(docs: Iterable[Document], origin: str, label: str | None = None) -> Iterator[KindSchema]:
+    """A KindSchema per version of every CRD among `docs`, which come from the file `origin` (a path or
+    URI; `label` is how messages name it, by default `origin`). Each knows where the CRD defines it."""
     for doc in docs:
         root = doc.root
         if not isinstance(root, YMap):
@@ -28,9 +30,14 @@ def crds_in(docs: Iterable[Document], origin: str) -> Iterator[KindSchema]:
         kind = names.get_str("kind") if isinstance(names, YMap) else None
         if not group or not kind:
             continue
-        where = f"CRD {_name(root) or kind} ({origin}:{doc.start_line + 1})"
+        name = _name(root) or f"{kind} in {group}"
+        where = f"CRD {name} ({label or origin}:{root.span.start.line + 1})"
+        # Where the CRD starts: what messages name, and what an editor shows as related information.
+        start = root.span.start
+        place = Place(origin, Span(start, start), label or origin, f"the CustomResourceDefinition {name}")
         common = _schema_of(spec.get("validation"))
         versions = spec.get("versions")
+        found: list[tuple[str, dict[str, Any]]] = []
         if isinstance(versions, YSeq):
             for item in versions.items:
                 if not isinstance(item, YMap):
@@ -40,11 +47,15 @@ def crds_in(docs: Iterable[Document], origin: str) -> Iterator[KindSchema]:
                     continue
                 schema = _schema_of(item.get("schema")) or common
                 if schema is not None:
-                    yield KindSchema(f"{group}/{version}", kind, schema, None, where, is_crd=True)
+                    found.append((version, schema))
         else:
             version = spec.get_str("version")
             if version and common is not None:
-                yield KindSchema(f"{group}/{version}", kind, common, None, where, is_crd=True)
+                found.append((version, common))
+        all_versions = tuple(v for v, _ in found)
+        for version, schema in found:
+            yield KindSchema(f"{group}/{version}", kind, schema, None, where, is_crd=True, crd_name=name,
+                             place=place, crd_versions=all_versions)
 
 
 def _name(root: YMap) -> str | None:

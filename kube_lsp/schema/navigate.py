@@ -16,10 +16,12 @@ META_KINDS: Final = frozenset({"DeleteOptions", "WatchEvent", "Status", "APIGrou
 _OBJECT_META: Final = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"
 
 
-def root_schema(catalog: Catalog, api_version: str | None, kind: str | None) -> KindSchema | None:
+def root_schema(catalog: Catalog, api_version: str | None, kind: str | None,
+                origin: str | None = None) -> KindSchema | None:
+    """The schema of an object of the file `origin` (of several CRDs, the one validation uses)."""
     if not api_version or not kind:
         return None
-    return catalog.lookup(api_version, kind)
+    return catalog.lookup(api_version, kind, origin)
 
 
 def descend(catalog: Catalog, ks: KindSchema, path: PathT) -> tuple[Schema, str | None] | None:

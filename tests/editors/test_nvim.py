@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -73,9 +74,10 @@ def server_from_the_installed_wheel(installed: Installation, monkeypatch: pytest
 
 
 def run_scenario(scenario: str, file: Path, tmp_path: Path, settings: dict[str, Any] | None = None,
-                 **extra: str) -> dict[str, Any]:
+                 cmd: list[str] | None = None, **extra: str) -> dict[str, Any]:
     result = tmp_path / f"{scenario}.json"
     env = {**os.environ, "KUBE_LSP_SCENARIO": scenario, "KUBE_LSP_FILE": str(file), "KUBE_LSP_RESULT": str(result),
+           **({"KUBE_LSP_CMD": json.dumps(cmd)} if cmd else {}),  # else the installed wheel's, set above
            "KUBE_LSP_SETTINGS": json.dumps(settings or {}), "XDG_CACHE_HOME": str(tmp_path / "cache"),
            "XDG_STATE_HOME": str(tmp_path / "state"), "XDG_CONFIG_HOME": str(tmp_path / "config"),
            "KUBECONFIG": str(tmp_path / "no-kubeconfig"), **extra}
@@ -99,9 +101,17 @@ def manifest(tmp_path: Path) -> Path:
     return path
 
 
+ERROR = 4  # vim.log.levels.ERROR
+
+
+def errors(data: dict[str, Any]) -> list[str]:
+    return [n["message"] for n in data["notifications"] if n["level"] == ERROR]
+
+
 def test_diagnostics_at_the_right_lines(manifest: Path, tmp_path: Path) -> None:
     data = run_scenario("diagnostics", manifest, tmp_path)
 
+    assert errors(data) == []
     assert (data["name"], data["filetype"]) == ("kube_lsp", "yaml")
     assert data["root_dir"] == str(manifest.parent.parent)  # found by the `.git` root marker
     assert [(d["lnum"], d["col"], d["code"]) for d in data["diagnostics"]] == [(13, 10, "KL200"), (14, 27, "KL202")]
@@ -120,6 +130,32 @@ def test_settings_reach_the_server(manifest: Path, tmp_path: Path) -> None:
     data = run_scenario("diagnostics", manifest, tmp_path, settings={"rules": {"KL202": "off"}})
 
     assert [d["code"] for d in data["diagnostics"]] == ["KL200"]
+
+
+def test_a_missing_server_is_an_error_message_not_a_line_in_the_log(manifest: Path, tmp_path: Path) -> None:
+    data = run_scenario("server_failure", manifest, tmp_path, cmd=["kube-lsp-not-installed", "serve"])
+
+    assert errors(data) == [
+        "kube-lsp: cannot start the language server: `kube-lsp-not-installed` not found on PATH — install it "
+        "(https://github.com/kube-lsp/kube-lsp#set-up) or set cmd"
+    ]
+
+
+@pytest.mark.parametrize(("code", "how"), [
+    ("sys.exit(3)", "exit code 3"),
+    ("os.kill(os.getpid(), signal.SIGKILL)", "killed by signal 9"),
+])
+def test_a_server_that_stops_on_its_own_is_an_error_message(manifest: Path, tmp_path: Path, code: str,
+                                                            how: str) -> None:
+    # Reads the start of the initialize request, then dies.
+    crash = [sys.executable, "-c", f"import os, signal, sys; sys.stdin.buffer.read(1); {code}"]
+
+    data = run_scenario("server_failure", manifest, tmp_path, cmd=crash)
+
+    [message] = errors(data)
+    assert message.startswith(f"kube-lsp: the language server stopped unexpectedly ({how}); its output is in the "
+                              "LSP log (")
+    assert message.endswith("). Reopen the file (:edit) to start it again.")
 
 
 DEPLOYMENT = BAD.replace("imagee: nginx:1.27", "image: nginx:1.27").replace("Allways", "Always")

@@ -7,6 +7,13 @@
 local env = vim.env
 local out = {}
 
+-- What the integration tells the user: every vim.notify, recorded (and not shown: there is no UI).
+local notifications = {}
+vim.notify = function(msg, level)
+  notifications[#notifications + 1] = { message = msg, level = level or vim.log.levels.INFO }
+end
+out.notifications = notifications
+
 local function finish(code)
   local f = assert(io.open(env.KUBE_LSP_RESULT, 'w'))
   f:write(vim.json.encode(out))
@@ -35,8 +42,9 @@ local function client()
   return vim.lsp.get_clients({ name = 'kube_lsp' })[1]
 end
 
--- The user's side of the setup: the config shipped in editors/nvim/lsp/kube_lsp.lua, enabled the 0.11 way.
-local function start()
+-- The user's side of the setup: the config shipped in editors/nvim/lsp/kube_lsp.lua, enabled the 0.11 way;
+-- returns the buffer of the opened file (the server may not have started).
+local function open()
   vim.cmd('filetype on')
   vim.cmd('runtime! plugin/kube_lsp.lua')
   local override = { cmd = vim.json.decode(env.KUBE_LSP_CMD) }
@@ -46,7 +54,11 @@ local function start()
   vim.lsp.config('kube_lsp', override)
   vim.lsp.enable('kube_lsp')
   vim.cmd('edit ' .. vim.fn.fnameescape(env.KUBE_LSP_FILE))
-  local bufnr = vim.api.nvim_get_current_buf()
+  return vim.api.nvim_get_current_buf()
+end
+
+local function start()
+  local bufnr = open()
   wait(20000, function()
     return client() ~= nil and client().initialized
   end, 'the client to attach')
@@ -199,6 +211,22 @@ function scenarios.pickers()
   vim.wait(1000)
   local s = status(bufnr)
   out.context, out.kubeVersion = s.context, s.kubeVersion
+end
+
+local function an_error_notified()
+  for _, n in ipairs(notifications) do
+    if n.level == vim.log.levels.ERROR then
+      return true
+    end
+  end
+  return false
+end
+
+--- A server that cannot start or stops on its own: wait for the integration's error message.
+function scenarios.server_failure()
+  open()
+  wait(20000, an_error_notified, 'an error notification')
+  vim.wait(200) -- anything said right after it, too
 end
 
 local ok, err = xpcall(function()

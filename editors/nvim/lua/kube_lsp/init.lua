@@ -4,12 +4,73 @@
 local M = {}
 
 local NAME = 'kube_lsp'
+local SETUP_URL = 'https://github.com/kube-lsp/kube-lsp#set-up'
 local levels = vim.log.levels
 
 ---@param msg string
 ---@param level? integer
 local function notify(msg, level)
   vim.notify('kube-lsp: ' .. msg, level or levels.INFO)
+end
+
+---@return boolean
+local function enabled()
+  if vim.lsp.is_enabled then -- Neovim >= 0.12
+    return vim.lsp.is_enabled(NAME)
+  end
+  return (vim.lsp._enabled_configs or {})[NAME] ~= nil
+end
+
+--- Why the server command cannot run, or nil when it can (or is a function, which Neovim calls as it is).
+---@param cmd any the `cmd` of the config
+---@return string?
+function M.cmd_problem(cmd)
+  if type(cmd) ~= 'table' or type(cmd[1]) ~= 'string' or vim.fn.executable(cmd[1]) == 1 then
+    return nil
+  end
+  if cmd[1]:find('/', 1, true) then
+    return ('`%s` is not an executable file'):format(cmd[1])
+  end
+  return ('`%s` not found on PATH'):format(cmd[1])
+end
+
+local reported = {} ---@type table<string, true>
+
+--- Neovim does not start a config whose command is missing, and says so only in its log: say it where the
+--- user looks, once per command.
+---@param bufnr integer
+function M.check_cmd(bufnr)
+  if not enabled() or vim.bo[bufnr].buftype ~= '' then
+    return
+  end
+  local config = vim.lsp.config[NAME]
+  if not config or (config.filetypes and not vim.tbl_contains(config.filetypes, vim.bo[bufnr].filetype)) then
+    return
+  end
+  local problem = M.cmd_problem(config.cmd)
+  if problem and not reported[problem] then
+    reported[problem] = true
+    notify(('cannot start the language server: %s — install it (%s) or set cmd'):format(problem, SETUP_URL),
+      levels.ERROR)
+  end
+end
+
+--- The `on_exit` of the client config: a server that stops on its own (a non-zero exit code, or killed by a
+--- signal other than the SIGTERM of a forced stop) is an error the user should see, not a line in the log.
+---@param code integer
+---@param signal integer
+function M.on_exit(code, signal)
+  if code == 0 and (signal == 0 or signal == 15) then
+    return
+  end
+  local how = signal ~= 0 and ('killed by signal ' .. signal) or ('exit code ' .. code)
+  local ok, log = pcall(function()
+    return vim.lsp.log.get_filename()
+  end)
+  vim.schedule(function() -- on_exit runs in a libuv callback, where the UI cannot be used
+    notify(('the language server stopped unexpectedly (%s); its output is in the LSP log%s. Reopen the file '
+      .. '(:edit) to start it again.'):format(how, ok and (' (' .. log .. ')') or ''), levels.ERROR)
+  end)
 end
 
 ---@param bufnr integer
@@ -226,6 +287,20 @@ function M.setup()
   command('KubeVersion', function(opts)
     M.select_version(opts.args)
   end, { nargs = '?', desc = 'kube-lsp: choose the Kubernetes version to validate against' })
+
+  local group = vim.api.nvim_create_augroup('kube_lsp', { clear = true })
+  vim.api.nvim_create_autocmd('FileType', {
+    group = group,
+    desc = 'kube-lsp: say so when the language server cannot start',
+    callback = function(args)
+      M.check_cmd(args.buf)
+    end,
+  })
+  -- Loaded lazily (lazy.nvim's `ft = 'yaml'`), the FileType of the buffer that loaded us has passed; the
+  -- config that enables the server runs right after.
+  vim.schedule(function()
+    M.check_cmd(vim.api.nvim_get_current_buf())
+  end)
 
   for name, run in pairs({ ['kube-lsp.dryRun'] = M.dry_run, ['kube-lsp.diff'] = M.diff }) do
     vim.lsp.commands[name] = function(cmd, ctx)
