@@ -31,6 +31,7 @@ class OpenDocument:
     analysed_version: int | None = None
     analysed_text: str | None = None
     published_version: int | None = None
+    published_excluded: bool = False  # published with no findings: an `exclude` glob matches the file
     # Findings of the last dry-run, for cluster_version; dropped when the text changes.
     cluster_findings: list[Finding] = field(default_factory=list)
     cluster_version: int | None = None

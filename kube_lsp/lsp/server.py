@@ -113,6 +113,9 @@ class KubeLanguageServer(LanguageServer):
                 break
         settings, bad = read_settings(self.client_settings, base=repo, section=CONFIG_SECTION)
         problems += [f"kube-lsp settings: {p.ignored()}" for p in bad]
+        if settings.exclude_root is None and self.roots:
+            # `exclude` from the editor (no .kube-lsp.yaml) is relative to the workspace folder.
+            settings = replace(settings, exclude_root=Path(self.roots[0]))
         try:
             use_cluster = self.cluster_catalog is not None and settings.kube_version is None
             engine = Engine(settings, self.cluster_catalog if use_cluster else None)
@@ -159,7 +162,8 @@ class KubeLanguageServer(LanguageServer):
         current = self.docs.get(uri)
         if current is None or current.version != version or current.text != text:
             return  # a newer version is on its way: never publish stale results over it
-        unchanged = current.published_version == version and current.findings == result.findings
+        unchanged = (current.published_version == version and current.findings == result.findings
+                     and current.published_excluded == self.excluded(current))
         self._store(current, text, result)
         if not unchanged:  # e.g. a settings or CRD change that does not affect this document
             self.publish(current)
@@ -179,9 +183,14 @@ class KubeLanguageServer(LanguageServer):
         doc.chunks, doc.results = result.chunks, result.results
         doc.analysed_version, doc.analysed_text = doc.version, text
 
+    def excluded(self, doc: OpenDocument) -> bool:
+        """Whether the settings' `exclude` globs leave this file out (as `kube-lsp check` would)."""
+        return doc.origin != doc.uri and self.settings.is_excluded(doc.origin)
+
     def publish(self, doc: OpenDocument) -> None:
         pos = doc.positions(self.encoding)
-        findings = list(doc.findings)
+        doc.published_excluded = self.excluded(doc)
+        findings = [] if doc.published_excluded else list(doc.findings)
         if doc.cluster_findings and doc.cluster_version == doc.version:
             findings += doc.cluster_findings
         diagnostics = [to_diagnostic(f, pos, doc.uri, doc.version) for f in findings]
@@ -230,7 +239,7 @@ class KubeLanguageServer(LanguageServer):
                         return
                     path = Path(dirpath) / name
                     uri = from_fs_path(str(path)) or path.as_uri()
-                    if uri in self.docs:
+                    if uri in self.docs or self.settings.is_excluded(path):
                         continue
                     try:
                         if path.stat().st_size > MAX_WORKSPACE_FILE_BYTES:

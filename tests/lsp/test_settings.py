@@ -118,3 +118,27 @@ async def test_workspace_configuration_drops_each_bad_entry_alone_and_says_so_on
     assert warnings_logged(client) == [BAD_RULE, BAD_SEVERITY, BAD_VERSION, BAD_EXCLUDE]
     # Left out, the version is as if unset: the newest bundled one.
     assert (await status(client))["kubeVersion"] == format_version(bundled_versions()[-1])
+
+
+@pytest.mark.asyncio
+async def test_exclude_leaves_files_out_as_check_does(client: LanguageClient, tmp_path: Any) -> None:
+    """`kubeLsp.exclude` globs are relative to the workspace folder (or to the .kube-lsp.yaml that sets them):
+    an excluded file gets no diagnostics, the others do, and a change of the setting takes effect at once."""
+    (tmp_path / "charts" / "web" / "templates").mkdir(parents=True)
+    client.set_configuration({"exclude": ["charts/*/templates/*"]}, section="kubeLsp")
+    await client.initialize_session(types.InitializeParams(
+        capabilities=client_capabilities(client.editor),  # type: ignore[attr-defined]
+        root_uri=tmp_path.as_uri(), workspace_folders=[types.WorkspaceFolder(uri=tmp_path.as_uri(), name="ws")]))
+
+    excluded = (tmp_path / "charts" / "web" / "templates" / "svc.yaml").as_uri()
+    checked = (tmp_path / "svc.yaml").as_uri()
+    assert await diagnostics_of(client, excluded, SERVICE) == []
+    assert [d.code for d in await diagnostics_of(client, checked, SERVICE)] == ["KL202"]
+
+    client.set_configuration({"exclude": []}, section="kubeLsp")
+    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
+    for _ in range(100):
+        if client.diagnostics.get(excluded):
+            break
+        await asyncio.sleep(0.1)
+    assert [d.code for d in client.diagnostics[excluded]] == ["KL202"]
