@@ -6,8 +6,9 @@
 It installs, into $KUBE_LSP_VSCODE_HOST (default: `.vscode-host/` at the repository root, gitignored):
 
 - Debian packages: chromium (the browser Playwright drives), ripgrep (VS Code's search binary), libkrb5-dev
-  (for VS Code's `kerberos` module), fonts, a C++ tool chain for the native modules, python3-venv (the
-  extension installs its bundled server into a virtual environment of the system Python);
+  (for VS Code's `kerberos` module), fonts, a C++ tool chain for the native modules, python3 (the
+  extension installs its bundled server with the system Python; deliberately not python3-venv, which users
+  often lack: the extension must work without it);
 - code-server (VS Code 1.96.4 served to a browser) from the npm registry with `--ignore-scripts`, because its own
   post-install fetches a git dependency from GitHub and prebuilt binaries, which this kind of machine cannot reach;
   the steps of that post-install are done here instead, from the registry only: argon2 and VS Code's native
@@ -50,9 +51,9 @@ NODE_MAJOR = 20  # code-server 4.96.4 declares `engines: {node: 20}` and its nat
 NODE_GYP_VERSION = "11.5.0"  # supports Node >= 20.5; newer majors want Node 22
 LAYOUT = 1  # bump when the steps change, so existing hosts are reinstalled
 
-# python3-venv: the extension makes its private environment for the bundled server with the system Python.
-APT_PACKAGES = ("chromium", "ripgrep", "libkrb5-dev", "fonts-dejavu-core", "build-essential", "python3",
-                "python3-venv")
+# python3: the extension makes its private environment for the bundled server with the system Python (with
+# `venv --without-pip` and its bundled pip, so python3-venv is deliberately not installed).
+APT_PACKAGES = ("chromium", "ripgrep", "libkrb5-dev", "fonts-dejavu-core", "build-essential", "python3")
 CHROMIUM = Path("/usr/lib/chromium/chromium")  # the binary; /usr/bin/chromium is a wrapper script
 NODE_HEADERS = Path("/usr/include/node/node_api.h")
 NODE_DIR = "/usr"  # node-gyp's --nodedir: the headers there, so it downloads nothing
