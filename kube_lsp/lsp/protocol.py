@@ -451,6 +451,8 @@ class HardenedLanguageServer(LanguageServer):
     def start_io(self, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:
         source = stdin or sys.stdin.buffer
         self.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
+        if stdout is None:
+            sys.stdout = sys.stderr  # a stray print() must not corrupt the framing
         self._stop_event = threading.Event()
         asyncio.run(self._serve_stdio(source))
 
