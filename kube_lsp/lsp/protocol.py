@@ -305,7 +305,7 @@ class KubeProtocol(LanguageServerProtocol):
             self._send_response(msg_id, None)
             return
         try:
-            message = self._structure(msg, entry[0] if entry else None, request=True)
+            message = self._structure(msg, entry[0] if entry else None)
         except Exception as exc:  # noqa: BLE001 - cattrs raises many kinds, all mean "bad params"
             self._log_noise(f"invalid params for {method} (id {msg_id!r}): {_describe(exc)}")
             self._send_error(msg_id, INVALID_PARAMS, f"invalid params for {method}: {_describe(exc)}")
@@ -326,7 +326,7 @@ class KubeProtocol(LanguageServerProtocol):
             return
         entry = types.METHOD_TO_TYPES.get(method)
         try:
-            message = self._structure(msg, entry[0] if entry else None, request=False)
+            message = self._structure(msg, entry[0] if entry else None)
         except Exception as exc:  # noqa: BLE001 - as for requests
             self._log_noise(f"dropped {method}: invalid params: {_describe(exc)}")
             return
@@ -357,7 +357,7 @@ class KubeProtocol(LanguageServerProtocol):
     def _handles(self, method: str) -> bool:
         return method in self.fm.builtin_features or method in self.fm.features
 
-    def _structure(self, msg: dict[str, Any], cls: type[Any] | None, request: bool) -> Any:
+    def _structure(self, msg: dict[str, Any], cls: type[Any] | None) -> Any:
         if cls is None:
             # A custom method: pygls' generic message classes need `params`.
             msg = {"params": None, **msg}
