@@ -44,7 +44,7 @@ MAX_MESSAGE_BYTES: Final = 64 * 1024 * 1024
 """The largest message body read; a longer one is skipped (and logged), then the reader resynchronises."""
 MAX_HEADER_BYTES: Final = 8192
 CHUNK_BYTES: Final = 65536
-QUEUED_CHUNKS: Final = 64  # read ahead at most 4 MB of input
+QUEUED_CHUNKS: Final = 16  # read ahead at most 1 MB of input
 
 PARSE_ERROR: Final = -32700
 INVALID_REQUEST: Final = -32600
@@ -508,6 +508,8 @@ class HardenedLanguageServer(LanguageServer):
                     self.protocol.receive(frame)
                 except Exception:  # noqa: BLE001 - one message must not end the server
                     log.exception("failed to handle a message")
-            await asyncio.sleep(0)  # let analysis and timers run between reads, even in a flood
+                # As pygls' reader did: a handler started by this message runs up to its first await before
+                # the next message is handled, and analysis and timers run even in a flood.
+                await asyncio.sleep(0)
         log.info("end of input")
         self.protocol.exit_now()
