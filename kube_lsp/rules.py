@@ -115,7 +115,9 @@ ALL_RULES: Final[tuple[Rule, ...]] = (
         "to millions of nodes ('billion laughs') or files over the size limit are reported once and "
         "skipped, never crash or hang the checker. So are paths that cannot be read at all: a broken "
         "symbolic link or a link loop, a file or directory without read permission, a named pipe or "
-        "device found in a directory; the other files are still checked.",
+        "device found in a directory; the other files are still checked. In the editor, a lone UTF-16 "
+        "surrogate sent by the client (JSON allows \"\\ud800\", no file can hold it) is reported where it is, "
+        "read as U+FFFD, and the rest of the text is checked.",
         "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
             f"{c}: &{c} [" + ", ".join([f"*{p}"] * 10) + "]\n" for p, c in zip("abcdef", "bcdefg", strict=True)
         ),

@@ -20,6 +20,7 @@ MISSING = {
     "lsp_bench.py": ("the shared benchmark harness (latency.py)", "shared/bench/harness", "--harness"),
     "cluster.py": ("the corpus of manifests", "shared/corpus", "--corpus"),
 }
+SELF_CONTAINED = {"soak.py"}  # needs nothing from ../shared
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +35,17 @@ def clone(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_every_bench_script_is_covered() -> None:
-    assert sorted(MISSING) == sorted(p.name for p in (ROOT / "bench").glob("*.py") if not p.name.startswith("_"))
+    assert sorted([*MISSING, *SELF_CONTAINED]) == sorted(p.name for p in (ROOT / "bench").glob("*.py")
+                                                          if not p.name.startswith("_"))
+
+
+def test_soak_runs_in_a_clone(clone: Path) -> None:
+    r = subprocess.run([sys.executable, "bench/soak.py", "--edits", "400", "--every", "200", "--flood-seconds",
+                        "0.5"], capture_output=True, text=True, cwd=clone, check=False, timeout=120)
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0].startswith("start: RSS ") and lines[-1].startswith("exit: code 0")
+    assert sum(line.endswith("edits/s sent)") for line in lines) == 2
 
 
 @pytest.mark.parametrize("script", sorted(MISSING))

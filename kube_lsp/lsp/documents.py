@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import re
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate
@@ -12,8 +14,11 @@ from pygls.uris import to_fs_path
 
 from kube_lsp.engine import ChunkCache, ChunkResult
 from kube_lsp.lsp.convert import Positions
-from kube_lsp.model import Finding
+from kube_lsp.model import Finding, Severity, Span
 from kube_lsp.parsing.text import LINE_BREAK_RE, Chunk, split_lines
+
+# A surrogate code point in a Python str from JSON is a lone one: json joins escaped pairs.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(slots=True)
@@ -36,8 +41,13 @@ class OpenDocument:
     cluster_findings: list[Finding] = field(default_factory=list)
     cluster_version: int | None = None
     pending: asyncio.Task[None] | None = None
+    # Offsets of lone UTF-16 surrogates the client sent (JSON allows "\ud800"; UTF-8 cannot hold it). The
+    # text holds U+FFFD there instead, one code point and one UTF-16 unit like the surrogate, so positions
+    # agree with the client's; the offsets follow the edits, and KL104 says where they are.
+    surrogates: list[int] = field(default_factory=list)
 
     def __post_init__(self) -> None:
+        self.text = self._clean(self.text, 0)
         self._index()
 
     def _index(self) -> None:
@@ -48,6 +58,25 @@ class OpenDocument:
             return
         self.lines = split_lines(text)
         self.starts = [0] + [m.end() for m in LINE_BREAK_RE.finditer(text)]
+
+    def _clean(self, text: str, offset: int) -> str:
+        if not _SURROGATE.search(text):
+            return text
+        self.surrogates = sorted([*self.surrogates, *(offset + m.start() for m in _SURROGATE.finditer(text))])
+        return _SURROGATE.sub("\ufffd", text)
+
+    @property
+    def problems(self) -> list[Finding]:
+        """Findings about the text as sent rather than its content: a lone surrogate (KL104)."""
+        if not self.surrogates:
+            return []
+        first = self.surrogates[0]
+        line = bisect_right(self.starts, first) - 1
+        col = first - self.starts[line]
+        more = f" (and {len(self.surrogates) - 1} more)" if len(self.surrogates) > 1 else ""
+        return [Finding(span=Span.of(line, col, line, col + 1), severity=Severity.ERROR, code="KL104",
+                        message=f"the text contains a lone UTF-16 surrogate at line {line + 1}, character "
+                                f"{col + 1}{more}, which no file can hold; it is read as U+FFFD")]
 
     @property
     def origin(self) -> str:
@@ -65,9 +94,13 @@ class OpenDocument:
                 pos = self.positions(encoding)
                 a = pos.offset(pos.from_client(change.range.start), self.starts)
                 b = pos.offset(pos.from_client(change.range.end), self.starts)
-                self.text = self.text[:a] + change.text + self.text[b:]
+                if self.surrogates:
+                    delta = len(change.text) - (b - a)
+                    self.surrogates = [o if o < a else o + delta for o in self.surrogates if not a <= o < b]
+                self.text = self.text[:a] + self._clean(change.text, a) + self.text[b:]
             else:
-                self.text = change.text
+                self.surrogates = []
+                self.text = self._clean(change.text, 0)
             self._index()
         self.version = version
         self.cluster_findings = []

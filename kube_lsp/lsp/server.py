@@ -17,9 +17,6 @@ from pathlib import Path
 from typing import Any
 
 from lsprotocol import types
-from pygls.exceptions import JsonRpcInvalidRequest
-from pygls.lsp.server import LanguageServer
-from pygls.protocol import LanguageServerProtocol
 from pygls.uris import from_fs_path, to_fs_path
 
 from kube_lsp import __version__
@@ -34,6 +31,7 @@ from kube_lsp.lsp.cluster_features import cluster_actions, cluster_changed, load
 from kube_lsp.lsp.cluster_features import register as register_cluster_features
 from kube_lsp.lsp.convert import Positions, to_diagnostic
 from kube_lsp.lsp.documents import OpenDocument
+from kube_lsp.lsp.protocol import HardenedLanguageServer, KubeProtocol
 from kube_lsp.model import Finding, Pos, Span
 from kube_lsp.parsing.loader import Document, parse_chunk, parse_stream
 from kube_lsp.parsing.text import split_documents, split_lines
@@ -48,19 +46,7 @@ MAX_WORKSPACE_FILE_BYTES = 2_000_000
 CONFIG_SECTION = "kubeLsp"
 
 
-class KubeProtocol(LanguageServerProtocol):
-    """After `shutdown`, pygls drops requests without an answer, which leaves a client waiting forever; the
-    LSP says they fail with InvalidRequest."""
-
-    def handle_message(self, message: Any) -> None:
-        if self._shutdown and hasattr(message, "id") and getattr(message, "method", types.EXIT) != types.EXIT:
-            error = JsonRpcInvalidRequest(message="the server is shutting down").to_response_error()
-            self._send_response(message.id, error=error)
-            return
-        super().handle_message(message)
-
-
-class KubeLanguageServer(LanguageServer):
+class KubeLanguageServer(HardenedLanguageServer):
     """Server state: open documents, settings, the engine, and the workspace's objects and CRDs."""
 
     def __init__(self) -> None:
@@ -190,7 +176,7 @@ class KubeLanguageServer(LanguageServer):
     def publish(self, doc: OpenDocument) -> None:
         pos = doc.positions(self.encoding)
         doc.published_excluded = self.excluded(doc)
-        findings = [] if doc.published_excluded else list(doc.findings)
+        findings = [] if doc.published_excluded else [*doc.problems, *doc.findings]
         if doc.cluster_findings and doc.cluster_version == doc.version:
             findings += doc.cluster_findings
         diagnostics = [to_diagnostic(f, pos, doc.uri, doc.version) for f in findings]

@@ -1,0 +1,515 @@
+"""The JSON-RPC layer of `kube-lsp serve`, hardened against buggy or hostile clients.
+
+pygls 2.1's reader and dispatcher assume a well-behaved editor. This module replaces both:
+
+* `FrameReader` (sans-IO) splits the byte stream into messages. A wrong `Content-Length`, a message
+  with no header, LF-only header lines, a non-numeric length or stray bytes cost only that message: the
+  reader resynchronises at the next `Content-Length: N` line (which cannot occur inside a JSON text: a
+  JSON string cannot hold a raw line break). A body that is not JSON gets a Parse error (-32700, id
+  null). A declared length over `MAX_MESSAGE_BYTES` is skipped without being held in memory.
+* `KubeProtocol` gives every request exactly one response: InvalidParams (-32602) for params that do not
+  validate, MethodNotFound (-32601), InvalidRequest (-32600) for a second `initialize`, odd ids, or any
+  request after `shutdown`, ServerNotInitialized (-32002) before `initialize`. Notifications before
+  `initialize` are dropped (except `exit`). Protocol noise is logged (stderr and window/logMessage), never
+  shown to the user. `exit` and the end of input leave at once (0 after `shutdown`, else 1) even while an
+  analysis runs in a thread. Finished handlers are removed from pygls' futures map, which otherwise keeps
+  one entry per notification for as long as the server runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import re
+import sys
+import threading
+from collections import deque
+from collections.abc import Awaitable, Callable
+from concurrent.futures import Future
+from dataclasses import dataclass
+from typing import Any, BinaryIO, Final, NoReturn, TypeGuard
+
+import attrs
+from lsprotocol import types
+from pygls.exceptions import JsonRpcException
+from pygls.io_ import StdoutWriter
+from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol
+
+log = logging.getLogger("kube_lsp.protocol")
+
+MAX_MESSAGE_BYTES: Final = 64 * 1024 * 1024
+"""The largest message body read; a longer one is skipped (and logged), then the reader resynchronises."""
+MAX_HEADER_BYTES: Final = 8192
+CHUNK_BYTES: Final = 65536
+QUEUED_CHUNKS: Final = 16  # read ahead at most 1 MB of input
+
+PARSE_ERROR: Final = -32700
+INVALID_REQUEST: Final = -32600
+METHOD_NOT_FOUND: Final = -32601
+INVALID_PARAMS: Final = -32602
+SERVER_NOT_INITIALIZED: Final = -32002
+
+# A header line `Content-Length: N`. It cannot occur in a JSON text (a JSON string cannot hold a raw line
+# break), so wherever it appears, a message starts there.
+_LENGTH_LINE = re.compile(rb"content-length[ \t]*:[ \t]*(\d{1,20})[ \t]*\r?\n", re.IGNORECASE)
+_HEADER_LINE = re.compile(rb"[!#$%&'*+.^_`|~0-9A-Za-z-]+[ \t]*:")
+_TAIL = 64  # bytes kept while resynchronising, for a header split across reads
+_JSON = json.JSONDecoder(parse_constant=lambda name: _reject_constant(name))
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """A decoded JSON value: an object (a message) or anything else (answered as an invalid request)."""
+
+    value: Any
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Input that is not a message; `parse_error` when it deserves a JSON-RPC Parse error."""
+
+    reason: str
+    parse_error: bool = False
+
+
+Frame = Message | Problem
+
+
+class FrameReader:
+    """Bytes in, messages out: `feed(data)` returns the frames completed by `data`."""
+
+    def __init__(self, max_message: int = MAX_MESSAGE_BYTES) -> None:
+        self.max_message = max_message
+        self._buf = bytearray()
+        self._length: int | None = None  # the body being read
+        self._scanned = 0  # body bytes already searched for a header
+        self._discard = 0  # bytes of an oversized body still to drop
+        self._skipped = 0  # stray bytes dropped since the last message
+
+    def feed(self, data: bytes) -> list[Frame]:
+        self._buf += data
+        out: list[Frame] = []
+        while self._step(out):
+            pass
+        return out
+
+    def _step(self, out: list[Frame]) -> bool:
+        """Make progress on the buffer; False when more input is needed."""
+        if self._discard:
+            return self._drop_oversized()
+        if self._length is None:
+            return self._header(out)
+        return self._body(out)
+
+    def _header(self, out: list[Frame]) -> bool:
+        buf = self._buf
+        m = _LENGTH_LINE.search(buf)
+        if m is None:
+            # No complete `Content-Length` line yet: a header in pieces, or stray bytes (kept bounded).
+            if len(buf) > MAX_HEADER_BYTES:
+                self._drop(len(buf) - _TAIL)
+            return False
+        if m.start():
+            prefix = bytes(buf[:m.start()])
+            self._drop(m.start(), counted=not all(_HEADER_LINE.match(x) for x in prefix.split(b"\n") if x.strip()))
+            m = _LENGTH_LINE.match(buf)
+            assert m is not None
+        if self._skipped:
+            out.append(Problem(f"{self._skipped} bytes that were not an LSP message were skipped"))
+            self._skipped = 0
+        # The rest of the header: other `Name: value` lines up to an empty line. A body straight after the
+        # length line (no empty line) is taken as the body.
+        length, pos = int(m.group(1)), m.end()  # read now: `m` sees the buffer as it changes
+        while True:
+            if bytes(buf[pos:pos + 1]) in (b"{", b"["):
+                break  # no empty line: the body starts here
+            nl = buf.find(b"\n", pos)
+            if nl < 0:
+                if len(buf) - pos > MAX_HEADER_BYTES:
+                    out.append(Problem("a message header over 8 KB was skipped"))
+                    self._drop(pos, counted=False)
+                    return True
+                return False
+            line = bytes(buf[pos:nl]).strip()
+            if not line:
+                pos = nl + 1
+                break
+            if not _HEADER_LINE.match(line) or _LENGTH_LINE.match(buf, pos):
+                break  # no empty line: the body (or the next message) starts here
+            _check_content_type(line)
+            pos = nl + 1
+        del buf[:pos]
+        if length > self.max_message:
+            out.append(Problem(f"a message of {length} bytes is over the {self.max_message} byte limit; it was "
+                               "skipped"))
+            self._discard = length
+            return True
+        self._length, self._scanned = length, 0
+        return True
+
+    def _body(self, out: list[Frame]) -> bool:
+        assert self._length is not None
+        buf, length = self._buf, self._length
+        # A `Content-Length` line inside the body: the declared length was too long, and the next message
+        # starts there.
+        m = _LENGTH_LINE.search(buf, max(0, self._scanned - _TAIL), min(len(buf), length + _TAIL))
+        end = min(m.start(), length) if m is not None else length
+        if m is None and len(buf) < length:
+            self._scanned = len(buf)
+            return False
+        body = bytes(buf[:end])
+        self._length = None
+        if m is not None and end < length and not body.strip():
+            out.append(Problem("a message header with no body was skipped"))
+            del buf[:end]
+            return True
+        try:
+            text = body.decode("utf-8")
+            start = len(text) - len(text.lstrip())
+            value, stop = _JSON.raw_decode(text, start)
+        except (ValueError, RecursionError) as exc:
+            del buf[:end]
+            out.append(Problem(f"a message body of {len(body)} bytes is not JSON: {_short(exc)}", parse_error=True))
+            return True
+        # Anything after the JSON value (a length that was too long) goes back to header parsing.
+        rest = text[stop:]
+        used = end if not rest.strip() else len(text[:stop].encode("utf-8"))
+        del buf[:used]
+        out.append(Message(value))
+        return True
+
+    def _drop_oversized(self) -> bool:
+        buf = self._buf
+        m = _LENGTH_LINE.search(buf, 0, min(len(buf), self._discard + _TAIL))
+        if m is not None and m.start() <= self._discard:  # the next message: resynchronise
+            del buf[:m.start()]
+            self._discard = 0
+            return True
+        if len(buf) > self._discard:  # the rest of the oversized body is here
+            del buf[:self._discard]
+            self._discard = 0
+            return True
+        n = len(buf) - min(_TAIL, len(buf))  # keep a tail: a header may be split across reads
+        del buf[:n]
+        self._discard -= n
+        return False
+
+    def _drop(self, n: int, counted: bool = True) -> None:
+        if counted:
+            self._skipped += len(bytes(self._buf[:n]).strip())
+        del self._buf[:n]
+
+
+def _check_content_type(line: bytes) -> None:
+    name, _, value = line.partition(b":")
+    if name.strip().lower() == b"content-type":
+        charset = re.search(rb"charset\s*=\s*\"?([\w-]+)", value, re.IGNORECASE)
+        if charset and charset.group(1).lower().replace(b"-", b"") != b"utf8":
+            log.warning("Content-Type %r: only UTF-8 is supported; the body is read as UTF-8", value.strip())
+
+
+def _short(exc: BaseException) -> str:
+    return str(exc)[:200] or type(exc).__name__
+
+
+def _valid_id(value: Any) -> TypeGuard[int | str]:
+    return isinstance(value, str | int) and not isinstance(value, bool)
+
+
+class KubeProtocol(LanguageServerProtocol):
+    """Message dispatch that answers every request once, whatever the client sends."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.initialize_received = False
+        self._finished: deque[tuple[Any, Future[Any] | asyncio.Future[Any]]] = deque()
+
+    # --------------------------------------------------------------------------------- receiving
+
+    def receive(self, frame: Frame) -> None:
+        """Handle one frame of `FrameReader`'s output."""
+        self._forget_finished()
+        if isinstance(frame, Problem):
+            self._log_noise(frame.reason)
+            if frame.parse_error:
+                self._send_error(None, PARSE_ERROR, f"Parse error: {frame.reason}")
+            return
+        value = frame.value
+        if isinstance(value, list):
+            # LSP has no batches; JSON-RPC's are taken apart and each message is answered on its own.
+            if not value:
+                self._send_error(None, INVALID_REQUEST, "an empty batch")
+            for item in value:
+                self._receive_one(item)
+            return
+        self._receive_one(value)
+
+    def _receive_one(self, msg: Any) -> None:
+        if not isinstance(msg, dict):
+            self._send_error(None, INVALID_REQUEST, f"a message must be a JSON object, not {type(msg).__name__}")
+            return
+        has_id = "id" in msg
+        msg_id = msg.get("id")
+        if "method" not in msg:
+            if has_id and ("result" in msg or "error" in msg):
+                self._receive_response(msg)
+            else:
+                self._send_error(msg_id if _valid_id(msg_id) else None, INVALID_REQUEST,
+                                 "a message needs a method (request, notification) or a result or error (response)")
+            return
+        method = msg["method"]
+        if msg.get("jsonrpc") != "2.0" or not isinstance(method, str):
+            if has_id:
+                self._send_error(msg_id if _valid_id(msg_id) else None, INVALID_REQUEST,
+                                 'a request needs "jsonrpc": "2.0" and a string method')
+            else:
+                self._log_noise(f"a notification without jsonrpc 2.0 or a string method was dropped: {method!r}")
+            return
+        if not has_id:
+            self._receive_notification(method, msg)
+        elif not _valid_id(msg_id):
+            self._send_error(None, INVALID_REQUEST, f"a request id must be an integer or a string, not {msg_id!r}")
+        else:
+            self._receive_request(msg_id, method, msg)
+
+    def _receive_request(self, msg_id: int | str, method: str, msg: dict[str, Any]) -> None:
+        if method == types.EXIT:
+            self._send_response(msg_id, None)
+            self.exit_now()
+        if self._shutdown:
+            self._send_error(msg_id, INVALID_REQUEST, "the server is shutting down")
+            return
+        if method == types.INITIALIZE:
+            if self.initialize_received:
+                self._send_error(msg_id, INVALID_REQUEST, "initialize was already received: the server keeps "
+                                                          "its state")
+                return
+        elif not self.initialize_received:
+            self._send_error(msg_id, SERVER_NOT_INITIALIZED, f"{method} before initialize")
+            return
+        entry = types.METHOD_TO_TYPES.get(method)
+        if not self._handles(method):
+            self._send_error(msg_id, METHOD_NOT_FOUND, f"unknown method {method!r}")
+            return
+        if entry is not None and "id" not in attrs.fields_dict(entry[0]):
+            # A notification sent with an id: do what it says and answer it, so the sender does not wait.
+            msg = {k: v for k, v in msg.items() if k != "id"}
+            self._receive_notification(method, msg)
+            self._send_response(msg_id, None)
+            return
+        try:
+            message = self._structure(msg, entry[0] if entry else None)
+        except Exception as exc:  # noqa: BLE001 - cattrs raises many kinds, all mean "bad params"
+            self._log_noise(f"invalid params for {method} (id {msg_id!r}): {_describe(exc)}")
+            self._send_error(msg_id, INVALID_PARAMS, f"invalid params for {method}: {_describe(exc)}")
+            return
+        if method == types.INITIALIZE:
+            self.initialize_received = True
+        super().handle_message(message)
+
+    def _receive_notification(self, method: str, msg: dict[str, Any]) -> None:
+        if method == types.EXIT:
+            self.exit_now()
+        if not self.initialize_received or self._shutdown:
+            log.debug("dropped %s: %s", method, "before initialize" if not self.initialize_received else "shut down")
+            return
+        if not self._handles(method) and method != types.CANCEL_REQUEST:
+            if not method.startswith("$/"):
+                self._log_noise(f"ignored the notification {method!r}: the server does not handle it")
+            return
+        entry = types.METHOD_TO_TYPES.get(method)
+        try:
+            message = self._structure(msg, entry[0] if entry else None)
+        except Exception as exc:  # noqa: BLE001 - as for requests
+            self._log_noise(f"dropped {method}: invalid params: {_describe(exc)}")
+            return
+        super().handle_message(message)
+
+    def _receive_response(self, msg: dict[str, Any]) -> None:
+        msg_id = msg.get("id")
+        future = self._request_futures.get(msg_id) if _valid_id(msg_id) else None
+        if future is None or not _valid_id(msg_id):
+            self._log_noise(f"a response for an unknown request id {msg_id!r} was dropped")
+            return
+        message: Any
+        try:
+            if "error" in msg:
+                message = self._converter.structure({**msg, "jsonrpc": "2.0"}, types.ResponseErrorMessage)
+            else:
+                result_type = self._result_types.pop(msg_id, None)
+                message = self.structure_message({**msg, "jsonrpc": "2.0"}) if result_type is None else \
+                    self._converter.structure({**msg, "jsonrpc": "2.0"}, result_type)
+        except Exception as exc:  # noqa: BLE001 - a malformed answer fails the request, not the server
+            self._request_futures.pop(msg_id, None)
+            if not future.done():
+                future.set_exception(JsonRpcException(f"malformed response: {_describe(exc)}"))
+            self._log_noise(f"a malformed response to {msg_id!r}: {_describe(exc)}")
+            return
+        super().handle_message(message)
+
+    def _handles(self, method: str) -> bool:
+        return method in self.fm.builtin_features or method in self.fm.features
+
+    def _structure(self, msg: dict[str, Any], cls: type[Any] | None) -> Any:
+        if cls is None:
+            # A custom method: pygls' generic message classes need `params`.
+            msg = {"params": None, **msg}
+            return self.structure_message(msg)
+        if "params" in msg and msg["params"] is None:
+            msg = {k: v for k, v in msg.items() if k != "params"}
+        return self._converter.structure(msg, cls)
+
+    def handle_message(self, message: Any) -> None:
+        """pygls' entry point, for messages structured elsewhere (kept for in-process callers)."""
+        self._forget_finished()
+        if self._shutdown and hasattr(message, "id") and getattr(message, "method", types.EXIT) != types.EXIT:
+            self._send_error(message.id, INVALID_REQUEST, "the server is shutting down")
+            return
+        super().handle_message(message)
+
+    # ----------------------------------------------------------------------------------- sending
+
+    def _send_error(self, msg_id: int | str | None, code: int, message: str) -> None:
+        self._send_data({"jsonrpc": "2.0", "id": msg_id, "error": {"code": code, "message": message}})
+
+    def _log_noise(self, text: str) -> None:
+        """Protocol noise: to stderr and the client's log, never in the user's face."""
+        log.warning("%s", text)
+        if self.writer is not None and self.initialize_received:
+            self.notify(types.WINDOW_LOG_MESSAGE,
+                        types.LogMessageParams(type=types.MessageType.Warning, message=f"kube-lsp: {text}"))
+
+    # -------------------------------------------------------------------------------- bookkeeping
+
+    def _execute_handler(self, msg_id: Any, handler: Any, callback: Any, args: Any = None,
+                         kwargs: Any = None) -> None:
+        """pygls files each running handler under its id and removes only requests' entries: notifications
+        and generator steps would stay for ever (about 2 MB per 1,000 edits). Note each entry once its
+        handler is done, and remove it before the next message (not at once: callbacks run in worker threads,
+        or while pygls walks the map to cancel everything on `shutdown`)."""
+        super()._execute_handler(msg_id, handler, callback, args, kwargs)
+        future = self._request_futures.get(msg_id)
+        if future is not None:
+            future.add_done_callback(lambda f: self._finished.append((msg_id, f)))
+
+    def _forget_finished(self) -> None:
+        while self._finished:
+            msg_id, future = self._finished.popleft()
+            if self._request_futures.get(msg_id) is future:
+                del self._request_futures[msg_id]
+
+    def exit_now(self, code: int | None = None) -> NoReturn:
+        """Leave now: 0 after `shutdown`, else 1 (LSP). Threads still analysing are not waited for."""
+        code = (0 if self._shutdown else 1) if code is None else code
+        log.info("exiting with %d", code)
+        for stream in (getattr(self.writer, "_stdout", None), sys.stdout, sys.stderr):
+            try:
+                if stream is not None:
+                    stream.flush()
+            except (OSError, ValueError):
+                pass
+        logging.shutdown()
+        os._exit(code)
+
+
+def _describe(exc: BaseException) -> str:
+    """The innermost reason of a (cattrs) validation error, short."""
+    while True:
+        inner = getattr(exc, "exceptions", None)
+        if inner:
+            exc = inner[0]
+            continue
+        if exc.__cause__ is not None and not str(exc):
+            exc = exc.__cause__
+            continue
+        return _short(exc)
+
+
+class HardenedLanguageServer(LanguageServer):
+    """A LanguageServer that reads with `FrameReader`, dispatches with `KubeProtocol` and reports errors
+    to the log only."""
+
+    protocol: KubeProtocol
+
+    def report_server_error(self, error: Exception, source: Any) -> None:
+        """pygls pops up "Error in server" (window/showMessage) for any error outside a request; a bug in a
+        handler or a bad message is the log's business, not the user's."""
+        log.error("%s: %s", getattr(source, "__name__", source), error)
+        try:
+            self.window_log_message(types.LogMessageParams(type=types.MessageType.Error,
+                                                           message=f"kube-lsp: {error}"))
+        except Exception:  # noqa: BLE001 - reporting must never fail the server
+            log.debug("could not send the error to the client", exc_info=True)
+
+    def start_io(self, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:
+        source = stdin or sys.stdin.buffer
+        self.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
+        if stdout is None:
+            sys.stdout = sys.stderr  # a stray print() must not corrupt the framing
+        self._stop_event = threading.Event()
+        asyncio.run(self._serve_stdio(source))
+
+    def start_tcp(self, host: str, port: int) -> None:
+        async def connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            self.protocol.set_writer(writer)
+            await self._consume(lambda: reader.read(CHUNK_BYTES))
+
+        async def serve() -> None:
+            server = await asyncio.start_server(connection, host, port)
+            async with server:
+                await server.serve_forever()
+
+        self._stop_event = threading.Event()
+        asyncio.run(serve())
+
+    async def _serve_stdio(self, source: BinaryIO) -> None:
+        loop = asyncio.get_running_loop()
+        chunks: asyncio.Queue[bytes] = asyncio.Queue(maxsize=QUEUED_CHUNKS)
+        try:
+            fd = source.fileno()
+
+            def read() -> bytes:
+                return os.read(fd, CHUNK_BYTES)
+        except (AttributeError, OSError, ValueError):
+            read1 = getattr(source, "read1", source.read)
+
+            def read() -> bytes:
+                return bytes(read1(CHUNK_BYTES))
+
+        def pump() -> None:
+            # A daemon thread: a blocked read never keeps the process alive.
+            while True:
+                try:
+                    data = read()
+                except OSError:
+                    data = b""
+                asyncio.run_coroutine_threadsafe(chunks.put(data), loop).result()
+                if not data:
+                    return
+
+        threading.Thread(target=pump, name="kube-lsp-stdin", daemon=True).start()
+        await self._consume(chunks.get)
+
+    async def _consume(self, read: Callable[[], Awaitable[bytes]]) -> None:
+        reader = FrameReader()
+        while True:
+            data = await read()
+            if not data:
+                break
+            for frame in reader.feed(data):
+                try:
+                    self.protocol.receive(frame)
+                except Exception:  # noqa: BLE001 - one message must not end the server
+                    log.exception("failed to handle a message")
+                # As pygls' reader did: a handler started by this message runs up to its first await before
+                # the next message is handled, and analysis and timers run even in a flood.
+                await asyncio.sleep(0)
+        log.info("end of input")
+        self.protocol.exit_now()
