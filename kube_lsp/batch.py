@@ -1,5 +1,10 @@
 """Analyse many texts at once, on every core: documents are independent, so big inputs are split at
-document boundaries and the parts analysed in worker processes. Results equal a sequential run.
+document boundaries and the parts, and the files, are analysed in worker processes. Results equal a
+sequential run, in the order of the inputs.
+
+With a `CheckCache` (kube_lsp/cache.py) a file is one cache entry, or, when it is bigger than one part, each
+of its documents is (so an edit re-analyses one document); only the misses are analysed, and the workers
+store what they find.
 """
 
 from __future__ import annotations
@@ -9,6 +14,7 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from kube_lsp.cache import CheckCache, Entry, doc_hash
 from kube_lsp.engine import Engine
 from kube_lsp.model import Finding
 from kube_lsp.parsing.text import split_documents
@@ -32,6 +38,7 @@ class Result:
 
 
 _WORKER_ENGINE: Engine | None = None
+_WORKER_CACHE: CheckCache | None = None
 
 
 def _parts(job_index: int, job: Job) -> list[tuple[int, str, int, int]]:
@@ -61,11 +68,26 @@ def _run_part(part: tuple[int, str, int, int, bool, str]) -> tuple[int, list[Fin
     return index, [f.shifted(line0, doc0) for f in analysis.findings], len(analysis.documents)
 
 
-def analyse_all(engine: Engine, jobs: Sequence[Job], workers: int | None = None,
-                progress: Callable[[int, int], None] | None = None) -> list[Result]:
+def _chunksize(tasks: int, cpus: int) -> int:
+    """Tasks per hand-over to a worker: a few per worker and round, so that thousands of small files do not
+    cost a round trip each, while the load stays balanced."""
+    return max(1, min(32, tasks // (cpus * 16)))
+
+
+def _resolve(engine: Engine | Callable[[], Engine]) -> Engine:
+    return engine if isinstance(engine, Engine) else engine()
+
+
+def analyse_all(engine: Engine | Callable[[], Engine], jobs: Sequence[Job], workers: int | None = None,
+                progress: Callable[[int, int], None] | None = None,
+                cache: CheckCache | None = None) -> list[Result]:
     """Findings and document counts for every job, in order; `progress(done, total)` is called as jobs
-    finish."""
+    finish. `engine` may be a function that makes one: it is called only when something is analysed (with a
+    cache, an unchanged re-run needs no schemas)."""
+    if cache is not None:
+        return _analyse_cached(engine, jobs, workers, progress or (lambda done, total: None), cache)
     global _WORKER_ENGINE
+    engine = _resolve(engine)
     total = sum(len(j.text) for j in jobs)
     cpus = workers if workers is not None else (os.cpu_count() or 1)
     report = progress or (lambda done, total: None)
@@ -89,7 +111,7 @@ def analyse_all(engine: Engine, jobs: Sequence[Job], workers: int | None = None,
     finished = sum(n == 0 for n in pending)
     try:
         with multiprocessing.get_context("fork").Pool(cpus) as pool:
-            for index, fs, n in pool.imap_unordered(_run_part, parts, chunksize=1):
+            for index, fs, n in pool.imap_unordered(_run_part, parts, chunksize=_chunksize(len(parts), cpus)):
                 findings[index].extend(fs)
                 docs[index] += n
                 pending[index] -= 1
@@ -103,3 +125,121 @@ def analyse_all(engine: Engine, jobs: Sequence[Job], workers: int | None = None,
         fs.sort(key=lambda f: f.sort_key)
         results.append(Result(fs, n))
     return results
+
+
+@dataclass(frozen=True, slots=True)
+class _Unit:
+    """What is analysed alone with a cache: a whole file, or one document of a big file (with the comment-only
+    chunks before it) that starts `line0` lines and `doc0` documents into its file (`sub` names it in the
+    file's per-document entries)."""
+
+    job: int
+    text: str
+    line0: int
+    doc0: int
+    sub: str = ""
+
+
+def _units(index: int, job: Job) -> list[_Unit]:
+    if len(job.text) <= _PART_CHARS:
+        return [_Unit(index, job.text, 0, 0)]
+    pieces: list[tuple[str, int, int]] = []  # (text, first line, documents before)
+    buf: list[str] = []
+    start_line = docs = 0
+    for chunk in split_documents(job.text):
+        if not buf:
+            start_line = chunk.start_line
+        buf.append(chunk.text)
+        if chunk.has_content:
+            pieces.append(("".join(buf), start_line, docs))
+            docs += 1
+            buf = []
+    if buf:  # trailing comments and markers stay with the last document
+        if pieces:
+            text, line0, doc0 = pieces.pop()
+            pieces.append((text + "".join(buf), line0, doc0))
+        else:
+            pieces.append(("".join(buf), start_line, 0))
+    return [_Unit(index, text, line0, doc0, doc_hash(text)) for text, line0, doc0 in pieces]
+
+
+def _run_unit(task: tuple[int, str, bool, str, str]) -> tuple[int, list[Finding], int]:
+    """Analyse one unit (its findings as if it started the file); store a whole file's findings under `key`."""
+    index, text, partial, origin, key = task
+    assert _WORKER_ENGINE is not None
+    analysis = _WORKER_ENGINE.analyse(text, partial=partial, origin=origin)
+    if key and _WORKER_CACHE is not None:
+        _WORKER_CACHE.put(key, len(analysis.documents), analysis.findings)
+    return index, analysis.findings, len(analysis.documents)
+
+
+def _analyse_cached(make: Engine | Callable[[], Engine], jobs: Sequence[Job], workers: int | None,
+                    report: Callable[[int, int], None], cache: CheckCache) -> list[Result]:
+    global _WORKER_ENGINE, _WORKER_CACHE
+    units: list[_Unit] = []
+    found: list[Entry | None] = []
+    pending = [0] * len(jobs)
+    tasks: list[tuple[int, str, bool, str, str]] = []
+    big: dict[int, str] = {}  # job → the key of its per-document entries
+    for i, job in enumerate(jobs):
+        pieces = _units(i, job)
+        if pieces[0].sub:
+            big[i] = cache.key("documents", job.origin, job.partial, "")
+            stored = cache.get_documents(big[i])
+            keys = [""] * len(pieces)
+        else:
+            keys = [cache.key("file", job.origin, job.partial, job.text)]
+            entry = cache.get(keys[0])
+            stored = {"": entry} if entry is not None else {}
+        for unit, key in zip(pieces, keys, strict=True):
+            entry = stored.get(unit.sub)
+            if entry is None:
+                tasks.append((len(units), unit.text, job.partial, job.origin, key))
+                pending[i] += 1
+            units.append(unit)
+            found.append(entry)
+    finished = sum(p == 0 for p in pending)
+    if finished:
+        report(finished, len(jobs))
+
+    def done(n: int, fs: list[Finding], docs: int) -> None:
+        nonlocal finished
+        found[n] = Entry(docs, fs)
+        job = units[n].job
+        pending[job] -= 1
+        if not pending[job]:
+            finished += 1
+            report(finished, len(jobs))
+
+    if tasks:
+        engine = _resolve(make)
+        cpus = workers if workers is not None else (os.cpu_count() or 1)
+        _WORKER_ENGINE, _WORKER_CACHE = engine, cache  # inherited by forked workers
+        try:
+            if cpus < 2 or sum(len(t[1]) for t in tasks) < PARALLEL_MIN_CHARS or not sys.platform.startswith("linux"):
+                for task in tasks:
+                    done(*_run_unit(task))
+            else:
+                import multiprocessing
+
+                with multiprocessing.get_context("fork").Pool(cpus) as pool:
+                    for n, fs, docs in pool.imap_unordered(_run_unit, tasks, chunksize=_chunksize(len(tasks), cpus)):
+                        done(n, fs, docs)
+                cache.writes += sum(bool(t[4]) for t in tasks)  # counted in the workers' copies
+        finally:
+            _WORKER_ENGINE = _WORKER_CACHE = None
+    findings: list[list[Finding]] = [[] for _ in jobs]
+    documents = [0] * len(jobs)
+    per_doc: dict[int, dict[str, Entry]] = {i: {} for i in big}
+    for unit, result in zip(units, found, strict=True):
+        assert result is not None
+        findings[unit.job].extend(f.shifted(unit.line0, unit.doc0) for f in result.findings)
+        documents[unit.job] += result.documents
+        if unit.sub:
+            per_doc[unit.job][unit.sub] = result
+    missed = {units[t[0]].job for t in tasks}
+    for i, key in big.items():
+        if i in missed:  # only the documents the file has now
+            cache.put_documents(key, per_doc[i])
+        findings[i].sort(key=lambda f: f.sort_key)
+    return [Result(fs, n) for fs, n in zip(findings, documents, strict=True)]
