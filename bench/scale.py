@@ -9,7 +9,8 @@ copied round-robin, each copy made distinct by a comment line, so the mix of kin
 mistakes is the corpus's own. Peak RSS: `max` is the largest single process (getrusage RUSAGE_CHILDREN of a
 wrapper that runs one check: the main process or any worker it reaped); `tree` is the largest sum of RSS over
 the process tree sampled from /proc every 20 ms (forked workers share pages, so the sum overcounts).
-Figures on a shared machine are noisy: `--repeat` gives medians.
+CPU is user + system seconds of the check and all its workers (less sensitive than wall time to other load on
+the machine). Figures on a shared machine are noisy: `--repeat` gives medians.
 """
 
 from __future__ import annotations
@@ -39,8 +40,9 @@ import resource, subprocess, sys, json, time
 t = time.perf_counter()
 proc = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 wall = time.perf_counter() - t
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
 print(json.dumps({"rc": proc.returncode, "wall": wall, "stderr": proc.stderr[-2000:],
-                  "maxrss_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))
+                  "maxrss_kb": usage.ru_maxrss, "cpu": usage.ru_utime + usage.ru_stime}))
 """
 
 
@@ -102,7 +104,7 @@ def measure(cmd: list[str], env: dict[str, str]) -> dict[str, float]:
     out = json.loads(proc.communicate()[0])
     if out["rc"] not in (0, 1) or "Traceback" in out["stderr"]:
         raise SystemExit(f"{shlex.join(cmd)} exited {out['rc']}: {out['stderr']}")
-    return {"wall": out["wall"], "max_mb": out["maxrss_kb"] / 1024, "tree_mb": tree_peak / 1024}
+    return {"wall": out["wall"], "cpu": out["cpu"], "max_mb": out["maxrss_kb"] / 1024, "tree_mb": tree_peak / 1024}
 
 
 def _tree_rss_kb(pid: int) -> int:
@@ -133,7 +135,7 @@ def _tree_rss_kb(pid: int) -> int:
 
 
 def run_size(kind: str, n: int, docs: list[str], work: Path, base_cmd: list[str], repeat: int,
-             cache: bool) -> dict[str, object]:
+             cache: bool, extra: list[str]) -> dict[str, object]:
     target = work / f"{kind}-{n}"
     if kind == "docs":
         lines = make_tree(target, docs, n)
@@ -148,7 +150,7 @@ def run_size(kind: str, n: int, docs: list[str], work: Path, base_cmd: list[str]
     env = dict(os.environ)
     cache_home = work / f"cache-{kind}-{n}"
     env["XDG_CACHE_HOME"] = str(cache_home)
-    cmd = [*base_cmd, "check", "--output-format", "json", "-q", str(path)]
+    cmd = [*base_cmd, "check", "--output-format", "json", "-q", *extra, str(path)]
     colds, warms = [], []
     for _ in range(repeat):
         shutil.rmtree(cache_home, ignore_errors=True)
@@ -160,7 +162,7 @@ def run_size(kind: str, n: int, docs: list[str], work: Path, base_cmd: list[str]
     for name, runs in (("cold", colds), ("warm", warms)):
         if runs:
             wall = statistics.median(r["wall"] for r in runs)
-            row[name] = {"wall": wall, "rate": units / wall,
+            row[name] = {"wall": wall, "rate": units / wall, "cpu": statistics.median(r["cpu"] for r in runs),
                          "max_mb": statistics.median(r["max_mb"] for r in runs),
                          "tree_mb": statistics.median(r["tree_mb"] for r in runs)}
     return row
@@ -192,15 +194,20 @@ def _parse_size(text: str) -> tuple[str, int]:
     return kind, int(float(num[:-1]) * 1000) if num.endswith("k") else int(num)
 
 
-def _yamlls_cells(res: dict[str, object] | str) -> str:
+def _yamlls_cells(res: dict[str, object] | str, lines: int) -> str:
     if isinstance(res, str):
         return res
-    def med(key: str) -> object:
-        v = res.get(key)
-        return v.get("median") if isinstance(v, dict) else v
-    first = med("open_cold_first_s") or med("open_cold_first") or med("open_cold")
-    rss = med("rss_mb") or med("rss")
-    return f"first diagnostics {first} s, peak RSS {rss} MB (raw: {json.dumps(res)[:400]})"
+    summary = res.get("summary")
+    if not isinstance(summary, dict):
+        return f"unexpected latency.py output: {json.dumps(res)[:300]}"
+
+    def med(key: str) -> float:
+        v = summary.get(key)
+        return float(v["median"]) if isinstance(v, dict) and v.get("median") is not None else float("nan")
+
+    init, first = med("initialize_ms") / 1000, med("open_cold_first_ms") / 1000
+    return (f"initialize {init:.2f} s + didOpen→first publishDiagnostics {first:.2f} s = {init + first:.2f} s "
+            f"({lines / (init + first):.0f} lines/s), peak RSS {med('rss_peak_kb') / 1024:.0f} MB")
 
 
 def main() -> int:
@@ -214,6 +221,8 @@ def main() -> int:
                         help="command that runs kube-lsp (default: this Python's kube_lsp)")
     parser.add_argument("--baseline", action="store_true",
                         help="cold runs only, without --no-cache (for a kube-lsp that has no cache)")
+    parser.add_argument("--check-args", default="", metavar="ARGS",
+                        help="more arguments for kube-lsp check, e.g. '--no-cache' (then use --baseline too)")
     parser.add_argument("--yamlls", action="store_true",
                         help="also yaml-language-server on the single files (harness/latency.py)")
     parser.add_argument("--json", type=Path, help="write the rows here")
@@ -225,7 +234,8 @@ def main() -> int:
     rows = []
     with tempfile.TemporaryDirectory(prefix="kube-lsp-scale-") as tmp:
         for kind, n in sizes:
-            row = run_size(kind, n, docs, Path(tmp), shlex.split(args.kube_lsp), args.repeat, not args.baseline)
+            row = run_size(kind, n, docs, Path(tmp), shlex.split(args.kube_lsp), args.repeat, not args.baseline,
+                           shlex.split(args.check_args))
             if kind == "lines" and args.yamlls:
                 row["yamlls"] = yamlls(Path(str(row["path"])), args.repeat)
             rows.append(row)
@@ -240,7 +250,7 @@ def _print_row(row: dict[str, object]) -> None:
     for name in ("cold", "warm"):
         r = row.get(name)
         if isinstance(r, dict):
-            cells.append(f"{name} {r['wall']:7.2f} s {r['rate']:9.0f} {row['unit']}/s "
+            cells.append(f"{name} {r['wall']:7.2f} s (CPU {r['cpu']:6.2f} s) {r['rate']:8.0f} {row['unit']}/s "
                          f"RSS max {r['max_mb']:5.0f} MB tree {r['tree_mb']:5.0f} MB")
     if isinstance(row.get("cold"), dict) and isinstance(row.get("warm"), dict):
         cold, warm = row["cold"], row["warm"]
@@ -248,7 +258,8 @@ def _print_row(row: dict[str, object]) -> None:
         cells.append(f"warm {cold['wall'] / warm['wall']:.1f}x faster")
     print(" | ".join(cells), flush=True)
     if "yamlls" in row:
-        print(f"{'':>11}   yaml-language-server: {_yamlls_cells(row['yamlls'])}", flush=True)  # type: ignore[arg-type]
+        print(f"{'':>11}   yaml-language-server: {_yamlls_cells(row['yamlls'], int(str(row['lines'])))}",  # type: ignore[arg-type]
+              flush=True)
 
 
 if __name__ == "__main__":

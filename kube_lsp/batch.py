@@ -2,9 +2,9 @@
 document boundaries and the parts, and the files, are analysed in worker processes. Results equal a
 sequential run, in the order of the inputs.
 
-With a `CheckCache` (kube_lsp/cache.py) a file is one cache entry, or, when it is bigger than one part, each
-of its documents is (so an edit re-analyses one document); only the misses are analysed, and the workers
-store what they find.
+With a `CheckCache` (kube_lsp/cache.py) the findings of the files of one directory are one cache entry, and
+those of a file bigger than one part another, per document (so an edit re-analyses one document); only what
+changed is analysed.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from kube_lsp.cache import CheckCache, Entry, doc_hash
+from kube_lsp.cache import CheckCache, Entry, text_hash
 from kube_lsp.engine import Engine
 from kube_lsp.model import Finding
 from kube_lsp.parsing.text import split_documents
@@ -38,7 +38,6 @@ class Result:
 
 
 _WORKER_ENGINE: Engine | None = None
-_WORKER_CACHE: CheckCache | None = None
 
 
 def _parts(job_index: int, job: Job) -> list[tuple[int, str, int, int]]:
@@ -160,43 +159,46 @@ def _units(index: int, job: Job) -> list[_Unit]:
             pieces.append((text + "".join(buf), line0, doc0))
         else:
             pieces.append(("".join(buf), start_line, 0))
-    return [_Unit(index, text, line0, doc0, doc_hash(text)) for text, line0, doc0 in pieces]
+    return [_Unit(index, text, line0, doc0, text_hash(text)) for text, line0, doc0 in pieces]
 
 
-def _run_unit(task: tuple[int, str, bool, str, str]) -> tuple[int, list[Finding], int]:
-    """Analyse one unit (its findings as if it started the file); store a whole file's findings under `key`."""
-    index, text, partial, origin, key = task
+def _run_unit(task: tuple[int, str, bool, str]) -> tuple[int, list[Finding], int]:
+    """Analyse one unit: its findings as if it started the file."""
+    index, text, partial, origin = task
     assert _WORKER_ENGINE is not None
     analysis = _WORKER_ENGINE.analyse(text, partial=partial, origin=origin)
-    if key and _WORKER_CACHE is not None:
-        _WORKER_CACHE.put(key, len(analysis.documents), analysis.findings)
     return index, analysis.findings, len(analysis.documents)
 
 
 def _analyse_cached(make: Engine | Callable[[], Engine], jobs: Sequence[Job], workers: int | None,
                     report: Callable[[int, int], None], cache: CheckCache) -> list[Result]:
-    global _WORKER_ENGINE, _WORKER_CACHE
+    global _WORKER_ENGINE
     units: list[_Unit] = []
+    names: list[tuple[str, str, str]] = []  # per unit: (cache key, name in that entry, content hash)
     found: list[Entry | None] = []
+    stored: dict[str, dict[str, tuple[str, Entry]]] = {}
+    per_document: set[str] = set()  # the keys of big files' entries, rewritten with their current documents
     pending = [0] * len(jobs)
-    tasks: list[tuple[int, str, bool, str, str]] = []
-    big: dict[int, str] = {}  # job → the key of its per-document entries
+    tasks: list[tuple[int, str, bool, str]] = []
     for i, job in enumerate(jobs):
         pieces = _units(i, job)
         if pieces[0].sub:
-            big[i] = cache.key("documents", job.origin, job.partial, "")
-            stored = cache.get_documents(big[i])
-            keys = [""] * len(pieces)
+            key = cache.key("documents", job.origin, job.partial, "")
+            per_document.add(key)
         else:
-            keys = [cache.key("file", job.origin, job.partial, job.text)]
-            entry = cache.get(keys[0])
-            stored = {"": entry} if entry is not None else {}
-        for unit, key in zip(pieces, keys, strict=True):
-            entry = stored.get(unit.sub)
+            key = cache.key("directory", os.path.dirname(job.origin), False, "")
+        if key not in stored:
+            stored[key] = cache.get(key)
+        for unit in pieces:
+            name, digest = (unit.sub, unit.sub) if unit.sub else (f"{int(job.partial)}:{job.origin}",
+                                                                   text_hash(job.text))
+            hit = stored[key].get(name)
+            entry = hit[1] if hit is not None and hit[0] == digest else None
             if entry is None:
-                tasks.append((len(units), unit.text, job.partial, job.origin, key))
+                tasks.append((len(units), unit.text, job.partial, job.origin))
                 pending[i] += 1
             units.append(unit)
+            names.append((key, name, digest))
             found.append(entry)
     finished = sum(p == 0 for p in pending)
     if finished:
@@ -212,9 +214,8 @@ def _analyse_cached(make: Engine | Callable[[], Engine], jobs: Sequence[Job], wo
             report(finished, len(jobs))
 
     if tasks:
-        engine = _resolve(make)
+        _WORKER_ENGINE = _resolve(make)  # inherited by forked workers
         cpus = workers if workers is not None else (os.cpu_count() or 1)
-        _WORKER_ENGINE, _WORKER_CACHE = engine, cache  # inherited by forked workers
         try:
             if cpus < 2 or sum(len(t[1]) for t in tasks) < PARALLEL_MIN_CHARS or not sys.platform.startswith("linux"):
                 for task in tasks:
@@ -225,21 +226,32 @@ def _analyse_cached(make: Engine | Callable[[], Engine], jobs: Sequence[Job], wo
                 with multiprocessing.get_context("fork").Pool(cpus) as pool:
                     for n, fs, docs in pool.imap_unordered(_run_unit, tasks, chunksize=_chunksize(len(tasks), cpus)):
                         done(n, fs, docs)
-                cache.writes += sum(bool(t[4]) for t in tasks)  # counted in the workers' copies
         finally:
-            _WORKER_ENGINE = _WORKER_CACHE = None
+            _WORKER_ENGINE = None
+    _store(cache, {names[t[0]][0] for t in tasks}, per_document, stored, names, found)
     findings: list[list[Finding]] = [[] for _ in jobs]
     documents = [0] * len(jobs)
-    per_doc: dict[int, dict[str, Entry]] = {i: {} for i in big}
+    split = [False] * len(jobs)
     for unit, result in zip(units, found, strict=True):
         assert result is not None
         findings[unit.job].extend(f.shifted(unit.line0, unit.doc0) for f in result.findings)
         documents[unit.job] += result.documents
-        if unit.sub:
-            per_doc[unit.job][unit.sub] = result
-    missed = {units[t[0]].job for t in tasks}
-    for i, key in big.items():
-        if i in missed:  # only the documents the file has now
-            cache.put_documents(key, per_doc[i])
-        findings[i].sort(key=lambda f: f.sort_key)
+        split[unit.job] |= bool(unit.sub)
+    for fs, was_split in zip(findings, split, strict=True):
+        if was_split:
+            fs.sort(key=lambda f: f.sort_key)
     return [Result(fs, n) for fs, n in zip(findings, documents, strict=True)]
+
+
+def _store(cache: CheckCache, changed: set[str], per_document: set[str],
+           stored: dict[str, dict[str, tuple[str, Entry]]], names: list[tuple[str, str, str]],
+           found: Sequence[Entry | None]) -> None:
+    """Write the entries that changed: a directory's keeps its other files (a run may check only some of
+    them) and replaces the changed ones; a big file's holds exactly its current documents."""
+    new: dict[str, dict[str, tuple[str, Entry]]] = {
+        key: ({} if key in per_document else dict(stored[key])) for key in changed}
+    for (key, name, digest), entry in zip(names, found, strict=True):
+        if key in new and entry is not None:
+            new[key][name] = (digest, entry)
+    for key, entries in new.items():
+        cache.put(key, entries)

@@ -378,7 +378,7 @@ def _check(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
         findings, text = res.findings, src.text
         plan = plan_fixes(text, findings, unsafe=args.unsafe_fixes)
         if args.fix or args.diff:
-            findings, text = _fix(args, engine.get(), item, findings, plan, partial[id(item)], out)
+            findings, text = _fix(args, engine, item, findings, plan, partial[id(item)], out)
         tally.count(plan)
         results.append(FileResult(src.path, findings, res.documents, text))
     info = RunInfo(format_version(version), source)
@@ -459,7 +459,7 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 'es' if word.endswith('x') else 's'}"
 
 
-def _fix(args: argparse.Namespace, engine: Engine, item: _Input, findings: list[Finding], plan: FixPlan,
+def _fix(args: argparse.Namespace, engine: _LazyEngine, item: _Input, findings: list[Finding], plan: FixPlan,
          partial: bool, out: TextIO) -> tuple[list[Finding], str]:
     """Apply (--fix) or show (--diff) one input's fixes: the findings and the text that remain."""
     src = item.source
@@ -491,7 +491,7 @@ def _fix(args: argparse.Namespace, engine: Engine, item: _Input, findings: list[
     for f, fx in plan.chosen:
         print(f"{src.path}:{f.span.start.line + 1}:{f.span.start.col + 1}: fixed {f.code} {fx.title}",
               file=sys.stderr)
-    return engine.analyse(new_text, partial=partial, origin=src.path).findings, new_text
+    return engine.get().analyse(new_text, partial=partial, origin=src.path).findings, new_text
 
 
 def _write_bytes(out: TextIO, data: bytes) -> None:

@@ -18,7 +18,7 @@ import pytest
 import kube_lsp
 from kube_lsp import batch
 from kube_lsp.batch import Job, analyse_all
-from kube_lsp.cache import FORMAT, CheckCache, cache_dir, run_context
+from kube_lsp.cache import FORMAT, CheckCache, Entry, cache_dir, run_context
 from kube_lsp.cli import main
 from kube_lsp.config import Settings
 from kube_lsp.engine import Analysis, Engine
@@ -211,11 +211,11 @@ def test_damaged_entries_are_ignored_and_rewritten(tree: Path, cache_home: Path,
 def test_an_entry_under_another_key_is_not_used(tmp_path: Path) -> None:
     cache = CheckCache(tmp_path, "context")
     a, b = cache.key("file", "a.yaml", False, "x: 1\n"), cache.key("file", "b.yaml", False, "x: 1\n")
-    cache.put(a, 1, [])
-    assert cache.get(a) is not None
+    cache.put(a, {"a.yaml": ("hash", Entry(1, []))})
+    assert cache.get(a) == {"a.yaml": ("hash", Entry(1, []))}
     (cache.base / b[:2]).mkdir(exist_ok=True)
     shutil.copyfile(cache.base / a[:2] / a[2:], cache.base / b[:2] / b[2:])
-    assert cache.get(b) is None
+    assert cache.get(b) == {}
     assert len({a, b, cache.key("file", "a.yaml", True, "x: 1\n"), cache.key("doc", "a.yaml", False, "x: 1\n"),
                 CheckCache(tmp_path, "other").key("file", "a.yaml", False, "x: 1\n")}) == 5
 
@@ -254,7 +254,7 @@ def test_the_cache_is_pruned_to_its_limit_oldest_first(tmp_path: Path) -> None:
     cache = CheckCache(tmp_path, "context", limit=3_000)
     keys = [cache.key("file", f"f{i}.yaml", False, "x") for i in range(60)]
     for i, key in enumerate(keys):
-        cache.put(key, 1, [])
+        cache.put(key, {"x": ("h", Entry(1, []))})
         os.utime(cache.base / key[:2] / key[2:], (time.time() - 10_000 + i, time.time() - 10_000 + i))
     size = sum(p.stat().st_size for p in cache.base.glob("*/*"))
     assert size > 3_000
@@ -295,3 +295,18 @@ def test_many_files_run_in_parallel_in_order_and_equal_a_sequential_run(tmp_path
     assert cold == sequential
     assert warm == sequential
     assert sum(len(r.findings) for r in sequential) > 10
+
+
+def test_a_run_on_some_files_keeps_the_others_of_their_directory(tree: Path, cache_home: Path, analysed: Counter,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    (tree / "crd.yaml").unlink()  # a run's CRDs are part of its context: keep them the same in both runs
+    full = check("--format", "json", str(tree), capsys=capsys)
+    target = tree / "fixme.yaml"
+    target.write_text(DEPLOY.replace("containers:", "contianers:"))
+    analysed.texts.clear()
+    check("--format", "json", str(target), capsys=capsys)  # as pre-commit runs: the changed file only
+    assert analysed.texts == [target.read_text()]
+    analysed.texts.clear()
+    again = check("--format", "json", str(tree), capsys=capsys)
+    assert not analysed.texts, "the other files of the directory were dropped from the cache"
+    assert again == check("--no-cache", "--format", "json", str(tree), capsys=capsys) != full
