@@ -414,8 +414,14 @@ class _LazyEngine:
         return self._engine
 
 
-def _cache(settings: Settings, cluster: Catalog | None, crd_inputs: list[tuple[str, str]]) -> CheckCache:
+def _cache(settings: Settings, cluster: Catalog | None, crd_inputs: list[tuple[str, str]]) -> CheckCache | None:
+    """The run's cache, or None when there is no place for one (no home directory)."""
     from kube_lsp.cache import CheckCache, cache_dir, run_context
+
+    try:
+        root = cache_dir()
+    except (RuntimeError, KeyError, OSError):  # Path.home() without HOME or a password entry
+        return None
 
     if cluster is None:
         schemas = bundled_identity()
@@ -423,7 +429,7 @@ def _cache(settings: Settings, cluster: Catalog | None, crd_inputs: list[tuple[s
         blob = json.dumps([cluster.version, cluster.source, cluster.definitions, cluster.enums], sort_keys=True,
                           default=repr)
         schemas = "cluster:" + hashlib.sha256(blob.encode("utf-8", "surrogatepass")).hexdigest()
-    return CheckCache(cache_dir(), run_context(settings, schemas, crd_inputs))
+    return CheckCache(root, run_context(settings, schemas, crd_inputs))
 
 
 class _Tally:

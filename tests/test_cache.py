@@ -310,3 +310,15 @@ def test_a_run_on_some_files_keeps_the_others_of_their_directory(tree: Path, cac
     again = check("--format", "json", str(tree), capsys=capsys)
     assert not analysed.texts, "the other files of the directory were dropped from the cache"
     assert again == check("--no-cache", "--format", "json", str(tree), capsys=capsys) != full
+
+
+def test_no_home_means_no_cache_and_the_same_output(tree: Path, monkeypatch: pytest.MonkeyPatch,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    expected = check("--no-cache", "--format", "json", str(tree), capsys=capsys)
+    monkeypatch.delenv("XDG_CACHE_HOME")
+
+    def no_home() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.setattr(Path, "home", staticmethod(no_home))
+    assert check("--format", "json", str(tree), capsys=capsys) == expected
