@@ -15,7 +15,8 @@ Cases, all timed as whole processes (interpreter start-up included):
   start-up  `kube-lsp check` (text output) on a 21-line Deployment; median of max(5, --repeat) runs
             (kubernetes-validate: --kv-repeat runs on the same file).
 
-kube-lsp runs `check --format json -q`, --repeat times per case (median reported); kubernetes-validate
+kube-lsp runs `check --no-cache --format json -q` (analysis, not the cache of findings: bench/scale.py
+measures that), --repeat times per case (median reported); kubernetes-validate
 runs `--strict --quiet FILES`, --kv-repeat times (default once: it is slow). Non-zero exit codes from
 findings are expected. Memory: "max RSS" is the largest resident set of any single process of the run
 (os.wait4 rusage of the child, which folds in its reaped worker processes, same figure as
@@ -401,12 +402,12 @@ def main() -> int:
         print()
 
         # Warm-up (bytecode cache, page cache), not reported: every code path once, the pool included.
-        run([*kube_lsp, "check", "--format", "json", "-q", str(stream)], work)
-        run([*kube_lsp, "check", str(small)], work)
+        run([*kube_lsp, "check", "--no-cache", "--format", "json", "-q", str(stream)], work)
+        run([*kube_lsp, "check", "--no-cache", str(small)], work)
         if kv:
             run([*kv, "--strict", "--quiet", str(small)], work)
 
-        json_args = ["check", "--format", "json", "-q"]
+        json_args = ["check", "--no-cache", "--format", "json", "-q"]
         inputs = [
             ("stream", [str(stream)], [str(stream)], stream_docs),
             ("files", [str(corpus)], [str(p) for p in files], corpus_docs),
@@ -430,11 +431,11 @@ def main() -> int:
 
         c = Case("start-up", "kube-lsp", 1)
         for _ in range(max(5, args.repeat)):
-            r = run([*kube_lsp, "check", str(small)], work)
+            r = run([*kube_lsp, "check", "--no-cache", str(small)], work)
             check_kube_lsp_run(r, "start-up", 1, [])
             c.runs.append(r)
         if tree_memory_supported():
-            c.tree_pss_mb = peak_tree_pss([*kube_lsp, "check", str(small)], work)
+            c.tree_pss_mb = peak_tree_pss([*kube_lsp, "check", "--no-cache", str(small)], work)
         cases.append(c)
         if kv:
             c = Case("start-up", "kubernetes-validate", 1)

@@ -1,5 +1,10 @@
 """Analyse many texts at once, on every core: documents are independent, so big inputs are split at
-document boundaries and the parts analysed in worker processes. Results equal a sequential run.
+document boundaries and the parts, and the files, are analysed in worker processes. Results equal a
+sequential run, in the order of the inputs.
+
+With a `CheckCache` (kube_lsp/cache.py) the findings of the files of one directory are one cache entry, and
+those of a file bigger than one part another, per document (so an edit re-analyses one document); only what
+changed is analysed.
 """
 
 from __future__ import annotations
@@ -9,6 +14,7 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from kube_lsp.cache import CheckCache, Entry, text_hash
 from kube_lsp.engine import Engine
 from kube_lsp.model import Finding
 from kube_lsp.parsing.text import split_documents
@@ -61,11 +67,26 @@ def _run_part(part: tuple[int, str, int, int, bool, str]) -> tuple[int, list[Fin
     return index, [f.shifted(line0, doc0) for f in analysis.findings], len(analysis.documents)
 
 
-def analyse_all(engine: Engine, jobs: Sequence[Job], workers: int | None = None,
-                progress: Callable[[int, int], None] | None = None) -> list[Result]:
+def _chunksize(tasks: int, cpus: int) -> int:
+    """Tasks per hand-over to a worker: a few per worker and round, so that thousands of small files do not
+    cost a round trip each, while the load stays balanced."""
+    return max(1, min(32, tasks // (cpus * 16)))
+
+
+def _resolve(engine: Engine | Callable[[], Engine]) -> Engine:
+    return engine if isinstance(engine, Engine) else engine()
+
+
+def analyse_all(engine: Engine | Callable[[], Engine], jobs: Sequence[Job], workers: int | None = None,
+                progress: Callable[[int, int], None] | None = None,
+                cache: CheckCache | None = None) -> list[Result]:
     """Findings and document counts for every job, in order; `progress(done, total)` is called as jobs
-    finish."""
+    finish. `engine` may be a function that makes one: it is called only when something is analysed (with a
+    cache, an unchanged re-run needs no schemas)."""
+    if cache is not None:
+        return _analyse_cached(engine, jobs, workers, progress or (lambda done, total: None), cache)
     global _WORKER_ENGINE
+    engine = _resolve(engine)
     total = sum(len(j.text) for j in jobs)
     cpus = workers if workers is not None else (os.cpu_count() or 1)
     report = progress or (lambda done, total: None)
@@ -89,7 +110,7 @@ def analyse_all(engine: Engine, jobs: Sequence[Job], workers: int | None = None,
     finished = sum(n == 0 for n in pending)
     try:
         with multiprocessing.get_context("fork").Pool(cpus) as pool:
-            for index, fs, n in pool.imap_unordered(_run_part, parts, chunksize=1):
+            for index, fs, n in pool.imap_unordered(_run_part, parts, chunksize=_chunksize(len(parts), cpus)):
                 findings[index].extend(fs)
                 docs[index] += n
                 pending[index] -= 1
@@ -103,3 +124,134 @@ def analyse_all(engine: Engine, jobs: Sequence[Job], workers: int | None = None,
         fs.sort(key=lambda f: f.sort_key)
         results.append(Result(fs, n))
     return results
+
+
+@dataclass(frozen=True, slots=True)
+class _Unit:
+    """What is analysed alone with a cache: a whole file, or one document of a big file (with the comment-only
+    chunks before it) that starts `line0` lines and `doc0` documents into its file (`sub` names it in the
+    file's per-document entries)."""
+
+    job: int
+    text: str
+    line0: int
+    doc0: int
+    sub: str = ""
+
+
+def _units(index: int, job: Job) -> list[_Unit]:
+    if len(job.text) <= _PART_CHARS:
+        return [_Unit(index, job.text, 0, 0)]
+    pieces: list[tuple[str, int, int]] = []  # (text, first line, documents before)
+    buf: list[str] = []
+    start_line = docs = 0
+    for chunk in split_documents(job.text):
+        if not buf:
+            start_line = chunk.start_line
+        buf.append(chunk.text)
+        if chunk.has_content:
+            pieces.append(("".join(buf), start_line, docs))
+            docs += 1
+            buf = []
+    if buf:  # trailing comments and markers stay with the last document
+        if pieces:
+            text, line0, doc0 = pieces.pop()
+            pieces.append((text + "".join(buf), line0, doc0))
+        else:
+            pieces.append(("".join(buf), start_line, 0))
+    return [_Unit(index, text, line0, doc0, text_hash(text)) for text, line0, doc0 in pieces]
+
+
+def _run_unit(task: tuple[int, str, bool, str]) -> tuple[int, list[Finding], int]:
+    """Analyse one unit: its findings as if it started the file."""
+    index, text, partial, origin = task
+    assert _WORKER_ENGINE is not None
+    analysis = _WORKER_ENGINE.analyse(text, partial=partial, origin=origin)
+    return index, analysis.findings, len(analysis.documents)
+
+
+def _analyse_cached(make: Engine | Callable[[], Engine], jobs: Sequence[Job], workers: int | None,
+                    report: Callable[[int, int], None], cache: CheckCache) -> list[Result]:
+    global _WORKER_ENGINE
+    units: list[_Unit] = []
+    names: list[tuple[str, str, str]] = []  # per unit: (cache key, name in that entry, content hash)
+    found: list[Entry | None] = []
+    stored: dict[str, dict[str, tuple[str, Entry]]] = {}
+    per_document: set[str] = set()  # the keys of big files' entries, rewritten with their current documents
+    pending = [0] * len(jobs)
+    tasks: list[tuple[int, str, bool, str]] = []
+    for i, job in enumerate(jobs):
+        pieces = _units(i, job)
+        if pieces[0].sub:
+            key = cache.key("documents", job.origin, job.partial, "")
+            per_document.add(key)
+        else:
+            key = cache.key("directory", os.path.dirname(job.origin), False, "")
+        if key not in stored:
+            stored[key] = cache.get(key)
+        for unit in pieces:
+            name, digest = (unit.sub, unit.sub) if unit.sub else (f"{int(job.partial)}:{job.origin}",
+                                                                   text_hash(job.text))
+            hit = stored[key].get(name)
+            entry = hit[1] if hit is not None and hit[0] == digest else None
+            if entry is None:
+                tasks.append((len(units), unit.text, job.partial, job.origin))
+                pending[i] += 1
+            units.append(unit)
+            names.append((key, name, digest))
+            found.append(entry)
+    finished = sum(p == 0 for p in pending)
+    if finished:
+        report(finished, len(jobs))
+
+    def done(n: int, fs: list[Finding], docs: int) -> None:
+        nonlocal finished
+        found[n] = Entry(docs, fs)
+        job = units[n].job
+        pending[job] -= 1
+        if not pending[job]:
+            finished += 1
+            report(finished, len(jobs))
+
+    if tasks:
+        _WORKER_ENGINE = _resolve(make)  # inherited by forked workers
+        cpus = workers if workers is not None else (os.cpu_count() or 1)
+        try:
+            if cpus < 2 or sum(len(t[1]) for t in tasks) < PARALLEL_MIN_CHARS or not sys.platform.startswith("linux"):
+                for task in tasks:
+                    done(*_run_unit(task))
+            else:
+                import multiprocessing
+
+                with multiprocessing.get_context("fork").Pool(cpus) as pool:
+                    for n, fs, docs in pool.imap_unordered(_run_unit, tasks, chunksize=_chunksize(len(tasks), cpus)):
+                        done(n, fs, docs)
+        finally:
+            _WORKER_ENGINE = None
+    _store(cache, {names[t[0]][0] for t in tasks}, per_document, stored, names, found)
+    findings: list[list[Finding]] = [[] for _ in jobs]
+    documents = [0] * len(jobs)
+    split = [False] * len(jobs)
+    for unit, result in zip(units, found, strict=True):
+        assert result is not None
+        findings[unit.job].extend(f.shifted(unit.line0, unit.doc0) for f in result.findings)
+        documents[unit.job] += result.documents
+        split[unit.job] |= bool(unit.sub)
+    for fs, was_split in zip(findings, split, strict=True):
+        if was_split:
+            fs.sort(key=lambda f: f.sort_key)
+    return [Result(fs, n) for fs, n in zip(findings, documents, strict=True)]
+
+
+def _store(cache: CheckCache, changed: set[str], per_document: set[str],
+           stored: dict[str, dict[str, tuple[str, Entry]]], names: list[tuple[str, str, str]],
+           found: Sequence[Entry | None]) -> None:
+    """Write the entries that changed: a directory's keeps its other files (a run may check only some of
+    them) and replaces the changed ones; a big file's holds exactly its current documents."""
+    new: dict[str, dict[str, tuple[str, Entry]]] = {
+        key: ({} if key in per_document else dict(stored[key])) for key in changed}
+    for (key, name, digest), entry in zip(names, found, strict=True):
+        if key in new and entry is not None:
+            new[key][name] = (digest, entry)
+    for key, entries in new.items():
+        cache.put(key, entries)

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import argparse
 import errno
+import hashlib
+import json
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Final, NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, Final, NoReturn, TextIO
 
 from kube_lsp import __version__
 from kube_lsp.batch import Job, analyse_all
@@ -33,9 +35,19 @@ from kube_lsp.output import CHECK_FORMATS, FileResult, RunInfo, render, summary_
 from kube_lsp.output.term import Progress, can_encode, color_enabled, isatty, prepare_streams, terminal_width
 from kube_lsp.parsing.loader import parse_stream
 from kube_lsp.rules import ALL_RULES, find_rule, markdown_docs, markdown_table
-from kube_lsp.schema.catalog import Catalog, KindSchema, bundled_versions, format_version
+from kube_lsp.schema.catalog import (
+    Catalog,
+    KindSchema,
+    bundled_identity,
+    bundled_version,
+    bundled_versions,
+    format_version,
+)
 from kube_lsp.schema.crds import crds_in
 from kube_lsp.suggest import suggest, typo_distance
+
+if TYPE_CHECKING:
+    from kube_lsp.cache import CheckCache
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 TEXT_FORMATS: Final = ("text", "full", "concise")
@@ -53,6 +65,16 @@ fixes:
   document with a syntax error is never changed; the other documents of its file are.
   With `-` (stdin), --fix prints the fixed text on stdout (the whole text, also when nothing
   changed) and the findings that remain on stderr; --diff prints the diff on stdout.
+
+cache:
+  Findings are cached by content: an unchanged file (in a big file, an unchanged document) is not
+  analysed again while kube-lsp's version, the settings, the schemas and every CustomResourceDefinition
+  of the run stay the same. The cache is in $XDG_CACHE_HOME/kube-lsp/check, by default
+  ~/.cache/kube-lsp/check (macOS ~/Library/Caches/kube-lsp/check, Windows
+  %LOCALAPPDATA%\\kube-lsp\\cache\\check); concurrent runs share it safely. It is kept under
+  $KUBE_LSP_CACHE_MAX_MB megabytes (default 256): the least recently used entries go first. Deleting
+  it is always safe. --no-cache neither reads nor writes it. --fix and --diff use it as well (the
+  fixes are part of the cached findings); the check after a fix is always fresh.
 
 exit codes:
   0  no error-severity finding (also when no YAML file was found: a warning says so)
@@ -117,6 +139,8 @@ def _build() -> Cli:
     check.add_argument("--max-file-size", type=float, default=MAX_BYTES / 1e6, metavar="MB",
                        help=f"skip larger files with a finding (default {MAX_BYTES / 1e6:.0f})")
     check.add_argument("-q", "--quiet", action="store_true", help="no summary or progress on stderr")
+    check.add_argument("--no-cache", action="store_true",
+                       help="analyse everything again; do not read or write the cache (see `cache` below)")
     check.add_argument("--cluster", action="store_true",
                        help="validate against the schemas of your cluster (kubeconfig's current context)")
     check.add_argument("--context", metavar="NAME", help="like --cluster, with this kubeconfig context")
@@ -321,24 +345,25 @@ def _check(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
     if args.fix and args.diff:
         raise ConfigError("--fix and --diff cannot be combined")
     settings = _settings(args)
-    engine = Engine(settings, _cluster_catalog(args) if (args.cluster or args.context or args.kubeconfig) else None)
+    cluster = _cluster_catalog(args) if (args.cluster or args.context or args.kubeconfig) else None
+    version, source = (cluster.version, cluster.source) if cluster is not None else bundled_version(
+        settings.kube_version)
     # Shown once reading and checking together have taken a second.
     progress = Progress(sys.stderr, isatty(sys.stderr) and not args.quiet)
     inputs, patches = _inputs(args, stdin, settings)
-    crds: list[KindSchema] = []
-    for item in inputs:
-        src = item.source
-        if src.text is not None and "CustomResourceDefinition" in src.text:
-            crds.extend(crds_in(parse_stream(src.text), src.path))
-    if crds:
-        engine = engine.with_crds(crds)
+    crd_inputs = [(item.source.path, item.source.text) for item in inputs
+                  if item.source.text is not None and "CustomResourceDefinition" in item.source.text]
+    engine = _LazyEngine(settings, cluster, crd_inputs)
     readable = [item for item in inputs if item.source.text is not None]
     partial = {id(item): not item.stdin and resolved(Path(item.source.path)) in patches for item in readable}
     jobs = [Job(item.source.text or "", partial[id(item)], item.source.path) for item in readable]
+    cache = None if args.no_cache else _cache(settings, cluster, crd_inputs)
     try:
-        analysed = iter(analyse_all(engine, jobs, progress=progress.update))
+        analysed = iter(analyse_all(engine.get, jobs, progress=progress.update, cache=cache))
     finally:
         progress.done()
+    if cache is not None:
+        cache.prune()
     # --fix on stdin: stdout carries the fixed text, so every report goes to stderr.
     fixing_stdin = args.fix and any(item.stdin for item in inputs)
     report = _Stream.of(sys.stderr if fixing_stdin else out, args.format, args.color)
@@ -356,7 +381,7 @@ def _check(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
             findings, text = _fix(args, engine, item, findings, plan, partial[id(item)], out)
         tally.count(plan)
         results.append(FileResult(src.path, findings, res.documents, text))
-    info = RunInfo(format_version(engine.catalog.version), engine.catalog.source)
+    info = RunInfo(format_version(version), source)
     if not args.diff:
         report.file.write(render(report.form, results, info, color=report.color, width=terminal_width(),
                                  ascii_only=report.ascii_only, terminal=report.terminal))
@@ -364,11 +389,47 @@ def _check(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
     if not args.quiet and report.form in TEXT_FORMATS:
         if not args.diff:
             exit_note = "; exit code 1 (errors found)" if has_errors else ""
-            print(f"{summary_line(results)}; schemas: {engine.catalog.source}{exit_note}", file=sys.stderr)
+            print(f"{summary_line(results)}; schemas: {source}{exit_note}", file=sys.stderr)
         hint = tally.hint(args)
         if hint:
             print(hint, file=sys.stderr)
     return EXIT_FINDINGS if has_errors else EXIT_OK
+
+
+class _LazyEngine:
+    """The run's engine, made on first use: an unchanged re-run served from the cache loads no schemas and
+    parses no CustomResourceDefinition."""
+
+    def __init__(self, settings: Settings, cluster: Catalog | None, crd_inputs: list[tuple[str, str]]) -> None:
+        self._settings, self._cluster, self._crd_inputs = settings, cluster, crd_inputs
+        self._engine: Engine | None = None
+
+    def get(self) -> Engine:
+        if self._engine is None:
+            engine = Engine(self._settings, self._cluster)
+            crds: list[KindSchema] = []
+            for path, text in self._crd_inputs:
+                crds.extend(crds_in(parse_stream(text), path))
+            self._engine = engine.with_crds(crds) if crds else engine
+        return self._engine
+
+
+def _cache(settings: Settings, cluster: Catalog | None, crd_inputs: list[tuple[str, str]]) -> CheckCache | None:
+    """The run's cache, or None when there is no place for one (no home directory)."""
+    from kube_lsp.cache import CheckCache, cache_dir, run_context
+
+    try:
+        root = cache_dir()
+    except (RuntimeError, KeyError, OSError):  # Path.home() without HOME or a password entry
+        return None
+
+    if cluster is None:
+        schemas = bundled_identity()
+    else:  # the cluster's schemas themselves: another cluster, or an upgrade, is another context
+        blob = json.dumps([cluster.version, cluster.source, cluster.definitions, cluster.enums], sort_keys=True,
+                          default=repr)
+        schemas = "cluster:" + hashlib.sha256(blob.encode("utf-8", "surrogatepass")).hexdigest()
+    return CheckCache(root, run_context(settings, schemas, crd_inputs))
 
 
 class _Tally:
@@ -404,7 +465,7 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 'es' if word.endswith('x') else 's'}"
 
 
-def _fix(args: argparse.Namespace, engine: Engine, item: _Input, findings: list[Finding], plan: FixPlan,
+def _fix(args: argparse.Namespace, engine: _LazyEngine, item: _Input, findings: list[Finding], plan: FixPlan,
          partial: bool, out: TextIO) -> tuple[list[Finding], str]:
     """Apply (--fix) or show (--diff) one input's fixes: the findings and the text that remain."""
     src = item.source
@@ -436,7 +497,7 @@ def _fix(args: argparse.Namespace, engine: Engine, item: _Input, findings: list[
     for f, fx in plan.chosen:
         print(f"{src.path}:{f.span.start.line + 1}:{f.span.start.col + 1}: fixed {f.code} {fx.title}",
               file=sys.stderr)
-    return engine.analyse(new_text, partial=partial, origin=src.path).findings, new_text
+    return engine.get().analyse(new_text, partial=partial, origin=src.path).findings, new_text
 
 
 def _write_bytes(out: TextIO, data: bytes) -> None:

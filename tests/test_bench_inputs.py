@@ -19,6 +19,7 @@ MISSING = {
     "speed.py": ("the corpus of manifests", "shared/corpus", "--corpus"),
     "lsp_bench.py": ("the shared benchmark harness (latency.py)", "shared/bench/harness", "--harness"),
     "cluster.py": ("the corpus of manifests", "shared/corpus", "--corpus"),
+    "scale.py": ("the corpus of manifests", "shared/corpus", "--corpus"),
 }
 SELF_CONTAINED = {"soak.py"}  # needs nothing from ../shared
 

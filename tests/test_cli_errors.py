@@ -62,8 +62,8 @@ CHECK_USAGE = """\
 usage: kube-lsp check [-h] [--kube-version X.Y] [--output-format FORMAT]
                       [--color {auto,always,never}] [--config FILE] [--fix]
                       [--unsafe-fixes] [--diff] [--stdin-filename NAME]
-                      [--force-exclude] [--max-file-size MB] [-q] [--cluster]
-                      [--context NAME] [--kubeconfig FILE]
+                      [--force-exclude] [--max-file-size MB] [-q] [--no-cache]
+                      [--cluster] [--context NAME] [--kubeconfig FILE]
                       [PATH ...]
 """
 

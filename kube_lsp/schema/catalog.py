@@ -224,9 +224,9 @@ def _load_bundled_definitions(version: tuple[int, int]) -> dict[str, Schema]:
     return defs
 
 
-@functools.cache
-def bundled_catalog(version: tuple[int, int] | None = None) -> Catalog:
-    """The catalog of the bundled schemas for `version` (default: the newest bundled)."""
+def bundled_version(version: tuple[int, int] | None = None) -> tuple[tuple[int, int], str]:
+    """The bundled version `bundled_catalog(version)` would load and its `source`, without loading it; raises
+    LookupError as it would."""
     versions = bundled_versions()
     if version is None:
         version = versions[-1]
@@ -235,12 +235,33 @@ def bundled_catalog(version: tuple[int, int] | None = None) -> Catalog:
             f"no bundled schemas for Kubernetes {format_version(version)}; available: "
             f"{format_version(versions[0])} to {format_version(versions[-1])}"
         )
+    return version, f"bundled Kubernetes {format_version(version)} schemas"
+
+
+def bundled_identity() -> str:
+    """Names the bundled schema files as installed (location, size and modification time of every version's
+    definitions): it changes when kubernetes-validate is upgraded. For caches of results."""
+    root = _schema_root()
+    stamps = [str(root)]
+    for v in bundled_versions():
+        try:
+            st = os.stat(root / f"v{v[0]}.{v[1]}.0-local-strict" / "_definitions.json")
+            stamps.append(f"{v[0]}.{v[1]}:{st.st_size}:{st.st_mtime_ns}")
+        except OSError:
+            stamps.append(f"{v[0]}.{v[1]}:-")
+    return ";".join(stamps)
+
+
+@functools.cache
+def bundled_catalog(version: tuple[int, int] | None = None) -> Catalog:
+    """The catalog of the bundled schemas for `version` (default: the newest bundled)."""
+    version, source = bundled_version(version)
     defs = _load_bundled_definitions(version)
     by_gvk = _gvk_index(defs)
     groups = frozenset(split_api_version(av)[0] for av, _ in by_gvk)
     return Catalog(
         version=version,
-        source=f"bundled Kubernetes {format_version(version)} schemas",
+        source=source,
         definitions=defs,
         by_gvk=by_gvk,
         enums=enum_overlay(defs.keys()),

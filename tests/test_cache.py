@@ -1,0 +1,324 @@
+"""The content-hash cache of `kube-lsp check` (kube_lsp/cache.py): cached output equals uncached output byte for
+byte in every format; settings, kube-lsp's version, a CRD and a file each invalidate what they change;
+concurrent runs and damaged entries are harmless; the size stays bounded; many files run in parallel in order."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import kube_lsp
+from kube_lsp import batch
+from kube_lsp.batch import Job, analyse_all
+from kube_lsp.cache import FORMAT, CheckCache, Entry, cache_dir, run_context
+from kube_lsp.cli import main
+from kube_lsp.config import Settings
+from kube_lsp.engine import Analysis, Engine
+from tests.conftest import CORPUS, ROOT
+from tests.test_rules import DEPLOY
+
+FORMATS = ("json", "sarif", "concise", "github", "full")
+
+CRD = """\
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: widgets.example.com
+spec:
+  group: example.com
+  names: {kind: Widget, plural: widgets}
+  scope: Namespaced
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema:
+        openAPIV3Schema:
+          type: object
+          properties:
+            spec:
+              type: object
+              properties:
+                size: {type: integer}
+"""
+WIDGET = "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\nspec:\n  size: big\n  colour: red\n"
+
+
+@pytest.fixture
+def cache_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    home = tmp_path / "xdg-cache"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home))
+    return home
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> Path:
+    """Some corpus files (with their real mistakes), a file big enough to be cached per document, a CRD and a
+    custom resource."""
+    root = tmp_path / "repo"
+    root.mkdir()
+    for i, src in enumerate(sorted(CORPUS.rglob("*.yaml"))[:40]):
+        shutil.copyfile(src, root / f"{i:02d}-{src.name}")
+    docs = []
+    for i in range(300):
+        text = DEPLOY.replace("name: web\nspec", f"name: web-{i}\nspec")
+        docs.append(text.replace("replicas: 2", "replicas: '2'") if i % 7 == 0 else text)
+    (root / "big.yaml").write_text("# big\n" + "---\n".join(docs) + "---\n# trailing comment\n")
+    (root / "crd.yaml").write_text(CRD)
+    (root / "widget.yaml").write_text(WIDGET)
+    return root
+
+
+def check(*args: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    out = io.StringIO()
+    code = main(["check", *args], stdout=out)
+    return code, out.getvalue(), capsys.readouterr().err
+
+
+class Counter:
+    def __init__(self) -> None:
+        self.texts: list[str] = []
+
+
+@pytest.fixture
+def analysed(monkeypatch: pytest.MonkeyPatch) -> Iterator[Counter]:
+    """Records every text the engine analyses."""
+    counter = Counter()
+    real = Engine.analyse
+
+    def spy(self: Engine, text: str, **kw: bool | str) -> Analysis:
+        counter.texts.append(text)
+        return real(self, text, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Engine, "analyse", spy)
+    yield counter
+
+
+def entries(home: Path) -> list[Path]:
+    return [p for p in (home / "kube-lsp" / "check" / FORMAT).glob("*/*") if not p.name.startswith(".")]
+
+
+def test_cache_dir_follows_xdg_cache_home(cache_home: Path) -> None:
+    assert cache_dir() == cache_home / "kube-lsp" / "check"
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_warm_output_is_byte_identical_to_cold_and_uncached(fmt: str, tree: Path, cache_home: Path,
+                                                            analysed: Counter,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    uncached = check("--no-cache", "--format", fmt, str(tree), capsys=capsys)
+    assert not entries(cache_home), "--no-cache wrote to the cache"
+    n_uncached = len(analysed.texts)
+    cold = check("--format", fmt, str(tree), capsys=capsys)
+    assert entries(cache_home)
+    n_cold = len(analysed.texts) - n_uncached
+    warm = check("--format", fmt, str(tree), capsys=capsys)
+    assert len(analysed.texts) == n_uncached + n_cold, "the warm run analysed something"
+    assert cold == uncached
+    assert warm == uncached
+    assert uncached[0] == 1 and uncached[1]
+    # The big file is cached per document; the findings in it are where they were without the cache.
+    assert n_cold > n_uncached
+    assert "big.yaml:" in uncached[1] or fmt != "concise"
+
+
+def test_an_edited_document_of_a_big_file_is_the_only_one_analysed_again(tree: Path, cache_home: Path,
+                                                                         analysed: Counter,
+                                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    check("--format", "json", str(tree), capsys=capsys)
+    big = tree / "big.yaml"
+    big.write_text(big.read_text().replace("name: web-150\n", "name: web-150\n  labels: {a: b}\n", 1))
+    analysed.texts.clear()
+    warm = check("--format", "json", str(tree), capsys=capsys)
+    assert len(analysed.texts) == 1 and "web-150" in analysed.texts[0]
+    assert warm == check("--no-cache", "--format", "json", str(tree), capsys=capsys)
+
+
+def test_a_changed_file_is_analysed_again(tree: Path, cache_home: Path, analysed: Counter,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    check("--format", "json", str(tree), capsys=capsys)
+    target = tree / "widget.yaml"
+    target.write_text(WIDGET.replace("size: big\n  colour: red", "size: 3"))
+    analysed.texts.clear()
+    after = check("--format", "concise", str(tree), capsys=capsys)
+    assert analysed.texts == [target.read_text()]
+    assert after == check("--no-cache", "--format", "concise", str(tree), capsys=capsys)
+    assert "widget.yaml" not in after[1]
+
+
+def test_a_crd_change_invalidates_its_custom_resources(tree: Path, cache_home: Path,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    before = check("--format", "concise", str(tree / "crd.yaml"), str(tree / "widget.yaml"), capsys=capsys)
+    assert "widget.yaml:6" in before[1] and "colour" in before[1]
+    (tree / "crd.yaml").write_text(CRD.replace("size: {type: integer}", "size: {type: string}\n"
+                                                                        "                colour: {type: string}"))
+    after = check("--format", "concise", str(tree / "crd.yaml"), str(tree / "widget.yaml"), capsys=capsys)
+    assert after == check("--no-cache", "--format", "concise", str(tree / "crd.yaml"), str(tree / "widget.yaml"),
+                          capsys=capsys)
+    assert "widget.yaml" not in after[1]
+
+
+def test_settings_and_the_version_invalidate(tree: Path, cache_home: Path, analysed: Counter,
+                                             monkeypatch: pytest.MonkeyPatch,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    target = str(tree / "widget.yaml")
+    base = check("--format", "concise", target, capsys=capsys)
+    assert "KL204" in base[1]
+    config = tree / "cfg.yaml"
+    config.write_text("rules:\n  KL204: off\n")
+    analysed.texts.clear()
+    off = check("--config", str(config), "--format", "concise", target, capsys=capsys)
+    assert analysed.texts and "KL204" not in off[1]
+    hpa = tree / "hpa.yaml"
+    hpa.write_text("apiVersion: autoscaling/v2beta2\nkind: HorizontalPodAutoscaler\nmetadata: {name: h}\n")
+    new = check("--kube-version", "1.37", "--format", "concise", str(hpa), capsys=capsys)
+    analysed.texts.clear()
+    old = check("--kube-version", "1.25", "--format", "concise", str(hpa), capsys=capsys)
+    assert analysed.texts, "another target version was served from the cache"
+    assert new[0] == 1 and old[1] != new[1]
+    assert old == check("--no-cache", "--kube-version", "1.25", "--format", "concise", str(hpa), capsys=capsys)
+    analysed.texts.clear()
+    assert check("--format", "concise", target, capsys=capsys) == base
+    assert not analysed.texts
+    monkeypatch.setattr(kube_lsp, "__version__", "99.0.0")
+    assert check("--format", "concise", target, capsys=capsys) == base
+    assert analysed.texts, "another kube-lsp version was served from the cache"
+
+
+def test_damaged_entries_are_ignored_and_rewritten(tree: Path, cache_home: Path, analysed: Counter,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    expected = check("--format", "json", str(tree), capsys=capsys)
+    stored = entries(cache_home)
+    for i, path in enumerate(stored):
+        data = path.read_bytes()
+        path.write_bytes([b"", data[: len(data) // 2], b"garbage" * 10, data[:-1] + b"\x00"][i % 4])
+    analysed.texts.clear()
+    assert check("--format", "json", str(tree), capsys=capsys) == expected
+    assert analysed.texts
+    analysed.texts.clear()
+    assert check("--format", "json", str(tree), capsys=capsys) == expected
+    assert not analysed.texts, "the damaged entries were not rewritten"
+
+
+def test_an_entry_under_another_key_is_not_used(tmp_path: Path) -> None:
+    cache = CheckCache(tmp_path, "context")
+    a, b = cache.key("file", "a.yaml", False, "x: 1\n"), cache.key("file", "b.yaml", False, "x: 1\n")
+    cache.put(a, {"a.yaml": ("hash", Entry(1, []))})
+    assert cache.get(a) == {"a.yaml": ("hash", Entry(1, []))}
+    (cache.base / b[:2]).mkdir(exist_ok=True)
+    shutil.copyfile(cache.base / a[:2] / a[2:], cache.base / b[:2] / b[2:])
+    assert cache.get(b) == {}
+    assert len({a, b, cache.key("file", "a.yaml", True, "x: 1\n"), cache.key("doc", "a.yaml", False, "x: 1\n"),
+                CheckCache(tmp_path, "other").key("file", "a.yaml", False, "x: 1\n")}) == 5
+
+
+def test_concurrent_runs_never_corrupt(tree: Path, cache_home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    expected = check("--no-cache", "--format", "json", str(tree), capsys=capsys)[1]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    cmd = [sys.executable, "-m", "kube_lsp", "check", "--format", "json", "-q", str(tree)]
+    for _ in range(2):
+        procs = [subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env) for _ in range(3)]
+        outs = [p.communicate() for p in procs]
+        assert [o[0].decode() for o in outs] == [expected] * 3
+        assert not any(o[1] for o in outs)
+    assert not list((cache_home / "kube-lsp" / "check" / FORMAT).glob("*/.tmp-*"))
+    assert check("--format", "json", str(tree), capsys=capsys)[1] == expected
+
+
+def test_fix_and_diff_are_correct_from_the_cache(tree: Path, cache_home: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    target = tree / "fixme.yaml"
+    target.write_text(DEPLOY.replace("containers:", "contianers:"))
+    fresh = tree.parent / "fresh"
+    fresh.mkdir()
+    shutil.copyfile(target, fresh / "fixme.yaml")
+    check("--format", "concise", str(target), capsys=capsys)  # fills the cache
+    diff = check("--diff", str(target), capsys=capsys)
+    assert diff == check("--no-cache", "--diff", str(target), capsys=capsys)
+    assert "+    containers:" in diff[1] or "+      containers:" in diff[1]
+    fixed = check("--fix", "--format", "concise", str(target), capsys=capsys)
+    check("--no-cache", "--fix", "--format", "concise", str(fresh / "fixme.yaml"), capsys=capsys)
+    assert target.read_text() == (fresh / "fixme.yaml").read_text() != DEPLOY.replace("containers:", "contianers:")
+    assert "contianers" not in target.read_text() and fixed[0] == 0
+
+
+def test_the_cache_is_pruned_to_its_limit_oldest_first(tmp_path: Path) -> None:
+    cache = CheckCache(tmp_path, "context", limit=3_000)
+    keys = [cache.key("file", f"f{i}.yaml", False, "x") for i in range(60)]
+    for i, key in enumerate(keys):
+        cache.put(key, {"x": ("h", Entry(1, []))})
+        os.utime(cache.base / key[:2] / key[2:], (time.time() - 10_000 + i, time.time() - 10_000 + i))
+    size = sum(p.stat().st_size for p in cache.base.glob("*/*"))
+    assert size > 3_000
+    stale = cache.base / keys[0][:2] / ".tmp-left-over"
+    stale.write_bytes(b"x")
+    os.utime(stale, (time.time() - 7200, time.time() - 7200))
+    cache.prune(force=True)
+    kept = [k for k in keys if (cache.base / k[:2] / k[2:]).exists()]
+    assert sum(p.stat().st_size for p in cache.base.glob("*/*")) <= 2_400
+    assert kept == keys[len(keys) - len(kept):], "not the oldest removed first"
+    assert kept and not stale.exists()
+
+
+def test_many_files_run_in_parallel_in_order_and_equal_a_sequential_run(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(batch, "PARALLEL_MIN_CHARS", 1)
+    jobs = []
+    for i, src in enumerate(sorted(CORPUS.rglob("*.yaml"))):
+        jobs.append(Job(src.read_bytes().decode("utf-8", "replace").removeprefix("\ufeff"), i % 9 == 0, str(src)))
+    engine = Engine()
+    sequential = analyse_all(engine, jobs, workers=1)
+    log = tmp_path / "pids"
+    real = Engine.analyse
+
+    def spy(self: Engine, text: str, **kw: bool | str) -> Analysis:
+        with open(log, "a") as fh:
+            fh.write(f"{os.getpid()}\n")
+        return real(self, text, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Engine, "analyse", spy)
+    cache = CheckCache(tmp_path / "a", run_context(Settings(), "test", []))
+    assert analyse_all(engine, jobs, workers=2, cache=cache) == sequential
+    pids = set(log.read_text().split())
+    assert len(pids) == 2 and str(os.getpid()) not in pids, "the files were not spread over two workers"
+    monkeypatch.setattr(Engine, "analyse", real)
+    cold = analyse_all(engine, jobs, workers=2, cache=CheckCache(tmp_path / "b", cache.context))
+    warm = analyse_all(engine, jobs, workers=2, cache=CheckCache(tmp_path / "b", cache.context))
+    assert cold == sequential
+    assert warm == sequential
+    assert sum(len(r.findings) for r in sequential) > 10
+
+
+def test_a_run_on_some_files_keeps_the_others_of_their_directory(tree: Path, cache_home: Path, analysed: Counter,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    (tree / "crd.yaml").unlink()  # a run's CRDs are part of its context: keep them the same in both runs
+    full = check("--format", "json", str(tree), capsys=capsys)
+    target = tree / "fixme.yaml"
+    target.write_text(DEPLOY.replace("containers:", "contianers:"))
+    analysed.texts.clear()
+    check("--format", "json", str(target), capsys=capsys)  # as pre-commit runs: the changed file only
+    assert analysed.texts == [target.read_text()]
+    analysed.texts.clear()
+    again = check("--format", "json", str(tree), capsys=capsys)
+    assert not analysed.texts, "the other files of the directory were dropped from the cache"
+    assert again == check("--no-cache", "--format", "json", str(tree), capsys=capsys) != full
+
+
+def test_no_home_means_no_cache_and_the_same_output(tree: Path, monkeypatch: pytest.MonkeyPatch,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    expected = check("--no-cache", "--format", "json", str(tree), capsys=capsys)
+    monkeypatch.delenv("XDG_CACHE_HOME")
+
+    def no_home() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.setattr(Path, "home", staticmethod(no_home))
+    assert check("--format", "json", str(tree), capsys=capsys) == expected
