@@ -179,14 +179,16 @@ def _detabbed(doc: Document, source: str, scorer: Scorer | None) -> Document:
                                             best[1] if best else None))
     if best is None:
         return doc
-    return _convert_into(doc, best[3], best[2])
+    # The tree is of the detabbed text: its columns on tab-indented lines go back to the source's.
+    return _convert_into(doc, best[3], best[2], syntax.detab_shifts(source, best[1]))
 
 
-def _convert_into(doc: Document, node: Node | None, source: str) -> Document:
+def _convert_into(doc: Document, node: Node | None, source: str,
+                  shifts: dict[int, tuple[int, int]] | None = None) -> Document:
     if node is None:
         return doc
     try:
-        conv = _Converter(doc.chunk.start_line, doc.index, split_lines(source))
+        conv = _Converter(doc.chunk.start_line, doc.index, split_lines(source), shifts)
         doc.root = conv.convert(node, 0)
         doc.findings.extend(conv.findings)
     except _Limit as lim:
@@ -227,12 +229,14 @@ def _best_indent_repair(source: str, exc: MarkedYAMLError, offset: int, index: i
 
 def _reader_finding(exc: ReaderError, source: str, offset: int, index: int) -> Finding:
     """A character YAML does not allow (control characters, ...), at its line and column."""
-    pos = min(max(int(getattr(exc, "position", 0) or 0), 0), len(source))
+    char = getattr(exc, "character", None)
+    found = source.find(chr(char)) if isinstance(char, int) else source.find(char) if char else -1
+    # The C parser counts its position in bytes of UTF-8: the character itself says where it is.
+    pos = found if found >= 0 else min(max(int(getattr(exc, "position", 0) or 0), 0), len(source))
     before = source[:pos]
     line = len(LINE_BREAK_RE.findall(before))
     last = max(before.rfind("\n"), before.rfind("\r"))
     col = pos - (last + 1)
-    char = getattr(exc, "character", None)
     code = ord(char) if isinstance(char, str) and char else char
     what = f"U+{code:04X}" if isinstance(code, int) else "a character"
     return Finding(span=Span.of(offset + line, col, offset + line, col + 1), severity=Severity.ERROR,
@@ -257,9 +261,12 @@ def _span(node: Node, offset: int) -> Span:
 class _Converter:
     """ruamel nodes → YNode tree; shares aliased nodes and counts their expanded size."""
 
-    def __init__(self, offset: int, index: int, lines: list[str]) -> None:
+    def __init__(self, offset: int, index: int, lines: list[str],
+                 shifts: dict[int, tuple[int, int]] | None = None) -> None:
         self.lines = lines
         self.offset = offset
+        # Line (of the chunk) → (indentation width in the parsed text, columns it added to the source's).
+        self.shifts = shifts or {}
         self.index = index
         self.memo: dict[int, tuple[YNode, int]] = {}
         self.total = 0
@@ -283,7 +290,7 @@ class _Converter:
         if isinstance(node, ScalarNode):
             built = self._scalar(node)
         elif isinstance(node, SequenceNode):
-            seq = YSeq(span=_span(node, self.offset), flow=bool(node.flow_style), tag=_explicit_tag(node, self.lines))
+            seq = YSeq(span=self._node_span(node), flow=bool(node.flow_style), tag=_explicit_tag(node, self.lines))
             for item in node.value:
                 child, n = self._conv(item, depth + 1)
                 seq.items.append(child)
@@ -307,7 +314,7 @@ class _Converter:
             )
 
     def _mapping(self, node: MappingNode, depth: int) -> tuple[YMap, int]:
-        ymap = YMap(span=_span(node, self.offset), flow=bool(node.flow_style), tag=_explicit_tag(node, self.lines))
+        ymap = YMap(span=self._node_span(node), flow=bool(node.flow_style), tag=_explicit_tag(node, self.lines))
         size = 1
         seen: dict[str, YScalar] = {}
         firsts: dict[str, YNode] = {}
@@ -323,7 +330,7 @@ class _Converter:
                 key = self._scalar(knode)
             else:
                 # Complex keys (`? [a, b]`) are not Kubernetes; keep their text for messages.
-                key = YScalar(text="<complex key>", span=_span(knode, self.offset), style="'", value=None)
+                key = YScalar(text="<complex key>", span=self._node_span(knode), style="'", value=None)
             value, n = self._conv(vnode, depth + 1)
             size += n + 1
             first = seen.get(key.text)
@@ -346,7 +353,27 @@ class _Converter:
             value = _tagged_value(tag, text)
         else:
             value = resolve_plain(text)
-        return YScalar(text=text, span=_span(node, self.offset), style=style, tag=tag, value=value)
+        return YScalar(text=text, span=self._node_span(node), style=style, tag=tag, value=value)
+
+    def _node_span(self, node: Node) -> Span:
+        """A node's span, its end kept inside the text (at the end of a text without a final line break the
+        parser ends open nodes on the line after the last) and its columns those of the source."""
+        span = _span(node, self.offset)
+        if node.end_mark.line >= len(self.lines):
+            last = len(self.lines) - 1
+            end = Pos(last + self.offset, len(self.lines[last]))
+            span = Span(min(span.start, end), end)
+        return self._unshift(span) if self.shifts else span
+
+    def _unshift(self, span: Span) -> Span:
+        return Span(self._unshift_pos(span.start), self._unshift_pos(span.end))
+
+    def _unshift_pos(self, pos: Pos) -> Pos:
+        shift = self.shifts.get(pos.line - self.offset)
+        if shift is None:
+            return pos
+        width, added = shift
+        return Pos(pos.line, pos.col - added if pos.col >= width else min(pos.col, width - added))
 
 
 def _explicit_tag(node: Node, lines: list[str]) -> str | None:
@@ -400,6 +427,9 @@ def _duplicate_finding(key: YScalar, first: YScalar, value: YNode, first_value: 
     own_lines = 0 <= start <= last < len(lines) and not lines[start][: key.span.start.col].strip()
     if own_lines and to_python(value) == to_python(first_value):
         span = Span(Pos(start + offset, 0), Pos(last + offset + 1, 0))
+        if last + 1 >= len(lines) and start > 0:
+            # The last line of a text without a final line break: remove the break before it instead.
+            span = Span(Pos(start - 1 + offset, len(lines[start - 1])), Pos(last + offset, len(lines[last])))
         fixes = (Fix(f"Remove the repeated `{key.text}`", (TextEdit(span, ""),), safe=True),)
     return Finding.referring(
         f"duplicate key `{key.text}`: it is already defined on line {{0}}; "

@@ -119,6 +119,15 @@ def detab_candidates(source: str) -> list[tuple[int, str]]:
     return [(w, _apply_detab(lines, tabbed, w)) for w in dict.fromkeys((unit, 2, 4, 8, *range(1, 17)))]
 
 
+def detab_shifts(source: str, width: int) -> dict[int, tuple[int, int]]:
+    """Line → (indentation width once detabbed, columns added there) for each tab-indented line."""
+    out = {}
+    for i, ws in _tab_lines(split_lines(source)):
+        new = len(ws.expandtabs(width))
+        out[i] = (new, new - len(ws))
+    return out
+
+
 def _apply_detab(lines: list[str], tabbed: list[tuple[int, str]], width: int) -> str:
     out = list(lines)
     for i, ws in tabbed:
@@ -284,6 +293,8 @@ def syntax_finding(exc: MarkedYAMLError, source: str, offset: int, index: int) -
     col = mark.column if mark is not None else 0
     problem = str(exc.problem or exc.context or "invalid YAML")
     lines = split_lines(source)
+    if line >= len(lines):  # the end of a text without a final line break: the parser's mark is past it
+        line, col = len(lines) - 1, len(lines[-1])
     refs: list[Span] = []
     message = _plain(problem, exc, offset, refs)
     if "expected '-' indicator" in problem and line < len(lines):
@@ -312,7 +323,10 @@ def syntax_finding(exc: MarkedYAMLError, source: str, offset: int, index: int) -
         end = len(text.rstrip())
         if col >= end:
             col = min(col, max(end, 0))
-            span = Span(Pos(offset + line, len(text) - len(text.lstrip())), Pos(offset + line, end))
+            indent = len(text) - len(text.lstrip())
+            # A line of only blanks (a lone tab) is all indentation: the range covers it.
+            span = Span(Pos(offset + line, indent), Pos(offset + line, end)) if indent < end else \
+                Span(Pos(offset + line, 0), Pos(offset + line, len(text)))
         else:
             span = Span(Pos(offset + line, col), Pos(offset + line, end))
     else:
