@@ -17,7 +17,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.reader import ReaderError
 
-from kube_lsp.model import Finding, Fix, Pos, Severity, Span, TextEdit
+from kube_lsp.model import Finding, Fix, Pos, Severity, Span, TextEdit, literal
 from kube_lsp.parsing import syntax
 from kube_lsp.parsing.nodes import YMap, YNode, YScalar, YSeq, is_explicit_str, resolve_plain, to_python
 from kube_lsp.parsing.text import LINE_BREAK_RE, Chunk, split_documents, split_lines
@@ -188,7 +188,8 @@ def _convert_into(doc: Document, node: Node | None, source: str,
     if node is None:
         return doc
     try:
-        conv = _Converter(doc.chunk.start_line, doc.index, split_lines(source), shifts)
+        conv = _Converter(doc.chunk.start_line, doc.index, split_lines(source), shifts,
+                          split_lines(doc.chunk.text) if shifts else None)
         doc.root = conv.convert(node, 0)
         doc.findings.extend(conv.findings)
     except _Limit as lim:
@@ -262,8 +263,9 @@ class _Converter:
     """ruamel nodes → YNode tree; shares aliased nodes and counts their expanded size."""
 
     def __init__(self, offset: int, index: int, lines: list[str],
-                 shifts: dict[int, tuple[int, int]] | None = None) -> None:
-        self.lines = lines
+                 shifts: dict[int, tuple[int, int]] | None = None, source_lines: list[str] | None = None) -> None:
+        self.lines = lines  # of the text parsed
+        self.source_lines = source_lines or lines  # of the document's own text, which fixes edit
         self.offset = offset
         # Line (of the chunk) → (indentation width in the parsed text, columns it added to the source's).
         self.shifts = shifts or {}
@@ -335,7 +337,7 @@ class _Converter:
             size += n + 1
             first = seen.get(key.text)
             if first is not None:
-                self.findings.append(_duplicate_finding(key, first, value, firsts[key.text], self.lines,
+                self.findings.append(_duplicate_finding(key, first, value, firsts[key.text], self.source_lines,
                                                         self.offset, self.index))
                 continue
             seen[key.text] = key
@@ -432,7 +434,7 @@ def _duplicate_finding(key: YScalar, first: YScalar, value: YNode, first_value: 
             span = Span(Pos(start - 1 + offset, len(lines[start - 1])), Pos(last + offset, len(lines[last])))
         fixes = (Fix(f"Remove the repeated `{key.text}`", (TextEdit(span, ""),), safe=True),)
     return Finding.referring(
-        f"duplicate key `{key.text}`: it is already defined on line {{0}}; "
+        f"duplicate key `{literal(key.text)}`: it is already defined on line {{0}}; "
         "the API server rejects mappings with repeated keys",
         (first.span,),
         span=key.span,

@@ -9,7 +9,7 @@ from typing import Final
 
 from ruamel.yaml.error import MarkedYAMLError
 
-from kube_lsp.model import Finding, Fix, Pos, Severity, Span, TextEdit
+from kube_lsp.model import Finding, Fix, Pos, Severity, Span, TextEdit, literal
 from kube_lsp.parsing.text import split_lines
 
 _BLOCK_SCALAR_RE: Final = re.compile(r"(^|[:\-?]\s+)(&\S+\s+)?(![^\s]*\s+)?[|>][-+0-9]*\s*(#.*)?$")
@@ -304,7 +304,7 @@ def syntax_finding(exc: MarkedYAMLError, source: str, offset: int, index: int) -
     candidates = [iss for iss in indentation_issues(lines) if line - 6 <= iss.line <= line]
     if candidates:
         iss = candidates[-1]
-        what = f"`{iss.key}`" if iss.key else "this line"
+        what = f"`{literal(iss.key)}`" if iss.key else "this line"
         expected = " or ".join(str(e) for e in iss.expected)
         template = (
             f"inconsistent indentation: {what} is indented by {iss.found} spaces, which lines up with no "
@@ -355,7 +355,7 @@ def _key_among_items(lines: list[str], line: int, offset: int, index: int) -> Fi
             span = Span(Pos(offset + line, col), Pos(offset + line, len(text.rstrip())))
             edit = TextEdit(Span.point(offset + line, 0), " " * (item_col - col))
             return Finding.referring(
-                f"`{key}` lines up with the `- ` items of this list but does not start one: indent "
+                f"`{literal(key)}` lines up with the `- ` items of this list but does not start one: indent "
                 f"it by {item_col} spaces to belong to the item above (line {{0}}), "
                 "or start a new item with `- `",
                 (Span.point(offset + prev, pcol),),

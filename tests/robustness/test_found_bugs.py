@@ -71,3 +71,26 @@ def test_empty_key_at_the_end_of_the_text_is_inside_it() -> None:
     (doc,) = ENGINE.analyse("?").documents
     assert doc.root is not None and doc.root.span == Span.of(0, 0, 0, 1)
     assert document_symbol(doc, 10).children[0].span.end == Pos(0, 1)
+
+
+def test_document_text_with_braces_in_a_repeated_key_does_not_crash() -> None:
+    # The key went into a message template unescaped: `str.format` raised on the `{`.
+    (f,) = ENGINE.analyse('"{": 1\n"{": 2\n').findings
+    assert f.message.startswith("duplicate key `{`: it is already defined on line 1")
+    assert f.shifted(3, 0).message.startswith("duplicate key `{`: it is already defined on line 4")
+
+
+def test_document_text_with_braces_in_a_misindented_key_does_not_crash() -> None:
+    text = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n : {: v1, v1} # \n"
+    (f,) = ENGINE.analyse(text).findings
+    assert f.code == "KL100" and "`: {`" in f.message
+    (f,) = ENGINE.analyse("a:\n  - b: 1\n  {c}: 2\n").findings
+    assert f.message.startswith("`{c}` lines up with the `- ` items")
+
+
+def test_removing_a_repeated_key_on_a_tab_indented_line_edits_the_source_columns() -> None:
+    # The document is parsed with the tab expanded to two spaces; the fix used the expanded line's length.
+    text = "  apiVersion:\n\tapiVersion:"
+    f = next(f for f in ENGINE.analyse(text).findings if f.code == "KL102")
+    (edit,) = f.fixes[0].edits
+    assert edit.span == Span.of(0, 13, 1, 12)
