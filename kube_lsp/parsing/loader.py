@@ -393,7 +393,8 @@ def _explicit_tag(node: Node, lines: list[str]) -> str | None:
         return None
     head = line[col : col + 256]
     if head.startswith("&"):
-        head = head.split(None, 1)[1] if " " in head else ""
+        parts = head.split(None, 1)  # `&a !tag value`; `&a ` at the end of a line has no second part
+        head = parts[1] if len(parts) > 1 else ""
     if head.startswith("!"):
         return str(node.tag)
     return None

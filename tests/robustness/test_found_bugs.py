@@ -94,3 +94,9 @@ def test_removing_a_repeated_key_on_a_tab_indented_line_edits_the_source_columns
     f = next(f for f in ENGINE.analyse(text).findings if f.code == "KL102")
     (edit,) = f.fixes[0].edits
     assert edit.span == Span.of(0, 13, 1, 12)
+
+
+def test_anchor_at_the_end_of_a_line_does_not_crash() -> None:
+    # `&a ` followed by nothing on its line: the explicit-tag lookup indexed a missing second word.
+    analysis = ENGINE.analyse("apiVersion:\napiVersion: &a \n # \n")
+    assert [f.code for f in analysis.findings] == ["KL102"]
