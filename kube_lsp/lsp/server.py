@@ -627,5 +627,7 @@ def run(tcp: str | None = None, log_file: str | None = None, log_level: str = "I
         host, _, port = tcp.rpartition(":")
         server.start_tcp(host or "127.0.0.1", int(port))
     else:
-        server.start_io()
+        from kube_lsp.lsp.early import take_streams
+
+        server.start_io(*take_streams())  # after an early answer to `initialize` (kube_lsp/launch.py)
     return 0
