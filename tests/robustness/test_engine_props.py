@@ -215,3 +215,34 @@ def mutated_corpus_text(draw: st.DrawFn) -> str:
 @given(mutated_corpus_text())
 def test_engine_on_mutated_corpus(text: str) -> None:
     check(text)
+
+
+@st.composite
+def stream_and_edit(draw: st.DrawFn) -> tuple[str, str]:
+    """A multi-document stream and the same stream with one document edited, added or removed."""
+    docs = draw(st.lists(yaml_texts(), min_size=1, max_size=4))
+    sep = draw(st.sampled_from(["---\n", "---\r\n", "--- # next\n", "...\n---\n"]))
+    before = sep.join(d if d.endswith(("\n", "\r")) else d + "\n" for d in docs)
+    i = draw(st.integers(0, len(docs) - 1))
+    how = draw(st.sampled_from(["edit", "insert", "delete"]))
+    after_docs = list(docs)
+    if how == "edit":
+        after_docs[i] = draw(yaml_line()) + "\n" + after_docs[i]
+    elif how == "insert":
+        after_docs.insert(i, draw(yaml_texts()))
+    else:
+        del after_docs[i]
+    after = sep.join(d if d.endswith(("\n", "\r")) else d + "\n" for d in after_docs)
+    return before, after
+
+
+@given(stream_and_edit())
+@example(("a: 1\n", "x: [\na: 1\n"))
+def test_incremental_analysis_equals_a_fresh_one(case: tuple[str, str]) -> None:
+    before, after = case
+    cache = ENGINE.analyse_cached(before, {}).cache
+    again = ENGINE.analyse_cached(after, cache)
+    fresh = ENGINE.analyse_cached(after, {})
+    assert again.findings == fresh.findings
+    assert [f.message for f in again.findings] == [f.message for f in fresh.findings]
+    assert again.chunks == fresh.chunks
