@@ -347,7 +347,10 @@ class _Converter:
 
     def _scalar(self, node: ScalarNode) -> YScalar:
         style = node.style or None
-        tag = _explicit_tag(node, self.lines)
+        mark = node.start_mark
+        first = self.lines[mark.line][mark.column:mark.column + 1] if mark.line < len(self.lines) else ""
+        props = first == "!" or first == "&"  # the node starts on its properties
+        tag = _explicit_tag(node, self.lines) if props else None
         text = node.value
         if style is not None or is_explicit_str(tag):
             value: Any = text
@@ -355,7 +358,24 @@ class _Converter:
             value = _tagged_value(tag, text)
         else:
             value = resolve_plain(text)
-        return YScalar(text=text, span=self._node_span(node), style=style, tag=tag, value=value)
+        span = self._node_span(node)
+        if props:
+            span = self._past_properties(span, mark.line, mark.column)
+        return YScalar(text=text, span=span, style=style, tag=tag, value=value)
+
+    def _past_properties(self, span: Span, line: int, col: int) -> Span:
+        """The span of a scalar without its `&anchor` / `!tag` (the parser starts the node on them), so that
+        findings and renames are on the scalar's own text."""
+        text = self.lines[line]
+        while col < len(text) and text[col] in "!&":
+            while col < len(text) and text[col] not in " \t":
+                col += 1
+            while col < len(text) and text[col] in " \t":
+                col += 1
+        if col >= len(text):
+            return span  # the value is on a later line
+        start = self._unshift_pos(Pos(line + self.offset, col)) if self.shifts else Pos(line + self.offset, col)
+        return Span(start, span.end) if start <= span.end else span
 
     def _node_span(self, node: Node) -> Span:
         """A node's span, its end kept inside the text (at the end of a text without a final line break the

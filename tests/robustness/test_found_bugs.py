@@ -100,3 +100,14 @@ def test_anchor_at_the_end_of_a_line_does_not_crash() -> None:
     # `&a ` followed by nothing on its line: the explicit-tag lookup indexed a missing second word.
     analysis = ENGINE.analyse("apiVersion:\napiVersion: &a \n # \n")
     assert [f.code for f in analysis.findings] == ["KL102"]
+
+
+def test_unknown_key_with_an_anchor_or_tag_is_on_the_key_and_keeps_them() -> None:
+    # The parser starts a node on its properties: the range covered `&a nmae` and the rename dropped `&a`
+    # (and so broke every `*a`). Found by tests/robustness/fuzz_engine.py (`! service:`).
+    for props in ("&a ", "! ", "!!str ", "&a !!str "):
+        text = f"apiVersion: v1\nkind: Pod\nmetadata:\n  {props}nmae: x\n"
+        f = next(f for f in ENGINE.analyse(text).findings if f.code == "KL200")
+        col = 2 + len(props)
+        assert f.span == Span.of(3, col, 3, col + 4), props
+        assert apply_edits(text, f.fixes[0].edits) == text.replace("nmae", "name")
