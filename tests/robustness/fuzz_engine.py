@@ -5,12 +5,12 @@ every range lies inside the text, key findings sit on their key, fixes apply. In
 UTF-8 (invalid sequences replaced), so any libFuzzer corpus works; seeding it with the real manifests
 makes it find deep paths much sooner:
 
-    pip install atheris
-    mkdir -p /tmp/kube-lsp-fuzz && cp ../shared/corpus/**/*.yaml /tmp/kube-lsp-fuzz/ 2>/dev/null
-    python -m tests.robustness.fuzz_engine /tmp/kube-lsp-fuzz -max_total_time=600 -max_len=4096
+    .venv/bin/pip install atheris
+    mkdir -p /tmp/kube-lsp-fuzz && find ../shared/corpus -name '*.yaml' -exec cp {} /tmp/kube-lsp-fuzz/ \\;
+    .venv/bin/python tests/robustness/fuzz_engine.py /tmp/kube-lsp-fuzz -max_total_time=600 -max_len=4096
 
 A crash leaves `crash-<hash>` in the current directory: reproduce it with
-`python -m tests.robustness.fuzz_engine crash-<hash>`, then add it as an `@example` or a unit test in
+`python tests/robustness/fuzz_engine.py crash-<hash>`, then add it as an `@example` or a unit test in
 test_found_bugs.py before fixing it.
 """
 
