@@ -540,11 +540,13 @@ _SYMBOL_KINDS = {
 def _symbol_json(s: Symbol, pos: Positions, offset: int) -> dict[str, Any]:
     """A DocumentSymbol as JSON, built directly: outlines of big files have tens of thousands of nodes,
     and going through lsprotocol's classes would cost more than computing them."""
-    rng = _range_json(pos, s.span, offset)
-    sel = _range_json(pos, s.selection, offset)
-    if (sel["start"]["line"], sel["start"]["character"]) < (rng["start"]["line"], rng["start"]["character"]) or \
-            (sel["end"]["line"], sel["end"]["character"]) > (rng["end"]["line"], rng["end"]["character"]):
+    span, selection = s.span, s.selection
+    rng = _range_json(pos, span, offset)
+    # Compared in code points: the mapping to client units keeps the order on a line.
+    if selection.start < span.start or selection.end > span.end or selection.start == selection.end == span.start:
         sel = {"start": rng["start"], "end": rng["start"]}
+    else:
+        sel = _range_json(pos, selection, offset)
     out: dict[str, Any] = {"name": s.name or "<empty>", "kind": _SYMBOL_KINDS[s.kind], "range": rng,
                            "selectionRange": sel}
     if s.detail:
