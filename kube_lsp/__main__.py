@@ -2,6 +2,6 @@
 
 import sys
 
-from kube_lsp.cli import main
+from kube_lsp.launch import main
 
 sys.exit(main())

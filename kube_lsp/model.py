@@ -129,7 +129,8 @@ class Finding:
 
     @classmethod
     def referring(cls, template: str, related: tuple[Span, ...], **kw: Any) -> Finding:
-        """A finding whose message names the lines of `related` spans."""
+        """A finding whose message names the lines of `related` spans (text from the document in the
+        template goes through `literal`)."""
         message = template.format(*(r.start.line + 1 for r in related))
         return cls(message=message, related=related, template=template, **kw)
 
@@ -148,3 +149,8 @@ class Finding:
     @property
     def sort_key(self) -> tuple[int, int, int, str]:
         return (self.span.start.line, self.span.start.col, int(self.severity), self.code)
+
+
+def literal(text: str) -> str:
+    """`text` (a key, a line of the document) to put into a `Finding.referring` template as it is."""
+    return text.replace("{", "{{").replace("}", "}}")

@@ -26,9 +26,11 @@ class Symbol:
 
 def document_span(doc: Document) -> Span:
     last = max(doc.chunk.start_line, doc.chunk.end_line - 1)
-    lines = doc.chunk.text.splitlines()
-    end_col = len(lines[-1]) if lines else 0
-    return Span(Pos(doc.chunk.start_line, 0), Pos(last, end_col))
+    text = doc.chunk.text
+    # The length of the chunk's last line (as the LSP breaks lines), without splitting the whole chunk.
+    end = len(text) - (2 if text.endswith("\r\n") else 1 if text.endswith(("\n", "\r")) else 0)
+    start = max(text.rfind("\n", 0, end), text.rfind("\r", 0, end)) + 1
+    return Span(Pos(doc.chunk.start_line, 0), Pos(last, end - start))
 
 
 def title(doc: Document) -> str:
@@ -61,35 +63,51 @@ def document_symbol(doc: Document, limit: int) -> Symbol:
     sym = Symbol(title(doc), "document", span, selection,
                  detail=(root.get_str("apiVersion") or "") if isinstance(root, YMap) else "")
     queue: deque[tuple[Symbol, YNode]] = deque([(sym, root)] if root is not None else [])
-    used = 0
-    while queue and used < limit:
+    left = limit
+    while queue and left > 0:
         parent, node = queue.popleft()
-        for child, value in _direct_children(node):
-            if used >= limit:
-                break
-            used += 1
-            parent.children.append(child)
+        added = _direct_children(node, parent.children, left)
+        left -= added
+        for child, value in zip(parent.children[-added:] if added else (), _values(node, added), strict=True):
             if isinstance(value, YMap | YSeq):
                 queue.append((child, value))
     return sym
 
 
-def _direct_children(node: YNode) -> list[tuple[Symbol, YNode]]:
-    out: list[tuple[Symbol, YNode]] = []
+def _values(node: YNode, n: int) -> list[YNode]:
     if isinstance(node, YMap):
-        for k, v in node.pairs:
-            kind = "object" if isinstance(v, YMap) else "array" if isinstance(v, YSeq) else "field"
-            detail = v.text if isinstance(v, YScalar) and len(v.text) <= 60 else ""
-            span = Span(k.span.start, max(k.span.end, v.span.end))
-            out.append((Symbol(k.text, kind, span, k.span, detail), v))
-    elif isinstance(node, YSeq):
-        for i, item in enumerate(node.items):
+        return [v for _, v in node.pairs[:n]]
+    if isinstance(node, YSeq):
+        return node.items[:n]
+    return []
+
+
+def _direct_children(node: YNode, out: list[Symbol], limit: int) -> int:
+    """Append the symbols of the first `limit` children of `node` to `out`; return how many."""
+    if isinstance(node, YMap):
+        pairs = node.pairs[:limit]
+        for k, v in pairs:
+            if isinstance(v, YScalar):
+                kind = "field"
+                detail = v.text if len(v.text) <= 60 else ""
+            else:
+                kind = "object" if isinstance(v, YMap) else "array"
+                detail = ""
+            ks, ve = k.span, v.span.end
+            out.append(Symbol(k.text, kind, Span(ks.start, ve if ve > ks.end else ks.end), ks, detail))
+        return len(pairs)
+    if isinstance(node, YSeq):
+        items = node.items[:limit]
+        for i, item in enumerate(items):
             name = f"[{i}]"
             if isinstance(item, YMap):
                 label = item.get_str("name")
                 if label:
                     name += f" {label}"
-            kind = "object" if isinstance(item, YMap) else "array" if isinstance(item, YSeq) else "field"
+                kind = "object"
+            else:
+                kind = "array" if isinstance(item, YSeq) else "field"
             start = item.span.start
-            out.append((Symbol(name, kind, item.span, Span(start, start), ""), item))
-    return out
+            out.append(Symbol(name, kind, item.span, Span(start, start), ""))
+        return len(items)
+    return 0

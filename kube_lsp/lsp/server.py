@@ -366,9 +366,17 @@ def create_server() -> KubeLanguageServer:
         pos = doc.positions(ls.encoding)
         each = max(MIN_SYMBOLS_PER_DOCUMENT, MAX_SYMBOLS // max(len(doc.chunks), 1))
         out = []
-        for i, (chunk, res) in enumerate(zip(doc.chunks, doc.results, strict=True)):
-            sym = outline_document(Document(i, res.document.chunk, res.document.root), each)
-            out.append(_symbol_json(sym, pos, chunk.start_line))
+        # Tens of thousands of small acyclic dicts: with the collector on, they trigger collections that
+        # walk the whole parsed tree of a big file, several times the cost of building them.
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            for i, (chunk, res) in enumerate(zip(doc.chunks, doc.results, strict=True)):
+                sym = outline_document(Document(i, res.document.chunk, res.document.root), each)
+                out.append(_symbol_json(sym, pos, chunk.start_line))
+        finally:
+            if enabled:
+                gc.enable()
         return RawJson(out)
 
     @server.feature(types.TEXT_DOCUMENT_FOLDING_RANGE)
@@ -518,11 +526,13 @@ _SYMBOL_KINDS = {
 def _symbol_json(s: Symbol, pos: Positions, offset: int) -> dict[str, Any]:
     """A DocumentSymbol as JSON, built directly: outlines of big files have tens of thousands of nodes,
     and going through lsprotocol's classes would cost more than computing them."""
-    rng = _range_json(pos, s.span, offset)
-    sel = _range_json(pos, s.selection, offset)
-    if (sel["start"]["line"], sel["start"]["character"]) < (rng["start"]["line"], rng["start"]["character"]) or \
-            (sel["end"]["line"], sel["end"]["character"]) > (rng["end"]["line"], rng["end"]["character"]):
+    span, selection = s.span, s.selection
+    rng = _range_json(pos, span, offset)
+    # Compared in code points: the mapping to client units keeps the order on a line.
+    if selection.start < span.start or selection.end > span.end or selection.start == selection.end == span.start:
         sel = {"start": rng["start"], "end": rng["start"]}
+    else:
+        sel = _range_json(pos, selection, offset)
     out: dict[str, Any] = {"name": s.name or "<empty>", "kind": _SYMBOL_KINDS[s.kind], "range": rng,
                            "selectionRange": sel}
     if s.detail:
@@ -605,5 +615,7 @@ def run(tcp: str | None = None, log_file: str | None = None, log_level: str = "I
         host, _, port = tcp.rpartition(":")
         server.start_tcp(host or "127.0.0.1", int(port))
     else:
-        server.start_io()
+        from kube_lsp.lsp.early import take_streams
+
+        server.start_io(*take_streams())  # after an early answer to `initialize` (kube_lsp/launch.py)
     return 0

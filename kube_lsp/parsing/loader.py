@@ -17,7 +17,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.reader import ReaderError
 
-from kube_lsp.model import Finding, Fix, Pos, Severity, Span, TextEdit
+from kube_lsp.model import Finding, Fix, Pos, Severity, Span, TextEdit, literal
 from kube_lsp.parsing import syntax
 from kube_lsp.parsing.nodes import YMap, YNode, YScalar, YSeq, is_explicit_str, resolve_plain, to_python
 from kube_lsp.parsing.text import LINE_BREAK_RE, Chunk, split_documents, split_lines
@@ -179,14 +179,17 @@ def _detabbed(doc: Document, source: str, scorer: Scorer | None) -> Document:
                                             best[1] if best else None))
     if best is None:
         return doc
-    return _convert_into(doc, best[3], best[2])
+    # The tree is of the detabbed text: its columns on tab-indented lines go back to the source's.
+    return _convert_into(doc, best[3], best[2], syntax.detab_shifts(source, best[1]))
 
 
-def _convert_into(doc: Document, node: Node | None, source: str) -> Document:
+def _convert_into(doc: Document, node: Node | None, source: str,
+                  shifts: dict[int, tuple[int, int]] | None = None) -> Document:
     if node is None:
         return doc
     try:
-        conv = _Converter(doc.chunk.start_line, doc.index, split_lines(source))
+        conv = _Converter(doc.chunk.start_line, doc.index, split_lines(source), shifts,
+                          split_lines(doc.chunk.text) if shifts else None)
         doc.root = conv.convert(node, 0)
         doc.findings.extend(conv.findings)
     except _Limit as lim:
@@ -227,12 +230,14 @@ def _best_indent_repair(source: str, exc: MarkedYAMLError, offset: int, index: i
 
 def _reader_finding(exc: ReaderError, source: str, offset: int, index: int) -> Finding:
     """A character YAML does not allow (control characters, ...), at its line and column."""
-    pos = min(max(int(getattr(exc, "position", 0) or 0), 0), len(source))
+    char = getattr(exc, "character", None)
+    found = source.find(chr(char)) if isinstance(char, int) else source.find(char) if char else -1
+    # The C parser counts its position in bytes of UTF-8: the character itself says where it is.
+    pos = found if found >= 0 else min(max(int(getattr(exc, "position", 0) or 0), 0), len(source))
     before = source[:pos]
     line = len(LINE_BREAK_RE.findall(before))
     last = max(before.rfind("\n"), before.rfind("\r"))
     col = pos - (last + 1)
-    char = getattr(exc, "character", None)
     code = ord(char) if isinstance(char, str) and char else char
     what = f"U+{code:04X}" if isinstance(code, int) else "a character"
     return Finding(span=Span.of(offset + line, col, offset + line, col + 1), severity=Severity.ERROR,
@@ -257,9 +262,13 @@ def _span(node: Node, offset: int) -> Span:
 class _Converter:
     """ruamel nodes → YNode tree; shares aliased nodes and counts their expanded size."""
 
-    def __init__(self, offset: int, index: int, lines: list[str]) -> None:
-        self.lines = lines
+    def __init__(self, offset: int, index: int, lines: list[str],
+                 shifts: dict[int, tuple[int, int]] | None = None, source_lines: list[str] | None = None) -> None:
+        self.lines = lines  # of the text parsed
+        self.source_lines = source_lines or lines  # of the document's own text, which fixes edit
         self.offset = offset
+        # Line (of the chunk) → (indentation width in the parsed text, columns it added to the source's).
+        self.shifts = shifts or {}
         self.index = index
         self.memo: dict[int, tuple[YNode, int]] = {}
         self.total = 0
@@ -283,7 +292,7 @@ class _Converter:
         if isinstance(node, ScalarNode):
             built = self._scalar(node)
         elif isinstance(node, SequenceNode):
-            seq = YSeq(span=_span(node, self.offset), flow=bool(node.flow_style), tag=_explicit_tag(node, self.lines))
+            seq = YSeq(span=self._node_span(node), flow=bool(node.flow_style), tag=_explicit_tag(node, self.lines))
             for item in node.value:
                 child, n = self._conv(item, depth + 1)
                 seq.items.append(child)
@@ -307,7 +316,7 @@ class _Converter:
             )
 
     def _mapping(self, node: MappingNode, depth: int) -> tuple[YMap, int]:
-        ymap = YMap(span=_span(node, self.offset), flow=bool(node.flow_style), tag=_explicit_tag(node, self.lines))
+        ymap = YMap(span=self._node_span(node), flow=bool(node.flow_style), tag=_explicit_tag(node, self.lines))
         size = 1
         seen: dict[str, YScalar] = {}
         firsts: dict[str, YNode] = {}
@@ -323,12 +332,12 @@ class _Converter:
                 key = self._scalar(knode)
             else:
                 # Complex keys (`? [a, b]`) are not Kubernetes; keep their text for messages.
-                key = YScalar(text="<complex key>", span=_span(knode, self.offset), style="'", value=None)
+                key = YScalar(text="<complex key>", span=self._node_span(knode), style="'", value=None)
             value, n = self._conv(vnode, depth + 1)
             size += n + 1
             first = seen.get(key.text)
             if first is not None:
-                self.findings.append(_duplicate_finding(key, first, value, firsts[key.text], self.lines,
+                self.findings.append(_duplicate_finding(key, first, value, firsts[key.text], self.source_lines,
                                                         self.offset, self.index))
                 continue
             seen[key.text] = key
@@ -338,7 +347,10 @@ class _Converter:
 
     def _scalar(self, node: ScalarNode) -> YScalar:
         style = node.style or None
-        tag = _explicit_tag(node, self.lines)
+        mark = node.start_mark
+        first = self.lines[mark.line][mark.column:mark.column + 1] if mark.line < len(self.lines) else ""
+        props = first == "!" or first == "&"  # the node starts on its properties
+        tag = _explicit_tag(node, self.lines) if props else None
         text = node.value
         if style is not None or is_explicit_str(tag):
             value: Any = text
@@ -346,7 +358,44 @@ class _Converter:
             value = _tagged_value(tag, text)
         else:
             value = resolve_plain(text)
-        return YScalar(text=text, span=_span(node, self.offset), style=style, tag=tag, value=value)
+        span = self._node_span(node)
+        if props:
+            span = self._past_properties(span, mark.line, mark.column)
+        return YScalar(text=text, span=span, style=style, tag=tag, value=value)
+
+    def _past_properties(self, span: Span, line: int, col: int) -> Span:
+        """The span of a scalar without its `&anchor` / `!tag` (the parser starts the node on them), so that
+        findings and renames are on the scalar's own text."""
+        text = self.lines[line]
+        while col < len(text) and text[col] in "!&":
+            while col < len(text) and text[col] not in " \t":
+                col += 1
+            while col < len(text) and text[col] in " \t":
+                col += 1
+        if col >= len(text):
+            return span  # the value is on a later line
+        start = self._unshift_pos(Pos(line + self.offset, col)) if self.shifts else Pos(line + self.offset, col)
+        return Span(start, span.end) if start <= span.end else span
+
+    def _node_span(self, node: Node) -> Span:
+        """A node's span, its end kept inside the text (at the end of a text without a final line break the
+        parser ends open nodes on the line after the last) and its columns those of the source."""
+        span = _span(node, self.offset)
+        if node.end_mark.line >= len(self.lines):
+            last = len(self.lines) - 1
+            end = Pos(last + self.offset, len(self.lines[last]))
+            span = Span(min(span.start, end), end)
+        return self._unshift(span) if self.shifts else span
+
+    def _unshift(self, span: Span) -> Span:
+        return Span(self._unshift_pos(span.start), self._unshift_pos(span.end))
+
+    def _unshift_pos(self, pos: Pos) -> Pos:
+        shift = self.shifts.get(pos.line - self.offset)
+        if shift is None:
+            return pos
+        width, added = shift
+        return Pos(pos.line, pos.col - added if pos.col >= width else min(pos.col, width - added))
 
 
 def _explicit_tag(node: Node, lines: list[str]) -> str | None:
@@ -364,7 +413,8 @@ def _explicit_tag(node: Node, lines: list[str]) -> str | None:
         return None
     head = line[col : col + 256]
     if head.startswith("&"):
-        head = head.split(None, 1)[1] if " " in head else ""
+        parts = head.split(None, 1)  # `&a !tag value`; `&a ` at the end of a line has no second part
+        head = parts[1] if len(parts) > 1 else ""
     if head.startswith("!"):
         return str(node.tag)
     return None
@@ -400,9 +450,12 @@ def _duplicate_finding(key: YScalar, first: YScalar, value: YNode, first_value: 
     own_lines = 0 <= start <= last < len(lines) and not lines[start][: key.span.start.col].strip()
     if own_lines and to_python(value) == to_python(first_value):
         span = Span(Pos(start + offset, 0), Pos(last + offset + 1, 0))
+        if last + 1 >= len(lines) and start > 0:
+            # The last line of a text without a final line break: remove the break before it instead.
+            span = Span(Pos(start - 1 + offset, len(lines[start - 1])), Pos(last + offset, len(lines[last])))
         fixes = (Fix(f"Remove the repeated `{key.text}`", (TextEdit(span, ""),), safe=True),)
     return Finding.referring(
-        f"duplicate key `{key.text}`: it is already defined on line {{0}}; "
+        f"duplicate key `{literal(key.text)}`: it is already defined on line {{0}}; "
         "the API server rejects mappings with repeated keys",
         (first.span,),
         span=key.span,

@@ -9,7 +9,7 @@ from typing import Final
 
 from ruamel.yaml.error import MarkedYAMLError
 
-from kube_lsp.model import Finding, Fix, Pos, Severity, Span, TextEdit
+from kube_lsp.model import Finding, Fix, Pos, Severity, Span, TextEdit, literal
 from kube_lsp.parsing.text import split_lines
 
 _BLOCK_SCALAR_RE: Final = re.compile(r"(^|[:\-?]\s+)(&\S+\s+)?(![^\s]*\s+)?[|>][-+0-9]*\s*(#.*)?$")
@@ -117,6 +117,15 @@ def detab_candidates(source: str) -> list[tuple[int, str]]:
         return []
     unit = indent_unit(bare)
     return [(w, _apply_detab(lines, tabbed, w)) for w in dict.fromkeys((unit, 2, 4, 8, *range(1, 17)))]
+
+
+def detab_shifts(source: str, width: int) -> dict[int, tuple[int, int]]:
+    """Line → (indentation width once detabbed, columns added there) for each tab-indented line."""
+    out = {}
+    for i, ws in _tab_lines(split_lines(source)):
+        new = len(ws.expandtabs(width))
+        out[i] = (new, new - len(ws))
+    return out
 
 
 def _apply_detab(lines: list[str], tabbed: list[tuple[int, str]], width: int) -> str:
@@ -284,6 +293,8 @@ def syntax_finding(exc: MarkedYAMLError, source: str, offset: int, index: int) -
     col = mark.column if mark is not None else 0
     problem = str(exc.problem or exc.context or "invalid YAML")
     lines = split_lines(source)
+    if line >= len(lines):  # the end of a text without a final line break: the parser's mark is past it
+        line, col = len(lines) - 1, len(lines[-1])
     refs: list[Span] = []
     message = _plain(problem, exc, offset, refs)
     if "expected '-' indicator" in problem and line < len(lines):
@@ -293,7 +304,7 @@ def syntax_finding(exc: MarkedYAMLError, source: str, offset: int, index: int) -
     candidates = [iss for iss in indentation_issues(lines) if line - 6 <= iss.line <= line]
     if candidates:
         iss = candidates[-1]
-        what = f"`{iss.key}`" if iss.key else "this line"
+        what = f"`{literal(iss.key)}`" if iss.key else "this line"
         expected = " or ".join(str(e) for e in iss.expected)
         template = (
             f"inconsistent indentation: {what} is indented by {iss.found} spaces, which lines up with no "
@@ -312,7 +323,10 @@ def syntax_finding(exc: MarkedYAMLError, source: str, offset: int, index: int) -
         end = len(text.rstrip())
         if col >= end:
             col = min(col, max(end, 0))
-            span = Span(Pos(offset + line, len(text) - len(text.lstrip())), Pos(offset + line, end))
+            indent = len(text) - len(text.lstrip())
+            # A line of only blanks (a lone tab) is all indentation: the range covers it.
+            span = Span(Pos(offset + line, indent), Pos(offset + line, end)) if indent < end else \
+                Span(Pos(offset + line, 0), Pos(offset + line, len(text)))
         else:
             span = Span(Pos(offset + line, col), Pos(offset + line, end))
     else:
@@ -341,7 +355,7 @@ def _key_among_items(lines: list[str], line: int, offset: int, index: int) -> Fi
             span = Span(Pos(offset + line, col), Pos(offset + line, len(text.rstrip())))
             edit = TextEdit(Span.point(offset + line, 0), " " * (item_col - col))
             return Finding.referring(
-                f"`{key}` lines up with the `- ` items of this list but does not start one: indent "
+                f"`{literal(key)}` lines up with the `- ` items of this list but does not start one: indent "
                 f"it by {item_col} spaces to belong to the item above (line {{0}}), "
                 "or start a new item with `- `",
                 (Span.point(offset + prev, pcol),),
