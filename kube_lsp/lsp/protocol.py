@@ -25,6 +25,7 @@ import os
 import re
 import sys
 import threading
+import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 from concurrent.futures import Future
@@ -45,6 +46,8 @@ MAX_MESSAGE_BYTES: Final = 64 * 1024 * 1024
 MAX_HEADER_BYTES: Final = 8192
 CHUNK_BYTES: Final = 65536
 QUEUED_CHUNKS: Final = 16  # read ahead at most 1 MB of input
+EXIT_GRACE: Final = 2.0
+"""How long `exit` (or the end of input) waits for the answer to a `shutdown` still being handled."""
 
 PARSE_ERROR: Final = -32700
 INVALID_REQUEST: Final = -32600
@@ -230,6 +233,10 @@ class KubeProtocol(LanguageServerProtocol):
         super().__init__(*args, **kwargs)
         self.initialize_received = False
         self._finished: deque[tuple[Any, Future[Any] | asyncio.Future[Any]]] = deque()
+        # The id of a `shutdown` request not answered yet: `exit` (or the end of input) right behind it waits
+        # for that answer, briefly, so a client that does not wait for it still sees it and exit code 0.
+        self._shutdown_id: int | str | None = None
+        self._exiting = False
 
     # --------------------------------------------------------------------------------- receiving
 
@@ -280,9 +287,12 @@ class KubeProtocol(LanguageServerProtocol):
             self._receive_request(msg_id, method, msg)
 
     def _receive_request(self, msg_id: int | str, method: str, msg: dict[str, Any]) -> None:
+        if self._exiting:
+            return
         if method == types.EXIT:
             self._send_response(msg_id, None)
-            self.exit_now()
+            self.request_exit()
+            return
         if self._shutdown:
             self._send_error(msg_id, INVALID_REQUEST, "the server is shutting down")
             return
@@ -312,11 +322,16 @@ class KubeProtocol(LanguageServerProtocol):
             return
         if method == types.INITIALIZE:
             self.initialize_received = True
+        elif method == types.SHUTDOWN:
+            self._shutdown_id = msg_id
         super().handle_message(message)
 
     def _receive_notification(self, method: str, msg: dict[str, Any]) -> None:
+        if self._exiting:
+            return
         if method == types.EXIT:
-            self.exit_now()
+            self.request_exit()
+            return
         if not self.initialize_received or self._shutdown:
             log.debug("dropped %s: %s", method, "before initialize" if not self.initialize_received else "shut down")
             return
@@ -375,6 +390,25 @@ class KubeProtocol(LanguageServerProtocol):
         super().handle_message(message)
 
     # ----------------------------------------------------------------------------------- sending
+
+    def _send_response(self, msg_id: Any, result: Any | None = None, error: Any | None = None) -> None:
+        super()._send_response(msg_id, result, error)
+        if msg_id is not None and msg_id == self._shutdown_id:
+            self._shutdown_id = None
+
+    def request_exit(self) -> None:
+        """`exit`: leave now, unless a `shutdown` just before it is still being answered; then leave as soon as
+        it is (at most EXIT_GRACE seconds later). Nothing received after `exit` is handled."""
+        self._exiting = True
+        if self._shutdown_id is None:
+            self.exit_now()
+        asyncio.get_running_loop().create_task(self.exit_after_shutdown())
+
+    async def exit_after_shutdown(self) -> NoReturn:
+        deadline = time.monotonic() + EXIT_GRACE
+        while self._shutdown_id is not None and time.monotonic() < deadline:
+            await asyncio.sleep(0.005)
+        self.exit_now()
 
     def _send_error(self, msg_id: int | str | None, code: int, message: str) -> None:
         self._send_data({"jsonrpc": "2.0", "id": msg_id, "error": {"code": code, "message": message}})
@@ -512,4 +546,4 @@ class HardenedLanguageServer(LanguageServer):
                 # the next message is handled, and analysis and timers run even in a flood.
                 await asyncio.sleep(0)
         log.info("end of input")
-        self.protocol.exit_now()
+        await self.protocol.exit_after_shutdown()

@@ -6,7 +6,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from robustness.rawclient import RawServer
+from robustness.rawclient import RawServer, frame
 
 DEPLOYMENT = """apiVersion: apps/v1
 kind: Deployment
@@ -70,6 +70,16 @@ def test_exit_after_shutdown_exits_0_and_requests_in_between_fail(server: RawSer
     assert answer["error"]["code"] == -32600
     server.notify("exit", None)
     assert server.proc.wait(timeout=5) == 0
+    server.check_output()
+
+
+def test_shutdown_and_exit_sent_together_answer_shutdown_and_exit_0(server: RawServer) -> None:
+    """A client that does not wait for the shutdown answer before `exit` (or that closes its end right after)
+    still gets the answer and exit code 0: exit waits, briefly, for a shutdown still being handled."""
+    server.write(frame({"jsonrpc": "2.0", "id": 41, "method": "shutdown"})
+                 + frame({"jsonrpc": "2.0", "method": "exit"}))
+    assert server.proc.wait(timeout=5) == 0
+    assert server.response(41)["result"] is None
     server.check_output()
 
 
