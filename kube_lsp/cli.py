@@ -28,6 +28,7 @@ from kube_lsp.inputs import (
     entries,
     kustomize_patches,
     read_entry,
+    read_stream,
     resolved,
 )
 from kube_lsp.model import Finding, Severity
@@ -305,8 +306,9 @@ def _inputs(args: argparse.Namespace, stdin: TextIO, settings: Settings) -> tupl
     files: list[Path] = []
     for raw in paths:
         if raw == "-":
-            data = stdin.buffer.read() if hasattr(stdin, "buffer") else stdin.read().encode("utf-8")
-            inputs.append(_Input(decode(args.stdin_filename, data, limit), stdin=True))
+            source = (read_stream(args.stdin_filename, stdin.buffer, limit) if hasattr(stdin, "buffer")
+                      else decode(args.stdin_filename, stdin.read().encode("utf-8"), limit))
+            inputs.append(_Input(source, stdin=True))
             continue
         found = excluded = 0
         for entry in entries(raw):

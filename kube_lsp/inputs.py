@@ -8,7 +8,7 @@ import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
+from typing import BinaryIO, Final
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
@@ -33,9 +33,7 @@ class Source:
 def decode(path: str, data: bytes, max_bytes: int = MAX_BYTES) -> Source:
     """Bytes → text; binary, non-UTF-8 or oversized input becomes one KL104 finding."""
     if len(data) > max_bytes:
-        return Source(path, None, _problem(
-            f"file is {len(data) / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit; it is not analysed "
-            "(raise it with --max-file-size)"))
+        return Source(path, None, _too_big(len(data), max_bytes))
     if b"\x00" in data[:8192]:
         return Source(path, None, _problem("binary file (contains NUL bytes); it is not analysed"))
     bom = data.startswith(b"\xef\xbb\xbf")
@@ -145,17 +143,40 @@ def read_entry(entry: Entry, max_bytes: int = MAX_BYTES) -> Source:
 
 
 def read_path(path: Path, max_bytes: int = MAX_BYTES) -> Source:
-    """The decoded file, or a KL104 finding when it cannot be read (permissions, a broken link, ...)."""
+    """The decoded file, or a KL104 finding when it cannot be read (permissions, a broken link, ...).
+
+    Only regular files are read, and never more than `max_bytes` + 1 bytes: a named pipe with no writer would
+    block forever and a device such as /dev/zero never ends (pipe their output to `kube-lsp check -`)."""
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            return Source(str(path), None, _problem(
-                f"file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit; it is not analysed "
-                "(raise it with --max-file-size)"))
-        data = path.read_bytes()
+        st = os.stat(path)
+        for test, what in _FILE_TYPES:
+            if test(st.st_mode):
+                return Source(str(path), None, _problem(
+                    f"not a regular file ({what}); it is not analysed (pipe it in instead: kube-lsp check - < FILE)"))
+        if st.st_size > max_bytes:
+            return Source(str(path), None, _too_big(st.st_size, max_bytes))
+        with open(path, "rb") as fh:
+            data = fh.read(max_bytes + 1)
     except OSError as exc:
         return Source(str(path), None, _problem(_unreadable(path, exc)))
     return decode(str(path), data, max_bytes)
+
+
+def read_stream(name: str, stream: BinaryIO, max_bytes: int = MAX_BYTES) -> Source:
+    """Standard input, read up to `max_bytes` + 1 bytes: an endless stream (`< /dev/zero`) ends in a KL104
+    finding, not in memory exhaustion."""
+    try:
+        data = stream.read(max_bytes + 1)
+    except OSError as exc:
+        return Source(name, None, _problem(f"cannot be read: {exc.strerror or exc}; it is not analysed"))
+    return decode(name, data, max_bytes)
+
+
+def _too_big(size: int, max_bytes: int) -> Finding:
+    # max_bytes + 1 bytes is all a bounded read takes: the input is at least that long.
+    how_big = f"more than {max_bytes / 1e6:.0f} MB" if size == max_bytes + 1 else f"{size / 1e6:.1f} MB"
+    return _problem(f"file is {how_big}, over the {max_bytes / 1e6:.0f} MB limit; it is not analysed "
+                    "(raise it with --max-file-size)")
 
 
 class InputError(Exception):

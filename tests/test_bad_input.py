@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -55,6 +56,43 @@ def test_file_over_the_size_limit_is_skipped_quickly(tmp_path: Path) -> None:
     r = check(p)
     assert time.perf_counter() - start < 10
     assert_clean_failure(r, "error KL104 file is 52.4 MB, over the 16 MB limit")
+
+
+NOT_REGULAR = "it is not analysed (pipe it in instead: kube-lsp check - < FILE)"
+
+
+@pytest.mark.parametrize("command", ["check", "dry-run", "diff"])
+def test_a_named_pipe_given_as_a_file_never_blocks(tmp_path: Path, command: str) -> None:
+    """A FIFO with no writer blocks whoever opens it; only regular files are read, also when named."""
+    fifo = tmp_path / "pipe.yaml"
+    os.mkfifo(fifo)
+    r = subprocess.run([sys.executable, "-m", "kube_lsp", command, str(fifo), "--kubeconfig", str(tmp_path / "kc")]
+                       if command != "check" else [sys.executable, "-m", "kube_lsp", "check", str(fifo)],
+                       capture_output=True, text=True, cwd=ROOT, timeout=30)
+    assert "Traceback" not in r.stderr
+    if command == "check":
+        assert r.returncode == 1
+        assert f"pipe.yaml:1:1: error KL104 not a regular file (a named pipe); {NOT_REGULAR}" in r.stdout
+    else:  # no cluster: the run stops at the kubeconfig, but it got there without blocking on the pipe
+        assert r.returncode == 2
+
+
+def test_a_device_is_not_read(tmp_path: Path) -> None:
+    start = time.perf_counter()
+    r = check(Path("/dev/zero"))
+    assert time.perf_counter() - start < 10
+    assert r.returncode == 1
+    assert_clean_failure(r, f"/dev/zero:1:1: error KL104 not a regular file (a character device); {NOT_REGULAR}")
+
+
+def test_an_endless_stdin_is_read_up_to_the_limit() -> None:
+    start = time.perf_counter()
+    with open("/dev/zero", "rb") as zero:
+        r = subprocess.run([sys.executable, "-m", "kube_lsp", "check", "-"], stdin=zero, capture_output=True,
+                           text=True, cwd=ROOT, timeout=60)
+    assert time.perf_counter() - start < 20
+    assert r.returncode == 1
+    assert_clean_failure(r, "<stdin>:1:1: error KL104 file is more than 16 MB, over the 16 MB limit")
 
 
 def test_deep_flow_nesting() -> None:
