@@ -155,7 +155,7 @@ def read_path(path: Path, max_bytes: int = MAX_BYTES) -> Source:
                     f"not a regular file ({what}); it is not analysed (pipe it in instead: kube-lsp check - < FILE)"))
         if st.st_size > max_bytes:
             return Source(str(path), None, _too_big(st.st_size, max_bytes))
-        with open(path, "rb") as fh:
+        with path.open("rb") as fh:
             data = fh.read(max_bytes + 1)
     except OSError as exc:
         return Source(str(path), None, _problem(_unreadable(path, exc)))

@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -152,19 +153,19 @@ def test_unreadable_files_and_directories_are_findings(tmp_path: Path, monkeypat
     (d / "good.yaml").write_text(GOOD)
     (d / "secret.yaml").write_text(GOOD)
     (d / "locked" / "inner.yaml").write_text(GOOD)
-    real_read, real_scandir = Path.read_bytes, os.scandir
+    real_open, real_scandir = Path.open, os.scandir
 
-    def read_bytes(self: Path) -> bytes:
+    def path_open(self: Path, *args: Any, **kwargs: Any) -> Any:
         if self.name == "secret.yaml":
             raise PermissionError(13, "Permission denied", str(self))
-        return real_read(self)
+        return real_open(self, *args, **kwargs)
 
     def scandir(path: str | os.PathLike[str] = ".") -> object:
         if Path(path).name == "locked":
             raise PermissionError(13, "Permission denied", os.fspath(path))
         return real_scandir(path)
 
-    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    monkeypatch.setattr(Path, "open", path_open)
     monkeypatch.setattr(os, "scandir", scandir)
     monkeypatch.chdir(tmp_path)
     out = io.StringIO()

@@ -17,6 +17,7 @@ import tty
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import pytest
 
@@ -40,9 +41,9 @@ class Run:
 
 def run(*args: str, ttys: Sequence[str] = ("stdout", "stderr"), env: dict[str, str] | None = None,
         cwd: Path = ROOT, columns: int = 100, timeout: float = 60,
-        fifo: tuple[Path, float, bytes] | None = None) -> Run:
-    """Run the CLI with the streams named in `ttys` on pseudo-terminals (the others on pipes). With `fifo`
-    (path, delay, data), the named pipe at `path` delivers `data` `delay` seconds after kube-lsp opened it."""
+        slow_stdin: tuple[float, bytes] | None = None) -> Run:
+    """Run the CLI with the streams named in `ttys` on pseudo-terminals (the others on pipes). With
+    `slow_stdin` (delay, data), standard input delivers `data` `delay` seconds after the start."""
     base = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR", "COLUMNS", "LINES")}
     base.update(PYTHONPATH=str(ROOT), TERM="xterm-256color", HOME=str(cwd), **(env or {}))
     child: dict[str, int] = {}
@@ -54,17 +55,18 @@ def run(*args: str, ttys: Sequence[str] = ("stdout", "stderr"), env: dict[str, s
             tty.setraw(child[name])  # no \n → \r\n translation: compare bytes as written
         else:
             ours[name], child[name] = os.pipe()
-    if fifo is not None:
-        os.mkfifo(fifo[0])
+    proc = subprocess.Popen([sys.executable, "-m", "kube_lsp", *args],
+                            stdin=subprocess.DEVNULL if slow_stdin is None else subprocess.PIPE,
+                            stdout=child["stdout"], stderr=child["stderr"], cwd=cwd, env=base)
+    if slow_stdin is not None:
+        assert proc.stdin is not None
 
-        def feed(path: Path, delay: float, data: bytes) -> None:
-            with open(path, "wb") as pipe:  # returns once kube-lsp has opened the pipe to read it
-                time.sleep(delay)
+        def feed(pipe: IO[bytes], delay: float, data: bytes) -> None:
+            time.sleep(delay)
+            with pipe:
                 pipe.write(data)
 
-        threading.Thread(target=feed, args=fifo, daemon=True).start()
-    proc = subprocess.Popen([sys.executable, "-m", "kube_lsp", *args], stdin=subprocess.DEVNULL,
-                            stdout=child["stdout"], stderr=child["stderr"], cwd=cwd, env=base)
+        threading.Thread(target=feed, args=(proc.stdin, *slow_stdin), daemon=True).start()
     for fd in child.values():
         os.close(fd)
     got = {name: bytearray() for name in ours}
@@ -264,17 +266,15 @@ def test_progress_waits_a_second_redraws_in_place_and_clears() -> None:
 
 
 def test_progress_on_a_terminal_during_a_slow_run(tmp_path: Path) -> None:
-    """Slow for sure: a named pipe delivers its text 1.2 s after kube-lsp opens it (the progress line waits
-    for one second)."""
+    """Slow for sure: standard input delivers its text 1.2 s after the start (the progress line waits for one
+    second)."""
     frame = "checking 2/2 files…"
-    slow = (tmp_path / "slow.yaml", 1.2, FIXTURE.read_bytes())
-    r = run("check", str(slow[0]), REL, ttys=("stderr",), fifo=slow)
+    slow = (1.2, FIXTURE.read_bytes())
+    r = run("check", "-", REL, ttys=("stderr",), slow_stdin=slow)
     assert r.stderr == ("\rchecking 1/2 files…\r" + frame + "\r" + " " * len(frame) + "\r"
                         "4 errors, 0 warnings, 0 infos in 2 files (2 documents); schemas: bundled Kubernetes 1.37 "
                         "schemas; exit code 1 (errors found)\n4 fixable with --fix (preview with --diff)\n")
     assert r.stdout.count("\n") == 4  # the findings themselves are untouched
-    slow[0].unlink()
-    assert run("check", "-q", str(slow[0]), REL, ttys=("stderr",), fifo=slow).stderr == ""
-    slow[0].unlink()
-    piped = run("check", str(slow[0]), REL, ttys=(), fifo=slow)  # not a terminal: no progress
+    assert run("check", "-q", "-", REL, ttys=("stderr",), slow_stdin=slow).stderr == ""
+    piped = run("check", "-", REL, ttys=(), slow_stdin=slow)  # not a terminal: no progress
     assert piped.stderr.startswith("4 errors")
