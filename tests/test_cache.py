@@ -271,9 +271,13 @@ def test_the_cache_is_pruned_to_its_limit_oldest_first(tmp_path: Path) -> None:
 def test_many_files_run_in_parallel_in_order_and_equal_a_sequential_run(tmp_path: Path,
                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(batch, "PARALLEL_MIN_CHARS", 1)
-    jobs = []
-    for i, src in enumerate(sorted(CORPUS.rglob("*.yaml"))):
-        jobs.append(Job(src.read_bytes().decode("utf-8", "replace").removeprefix("\ufeff"), i % 9 == 0, str(src)))
+    # Synthetic files (some with mistakes), plus the corpus when ../shared is there.
+    texts = [(DEPLOY.replace("name: web\nspec", f"name: web-{i}\nspec")
+              .replace("replicas: 2", "replicas: '2'" if i % 3 == 0 else "replicas: 2"), f"gen/{i}.yaml")
+             for i in range(120)]
+    texts += [(src.read_bytes().decode("utf-8", "replace").removeprefix("\ufeff"), str(src))
+              for src in sorted(CORPUS.rglob("*.yaml"))]
+    jobs = [Job(text, i % 9 == 0, name) for i, (text, name) in enumerate(texts)]
     engine = Engine()
     sequential = analyse_all(engine, jobs, workers=1)
     log = tmp_path / "pids"
