@@ -30,7 +30,12 @@ from kube_lsp.assist.symbols import MAX_SYMBOLS, MIN_SYMBOLS_PER_DOCUMENT, Symbo
 from kube_lsp.assist.symbols import document_symbol as outline_document
 from kube_lsp.config import ConfigError, Settings, find_config, read_config, read_settings
 from kube_lsp.engine import Engine, Incremental
-from kube_lsp.lsp.cluster_features import cluster_actions, cluster_changed, load_cluster_schemas
+from kube_lsp.lsp.cluster_features import (
+    cluster_actions,
+    cluster_changed,
+    kubeconfig_contexts,
+    load_cluster_schemas,
+)
 from kube_lsp.lsp.cluster_features import register as register_cluster_features
 from kube_lsp.lsp.convert import Positions, to_diagnostic
 from kube_lsp.lsp.documents import OpenDocument
@@ -430,16 +435,16 @@ def create_server() -> KubeLanguageServer:
         return f"validating against Kubernetes {format_version(ls.engine.catalog.version)}"
 
     @server.command("kube-lsp.status")
-    def status(ls: KubeLanguageServer) -> dict[str, Any]:
+    async def status(ls: KubeLanguageServer) -> dict[str, Any]:
         """What validation uses now, for an editor's status bar: version, schema source, cluster context."""
-        from kube_lsp.cluster.transport import ClusterConfigError, list_contexts
+        from kube_lsp.cluster.transport import ClusterConfigError
         from kube_lsp.schema.catalog import bundled_versions, format_version
 
         catalog = ls.engine.catalog
         context = ls.cluster_settings.get("context")
         if not context:
             try:
-                context = list_contexts(ls.cluster_settings.get("kubeconfig"))[1]
+                context = (await kubeconfig_contexts(ls.cluster_settings.get("kubeconfig")))[1]
             except ClusterConfigError:
                 context = None
         return {
