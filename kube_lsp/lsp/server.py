@@ -28,7 +28,7 @@ from kube_lsp.assist.hover import hover
 from kube_lsp.assist.references import ObjectRef, index_objects, resolve, wanted_at
 from kube_lsp.assist.symbols import MAX_SYMBOLS, MIN_SYMBOLS_PER_DOCUMENT, Symbol
 from kube_lsp.assist.symbols import document_symbol as outline_document
-from kube_lsp.config import ConfigError, Settings, find_config, read_config, read_settings
+from kube_lsp.config import ConfigError, Settings, find_config, read_cluster_settings, read_config, read_settings
 from kube_lsp.engine import Engine, Incremental
 from kube_lsp.lsp.cluster_features import (
     cluster_actions,
@@ -103,9 +103,9 @@ class KubeLanguageServer(LanguageServer):
         if client is not None:
             self.client_settings = dict(client)
             # The client sends its whole section each time: a cluster setting it no longer has is cleared.
-            cluster = self.client_settings.pop("cluster", None)
-            self.cluster_settings = {k: v for k, v in (cluster.items() if isinstance(cluster, Mapping) else ())
-                                     if v not in (None, "")}
+            self.cluster_settings, bad_cluster = read_cluster_settings(self.client_settings.pop("cluster", None),
+                                                                       CONFIG_SECTION)
+            problems += [f"kube-lsp settings: {p.ignored()}" for p in bad_cluster]
         repo = Settings()
         for root in self.roots:
             path = find_config(root)
