@@ -32,10 +32,9 @@ class Source:
 
 def decode(path: str, data: bytes, max_bytes: int = MAX_BYTES) -> Source:
     """Bytes → text; binary, non-UTF-8 or oversized input becomes one KL104 finding."""
-    if len(data) > max_bytes:
-        return Source(path, None, _problem(
-            f"file is {len(data) / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit; it is not analysed "
-            "(raise it with --max-file-size)"))
+    too_big = size_problem(len(data), max_bytes)
+    if too_big is not None:
+        return Source(path, None, too_big)
     if b"\x00" in data[:8192]:
         return Source(path, None, _problem("binary file (contains NUL bytes); it is not analysed"))
     bom = data.startswith(b"\xef\xbb\xbf")
@@ -50,6 +49,23 @@ def decode(path: str, data: bytes, max_bytes: int = MAX_BYTES) -> Source:
                      "Kubernetes manifests must be UTF-8"),
         ))
     return Source(path, text, None, bom)
+
+
+def size_problem(size: int, max_bytes: int = MAX_BYTES, what: str = "file") -> Finding | None:
+    """The KL104 finding for input over the size limit (the CLI's --max-file-size, the editor's
+    kubeLsp.maxFileSize, both in MB), or None when `size` bytes are within it."""
+    if size <= max_bytes:
+        return None
+    return _problem(f"this {what} is {size / 1e6:.1f} MB; kube-lsp analyses files up to {max_bytes / 1e6:g} MB "
+                    "(--max-file-size / kubeLsp.maxFileSize); it is not analysed")
+
+
+def text_size_problem(text: str, max_bytes: int = MAX_BYTES, what: str = "document") -> Finding | None:
+    """`size_problem` for decoded text, by its UTF-8 size (encoded only when the length leaves it open)."""
+    if len(text) * 4 <= max_bytes:
+        return None
+    size = len(text) if len(text) > max_bytes else len(text.encode("utf-8", "surrogatepass"))
+    return size_problem(size, max_bytes, what)
 
 
 def _problem(message: str) -> Finding:
@@ -147,11 +163,9 @@ def read_entry(entry: Entry, max_bytes: int = MAX_BYTES) -> Source:
 def read_path(path: Path, max_bytes: int = MAX_BYTES) -> Source:
     """The decoded file, or a KL104 finding when it cannot be read (permissions, a broken link, ...)."""
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            return Source(str(path), None, _problem(
-                f"file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit; it is not analysed "
-                "(raise it with --max-file-size)"))
+        too_big = size_problem(path.stat().st_size, max_bytes)
+        if too_big is not None:
+            return Source(str(path), None, too_big)
         data = path.read_bytes()
     except OSError as exc:
         return Source(str(path), None, _problem(_unreadable(path, exc)))

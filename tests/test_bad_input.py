@@ -54,7 +54,8 @@ def test_file_over_the_size_limit_is_skipped_quickly(tmp_path: Path) -> None:
     start = time.perf_counter()
     r = check(p)
     assert time.perf_counter() - start < 10
-    assert_clean_failure(r, "error KL104 file is 52.4 MB, over the 16 MB limit")
+    assert_clean_failure(r, "error KL104 this file is 52.4 MB; kube-lsp analyses files up to 16 MB "
+                            "(--max-file-size / kubeLsp.maxFileSize)")
 
 
 def test_deep_flow_nesting() -> None:

@@ -312,11 +312,12 @@ def register(server: KubeLanguageServer) -> None:
         return {"context": context}
 
     @server.feature(types.TEXT_DOCUMENT_CODE_LENS)
-    def code_lens(ls: KubeLanguageServer, params: types.CodeLensParams) -> list[types.CodeLens]:
+    async def code_lens(ls: KubeLanguageServer, params: types.CodeLensParams) -> list[types.CodeLens]:
         doc = ls.docs.get(params.text_document.uri)
         if doc is None:
             return []
-        ls.ensure_analysed(doc)
+        if not await ls.ensure_analysed(doc):
+            return []  # lenses sit on lines of the text as it is now
         lenses = []
         for i, (chunk, res) in enumerate(zip(doc.chunks, doc.results, strict=True)):
             root = res.document.root
