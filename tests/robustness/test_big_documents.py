@@ -120,9 +120,9 @@ async def test_other_documents_are_answered_while_a_big_one_is_analysed(client: 
     while not any(v == 2 for v, _ in _publishes(client, BIG_URI)) and time.monotonic() - started < 120:
         latencies.append(await _hover_ms(client))
         await asyncio.sleep(0.02)
+    assert max(first + latencies) < 200, sorted(latencies)[-5:]
     assert any(v == 2 for v, _ in _publishes(client, BIG_URI))
     assert len(latencies) >= 5  # the analysis took a while: the hovers really overlapped it
-    assert max(first + latencies) < 200, sorted(latencies)[-5:]
 
 
 @pytest.mark.asyncio
