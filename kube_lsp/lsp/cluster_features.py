@@ -308,6 +308,7 @@ def register(server: KubeLanguageServer) -> None:
         if context not in names:
             return {"error": f"no context named {context!r}", "contexts": names}
         ls.cluster_settings["context"] = context
+        ls.chosen_by_command[("cluster", "context")] = context
         cluster_changed(ls)
         return {"context": context}
 

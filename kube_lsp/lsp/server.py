@@ -92,6 +92,8 @@ class KubeLanguageServer(LanguageServer):
         self.cluster_settings: dict[str, Any] = {}
         self.cluster_catalog: Catalog | None = None
         self.background_tasks: set[asyncio.Task[None]] = set()
+        # Settings chosen by commands while a workspace/configuration answer was on its way.
+        self.chosen_by_command: dict[tuple[str, ...], Any] = {}
         self.analysing: set[str] = set()  # URIs whose analysis is running in a worker thread
         self.max_file_bytes = MAX_BYTES
         self._gc_pauses = 0
@@ -517,6 +519,7 @@ def create_server() -> KubeLanguageServer:
         from kube_lsp.schema.catalog import format_version
 
         ls.client_settings["kubeVersion"] = version
+        ls.chosen_by_command[("kubeVersion",)] = version
         _report(ls, ls.apply_settings())
         ls.reanalyse_all()
         return f"validating against Kubernetes {format_version(ls.engine.catalog.version)}"
@@ -578,7 +581,16 @@ async def _pull_configuration(ls: KubeLanguageServer) -> None:
         log.warning("workspace/configuration failed", exc_info=True)
         return
     if result and isinstance(result[0], Mapping):
-        _report(ls, ls.apply_settings(_settings_section(result[0])))
+        section = _settings_section(result[0])
+        # A command (kube-lsp.setKubeVersion, kube-lsp.selectContext) since the last answer may be newer than
+        # this one (the client answered before it saw the command's result): keep its choice, this once.
+        chosen, ls.chosen_by_command = ls.chosen_by_command, {}
+        for path, value in chosen.items():
+            node = section
+            for key in path[:-1]:
+                node = node[key] = dict(node[key]) if isinstance(node.get(key), Mapping) else {}
+            node[path[-1]] = value
+        _report(ls, ls.apply_settings(section))
 
 
 def _report(ls: KubeLanguageServer, problems: list[str]) -> None:
