@@ -517,8 +517,12 @@ def _write_bytes(out: TextIO, data: bytes) -> None:
 def _cluster_catalog(args: argparse.Namespace) -> Catalog | None:
     """The cluster's own schemas, or None (bundled schemas) when it cannot be reached."""
     from kube_lsp.cluster.schemas import cluster_catalog
-    from kube_lsp.cluster.transport import ClusterConfigError, ClusterUnreachableError, connect
+    from kube_lsp.cluster.transport import ClusterConfigError, ClusterUnreachableError, check_kubeconfig, connect
 
+    try:
+        check_kubeconfig(args.kubeconfig)  # a FIFO would block forever: a usage error, not "offline"
+    except ClusterConfigError as exc:
+        raise ConfigError(str(exc)) from None
     try:
         return cluster_catalog(connect(args.kubeconfig, args.context, connect_timeout=3, read_timeout=20))
     except (ClusterConfigError, ClusterUnreachableError, LookupError, ValueError) as exc:

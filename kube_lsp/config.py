@@ -9,14 +9,12 @@ from __future__ import annotations
 import fnmatch
 import json
 import os
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Final
-
-from ruamel.yaml import YAML
-from ruamel.yaml.error import YAMLError
 
 from kube_lsp.model import Severity
 from kube_lsp.rules import find_rule, rule_names
@@ -157,6 +155,10 @@ def read_settings(data: Mapping[str, Any], base: Settings | None = None, *,
         if rule is None:
             problems.append(SettingProblem(f"unknown rule `{key}` in {where('rules')}"
                                            f"{_did_you_mean(str(key), rule_names())}"))
+        elif value is None or isinstance(value, (list, dict)):
+            problems.append(SettingProblem(
+                f"{'no' if value is None else 'invalid'} severity for `{key}` in {where('rules')}"
+                f"{'' if value is None else ': ' + _brief(value)} (use error, warning, info, hint or off)"))
         elif value is False or str(value).lower() in _OFF:
             severities[rule.code] = None
         else:
@@ -178,7 +180,7 @@ def read_settings(data: Mapping[str, Any], base: Settings | None = None, *,
             exclude.append(pattern)
         else:
             problems.append(SettingProblem(
-                f"entry {i + 1} of {where('exclude')} is not a glob pattern: {json.dumps(pattern, default=str)}"))
+                f"entry {i + 1} of {where('exclude')} is not a glob pattern: {_brief(pattern)}"))
     for key in data:
         if str(key).lower() in _FORBIDDEN_KEYS:
             warnings.append(f"`{key}` is ignored in repository settings: choose clusters in user settings")
@@ -187,7 +189,13 @@ def read_settings(data: Mapping[str, Any], base: Settings | None = None, *,
 
 
 def _show(value: Any) -> str:
-    return f"`{value}`" if isinstance(value, (str, int, float)) else json.dumps(value, default=str)
+    return f"`{value}`" if isinstance(value, (str, int, float)) else _brief(value)
+
+
+def _brief(value: Any, limit: int = 80) -> str:
+    """A value as JSON for a message, cut short (a value from a hostile file may be huge)."""
+    text = json.dumps(value, default=str)
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def _kube_version_setting(value: Any) -> tuple[int, int]:
@@ -202,6 +210,40 @@ def _kube_version_setting(value: Any) -> tuple[int, int]:
         raise ConfigError(f"YAML and JSON read {version[0]}.{version[1]}0 as the number {value}: "
                           f"write it in quotes, \"{version[0]}.{version[1]}0\"")
     return version
+
+
+_CLUSTER_TYPES: Final[dict[str, tuple[tuple[type, ...], str]]] = {
+    "kubeconfig": ((str,), "a file path"),
+    "context": ((str,), "a context name"),
+    "connectTimeout": ((int, float), "a number of seconds above 0"),
+    "timeout": ((int, float), "a number of seconds above 0"),
+    "schemas": ((bool,), "true or false"),
+}
+
+
+def read_cluster_settings(raw: Any, section: str = "kubeLsp") -> tuple[dict[str, Any], list[SettingProblem]]:
+    """The user-level `cluster` settings (kubeconfig, context, timeouts), leaving out each entry of the wrong
+    type, and the problems. Empty values mean "not set"."""
+    where = f"{section}.cluster"
+    if raw is None:
+        return {}, []
+    if not isinstance(raw, Mapping):
+        return {}, [SettingProblem(f"{where} must be a mapping (kubeconfig, context, connectTimeout, timeout, "
+                                   f"schemas), not {_brief(raw)}")]
+    out: dict[str, Any] = {}
+    problems: list[SettingProblem] = []
+    for key, value in raw.items():
+        if value in (None, ""):
+            continue
+        kinds, what = _CLUSTER_TYPES.get(str(key), ((object,), ""))
+        bad = not isinstance(value, kinds) or (bool not in kinds and isinstance(value, bool))
+        if not bad and float in kinds and not value > 0:
+            bad = True
+        if bad:
+            problems.append(SettingProblem(f"{where}.{key} must be {what}, not {_brief(value)}"))
+        else:
+            out[str(key)] = value
+    return out, problems
 
 
 def settings_from_mapping(data: Mapping[str, Any], base: Settings | None = None) -> Settings:
@@ -224,16 +266,42 @@ def find_config(start: Path) -> Path | None:
     return None
 
 
+MAX_CONFIG_BYTES: Final = 1_000_000
+
+
 def _config_mapping(path: Path) -> Mapping[str, Any] | None:
+    """The configuration file as plain data, read with the limits manifests are read with (size, alias
+    expansion, nesting): a hostile `.kube-lsp.yaml` costs a message, never a hang."""
+    from kube_lsp.model import Severity
+    from kube_lsp.parsing.loader import parse_stream
+    from kube_lsp.parsing.nodes import YMap, to_python
+
     try:
-        data = YAML(typ="safe", pure=False).load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, YAMLError) as exc:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            raise ConfigError(f"{path}: cannot read configuration: not a regular file")
+        with open(path, "rb") as f:
+            data = f.read(MAX_CONFIG_BYTES + 1)
+        if len(data) > MAX_CONFIG_BYTES:
+            raise ConfigError(f"{path}: cannot read configuration: it is over the {MAX_CONFIG_BYTES // 1000} kB "
+                              "limit for configuration files")
+        text = data.decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read configuration: {exc}") from None
-    if data is None:
+    docs = parse_stream(text)
+    for doc in docs:
+        error = next((f for f in doc.findings if f.severity == Severity.ERROR), None)
+        if error is not None:
+            reason = error.message.removesuffix("; it is not analysed").removesuffix("; this document is not analysed")
+            raise ConfigError(f"{path}:{error.span.start.line + 1}: cannot read configuration: {reason}")
+    if len(docs) > 1:
+        raise ConfigError(f"{path}: the configuration must be a single YAML document, not {len(docs)}")
+    root = docs[0].root if docs else None
+    if root is None or (not isinstance(root, YMap) and getattr(root, "value", 0) is None):
         return None
-    if not isinstance(data, Mapping):
+    if not isinstance(root, YMap):
         raise ConfigError(f"{path}: the configuration must be a mapping")
-    return data
+    mapping: dict[str, Any] = to_python(root)
+    return mapping
 
 
 def read_config(path: Path, base: Settings | None = None) -> tuple[Settings, list[SettingProblem]]:

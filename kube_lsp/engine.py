@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 import traceback
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
 from kube_lsp.config import Settings
@@ -31,6 +31,10 @@ from kube_lsp.schema.validate import Validation, validate_object
 from kube_lsp.suppress import directives, is_suppressed
 
 log = logging.getLogger(__name__)
+
+
+class Superseded(Exception):  # noqa: N818 - not an error: the caller asked to stop
+    """`analyse_cached` stopped early because its `cancelled` callback said the text is out of date."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,12 +95,13 @@ class Engine:
         return Analysis(docs, findings)
 
     def analyse_cached(self, text: str, cache: ChunkCache, *, partial: bool = False,
-                       origin: str | None = None) -> Incremental:
+                       origin: str | None = None, cancelled: Callable[[], bool] | None = None) -> Incremental:
         """Analyse `text`, re-analysing only documents whose text is not in `cache`.
 
         The cache maps a document's text to its result as if it started on line 0 and were document 0;
         the returned cache holds exactly the documents of `text`, for the next call. CRDs in `text` are
-        the caller's business (give this engine a catalog that knows them).
+        the caller's business (give this engine a catalog that knows them). `cancelled` is asked before
+        each document that needs analysing; when it answers True, Superseded is raised.
         """
         catalog = self.catalog
         fresh: ChunkCache = {}
@@ -108,6 +113,8 @@ class Engine:
                 continue
             res = cache.get(chunk.text) or fresh.get(chunk.text)
             if res is None:
+                if cancelled is not None and cancelled():
+                    raise Superseded
                 local = Chunk(0, chunk.end_line - chunk.start_line, chunk.text, True)
                 doc = parse_chunk(local, 0, self._scorer(catalog, partial))
                 res = ChunkResult(self.document_findings(doc, catalog, partial, origin), doc)

@@ -32,8 +32,9 @@ class Source:
 
 def decode(path: str, data: bytes, max_bytes: int = MAX_BYTES) -> Source:
     """Bytes → text; binary, non-UTF-8 or oversized input becomes one KL104 finding."""
-    if len(data) > max_bytes:
-        return Source(path, None, _too_big(len(data), max_bytes))
+    too_big = size_problem(len(data), max_bytes)
+    if too_big is not None:
+        return Source(path, None, too_big)
     if b"\x00" in data[:8192]:
         return Source(path, None, _problem("binary file (contains NUL bytes); it is not analysed"))
     bom = data.startswith(b"\xef\xbb\xbf")
@@ -48,6 +49,25 @@ def decode(path: str, data: bytes, max_bytes: int = MAX_BYTES) -> Source:
                      "Kubernetes manifests must be UTF-8"),
         ))
     return Source(path, text, None, bom)
+
+
+def size_problem(size: int, max_bytes: int = MAX_BYTES, what: str = "file") -> Finding | None:
+    """The KL104 finding for input over the size limit (the CLI's --max-file-size, the editor's
+    kubeLsp.maxFileSize, both in MB), or None when `size` bytes are within it."""
+    if size <= max_bytes:
+        return None
+    # max_bytes + 1 bytes is all a bounded read takes (stdin, a file that grew): the input is at least that long.
+    how_big = f"more than {max_bytes / 1e6:g} MB" if size == max_bytes + 1 else f"{size / 1e6:.1f} MB"
+    return _problem(f"this {what} is {how_big}; kube-lsp analyses files up to {max_bytes / 1e6:g} MB "
+                    "(--max-file-size / kubeLsp.maxFileSize); it is not analysed")
+
+
+def text_size_problem(text: str, max_bytes: int = MAX_BYTES, what: str = "document") -> Finding | None:
+    """`size_problem` for decoded text, by its UTF-8 size (encoded only when the length leaves it open)."""
+    if len(text) * 4 <= max_bytes:
+        return None
+    size = len(text) if len(text) > max_bytes else len(text.encode("utf-8", "surrogatepass"))
+    return size_problem(size, max_bytes, what)
 
 
 def _problem(message: str) -> Finding:
@@ -153,8 +173,9 @@ def read_path(path: Path, max_bytes: int = MAX_BYTES) -> Source:
             if test(st.st_mode):
                 return Source(str(path), None, _problem(
                     f"not a regular file ({what}); it is not analysed (pipe it in instead: kube-lsp check - < FILE)"))
-        if st.st_size > max_bytes:
-            return Source(str(path), None, _too_big(st.st_size, max_bytes))
+        too_big = size_problem(st.st_size, max_bytes)
+        if too_big is not None:
+            return Source(str(path), None, too_big)
         with path.open("rb") as fh:
             data = fh.read(max_bytes + 1)
     except OSError as exc:
@@ -170,13 +191,6 @@ def read_stream(name: str, stream: BinaryIO, max_bytes: int = MAX_BYTES) -> Sour
     except OSError as exc:
         return Source(name, None, _problem(f"cannot be read: {exc.strerror or exc}; it is not analysed"))
     return decode(name, data, max_bytes)
-
-
-def _too_big(size: int, max_bytes: int) -> Finding:
-    # max_bytes + 1 bytes is all a bounded read takes: the input is at least that long.
-    how_big = f"more than {max_bytes / 1e6:.0f} MB" if size == max_bytes + 1 else f"{size / 1e6:.1f} MB"
-    return _problem(f"file is {how_big}, over the {max_bytes / 1e6:.0f} MB limit; it is not analysed "
-                    "(raise it with --max-file-size)")
 
 
 class InputError(Exception):

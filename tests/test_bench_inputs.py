@@ -18,6 +18,7 @@ MISSING = {
     "server_vs_cli.py": ("the fault cases (cases.jsonl)", "shared/bench/cases-dev/cases.jsonl", "--cases"),
     "speed.py": ("the corpus of manifests", "shared/corpus", "--corpus"),
     "lsp_bench.py": ("the shared benchmark harness (latency.py)", "shared/bench/harness", "--harness"),
+    "loop_stall.py": ("the shared benchmark harness (lspclient.py)", "shared/bench/harness", "--harness"),
     "cluster.py": ("the corpus of manifests", "shared/corpus", "--corpus"),
     "scale.py": ("the corpus of manifests", "shared/corpus", "--corpus"),
 }

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -145,6 +147,27 @@ def _describe_failure(server: str, detail: str) -> str:
     return f"cannot reach the cluster at {server}: {reason} ({detail.splitlines()[0][:200]})"
 
 
+def check_kubeconfig(kubeconfig: str | None = None) -> None:
+    """Refuse a kubeconfig that is not a regular file (a FIFO or a device would block the reader forever).
+
+    Checks `kubeconfig`, else each file of $KUBECONFIG, else ~/.kube/config; a missing file is left to the
+    client to report.
+    """
+    if kubeconfig:
+        paths = [kubeconfig]
+    elif os.environ.get("KUBECONFIG"):
+        paths = [p for p in os.environ["KUBECONFIG"].split(os.pathsep) if p]
+    else:
+        paths = [os.path.join(os.path.expanduser("~"), ".kube", "config")]
+    for path in paths:
+        try:
+            mode = os.stat(os.path.expanduser(path)).st_mode
+        except OSError:
+            continue
+        if not stat.S_ISREG(mode):
+            raise ClusterConfigError(f"kubeconfig {path} is not a regular file")
+
+
 def connect(kubeconfig: str | None = None, context: str | None = None, *,
             connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
             read_timeout: float = DEFAULT_READ_TIMEOUT) -> ClusterTransport:
@@ -158,6 +181,7 @@ def connect(kubeconfig: str | None = None, context: str | None = None, *,
     from kubernetes.config.config_exception import ConfigException
     from urllib3.util import Retry
 
+    check_kubeconfig(kubeconfig)
     try:
         contexts, current = config.list_kube_config_contexts(config_file=kubeconfig)
         chosen = next((c for c in contexts if c["name"] == context), None) if context else current
@@ -189,6 +213,7 @@ def list_contexts(kubeconfig: str | None = None) -> tuple[list[str], str | None]
     from kubernetes import config
     from kubernetes.config.config_exception import ConfigException
 
+    check_kubeconfig(kubeconfig)
     try:
         contexts, current = config.list_kube_config_contexts(config_file=kubeconfig)
     except (ConfigException, OSError) as exc:

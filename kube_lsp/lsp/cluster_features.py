@@ -69,6 +69,22 @@ async def off_loop(fn: Callable[..., T], *args: Any) -> T:
     return await future
 
 
+KUBECONFIG_TIMEOUT = 5.0
+
+
+async def kubeconfig_contexts(kubeconfig: str | None,
+                              timeout: float = KUBECONFIG_TIMEOUT) -> tuple[list[str], str | None]:
+    """The kubeconfig's contexts and the current one, read off the event loop (a file on a slow or stuck
+    file system never freezes the server); ClusterConfigError when it cannot be read in `timeout` seconds."""
+    from kube_lsp.cluster.transport import list_contexts
+
+    try:
+        return await asyncio.wait_for(off_loop(list_contexts, kubeconfig), timeout)
+    except TimeoutError:
+        raise ClusterConfigError(f"reading the kubeconfig {kubeconfig or '(default)'} took more than "
+                                 f"{timeout:g} s") from None
+
+
 def cluster_transport(ls: KubeLanguageServer) -> ClusterTransport:
     """A transport for the user's chosen cluster (kubeconfig/context from user-level settings only)."""
     c = ls.cluster_settings
@@ -280,13 +296,11 @@ def register(server: KubeLanguageServer) -> None:
         return await run_command(ls, uri, index, want_diff=True)
 
     @server.command(SELECT_CONTEXT)
-    def select_context(ls: Any, *arguments: Any) -> dict[str, Any]:
+    async def select_context(ls: Any, *arguments: Any) -> dict[str, Any]:
         """With a name: use that kubeconfig context. Without: list the contexts to choose from."""
-        from kube_lsp.cluster.transport import list_contexts
-
         context = str(arguments[0]) if arguments and arguments[0] not in (None, "") else None
         try:
-            names, current = list_contexts(ls.cluster_settings.get("kubeconfig"))
+            names, current = await kubeconfig_contexts(ls.cluster_settings.get("kubeconfig"))
         except ClusterConfigError as exc:
             return {"error": str(exc)}
         if context is None:
@@ -294,15 +308,17 @@ def register(server: KubeLanguageServer) -> None:
         if context not in names:
             return {"error": f"no context named {context!r}", "contexts": names}
         ls.cluster_settings["context"] = context
+        ls.chosen_by_command[("cluster", "context")] = context
         cluster_changed(ls)
         return {"context": context}
 
     @server.feature(types.TEXT_DOCUMENT_CODE_LENS)
-    def code_lens(ls: KubeLanguageServer, params: types.CodeLensParams) -> list[types.CodeLens]:
+    async def code_lens(ls: KubeLanguageServer, params: types.CodeLensParams) -> list[types.CodeLens]:
         doc = ls.docs.get(params.text_document.uri)
         if doc is None:
             return []
-        ls.ensure_analysed(doc)
+        if not await ls.ensure_analysed(doc):
+            return []  # lenses sit on lines of the text as it is now
         lenses = []
         for i, (chunk, res) in enumerate(zip(doc.chunks, doc.results, strict=True)):
             root = res.document.root

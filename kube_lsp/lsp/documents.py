@@ -45,6 +45,12 @@ class OpenDocument:
     # text holds U+FFFD there instead, one code point and one UTF-16 unit like the surrogate, so positions
     # agree with the client's; the offsets follow the edits, and KL104 says where they are.
     surrogates: list[int] = field(default_factory=list)
+    # The lines of the analysed text (what `chunks` and `findings` refer to), and requests waiting for the
+    # analysis of the current text.
+    analysed_lines: list[str] = field(default_factory=list)
+    waiters: list[asyncio.Future[None]] = field(default_factory=list)
+    # The size-limit finding when the text is over kubeLsp.maxFileSize: then nothing else is analysed.
+    too_big: Finding | None = None
 
     def __post_init__(self) -> None:
         self.text = self._clean(self.text, 0)
@@ -85,6 +91,15 @@ class OpenDocument:
 
     def positions(self, encoding: str | None) -> Positions:
         return Positions(self.lines, encoding)
+
+    @property
+    def current(self) -> bool:
+        """Whether the last analysis is of the text as it is now."""
+        return self.analysed_text is self.text or self.analysed_text == self.text
+
+    def analysed_positions(self, encoding: str | None) -> Positions:
+        """Positions in the analysed text (which `chunks` and `findings` refer to), current or not."""
+        return Positions(self.analysed_lines if not self.current else self.lines, encoding)
 
     def apply(self, changes: Sequence[types.TextDocumentContentChangeEvent], version: int | None,
               encoding: str | None) -> None:

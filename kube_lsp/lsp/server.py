@@ -25,9 +25,16 @@ from kube_lsp.assist.hover import hover
 from kube_lsp.assist.references import ObjectRef, index_objects, resolve, wanted_at
 from kube_lsp.assist.symbols import MAX_SYMBOLS, MIN_SYMBOLS_PER_DOCUMENT, Symbol
 from kube_lsp.assist.symbols import document_symbol as outline_document
-from kube_lsp.config import ConfigError, Settings, find_config, read_config, read_settings
-from kube_lsp.engine import Engine, Incremental
-from kube_lsp.lsp.cluster_features import cluster_actions, cluster_changed, load_cluster_schemas
+from kube_lsp.config import ConfigError, Settings, find_config, read_cluster_settings, read_config, read_settings
+from kube_lsp.engine import ChunkCache, Engine, Incremental, Superseded
+from kube_lsp.inputs import MAX_BYTES, text_size_problem
+from kube_lsp.lsp.cluster_features import (
+    cluster_actions,
+    cluster_changed,
+    kubeconfig_contexts,
+    load_cluster_schemas,
+    off_loop,
+)
 from kube_lsp.lsp.cluster_features import register as register_cluster_features
 from kube_lsp.lsp.convert import Positions, to_diagnostic
 from kube_lsp.lsp.documents import OpenDocument
@@ -41,6 +48,11 @@ from kube_lsp.schema.crds import crds_in
 log = logging.getLogger("kube_lsp.server")
 
 DEBOUNCE_SECONDS = 0.01
+# How long a request that needs the current analysis (outline, folding, code actions, code lenses) waits for
+# it before answering from the last one.
+REQUEST_WAIT_SECONDS = 1.0
+# Texts larger than this (characters) are analysed without full garbage collections (see _pause_full_gc).
+BIG_TEXT = 500_000
 MAX_WORKSPACE_FILES = 2000
 MAX_WORKSPACE_FILE_BYTES = 2_000_000
 CONFIG_SECTION = "kubeLsp"
@@ -66,6 +78,12 @@ class KubeLanguageServer(HardenedLanguageServer):
         self.cluster_settings: dict[str, Any] = {}
         self.cluster_catalog: Catalog | None = None
         self.background_tasks: set[asyncio.Task[None]] = set()
+        # Settings chosen by commands while a workspace/configuration answer was on its way.
+        self.chosen_by_command: dict[tuple[str, ...], Any] = {}
+        self.analysing: set[str] = set()  # URIs whose analysis is running in a worker thread
+        self.max_file_bytes = MAX_BYTES
+        self._gc_pauses = 0
+        self._gc_thresholds = gc.get_threshold()
         self.running_commands: set[asyncio.Task[Any]] = set()
         # Settings problems: those found while initializing (shown once `initialized` arrives), and those
         # shown last, so that each distinct problem is shown once rather than on every settings change.
@@ -84,9 +102,9 @@ class KubeLanguageServer(HardenedLanguageServer):
         if client is not None:
             self.client_settings = dict(client)
             # The client sends its whole section each time: a cluster setting it no longer has is cleared.
-            cluster = self.client_settings.pop("cluster", None)
-            self.cluster_settings = {k: v for k, v in (cluster.items() if isinstance(cluster, Mapping) else ())
-                                     if v not in (None, "")}
+            self.cluster_settings, bad_cluster = read_cluster_settings(self.client_settings.pop("cluster", None),
+                                                                       CONFIG_SECTION)
+            problems += [f"kube-lsp settings: {p.ignored()}" for p in bad_cluster]
         repo = Settings()
         for root in self.roots:
             path = find_config(root)
@@ -97,6 +115,8 @@ class KubeLanguageServer(HardenedLanguageServer):
                 except ConfigError as exc:
                     problems.append(f"kube-lsp settings: {exc}")
                 break
+        self.max_file_bytes, bad_size = _max_file_bytes(self.client_settings.get("maxFileSize"))
+        problems += [f"kube-lsp settings: {p}" for p in bad_size]
         settings, bad = read_settings(self.client_settings, base=repo, section=CONFIG_SECTION)
         problems += [f"kube-lsp settings: {p.ignored()}" for p in bad]
         if settings.exclude_root is None and self.roots:
@@ -123,51 +143,123 @@ class KubeLanguageServer(HardenedLanguageServer):
 
     # ------------------------------------------------------------------------------------ analysis
 
-    def schedule(self, doc: OpenDocument) -> None:
-        if doc.pending is not None:
+    def schedule(self, doc: OpenDocument, delay: float | None = None) -> None:
+        """Analyse the document soon, off the event loop. Edits coalesce: while an analysis runs, newer
+        versions only wait for it to stop (at the next YAML document boundary) or finish; then the latest
+        version is analysed, and stale results are never published."""
+        if doc.pending is not None and not doc.pending.done():
+            if doc.uri in self.analysing:
+                return  # the running analysis sees the newer text and starts over with it
             doc.pending.cancel()
-        doc.pending = asyncio.get_running_loop().create_task(self._analyse_later(doc.uri, doc.version))
+        doc.pending = asyncio.get_running_loop().create_task(
+            self._analyse_later(doc.uri, self.debounce if delay is None else delay))
 
-    async def _analyse_later(self, uri: str, version: int | None) -> None:
-        await asyncio.sleep(self.debounce)
-        doc = self.docs.get(uri)
-        if doc is None or doc.version != version:
-            return
-        text, cache, engine = doc.text, doc.cache, self.engine
-        started = time.perf_counter()
-        try:
-            if cache:
-                # An edit: only changed documents are re-analysed, which takes milliseconds, so do it here
-                # rather than pay for a thread hand-off.
-                result = engine.analyse_cached(text, cache, origin=doc.origin)
+    async def _analyse_later(self, uri: str, delay: float) -> None:
+        await asyncio.sleep(delay)
+        while True:
+            doc = self.docs.get(uri)
+            if doc is None:
+                return
+            version, text, lines, cache, engine = doc.version, doc.text, doc.lines, doc.cache, self.engine
+            started = time.perf_counter()
+            too_big = text_size_problem(text, self.max_file_bytes)
+            result: Incremental | None
+            if too_big is not None:
+                result = Incremental([too_big], {}, [], [])
             else:
-                result = await asyncio.to_thread(engine.analyse_cached, text, cache, origin=doc.origin)
-        except Exception:  # noqa: BLE001 - the server must outlive any bug in analysis
-            log.exception("analysis failed for %s", uri)
-            return
-        current = self.docs.get(uri)
-        if current is None or current.version != version or current.text != text:
-            return  # a newer version is on its way: never publish stale results over it
-        unchanged = (current.published_version == version and current.findings == result.findings
-                     and current.published_excluded == self.excluded(current))
-        self._store(current, text, result)
-        if not unchanged:  # e.g. a settings or CRD change that does not affect this document
-            self.publish(current)
-        log.debug("analysed %s v%s in %.1f ms (%d of %d documents re-analysed)", uri, version,
-                  1000 * (time.perf_counter() - started), sum(1 for k in result.cache if k not in cache),
-                  len(result.chunks))
-        self._index_document(current)
+                def stale(doc: OpenDocument = doc, text: str = text, engine: Engine = engine) -> bool:
+                    return doc.text is not text or self.engine is not engine or self.docs.get(uri) is not doc
 
-    def ensure_analysed(self, doc: OpenDocument) -> None:
-        """Bring the document's analysis up to date now (cheap: unchanged documents come from the cache)."""
-        if doc.analysed_text != doc.text:
-            self._store(doc, doc.text, self.engine.analyse_cached(doc.text, doc.cache, origin=doc.origin))
+                def analyse(doc: OpenDocument = doc, text: str = text, cache: ChunkCache = cache,
+                            engine: Engine = engine) -> Incremental | None:
+                    try:
+                        return engine.analyse_cached(text, cache, origin=doc.origin, cancelled=stale)
+                    except Superseded:  # returned, not raised: a traceback would keep the partial trees
+                        return None
+
+                self.analysing.add(uri)
+                big = len(text) > BIG_TEXT
+                if big:
+                    self._pause_full_gc()
+                try:
+                    result = await off_loop(analyse)
+                except Exception:  # noqa: BLE001 - the server must outlive any bug in analysis
+                    log.exception("analysis failed for %s", uri)
+                    return
+                finally:
+                    self.analysing.discard(uri)
+                    if big:
+                        self._resume_full_gc()
+            current = self.docs.get(uri)
+            if current is not doc:
+                return
+            if result is None or current.text is not text or self.engine is not engine:
+                # A newer version arrived meanwhile: never publish stale results; analyse the newest.
+                log.debug("analysis of %s v%s superseded by v%s", uri, version, current.version)
+                await asyncio.sleep(self.debounce)
+                continue
+            current.too_big = too_big
+            unchanged = (current.published_version == version and current.findings == result.findings
+                         and current.published_excluded == self.excluded(current))
+            self._store(current, text, lines, result)
+            if not unchanged:  # e.g. a settings or CRD change that does not affect this document
+                self.publish(current)
+            log.debug("analysed %s v%s in %.1f ms (%d of %d documents re-analysed)", uri, version,
+                      1000 * (time.perf_counter() - started), sum(1 for k in result.cache if k not in cache),
+                      len(result.chunks))
+            self._index_document(current)
+            return
+
+    def _pause_full_gc(self) -> None:
+        """No full garbage collections while a big document is analysed: each one walks every object of the
+        tree being built, holding the GIL (and so stopping the event loop) for up to a second. Young
+        generations are still collected."""
+        if self._gc_pauses == 0:
+            self._gc_thresholds = gc.get_threshold()
+            gc.set_threshold(self._gc_thresholds[0], self._gc_thresholds[1], 1_000_000_000)
+        self._gc_pauses += 1
+
+    def _resume_full_gc(self) -> None:
+        """After a big analysis: move its (long-lived, acyclic) trees out of the collector's sight, as the
+        schemas are at startup, so later full collections stay cheap; trees replaced later are freed by
+        reference counting."""
+        self._gc_pauses -= 1
+        if self._gc_pauses == 0:
+            gc.collect(1)  # young cycles are not frozen with the trees
+            gc.freeze()
+            gc.set_threshold(*self._gc_thresholds)
+
+    async def ensure_analysed(self, doc: OpenDocument, timeout: float = REQUEST_WAIT_SECONDS) -> bool:
+        """Wait (at most `timeout` seconds, never blocking the loop) for the analysis of the document's
+        current text; False when it is not done by then, and the last analysis is all there is."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not doc.current:
+            if doc.pending is None or doc.pending.done():
+                self.schedule(doc, delay=0)
+            waiter: asyncio.Future[None] = loop.create_future()
+            doc.waiters.append(waiter)
+            try:
+                await asyncio.wait_for(waiter, max(0.0, deadline - loop.time()))
+            except TimeoutError:
+                return doc.current
+            if self.docs.get(doc.uri) is not doc:
+                return False
+        return True
 
     @staticmethod
-    def _store(doc: OpenDocument, text: str, result: Incremental) -> None:
+    def _store(doc: OpenDocument, text: str, lines: list[str], result: Incremental) -> None:
         doc.cache, doc.findings = result.cache, result.findings
         doc.chunks, doc.results = result.chunks, result.results
-        doc.analysed_version, doc.analysed_text = doc.version, text
+        doc.analysed_version, doc.analysed_text, doc.analysed_lines = doc.version, text, lines
+        waiters, doc.waiters = doc.waiters, []
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.set_result(None)
+
+    def too_big(self, doc: OpenDocument) -> bool:
+        """Whether the document is over kubeLsp.maxFileSize: then requests do not parse it either."""
+        return text_size_problem(doc.text, self.max_file_bytes) is not None
 
     def excluded(self, doc: OpenDocument) -> bool:
         """Whether the settings' `exclude` globs leave this file out (as `kube-lsp check` would)."""
@@ -319,13 +411,15 @@ def create_server() -> KubeLanguageServer:
         types.TEXT_DOCUMENT_CODE_ACTION,
         types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix, types.CodeActionKind.Source]),
     )
-    def code_action(ls: KubeLanguageServer, params: types.CodeActionParams) -> list[types.CodeAction]:
+    async def code_action(ls: KubeLanguageServer, params: types.CodeActionParams) -> list[types.CodeAction]:
         doc = ls.docs.get(params.text_document.uri)
-        if doc is None:
+        if doc is None or ls.too_big(doc):
             return []
-        actions = _code_actions(ls, doc, params)
+        # Quick fixes edit the text as it is now: none from an older analysis.
+        current = await ls.ensure_analysed(doc)
+        actions = _code_actions(ls, doc, params) if current else []
         only = params.context.only
-        if not only or types.CodeActionKind.Source in only:
+        if current and (not only or types.CodeActionKind.Source in only):
             actions += cluster_actions(doc, doc.positions(ls.encoding).from_client(params.range.start).line)
         if only:
             actions = [a for a in actions if a.kind in only]
@@ -337,7 +431,7 @@ def create_server() -> KubeLanguageServer:
     )
     def completion(ls: KubeLanguageServer, params: types.CompletionParams) -> types.CompletionList:
         doc = ls.docs.get(params.text_document.uri)
-        if doc is None:
+        if doc is None or ls.too_big(doc):
             return types.CompletionList(is_incomplete=False, items=[])
         pos = doc.positions(ls.encoding)
         at = pos.from_client(params.position)
@@ -347,7 +441,7 @@ def create_server() -> KubeLanguageServer:
     @server.feature(types.TEXT_DOCUMENT_HOVER)
     def on_hover(ls: KubeLanguageServer, params: types.HoverParams) -> types.Hover | None:
         doc = ls.docs.get(params.text_document.uri)
-        if doc is None:
+        if doc is None or ls.too_big(doc):
             return None
         pos = doc.positions(ls.encoding)
         at = pos.from_client(params.position)
@@ -358,12 +452,12 @@ def create_server() -> KubeLanguageServer:
                            range=pos.range_to_client(info.span))
 
     @server.feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
-    def document_symbol(ls: KubeLanguageServer, params: types.DocumentSymbolParams) -> RawJson:
+    async def document_symbol(ls: KubeLanguageServer, params: types.DocumentSymbolParams) -> RawJson:
         doc = ls.docs.get(params.text_document.uri)
         if doc is None:
             return RawJson()
-        ls.ensure_analysed(doc)
-        pos = doc.positions(ls.encoding)
+        await ls.ensure_analysed(doc)
+        pos = doc.analysed_positions(ls.encoding)
         each = max(MIN_SYMBOLS_PER_DOCUMENT, MAX_SYMBOLS // max(len(doc.chunks), 1))
         out = []
         # Tens of thousands of small acyclic dicts: with the collector on, they trigger collections that
@@ -380,11 +474,11 @@ def create_server() -> KubeLanguageServer:
         return RawJson(out)
 
     @server.feature(types.TEXT_DOCUMENT_FOLDING_RANGE)
-    def folding_range(ls: KubeLanguageServer, params: types.FoldingRangeParams) -> list[types.FoldingRange]:
+    async def folding_range(ls: KubeLanguageServer, params: types.FoldingRangeParams) -> list[types.FoldingRange]:
         doc = ls.docs.get(params.text_document.uri)
         if doc is None:
             return []
-        ls.ensure_analysed(doc)
+        await ls.ensure_analysed(doc)
         return [types.FoldingRange(start_line=c.start_line, end_line=c.end_line - 1,
                                    kind=types.FoldingRangeKind.Region)
                 for c in doc.chunks if c.end_line - 1 > c.start_line]
@@ -392,7 +486,7 @@ def create_server() -> KubeLanguageServer:
     @server.feature(types.TEXT_DOCUMENT_DEFINITION)
     def definition(ls: KubeLanguageServer, params: types.DefinitionParams) -> list[types.Location]:
         doc = ls.docs.get(params.text_document.uri)
-        if doc is None:
+        if doc is None or ls.too_big(doc):
             return []
         pos = doc.positions(ls.encoding)
         at = pos.from_client(params.position)
@@ -419,23 +513,24 @@ def create_server() -> KubeLanguageServer:
         from kube_lsp.schema.catalog import format_version
 
         ls.client_settings["kubeVersion"] = version
+        ls.chosen_by_command[("kubeVersion",)] = version
         _report(ls, ls.apply_settings())
         ls.reanalyse_all()
         return f"validating against Kubernetes {format_version(ls.engine.catalog.version)}"
 
     @server.command("kube-lsp.status")
-    def status(ls: KubeLanguageServer) -> dict[str, Any]:
+    async def status(ls: KubeLanguageServer) -> dict[str, Any]:
         """What validation uses now, for an editor's status bar: version, schema source, cluster context."""
-        from kube_lsp.cluster.transport import ClusterConfigError, list_contexts
+        from kube_lsp.cluster.transport import ClusterConfigError
         from kube_lsp.schema.catalog import bundled_versions, format_version
 
-        catalog = ls.engine.catalog
         context = ls.cluster_settings.get("context")
         if not context:
             try:
-                context = list_contexts(ls.cluster_settings.get("kubeconfig"))[1]
+                context = (await kubeconfig_contexts(ls.cluster_settings.get("kubeconfig")))[1]
             except ClusterConfigError:
                 context = None
+        catalog = ls.engine.catalog  # after the wait: the cluster's schemas may have loaded meanwhile
         return {
             "kubeVersion": format_version(catalog.version),
             "schemaSource": catalog.source,
@@ -448,6 +543,16 @@ def create_server() -> KubeLanguageServer:
 
 
 # ------------------------------------------------------------------------------------------- helpers
+
+
+def _max_file_bytes(raw: Any) -> tuple[int, list[str]]:
+    """kubeLsp.maxFileSize (MB, as the CLI's --max-file-size) in bytes, and what was wrong with it."""
+    if raw in (None, ""):
+        return MAX_BYTES, []
+    if isinstance(raw, bool) or not isinstance(raw, (int, float)) or not raw > 0:
+        return MAX_BYTES, [f"{CONFIG_SECTION}.maxFileSize must be a number of megabytes above 0, not "
+                           f"{raw!r}. It was ignored."]
+    return int(raw * 1e6), []
 
 
 def _settings_section(raw: Mapping[str, Any]) -> dict[str, Any]:
@@ -470,7 +575,16 @@ async def _pull_configuration(ls: KubeLanguageServer) -> None:
         log.warning("workspace/configuration failed", exc_info=True)
         return
     if result and isinstance(result[0], Mapping):
-        _report(ls, ls.apply_settings(_settings_section(result[0])))
+        section = _settings_section(result[0])
+        # A command (kube-lsp.setKubeVersion, kube-lsp.selectContext) since the last answer may be newer than
+        # this one (the client answered before it saw the command's result): keep its choice, this once.
+        chosen, ls.chosen_by_command = ls.chosen_by_command, {}
+        for path, value in chosen.items():
+            node = section
+            for key in path[:-1]:
+                node = node[key] = dict(node[key]) if isinstance(node.get(key), Mapping) else {}
+            node[path[-1]] = value
+        _report(ls, ls.apply_settings(section))
 
 
 def _report(ls: KubeLanguageServer, problems: list[str]) -> None:
@@ -552,7 +666,6 @@ def _code_actions(ls: KubeLanguageServer, doc: OpenDocument, params: types.CodeA
     pos = doc.positions(ls.encoding)
     start, end = pos.from_client(params.range.start), pos.from_client(params.range.end)
     actions: list[types.CodeAction] = []
-    ls.ensure_analysed(doc)
     relevant = [f for f in doc.findings if f.span.start.line <= end.line and f.span.end.line >= start.line]
     ident = types.OptionalVersionedTextDocumentIdentifier(uri=doc.uri, version=doc.version)
     for f in relevant:
