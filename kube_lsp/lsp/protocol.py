@@ -400,14 +400,19 @@ class KubeProtocol(LanguageServerProtocol):
         """`exit`: leave now, unless a `shutdown` just before it is still being answered; then leave as soon as
         it is (at most EXIT_GRACE seconds later). Nothing received after `exit` is handled."""
         self._exiting = True
-        if self._shutdown_id is None:
+        if self._shutdown_id is None and not self._shutdown:
             self.exit_now()
         asyncio.get_running_loop().create_task(self.exit_after_shutdown())
 
     async def exit_after_shutdown(self) -> NoReturn:
+        """Leave once a pending `shutdown` is answered and the requests it cancelled have sent their
+        RequestCancelled answers (every request gets one), or after EXIT_GRACE seconds."""
         deadline = time.monotonic() + EXIT_GRACE
-        while self._shutdown_id is not None and time.monotonic() < deadline:
+        while time.monotonic() < deadline and (
+                self._shutdown_id is not None
+                or (self._shutdown and any(not f.done() for f in self._request_futures.values()))):
             await asyncio.sleep(0.005)
+        await asyncio.sleep(0)  # the done-callbacks that send those answers
         self.exit_now()
 
     def _send_error(self, msg_id: int | str | None, code: int, message: str) -> None:

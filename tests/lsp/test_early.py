@@ -34,11 +34,16 @@ def frame(message: dict[str, Any]) -> bytes:
     return b"Content-Length: %d\r\n\r\n" % len(body) + body
 
 
-def read_messages(data: bytes) -> list[dict[str, Any]]:
+def read_messages(data: bytes, partial: bool = False) -> list[dict[str, Any]]:
+    """The messages in `data`; with `partial`, an incomplete last message is left out."""
     out = []
     while data:
-        head, _, rest = data.partition(b"\r\n\r\n")
+        head, sep, rest = data.partition(b"\r\n\r\n")
+        if partial and (not sep or b"Content-Length:" not in head):
+            break
         length = int(head.split(b"Content-Length:")[1].split(b"\r\n")[0])
+        if partial and len(rest) < length:
+            break
         out.append(json.loads(rest[:length]))
         data = rest[length:]
     return out
@@ -53,6 +58,22 @@ def converse(command: list[str], messages: list[dict[str, Any]]) -> tuple[list[d
     stdin = b"".join(frame(m) for m in messages)
     proc = subprocess.run(command, input=stdin, capture_output=True, timeout=60, check=False)
     return read_messages(proc.stdout), proc.stderr.decode()
+
+
+def converse_waiting(command: list[str], first: list[dict[str, Any]], then: list[dict[str, Any]],
+                     wait_for: int) -> tuple[list[dict[str, Any]], str]:
+    """Send `first`, wait for the answer with id `wait_for` (as an editor waits before it quits), send `then`."""
+    proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdin is not None and proc.stdout is not None
+    proc.stdin.write(b"".join(frame(m) for m in first))
+    proc.stdin.flush()
+    data = b""
+    while not any(m.get("id") == wait_for and "method" not in m for m in read_messages(data, partial=True)):
+        chunk = proc.stdout.read1(65536)
+        assert chunk, "the server ended before it answered"
+        data += chunk
+    rest, stderr = proc.communicate(b"".join(frame(m) for m in then), timeout=60)
+    return read_messages(data + rest), stderr.decode()
 
 
 BYE = [{"jsonrpc": "2.0", "id": 99, "method": "shutdown"}, {"jsonrpc": "2.0", "method": "exit"}]
@@ -76,8 +97,8 @@ def test_serve_answers_once_and_the_server_still_initializes() -> None:
         "uri": "untitled:pod.yaml", "languageId": "yaml", "version": 1, "text": text}}}
     symbols = {"jsonrpc": "2.0", "id": 2, "method": "textDocument/documentSymbol",
                "params": {"textDocument": {"uri": "untitled:pod.yaml"}}}
-    got, stderr = converse(EARLY, [initialize(CLIENTS[1]), {"jsonrpc": "2.0", "method": "initialized",
-                                                             "params": {}}, opened, symbols, *BYE])
+    got, stderr = converse_waiting(EARLY, [initialize(CLIENTS[1]), {"jsonrpc": "2.0", "method": "initialized",
+                                                                     "params": {}}, opened, symbols], BYE, wait_for=2)
     answers = [m for m in got if "id" in m and "method" not in m]
     assert [a["id"] for a in answers] == [1, 2, 99]
     assert answers[0]["result"]["capabilities"]["positionEncoding"] == "utf-8"

@@ -83,6 +83,20 @@ def test_shutdown_and_exit_sent_together_answer_shutdown_and_exit_0(server: RawS
     server.check_output()
 
 
+def test_requests_in_flight_at_shutdown_are_answered_before_exit(server: RawServer, tmp_path: Path) -> None:
+    """A request still waiting for an analysis when shutdown and exit arrive gets its one answer (its result,
+    or RequestCancelled) before the process ends."""
+    _open_big(server, tmp_path)
+    symbols = server.request("textDocument/documentSymbol", {"textDocument": {"uri": (tmp_path / "big.yaml").as_uri()}})
+    server.write(frame({"jsonrpc": "2.0", "id": 42, "method": "shutdown"})
+                 + frame({"jsonrpc": "2.0", "method": "exit"}))
+    assert server.proc.wait(timeout=10) == 0
+    answer = server.response(symbols)
+    assert "result" in answer or answer["error"]["code"] == -32800
+    assert server.response(42)["result"] is None
+    server.check_output()
+
+
 def test_exit_before_initialize_exits_1(raw: RawServer) -> None:
     raw.notify("exit", None)
     assert raw.proc.wait(timeout=5) == 1
