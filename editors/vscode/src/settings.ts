@@ -18,6 +18,7 @@ export interface ServerSettings {
   kubeVersion?: string;
   rules?: Record<string, string>;
   exclude?: string[];
+  maxFileSize?: number;
   cluster?: ClusterSettings;
 }
 
@@ -56,6 +57,10 @@ export function serverSettings(read: ConfigReader): ServerSettings {
     if (globs.length > 0) {
       out.exclude = globs;
     }
+  }
+  const maxFileSize = positive(read("maxFileSize"));
+  if (maxFileSize !== undefined) {
+    out.maxFileSize = maxFileSize;
   }
   const cluster: ClusterSettings = {};
   const context = text(read("cluster.context"));

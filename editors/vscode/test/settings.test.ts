@@ -25,8 +25,9 @@ test("every setting is passed, cluster settings nested under cluster", () => {
   const settings = serverSettings(
     reader({
       kubeVersion: " 1.30 ",
-      rules: { KL201: "Warning", "deprecated-api": "off" },
+      rules: { KL201: "Warning", "deprecated-api-version": "off" },
       exclude: ["charts/**", "", "  "],
+      maxFileSize: 4,
       "cluster.context": "kind-dev",
       "cluster.kubeconfig": "/home/me/.kube/dev",
       "cluster.schemas": true,
@@ -36,8 +37,9 @@ test("every setting is passed, cluster settings nested under cluster", () => {
   );
   assert.deepEqual(settings, {
     kubeVersion: "1.30",
-    rules: { KL201: "warning", "deprecated-api": "off" },
+    rules: { KL201: "warning", "deprecated-api-version": "off" },
     exclude: ["charts/**"],
+    maxFileSize: 4,
     cluster: { context: "kind-dev", kubeconfig: "/home/me/.kube/dev", schemas: true, connectTimeout: 2, timeout: 10 },
   });
 });
@@ -48,6 +50,7 @@ test("invalid values are dropped rather than sent", () => {
       kubeVersion: 1.3,
       rules: { KL201: "loud", KL200: 3 },
       exclude: "charts/**",
+      maxFileSize: -2,
       "cluster.timeout": -1,
       "cluster.connectTimeout": Number.NaN,
       "cluster.schemas": "yes",
@@ -84,5 +87,5 @@ test("every setting package.json contributes is read (server.* start the process
   }
   // Defaults as VS Code reports them map to nothing the server would not assume itself.
   const defaults = serverSettings((key) => properties[`kubeLsp.${key}`]?.default);
-  assert.deepEqual(defaults, { cluster: { connectTimeout: 5, timeout: 30 } });
+  assert.deepEqual(defaults, { maxFileSize: 16, cluster: { connectTimeout: 5, timeout: 30 } });
 });
