@@ -71,8 +71,11 @@ def _parse_line(text: str) -> tuple[int, int, str | None, str | None, list[int]]
     return indent, col, key, m.group("value"), dashes
 
 
-def cursor_at(text: str, line: int, col: int, index: tuple[list[str], list[int]] | None = None) -> Cursor | None:
-    """The cursor's context; `index` (the text's lines and line start offsets) makes big files cheap."""
+def cursor_at(text: str, line: int, col: int, index: tuple[list[str], list[int]] | None = None, *,
+              siblings: bool = True) -> Cursor | None:
+    """The cursor's context; `index` (the text's lines and line start offsets) makes big files cheap.
+    `siblings=False` skips collecting the keys beside the cursor (only completion needs them; in a mapping of
+    100,000 keys that scan is most of the cost)."""
     chunk = chunk_around(text, index[0], index[1], line) if index else chunk_at(text, line)
     if chunk is None:
         return None
@@ -97,7 +100,8 @@ def cursor_at(text: str, line: int, col: int, index: tuple[list[str], list[int]]
     prefix = word_m.group(0) if word_m else ""
     path = _parent_path(lines, rel, key_col, dashes, item_start or bool(dashes))
     new_item = bool(dashes) and not current[key_col:].strip()
-    siblings = frozenset() if new_item else _sibling_keys(lines, rel, key_col, path_has_item=bool(dashes))
+    keys = (frozenset() if new_item or not siblings
+            else _sibling_keys(lines, rel, key_col, path_has_item=bool(dashes)))
     av = kd = None
     for ln in lines:
         m = _ROOT_FIELD.match(ln)
@@ -107,7 +111,7 @@ def cursor_at(text: str, line: int, col: int, index: tuple[list[str], list[int]]
             else:
                 kd = m.group(2) or None
     value_text = (value or "") if in_value else ""
-    return Cursor(path=path, key=key, in_value=in_value, prefix=prefix, column=key_col, siblings=siblings,
+    return Cursor(path=path, key=key, in_value=in_value, prefix=prefix, column=key_col, siblings=keys,
                   api_version=av, kind=kd, chunk=chunk, item_start=item_start, value_text=value_text,
                   line_text=current)
 

@@ -19,7 +19,7 @@ class HoverInfo:
 
 def hover(text: str, line: int, col: int, catalog: Catalog,
           index: tuple[list[str], list[int]] | None = None, origin: str | None = None) -> HoverInfo | None:
-    cur = cursor_at(text, line, col, index)
+    cur = cursor_at(text, line, col, index, siblings=False)
     if cur is None or cur.key is None:
         return None
     key_start = cur.line_text.find(cur.key, cur.column)
