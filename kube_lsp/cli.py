@@ -24,7 +24,6 @@ from kube_lsp.inputs import (
     YAML_SUFFIXES,
     InputError,
     Source,
-    decode,
     entries,
     kustomize_patches,
     read_entry,
@@ -306,9 +305,7 @@ def _inputs(args: argparse.Namespace, stdin: TextIO, settings: Settings) -> tupl
     files: list[Path] = []
     for raw in paths:
         if raw == "-":
-            source = (read_stream(args.stdin_filename, stdin.buffer, limit) if hasattr(stdin, "buffer")
-                      else decode(args.stdin_filename, stdin.read().encode("utf-8"), limit))
-            inputs.append(_Input(source, stdin=True))
+            inputs.append(_Input(read_stream(args.stdin_filename, stdin, limit), stdin=True))
             continue
         found = excluded = 0
         for entry in entries(raw):

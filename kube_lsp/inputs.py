@@ -8,7 +8,7 @@ import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Final
+from typing import BinaryIO, Final, TextIO
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
@@ -89,6 +89,12 @@ _FILE_TYPES: Final = ((stat.S_ISFIFO, "a named pipe"), (stat.S_ISSOCK, "a socket
                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"))
 
 
+def _not_regular(mode: int) -> str | None:
+    """What a file of this mode is when it is not a regular file (a named pipe, a device, ...), else None:
+    such files are never read (a pipe with no writer blocks whoever opens it; /dev/zero never ends)."""
+    return next((what for test, what in _FILE_TYPES if test(mode)), None)
+
+
 def _link_problem(path: Path, exc: OSError) -> str:
     if exc.errno == errno.ELOOP:
         return "symbolic link loop (it resolves to itself); it is not analysed"
@@ -144,10 +150,8 @@ def _walked(path: Path) -> Entry:
         st = os.stat(path)
     except OSError as exc:
         return Entry(path, False, _unreadable(path, exc))
-    for test, what in _FILE_TYPES:
-        if test(st.st_mode):  # reading a pipe found in a directory could block forever
-            return Entry(path, False, f"not a regular file ({what}); it is not analysed")
-    return Entry(path, False)
+    what = _not_regular(st.st_mode)
+    return Entry(path, False, None if what is None else f"not a regular file ({what}); it is not analysed")
 
 
 def expand(paths: list[str]) -> Iterator[Path]:
@@ -169,10 +173,10 @@ def read_path(path: Path, max_bytes: int = MAX_BYTES) -> Source:
     block forever and a device such as /dev/zero never ends (pipe their output to `kube-lsp check -`)."""
     try:
         st = os.stat(path)
-        for test, what in _FILE_TYPES:
-            if test(st.st_mode):
-                return Source(str(path), None, _problem(
-                    f"not a regular file ({what}); it is not analysed (pipe it in instead: kube-lsp check - < FILE)"))
+        what = _not_regular(st.st_mode)
+        if what is not None:
+            return Source(str(path), None, _problem(
+                f"not a regular file ({what}); it is not analysed (pipe it in instead: kube-lsp check - < FILE)"))
         too_big = size_problem(st.st_size, max_bytes)
         if too_big is not None:
             return Source(str(path), None, too_big)
@@ -183,11 +187,12 @@ def read_path(path: Path, max_bytes: int = MAX_BYTES) -> Source:
     return decode(str(path), data, max_bytes)
 
 
-def read_stream(name: str, stream: BinaryIO, max_bytes: int = MAX_BYTES) -> Source:
-    """Standard input, read up to `max_bytes` + 1 bytes: an endless stream (`< /dev/zero`) ends in a KL104
-    finding, not in memory exhaustion."""
+def read_stream(name: str, stream: TextIO, max_bytes: int = MAX_BYTES) -> Source:
+    """Standard input (its bytes; a text-only stream, as tests pass, as UTF-8), read up to `max_bytes` + 1
+    bytes: an endless stream (`< /dev/zero`) ends in a KL104 finding, not in memory exhaustion."""
     try:
-        data = stream.read(max_bytes + 1)
+        raw: BinaryIO | None = getattr(stream, "buffer", None)
+        data = raw.read(max_bytes + 1) if raw is not None else stream.read(max_bytes + 1).encode("utf-8")
     except OSError as exc:
         return Source(name, None, _problem(f"cannot be read: {exc.strerror or exc}; it is not analysed"))
     return decode(name, data, max_bytes)

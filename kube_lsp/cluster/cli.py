@@ -9,7 +9,7 @@ from typing import TextIO
 from kube_lsp.cluster.diff import object_diff
 from kube_lsp.cluster.dryrun import Discovery, DiscoveryError, check_documents
 from kube_lsp.cluster.transport import ClusterConfigError, ClusterUnreachableError, connect
-from kube_lsp.inputs import Source, decode, expand, read_path, read_stream
+from kube_lsp.inputs import Source, expand, read_path, read_stream
 from kube_lsp.model import Finding, Severity
 from kube_lsp.output import FileResult, RunInfo, render, summary_line
 from kube_lsp.parsing.loader import parse_stream
@@ -21,8 +21,7 @@ def _sources(args: argparse.Namespace, stdin: TextIO) -> list[Source]:
     out = []
     for raw in args.paths:
         if raw == "-":
-            out.append(read_stream(args.stdin_filename, stdin.buffer) if hasattr(stdin, "buffer")
-                       else decode(args.stdin_filename, stdin.read().encode("utf-8")))
+            out.append(read_stream(args.stdin_filename, stdin))
         else:
             out.extend(read_path(p) for p in expand([raw]))
     return out
