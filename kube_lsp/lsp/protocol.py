@@ -490,8 +490,9 @@ class HardenedLanguageServer(LanguageServer):
     def start_io(self, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:
         source = stdin or sys.stdin.buffer
         self.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
-        if stdout is None:
-            sys.stdout = sys.stderr  # a stray print() must not corrupt the framing
+        # A stray print() must not corrupt the framing, also when the streams come from the early answer to
+        # `initialize` (kube_lsp/lsp/early.py), which writes to the process's stdout too.
+        sys.stdout = sys.stderr
         self._stop_event = threading.Event()
         asyncio.run(self._serve_stdio(source))
 

@@ -143,3 +143,17 @@ def test_only_serve_over_stdio_answers_early() -> None:
     assert read_messages(out.getvalue())[0]["id"] == 1
     stdin, stdout = early.take_streams()
     assert stdin is not None and stdout is not None and early.take_streams() == (None, None)
+
+
+def test_a_stray_print_in_the_server_goes_to_stderr_after_an_early_answer() -> None:
+    """stdout carries only JSON-RPC frames, also on the early-answer path (the one editors take)."""
+    noisy = [sys.executable, "-c",
+             "import sys; import kube_lsp.lsp.protocol as p\n"
+             "receive = p.KubeProtocol.receive\n"
+             "def loud(self, frame):\n    print('stray output')\n    return receive(self, frame)\n"
+             "p.KubeProtocol.receive = loud\n"
+             "sys.argv = ['kube-lsp', 'serve']\n"
+             "from kube_lsp.launch import main\nsys.exit(main())\n"]
+    got, stderr = converse(noisy, [initialize(CLIENTS[0]), *BYE])
+    assert [m.get("id") for m in got] == [1, 99]  # read_messages parses stdout as frames only
+    assert "stray output" in stderr
