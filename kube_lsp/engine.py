@@ -15,7 +15,7 @@ from kube_lsp.model import Finding, Severity, Span
 from kube_lsp.parsing.loader import Document, Scorer, parse_chunk, parse_stream
 from kube_lsp.parsing.nodes import YMap, YNode, YScalar, YSeq
 from kube_lsp.parsing.text import Chunk, split_documents, split_lines
-from kube_lsp.rules import BY_CODE
+from kube_lsp.rules import BY_CODE, OBJECT_RULES, ObjectContext
 from kube_lsp.schema.apiversions import check_api_version
 from kube_lsp.schema.catalog import (
     CLIENT_SIDE_GROUP_SUFFIXES,
@@ -130,7 +130,7 @@ class Engine:
         def score(root: YNode) -> int:
             if not isinstance(root, YMap):
                 return 0
-            return sum(f.severity == Severity.ERROR for f in analyse_object(root, catalog, 0, partial))
+            return sum(f.severity == Severity.ERROR for f in analyse_object(root, catalog, 0, partial, rules=False))
 
         return score
 
@@ -138,7 +138,7 @@ class Engine:
                           origin: str | None = None) -> list[Finding]:
         """The findings of one document, after severities and suppressions are applied."""
         try:
-            raw = list(doc.findings) + analyse_document(doc, catalog, partial, origin)
+            raw = list(doc.findings) + analyse_document(doc, catalog, partial, origin, self.settings)
         except Exception as exc:  # noqa: BLE001 - one bad document must never take the others down
             log.error("internal error on document %d: %s", doc.index, traceback.format_exc())
             raw = list(doc.findings) + [Finding(
@@ -156,6 +156,8 @@ class Engine:
         out = []
         for f in raw:
             rule = BY_CODE.get(f.code)
+            if rule is not None and not rule.enabled and f.code not in self.settings.severities:
+                continue  # opt-in
             default = f.severity if rule is None or f.severity != rule.severity else rule.severity
             sev = self.settings.severity_for(f.code, default)
             if sev is None or is_suppressed(f, per_line, whole):
@@ -167,17 +169,19 @@ class Engine:
 
 
 def analyse_document(doc: Document, catalog: Catalog, partial: bool = False,
-                     origin: str | None = None) -> list[Finding]:
-    """Schema and apiVersion findings of one parsed document of the file `origin` (pure)."""
+                     origin: str | None = None, settings: Settings | None = None) -> list[Finding]:
+    """Schema, apiVersion and object-rule findings of one parsed document of the file `origin` (pure)."""
     root = doc.root
     if not isinstance(root, YMap):
         return []
-    return analyse_object(root, catalog, doc.index, partial, split_lines(doc.chunk.text), doc.start_line, origin)
+    return analyse_object(root, catalog, doc.index, partial, split_lines(doc.chunk.text), doc.start_line, origin,
+                          settings=settings or Settings())
 
 
 def analyse_object(root: YMap, catalog: Catalog, index: int, partial: bool = False,
                    lines: list[str] | None = None, first_line: int = 0,
-                   origin: str | None = None) -> list[Finding]:
+                   origin: str | None = None, *, rules: bool = True,
+                   settings: Settings | None = None) -> list[Finding]:
     av_node, kind_node = root.get("apiVersion"), root.get("kind")
     if not isinstance(av_node, YScalar) or not isinstance(kind_node, YScalar):
         return []  # not a Kubernetes object: Helm values, CI configuration, docker-compose, ...
@@ -189,7 +193,7 @@ def analyse_object(root: YMap, catalog: Catalog, index: int, partial: bool = Fal
                                                                                                   "Component"):
         return []
     if kind == "List" and av == "v1":
-        return _list_items(root, catalog, index, partial, lines, first_line, origin)
+        return _list_items(root, catalog, index, partial, lines, first_line, origin, rules, settings)
     findings, go_on = check_api_version(av_node, kind_node, catalog, index)
     if not go_on:
         return findings
@@ -204,7 +208,39 @@ def analyse_object(root: YMap, catalog: Catalog, index: int, partial: bool = Fal
         findings.extend(_ambiguous_crd(av, kind, kind_node, catalog, index, origin))
     else:
         findings.extend(v.findings)
+    if rules:
+        _, version = split_api_version(av)
+        ctx = ObjectContext(root=root, api_version=av, kind=kind, group=group, version=version, doc=index,
+                            settings=settings or Settings(), is_custom=ks.is_crd, partial=partial,
+                            lines=tuple(lines or ()), first_line=first_line)
+        findings.extend(run_object_rules(ctx))
     return findings
+
+
+def run_object_rules(ctx: ObjectContext) -> list[Finding]:
+    """The findings of every object rule that is switched on for this object's kind. A rule that raises
+    yields one KL000 naming it; the other rules still run."""
+    out: list[Finding] = []
+    settings = ctx.settings
+    for rule in OBJECT_RULES:
+        if rule.kinds is not None and ctx.kind not in rule.kinds:
+            continue
+        if rule.code in settings.severities:
+            if settings.severities[rule.code] is None:
+                continue
+        elif not rule.enabled:
+            continue
+        assert rule.check is not None
+        try:
+            out.extend(rule.check(ctx))
+        except Exception as exc:  # noqa: BLE001 - one broken rule must never hide the others' findings
+            log.error("rule %s failed: %s", rule.code, traceback.format_exc())
+            out.append(Finding(
+                span=ctx.root.span, severity=Severity.ERROR, code="KL000",
+                message=f"kube-lsp internal error in rule {rule.code} {rule.name} ({type(exc).__name__}: {exc}); "
+                        "please report it", doc=ctx.doc,
+            ))
+    return out
 
 
 def _naming_the_crd(found: list[Finding], ks: KindSchema) -> list[Finding]:
@@ -261,11 +297,12 @@ def _no_schema(av_node: YScalar, kind_node: YScalar, catalog: Catalog, index: in
 
 
 def _list_items(root: YMap, catalog: Catalog, index: int, partial: bool, lines: list[str] | None,
-                first_line: int, origin: str | None) -> list[Finding]:
+                first_line: int, origin: str | None, rules: bool, settings: Settings | None) -> list[Finding]:
     items = root.get("items")
     out: list[Finding] = []
     if isinstance(items, YSeq):
         for item in items.items:
             if isinstance(item, YMap):
-                out.extend(analyse_object(item, catalog, index, partial, lines, first_line, origin))
+                out.extend(analyse_object(item, catalog, index, partial, lines, first_line, origin, rules=rules,
+                                           settings=settings))
     return out

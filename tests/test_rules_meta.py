@@ -32,3 +32,21 @@ def test_every_emitted_code_is_registered() -> None:
     src = "".join(p.read_text() for p in pathlib.Path("kube_lsp").rglob("*.py"))
     emitted = set(re.findall(r'"(KL\d{3})"', src))
     assert emitted <= set(BY_CODE)
+
+
+def test_every_rule_module_is_registered_and_documented() -> None:
+    import pathlib
+
+    from kube_lsp.rules import BY_CODE
+
+    modules = {p.stem for p in pathlib.Path("kube_lsp/rules").glob("kl*.py")}
+    assert modules == {r.module.rsplit(".", 1)[1] for r in ALL_RULES}
+    for r in ALL_RULES:
+        assert r.module.rsplit(".", 1)[1].startswith(r.code.lower() + "_"), r.code
+        assert BY_CODE[r.code] is r
+        docs = r.docs
+        assert docs[""] == r.summary + ".", r.code  # the docstring's first line is the summary
+        assert docs.get("What it does") and docs.get("Why is this bad?"), r.code
+        assert (r.check is None) != (r.emitted_by == ""), f"{r.code}: a check, or says what emits it"
+        if r.check is not None:
+            assert r.example and r.use_instead, f"{r.code}: a checked rule has a failing and a passing example"
