@@ -68,7 +68,7 @@ def format_quantity(value: Decimal, binary: bool = False) -> str:
     """A short human form: `1.5Gi`, `250m`, `2` (binary suffixes for bytes)."""
     if binary and value >= 1024:
         for suffix in ("Ei", "Pi", "Ti", "Gi", "Mi", "Ki"):
-            unit = _BINARY[suffix]
+            unit = Decimal(_BINARY[suffix])
             if value >= unit:
                 return f"{_trim(value / unit)}{suffix}"
     if not binary and value != value.to_integral_value() and abs(value) < 1000:
