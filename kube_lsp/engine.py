@@ -212,7 +212,7 @@ def analyse_object(root: YMap, catalog: Catalog, index: int, partial: bool = Fal
         _, version = split_api_version(av)
         ctx = ObjectContext(root=root, api_version=av, kind=kind, group=group, version=version, doc=index,
                             settings=settings or Settings(), is_custom=ks.is_crd, partial=partial,
-                            lines=tuple(lines or ()), first_line=first_line)
+                            lines=tuple(lines or ()), first_line=first_line, schema=ks, catalog=catalog)
         findings.extend(run_object_rules(ctx))
     return findings
 

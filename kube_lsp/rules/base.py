@@ -30,6 +30,7 @@ from kube_lsp.parsing.nodes import YMap, YNode, YScalar, YSeq
 
 if TYPE_CHECKING:  # config imports the registry for rule names
     from kube_lsp.config import Settings
+    from kube_lsp.schema.catalog import Catalog, KindSchema
 
 _SECTION: Final = re.compile(r"^## (.+?)\s*$", re.M)
 _YAML_BLOCK: Final = re.compile(r"```ya?ml\n(.*?)```", re.S)
@@ -58,6 +59,9 @@ class ObjectContext:
     partial: bool = False
     lines: tuple[str, ...] = ()
     first_line: int = 0
+    # The schema the object was validated against (a CRD's for custom resources) and the catalog it came from.
+    schema: KindSchema | None = None
+    catalog: Catalog | None = None
 
     @property
     def metadata(self) -> YMap | None:
