@@ -16,6 +16,8 @@ MISSING = {
     "detection.py": ("the fault cases (cases.jsonl)", "shared/bench/cases-dev/cases.jsonl", "--cases"),
     "fix_roundtrip.py": ("the fault cases (cases.jsonl)", "shared/bench/cases-dev/cases.jsonl", "--cases"),
     "server_vs_cli.py": ("the fault cases (cases.jsonl)", "shared/bench/cases-dev/cases.jsonl", "--cases"),
+    "semantic.py": ("the semantic fault cases (cases.jsonl)", "shared/bench/cases-dev-semantic/cases.jsonl",
+                    "--cases"),
     "speed.py": ("the corpus of manifests", "shared/corpus", "--corpus"),
     "lsp_bench.py": ("the shared benchmark harness (latency.py)", "shared/bench/harness", "--harness"),
     "loop_stall.py": ("the shared benchmark harness (lspclient.py)", "shared/bench/harness", "--harness"),
