@@ -6,7 +6,9 @@ pygls 2.1's reader and dispatcher assume a well-behaved editor. This module repl
   with no header, LF-only header lines, a non-numeric length or stray bytes cost only that message: the
   reader resynchronises at the next `Content-Length: N` line (which cannot occur inside a JSON text: a
   JSON string cannot hold a raw line break). A body that is not JSON gets a Parse error (-32700, id
-  null). A declared length over `MAX_MESSAGE_BYTES` is skipped without being held in memory.
+  null). A declared length over `MAX_MESSAGE_BYTES` is skipped without being held in memory; its first
+  and last 4 KB tell its id (a request still gets an InvalidRequest answer) and the document it carried
+  (which gets a KL104 diagnostic).
 * `KubeProtocol` gives every request exactly one response: InvalidParams (-32602) for params that do not
   validate, MethodNotFound (-32601), InvalidRequest (-32600) for a second `initialize`, odd ids, or any
   request after `shutdown`, ServerNotInitialized (-32002) before `initialize`. Notifications before
@@ -60,6 +62,10 @@ SERVER_NOT_INITIALIZED: Final = -32002
 _LENGTH_LINE = re.compile(rb"content-length[ \t]*:[ \t]*(\d{1,20})[ \t]*\r?\n", re.IGNORECASE)
 _HEADER_LINE = re.compile(rb"[!#$%&'*+.^_`|~0-9A-Za-z-]+[ \t]*:")
 _TAIL = 64  # bytes kept while resynchronising, for a header split across reads
+_GLIMPSE = 4096  # bytes kept of the start and the end of an oversized body
+_ID = re.compile(rb'"id"\s*:\s*(-?\d{1,18}|"(?:[^"\\]|\\.){0,200}")')
+_METHOD = re.compile(rb'"method"\s*:\s*"([^"\\]{1,200})"')
+_URI = re.compile(rb'"uri"\s*:\s*"((?:[^"\\]|\\.){1,2000})"')
 _JSON = json.JSONDecoder(parse_constant=lambda name: _reject_constant(name))
 
 
@@ -75,11 +81,24 @@ class Message:
 
 
 @dataclass(frozen=True, slots=True)
+class Oversized:
+    """What could be read of a message skipped for its size, from its first and last bytes: its id (when
+    it is a request, it still gets an answer), method and document URI (the editor is told why the
+    document has no diagnostics)."""
+
+    length: int
+    request_id: int | str | None = None
+    method: str | None = None
+    uri: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Problem:
     """Input that is not a message; `parse_error` when it deserves a JSON-RPC Parse error."""
 
     reason: str
     parse_error: bool = False
+    oversized: Oversized | None = None
 
 
 Frame = Message | Problem
@@ -93,12 +112,17 @@ class FrameReader:
         self._buf = bytearray()
         self._length: int | None = None  # the body being read
         self._scanned = 0  # body bytes already searched for a header
+        self._pending: list[Frame] = []  # the frames of the current `feed`
         self._discard = 0  # bytes of an oversized body still to drop
+        self._oversized = 0  # its declared length
+        self._head = bytearray()  # its first and last bytes
+        self._last = bytearray()
         self._skipped = 0  # stray bytes dropped since the last message
 
     def feed(self, data: bytes) -> list[Frame]:
         self._buf += data
         out: list[Frame] = []
+        self._pending = out
         while self._step(out):
             pass
         return out
@@ -150,9 +174,9 @@ class FrameReader:
             pos = nl + 1
         del buf[:pos]
         if length > self.max_message:
-            out.append(Problem(f"a message of {length} bytes is over the {self.max_message} byte limit; it was "
-                               "skipped"))
-            self._discard = length
+            self._discard = self._oversized = length
+            self._head.clear()
+            self._last.clear()
             return True
         self._length, self._scanned = length, 0
         return True
@@ -192,22 +216,73 @@ class FrameReader:
         buf = self._buf
         m = _LENGTH_LINE.search(buf, 0, min(len(buf), self._discard + _TAIL))
         if m is not None and m.start() <= self._discard:  # the next message: resynchronise
+            self._glimpse(buf[:m.start()])
             del buf[:m.start()]
             self._discard = 0
-            return True
-        if len(buf) > self._discard:  # the rest of the oversized body is here
+            return self._oversized_done()
+        if len(buf) >= self._discard:  # the rest of the oversized body is here
+            self._glimpse(buf[:self._discard])
             del buf[:self._discard]
             self._discard = 0
-            return True
+            return self._oversized_done()
         n = len(buf) - min(_TAIL, len(buf))  # keep a tail: a header may be split across reads
+        self._glimpse(buf[:n])
         del buf[:n]
         self._discard -= n
         return False
+
+    def _glimpse(self, dropped: bytearray) -> None:
+        if len(self._head) < _GLIMPSE:
+            self._head += dropped[:_GLIMPSE - len(self._head)]
+        self._last += dropped[-_GLIMPSE:]
+        del self._last[:-_GLIMPSE]
+
+    def _oversized_done(self) -> bool:
+        self._pending.append(Problem(
+            f"a message of {self._oversized} bytes is over the {self.max_message} byte limit; it was skipped",
+            oversized=_salvage(self._oversized, bytes(self._head), bytes(self._last))))
+        self._head.clear()
+        self._last.clear()
+        return True
 
     def _drop(self, n: int, counted: bool = True) -> None:
         if counted:
             self._skipped += len(bytes(self._buf[:n]).strip())
         del self._buf[:n]
+
+
+def _salvage(length: int, head: bytes, last: bytes) -> Oversized:
+    """The top-level id, method and document URI of a message of which only `head` and `last` were kept.
+
+    Editors write `id` and `method` before `params` (vscode-jsonrpc) or after them (Neovim's encoder has
+    no fixed order): before the first `"params"` in the head, or after the last closing bracket of the
+    tail (the end of `params`), a key can only be a top-level one."""
+    cut = head.find(b'"params"')
+    before = head[:cut] if cut >= 0 else b""
+    end = last.rstrip()
+    if end.endswith(b"}"):
+        end = end[:-1]
+    after = end[max(end.rfind(b"}"), end.rfind(b"]")) + 1:] if cut >= 0 else b""
+    request_id: int | str | None = None
+    method = None
+    for part in (before, after):
+        if (m := _ID.search(part)) is not None and request_id is None:
+            raw = m.group(1)
+            try:
+                value = json.loads(raw)
+            except ValueError:
+                value = None
+            request_id = value if _valid_id(value) else None
+        if (m := _METHOD.search(part)) is not None and method is None:
+            method = m.group(1).decode("utf-8", "replace")
+    uri = None
+    if (m := _URI.search(head)) is not None and method in (types.TEXT_DOCUMENT_DID_OPEN,
+                                                              types.TEXT_DOCUMENT_DID_CHANGE):
+        try:
+            uri = json.loads(b'"' + m.group(1) + b'"')
+        except ValueError:
+            uri = None
+    return Oversized(length, request_id, method, uri if isinstance(uri, str) else None)
 
 
 def _check_content_type(line: bytes) -> None:
@@ -247,6 +322,8 @@ class KubeProtocol(LanguageServerProtocol):
             self._log_noise(frame.reason)
             if frame.parse_error:
                 self._send_error(None, PARSE_ERROR, f"Parse error: {frame.reason}")
+            elif frame.oversized is not None:
+                self._oversized(frame.oversized)
             return
         value = frame.value
         if isinstance(value, list):
@@ -257,6 +334,17 @@ class KubeProtocol(LanguageServerProtocol):
                 self._receive_one(item)
             return
         self._receive_one(value)
+
+    def _oversized(self, what: Oversized) -> None:
+        """A message too large to read: a request still gets its one answer; a document that came in it is
+        marked so (the server says why it has no diagnostics, and forgets a text it no longer has)."""
+        limit = f"{what.length} bytes, over the {MAX_MESSAGE_BYTES // (1024 * 1024)} MB message limit"
+        if what.request_id is not None and not self._exiting:
+            self._send_error(what.request_id, INVALID_REQUEST, f"the request was not read: {limit}")
+        if what.uri is not None and self.initialize_received and not self._shutdown:
+            handler = getattr(self._server, "document_too_large", None)
+            if handler is not None:
+                handler(what.uri, what.length)
 
     def _receive_one(self, msg: Any) -> None:
         if not isinstance(msg, dict):

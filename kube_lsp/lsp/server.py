@@ -38,10 +38,11 @@ from kube_lsp.lsp.cluster_features import (
 from kube_lsp.lsp.cluster_features import register as register_cluster_features
 from kube_lsp.lsp.convert import Positions, to_diagnostic
 from kube_lsp.lsp.documents import OpenDocument
-from kube_lsp.lsp.protocol import HardenedLanguageServer, KubeProtocol
+from kube_lsp.lsp.protocol import MAX_MESSAGE_BYTES, HardenedLanguageServer, KubeProtocol
 from kube_lsp.model import Finding, Pos, Span
 from kube_lsp.parsing.loader import Document, parse_chunk, parse_stream
 from kube_lsp.parsing.text import split_documents, split_lines
+from kube_lsp.rules import BY_CODE
 from kube_lsp.schema.catalog import Catalog, KindSchema
 from kube_lsp.schema.crds import crds_in
 
@@ -260,6 +261,21 @@ class KubeLanguageServer(HardenedLanguageServer):
     def too_big(self, doc: OpenDocument) -> bool:
         """Whether the document is over kubeLsp.maxFileSize: then requests do not parse it either."""
         return text_size_problem(doc.text, self.max_file_bytes) is not None
+
+    def document_too_large(self, uri: str, length: int) -> None:
+        """The editor sent a document in a message too large to read (kube_lsp/lsp/protocol.py): its text
+        is unknown from here on, so forget it and say why it has no diagnostics until it is reopened."""
+        doc = self.docs.pop(uri, None)
+        if doc is not None and doc.pending is not None:
+            doc.pending.cancel()
+        message = (f"this document came in a message of {length / 1e6:.1f} MB, over the "
+                   f"{MAX_MESSAGE_BYTES / 1e6:.0f} MB limit of the connection; it is not analysed (reopen it "
+                   "once it is smaller)")
+        diagnostic = types.Diagnostic(
+            range=types.Range(types.Position(0, 0), types.Position(0, 0)), message=message,
+            severity=types.DiagnosticSeverity.Error, code="KL104", source="kube-lsp",
+            code_description=types.CodeDescription(href=BY_CODE["KL104"].url))
+        self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[diagnostic]))
 
     def excluded(self, doc: OpenDocument) -> bool:
         """Whether the settings' `exclude` globs leave this file out (as `kube-lsp check` would)."""

@@ -41,9 +41,42 @@ def test_recovers_the_same_messages_whatever_the_chunks(chunk: int) -> None:
 
 def test_oversized_body_is_not_kept() -> None:
     reader = FrameReader(max_message=1000)
-    assert [f.reason for f in reader.feed(b"Content-Length: 5000\r\n\r\n")] == [
-        "a message of 5000 bytes is over the 1000 byte limit; it was skipped"]
-    for _ in range(10):
+    assert reader.feed(b"Content-Length: 5000\r\n\r\n") == []
+    for _ in range(12):
         assert reader.feed(b"x" * 400) == []
-        assert len(reader._buf) <= 64
-    assert [f.value["id"] for f in reader.feed(frame(msg(1))) if isinstance(f, Message)] == [1]
+        assert len(reader._buf) <= 64 and len(reader._head) <= 4096 and len(reader._last) <= 4096
+    frames = reader.feed(b"x" * 200 + frame(msg(1)))
+    assert [f.reason for f in frames if isinstance(f, Problem)] == [
+        "a message of 5000 bytes is over the 1000 byte limit; it was skipped"]
+    assert [f.value["id"] for f in frames if isinstance(f, Message)] == [1]
+
+
+def _big(order: str, nested_id: bool = False) -> bytes:
+    params: dict[str, object] = {"textDocument": {"uri": "file:///w/big.yaml", "languageId": "yaml", "version": 1,
+                                                  "text": "a: b\n" * 2000}}
+    if nested_id:
+        params["id"] = 99
+    head = {"jsonrpc": "2.0", "id": 7, "method": "textDocument/didOpen"}
+    value = {**head, "params": params} if order == "params-last" else {"params": params, **head}
+    return json.dumps(value).encode()
+
+
+@pytest.mark.parametrize("order", ["params-last", "params-first"])
+@pytest.mark.parametrize("nested_id", [False, True])
+def test_oversized_message_keeps_its_id_method_and_uri(order: str, nested_id: bool) -> None:
+    from kube_lsp.lsp.protocol import Oversized
+
+    body = _big(order, nested_id)
+    reader = FrameReader(max_message=1000)
+    frames = []
+    for i in range(0, len(body) + 200, 333):
+        frames += reader.feed((frame(body) + frame(msg(1)))[i:i + 333])
+    problems = [f for f in frames if isinstance(f, Problem)]
+    assert [p.oversized for p in problems] == [Oversized(len(body), 7, "textDocument/didOpen", "file:///w/big.yaml")]
+    assert [f.value["id"] for f in frames if isinstance(f, Message)] == [1]
+
+
+def test_oversized_notification_has_no_id() -> None:
+    body = json.dumps({"jsonrpc": "2.0", "method": "m", "params": {"x": "y" * 5000, "id": 3}}).encode()
+    frames = FrameReader(max_message=1000).feed(frame(body))
+    assert [f.oversized.request_id for f in frames if isinstance(f, Problem) and f.oversized] == [None]

@@ -79,7 +79,8 @@ def test_invalid_json_body_gets_parse_error(server: RawServer, body: bytes) -> N
 def test_huge_content_length_is_bounded(server: RawServer) -> None:
     server.write(b"Content-Length: 1000000000000\r\n\r\n" + json.dumps(status(7)).encode())
     server.alive()
-    assert not server.responses(7)
+    # The request inside the bogus length is not handled; its id was seen, so it gets an error, not silence.
+    assert [r["error"]["code"] for r in server.responses(7)] == [-32600]
     rss_kb = int(next(line.split()[1] for line in open(f"/proc/{server.proc.pid}/status")
                       if line.startswith("VmRSS:")))
     assert rss_kb < 1_000_000
@@ -89,6 +90,27 @@ def test_oversized_body_is_skipped_without_holding_it(server: RawServer) -> None
     from kube_lsp.lsp.protocol import MAX_MESSAGE_BYTES
 
     server.write(b"Content-Length: %d\r\n\r\n" % (MAX_MESSAGE_BYTES + 1) + b" " * 4_000_000)
+    server.alive()
+
+
+def test_oversized_request_is_answered_and_oversized_document_explained(server: RawServer) -> None:
+    """A message over the limit is not read, but a request in it still gets its one answer, and a document
+    sent in it gets a KL104 diagnostic saying why it is not analysed."""
+    from kube_lsp.lsp.protocol import MAX_MESSAGE_BYTES
+
+    pad = b" " * (MAX_MESSAGE_BYTES + 10)
+    server.write(frame(b'{"jsonrpc": "2.0", "id": 41, "method": "textDocument/hover", "params": {"x": "' + pad
+                       + b'"}}'))
+    answer = server.response(41, timeout=60)
+    assert answer["error"]["code"] == -32600 and "over the 64 MB message limit" in answer["error"]["message"]
+    uri = "file:///w/huge.yaml"
+    server.write(frame(b'{"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": '
+                       b'{"uri": "' + uri.encode() + b'", "languageId": "yaml", "version": 1, "text": "' + pad
+                       + b'"}}}'))
+    published = server.wait_for(lambda m: m.get("method") == "textDocument/publishDiagnostics"
+                                and m["params"]["uri"] == uri, timeout=60)
+    [diagnostic] = published["params"]["diagnostics"]
+    assert diagnostic["code"] == "KL104" and "it is not analysed" in diagnostic["message"]
     server.alive()
 
 
