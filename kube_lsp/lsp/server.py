@@ -14,7 +14,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from lsprotocol import types
 from pygls.uris import from_fs_path, to_fs_path
@@ -445,13 +445,16 @@ def create_server() -> KubeLanguageServer:
         types.TEXT_DOCUMENT_COMPLETION,
         types.CompletionOptions(trigger_characters=[":", " ", "-", "\n"]),
     )
-    def completion(ls: KubeLanguageServer, params: types.CompletionParams) -> types.CompletionList:
+    async def completion(ls: KubeLanguageServer, params: types.CompletionParams) -> types.CompletionList:
         doc = ls.docs.get(params.text_document.uri)
         if doc is None or ls.too_big(doc):
             return types.CompletionList(is_incomplete=False, items=[])
         pos = doc.positions(ls.encoding)
         at = pos.from_client(params.position)
-        items = complete(doc.text, at.line, at.col, ls.engine.catalog, (doc.lines, doc.starts), doc.origin)
+        args = (doc.text, at.line, at.col, ls.engine.catalog, (doc.lines, doc.starts), doc.origin)
+        # Completion parses the document at the cursor: in a 100,000-line document that takes a second, which
+        # must not stall the other requests (the text is an immutable snapshot, safe in a thread).
+        items = await asyncio.to_thread(complete, *args) if len(doc.text) > _THREAD_BYTES else complete(*args)
         return types.CompletionList(is_incomplete=False, items=[_completion_item(i) for i in items])
 
     @server.feature(types.TEXT_DOCUMENT_HOVER)
@@ -559,6 +562,9 @@ def create_server() -> KubeLanguageServer:
 
 
 # ------------------------------------------------------------------------------------------- helpers
+
+
+_THREAD_BYTES: Final = 200_000  # larger documents are completed in a thread, off the event loop
 
 
 def _max_file_bytes(raw: Any) -> tuple[int, list[str]]:

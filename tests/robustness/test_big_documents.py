@@ -126,6 +126,26 @@ async def test_other_documents_are_answered_while_a_big_one_is_analysed(client: 
 
 
 @pytest.mark.asyncio
+async def test_completion_in_a_big_document_does_not_stall_other_requests(client: LanguageClient) -> None:
+    text = big_document()
+    _open(client, SMALL_URI, SMALL)
+    _open(client, BIG_URI, text)
+    await _wait_version(client, BIG_URI, 1, 120)
+    line = text.count("\n") // 2
+    line -= text.split("\n")[line].startswith("        - ")  # inside a container, below its `- name:` line
+    pending = asyncio.ensure_future(client.text_document_completion_async(types.CompletionParams(
+        text_document=types.TextDocumentIdentifier(uri=BIG_URI), position=types.Position(line=line, character=10))))
+    latencies = []
+    while not pending.done():
+        latencies.append(await _hover_ms(client))
+    answer = await pending
+    assert answer is not None and "imagePullPolicy" in [i.label for i in
+                                                        (answer.items if isinstance(answer, types.CompletionList)
+                                                         else answer)]
+    assert max(latencies, default=0) < 200, sorted(latencies)[-5:]
+
+
+@pytest.mark.asyncio
 async def test_rapid_edits_publish_only_the_last_version(client: LanguageClient) -> None:
     text = big_document(30_000)
     _open(client, BIG_URI, text)
