@@ -146,9 +146,10 @@ class Engine:
                 message=f"kube-lsp internal error ({type(exc).__name__}: {exc}); please report it",
                 doc=doc.index,
             )]
-        return self._finish(doc, raw)
+        return self.finish(doc, raw)
 
-    def _finish(self, doc: Document, raw: list[Finding]) -> list[Finding]:
+    def finish(self, doc: Document, raw: list[Finding]) -> list[Finding]:
+        """`raw` findings of `doc` after severities, opt-in rules, template lines and suppressions."""
         if doc.template_lines:  # a value there is only known once the template is rendered
             raw = [f for f in raw if f.span.start.line not in doc.template_lines]
         lines = split_lines(doc.chunk.text)
