@@ -195,7 +195,7 @@ def analyse_object(root: YMap, catalog: Catalog, index: int, partial: bool = Fal
         return []
     if kind == "List" and av == "v1":
         return _list_items(root, catalog, index, partial, lines, first_line, origin, rules, settings)
-    findings, go_on = check_api_version(av_node, kind_node, catalog, index)
+    findings, go_on = check_api_version(av_node, kind_node, catalog, index, root, lines, first_line)
     if not go_on:
         return findings
     ks = catalog.lookup(av, kind, origin)

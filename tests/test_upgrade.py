@@ -255,7 +255,7 @@ def test_cli_markdown_grouped_by_release(manifests: Path) -> None:
                         "### Kubernetes 1.33", "### Kubernetes 1.34"]
     section = out.split("### Kubernetes 1.32\n", 1)[1].split("###", 1)[0]
     assert f"`{manifests}:1`" in section and "KL302 upgrade-removed-api-version" in section
-    assert "Migrate to `flowcontrol.apiserver.k8s.io/v1`" in section
+    assert "Change apiVersion to `flowcontrol.apiserver.k8s.io/v1`" in section
     assert f"`{manifests}:26`" in section and f"`{manifests}:33`" in section
 
 
