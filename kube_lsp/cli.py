@@ -432,7 +432,12 @@ def _check(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
             findings, text = _fix(args, engine, item, findings, plan, partial[id(item)], out)
         tally.count(plan)
         results.append(FileResult(src.path, findings, res.documents, text))
-    info = RunInfo(format_version(version), source)
+    if cluster is None and settings.kube_versions:  # several targets
+        label = ", ".join(format_version(v) for v in settings.kube_versions)
+        info = RunInfo(label, f"bundled Kubernetes {label} schemas")
+        source = info.schema_source
+    else:
+        info = RunInfo(format_version(version), source)
     if not args.diff:
         report.file.write(render(report.form, results, info, color=report.color, width=terminal_width(),
                                  ascii_only=report.ascii_only, terminal=report.terminal))

@@ -279,6 +279,8 @@ def _crd(root: YMap, plan: Plan, source: str) -> None:
         if "schema" not in has:
             if isinstance(schema, YMap):
                 inner = Tree((k.text, v) for k, v in schema.pairs)
+                if schema.get("type") is None:  # v1: "must not be empty at the root"
+                    inner.insert(0, ("type", "object"))
                 if preserving and schema.get("x-kubernetes-preserve-unknown-fields") is None:
                     inner.append(("x-kubernetes-preserve-unknown-fields", "true"))
                 tree.append(("schema", Tree([("openAPIV3Schema", inner)])))
