@@ -86,7 +86,7 @@ def test_each_kind_of_change_at_its_line() -> None:
     assert "use `discovery.k8s.io/v1 EndpointSlice`" in messages[1]
     assert "Use serviceAccountName instead" in messages[2]
     assert messages[3].startswith("`resources` in PodSpec exists from Kubernetes 1.32, not in 1.29")
-    assert "since Kubernetes 1.32" in messages[4]
+    assert "so documented from Kubernetes 1.32" in messages[4]
     assert "served from 1.34" in messages[5]
 
 
@@ -120,6 +120,28 @@ spec:
     found = upgrade(text, (1, 35), (1, 37))
     assert codes_at(found) == [("KL304", 5, 3)]
     assert "removed in Kubernetes 1.36" in found[0][3]
+
+
+def test_an_in_tree_volume_plugin_no_longer_supported_is_an_error() -> None:
+    text = """\
+apiVersion: v1
+kind: Pod
+metadata: {name: p}
+spec:
+  containers: [{name: c, image: nginx}]
+  volumes:
+    - name: data
+      glusterfs: {endpoints: gluster, path: vol}
+    - name: disk
+      awsElasticBlockStore: {volumeID: vol-1}
+"""
+    docs = parse_stream(text)
+    found = [(f.code, f.severity.label, f.span.start.line + 1, f.message) for f in upgrade_findings(docs[0], (1, 30),
+                                                                                                   (1, 37))]
+    assert [f[:3] for f in found] == [("KL305", "error", 8), ("KL305", "warning", 10)]
+    assert found[0][3] == ("`glusterfs` in Volume is deprecated (so documented from Kubernetes 1.32): Deprecated: "
+                           "Glusterfs is deprecated and the in-tree glusterfs type is no longer supported.")
+    assert "redirected to the ebs.csi.aws.com CSI driver" in found[1][3]
 
 
 def test_crd_versions_marked_deprecated_or_unserved() -> None:

@@ -4,7 +4,8 @@
 Reported by `kube-lsp upgrade`: the target's API documentation of the field says it is deprecated (a
 `Deprecated:` note, `... is a deprecated alias for ...`), e.g. `spec.template.spec.serviceAccount` or the
 in-tree volume plugins (`awsElasticBlockStore`, `gcePersistentDisk`, ...). The release is the first bundled
-version whose documentation says so.
+version whose documentation says so. A plugin documented as "no longer supported" (glusterfs, cephfs, rbd, ...)
+is an error: the API still takes the object, but its volume never mounts.
 
 ## Why is this bad?
 Deprecated fields stop working (in-tree volume plugins are migrated to CSI drivers that must be installed)

@@ -160,9 +160,13 @@ def _fields(root: YMap, av: str, kind: str, old: Version, new: Version, index: i
                                    f"{format_version(ch.release) if ch.release else tnew}, not in {told}: "
                                    f"`kubectl apply` on {told} reports `unknown field \"{ch.path}\"`"), data=data)
         else:
-            since = f"since Kubernetes {format_version(ch.release)}" if ch.release else \
-                f"in Kubernetes {format_version(versions[0])} already"
-            yield Finding(span=ch.key.span, severity=Severity.WARNING, code="KL305", path=ch.path, doc=index,
+            since = f"so documented from Kubernetes {format_version(ch.release)}" if ch.release else \
+                f"so documented in Kubernetes {format_version(versions[0])} already"
+            # "the in-tree glusterfs type is no longer supported": the API takes the object, the volume never
+            # mounts; that breaks the upgrade.
+            gone = "no longer supported" in ch.note
+            yield Finding(span=ch.key.span, severity=Severity.ERROR if gone else Severity.WARNING, code="KL305",
+                          path=ch.path, doc=index,
                           message=f"`{name}` in {ch.parent} is deprecated ({since}): {ch.note}", data=data)
 
 

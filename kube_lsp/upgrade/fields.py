@@ -25,6 +25,7 @@ PathT = tuple[str | int, ...]
 _DEPRECATED_RE: Final = re.compile(
     r"(?:^|[.:]\s+|\s)Deprecated[:.]|\bis a deprecated alias\b|^This field is deprecated\b|"
     r"[.]\s+This field is deprecated\b")
+_ADVICE_RE: Final = re.compile(r"\b(?:[Uu]se|instead|redirected|[Cc]onsider|migrate|replaced)\b")
 _SENTENCES_RE: Final = re.compile(r"(?<=[.!?])\s+(?=[A-Z(])")
 
 
@@ -34,9 +35,12 @@ def is_deprecated(description: str) -> bool:
 
 def deprecation_note(description: str) -> str:
     """The sentences of a description that say the field is deprecated (and what to use instead)."""
-    sentences = _SENTENCES_RE.split(description.strip())
-    picked = [s for s in sentences if "eprecated" in s or s.startswith(("Use ", "Please use "))][:2]
-    return " ".join(picked) or description
+    sentences = [s for s in _SENTENCES_RE.split(description.strip()) if not s.startswith("More info:")]
+    first = next((i for i, s in enumerate(sentences) if "eprecated" in s), None)
+    if first is None:
+        return description
+    picked = [s for s in sentences[first:first + 3] if "eprecated" in s or _ADVICE_RE.search(s)]
+    return " ".join(picked[:3])
 
 
 @dataclass(frozen=True, slots=True)
