@@ -235,6 +235,20 @@ def test_cli_concise_text_and_exit_code(manifests: Path) -> None:
     assert [line.split()[2] for line in lines] == ["KL302", "KL303", "KL305", "KL307", "KL305", "KL306"]
 
 
+def test_cli_full_text_shows_the_source_line(manifests: Path) -> None:
+    code, out = cli("--from", "1.29", "--to", "1.37", "--format", "full", "--color", "never", str(manifests))
+    assert code == 1
+    assert "KL302" in out and "apiVersion: flowcontrol.apiserver.k8s.io/v1beta3" in out
+    assert "Migrate to" in out or "Change apiVersion to" in out
+
+
+def test_cli_stdin(capsys: pytest.CaptureFixture[str]) -> None:
+    out = io.StringIO()
+    code = main(["upgrade", "-q", "--from", "1.25", "--format", "concise", "--stdin-filename", "in.yaml", "-"],
+                stdin=io.StringIO("apiVersion: batch/v1beta1\nkind: CronJob\nmetadata: {name: a}\n"), stdout=out)
+    assert code == 1 and out.getvalue().startswith("in.yaml:1:13: error KL302 `batch/v1beta1` CronJob is removed")
+
+
 def test_cli_exit_code_zero_without_errors(manifests: Path) -> None:
     code, out = cli("--from", "1.29", "--to", "1.31", "--format", "concise", str(manifests))
     assert code == 0 and "KL303" in out
