@@ -222,3 +222,40 @@ def test_corpus_files_with_removed_apis_migrate_to_valid_objects(tmp_path: Path)
                 assert n["spec"]["template"] == o["spec"]["template"]
             else:
                 assert {**o, "apiVersion": n["apiVersion"]} == n
+
+
+def test_runtime_class_v1alpha1_moves_its_spec_to_the_top_level() -> None:
+    text = ("apiVersion: node.k8s.io/v1alpha1\nkind: RuntimeClass\nmetadata:\n  name: gvisor\nspec:\n"
+            "  runtimeHandler: runsc\n  overhead:\n    podFixed: {cpu: 250m}\n")
+    after, titles = migrate(text)
+    assert after == ("apiVersion: node.k8s.io/v1\nkind: RuntimeClass\nmetadata:\n  name: gvisor\n"
+                     "handler: runsc\noverhead:\n  podFixed: {cpu: 250m}\n")
+    assert titles == ["Migrate to `node.k8s.io/v1`"] and findings_at(after) == []
+
+
+@pytest.mark.parametrize(("before", "expected"), [
+    # a flow-style backend on a path item that starts with `backend`
+    ("apiVersion: extensions/v1beta1\nkind: Ingress\nmetadata: {name: a}\nspec:\n  rules:\n  - http:\n"
+     "      paths:\n      - backend: {serviceName: a, servicePort: 80}\n",
+     "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: a}\nspec:\n  rules:\n  - http:\n"
+     "      paths:\n      - backend: {service: {name: a, port: {number: 80}}}\n"
+     "        pathType: ImplementationSpecific\n"),
+    # a metric source written in flow style, in a List item
+    ("apiVersion: v1\nkind: List\nitems:\n- apiVersion: autoscaling/v2beta1\n  kind: HorizontalPodAutoscaler\n"
+     "  metadata: {name: h}\n  spec:\n    scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: d}\n"
+     "    maxReplicas: 4\n    metrics:\n    - type: Resource\n"
+     "      resource: {name: cpu, targetAverageUtilization: 60}\n",
+     "apiVersion: v1\nkind: List\nitems:\n- apiVersion: autoscaling/v2\n  kind: HorizontalPodAutoscaler\n"
+     "  metadata: {name: h}\n  spec:\n    scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: d}\n"
+     "    maxReplicas: 4\n    metrics:\n    - type: Resource\n"
+     "      resource: {name: cpu, target: {type: Utilization, averageUtilization: 60}}\n"),
+    # a quoted apiVersion keeps its quotes; a flow-style template label map is copied as it is
+    ('apiVersion: "apps/v1beta2"\nkind: Deployment\nmetadata: {name: d}\nspec:\n  selector: {matchLabels: {a: b}}\n'
+     "  template:\n    metadata: {labels: {a: b}}\n    spec: {containers: [{name: c, image: nginx}]}\n",
+     'apiVersion: "apps/v1"\nkind: Deployment\nmetadata: {name: d}\nspec:\n  selector: {matchLabels: {a: b}}\n'
+     "  template:\n    metadata: {labels: {a: b}}\n    spec: {containers: [{name: c, image: nginx}]}\n"),
+])
+def test_shapes_seen_in_the_wild(before: str, expected: str) -> None:
+    after, _ = migrate(before)
+    assert after == expected
+    assert findings_at(after) == []

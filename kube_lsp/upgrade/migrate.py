@@ -394,6 +394,16 @@ def _csr(root: YMap, plan: Plan, source: str) -> None:
         plan.notes.append("review: certificates.k8s.io/v1 requires `spec.signerName`")
 
 
+def _runtime_class(root: YMap, plan: Plan, source: str) -> None:
+    """node.k8s.io v1alpha1 → v1: `spec.runtimeHandler`, `spec.overhead`, `spec.scheduling` move to the top
+    level (`runtimeHandler` becomes `handler`)."""
+    spec = _map(root.get("spec"))
+    if not source.endswith("v1alpha1") or spec is None or root.get("handler") is not None:
+        return
+    tree = Tree(("handler" if k.text == "runtimeHandler" else k.text, v) for k, v in spec.pairs)
+    plan.add(plan.src.replace_pair(root, "spec", tree))
+
+
 def _nothing(root: YMap, plan: Plan, source: str) -> None:
     """The replacement has the same shape: the apiVersion is all that changes."""
 
@@ -413,6 +423,7 @@ MIGRATIONS: Final[dict[tuple[str, str], Migration]] = {
     ("PriorityLevelConfiguration", "flowcontrol.apiserver.k8s.io/v1"): _priority_level,
     ("EndpointSlice", "discovery.k8s.io/v1"): _endpoint_slice,
     ("CertificateSigningRequest", "certificates.k8s.io/v1"): _csr,
+    ("RuntimeClass", "node.k8s.io/v1"): _runtime_class,
     **{(kind, "rbac.authorization.k8s.io/v1"): _rbac for kind in ("Role", "ClusterRole", "RoleBinding",
                                                                     "ClusterRoleBinding")},
 }
