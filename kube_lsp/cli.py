@@ -33,7 +33,7 @@ from kube_lsp.inputs import (
 from kube_lsp.model import Finding, Severity
 from kube_lsp.output import CHECK_FORMATS, FileResult, RunInfo, render, summary_line
 from kube_lsp.output.term import Progress, can_encode, color_enabled, isatty, prepare_streams, terminal_width
-from kube_lsp.parsing.loader import parse_stream
+from kube_lsp.parsing.loader import Document, parse_stream
 from kube_lsp.rules import ALL_RULES, find_rule, markdown_docs, markdown_table
 from kube_lsp.schema.catalog import (
     Catalog,
@@ -93,7 +93,8 @@ what is reported (each finding names its release):
 
 fixes:
   KL302/KL303 carry the migration to the replacement (apiVersion and structure) as an unsafe fix:
-  `kube-lsp check --kube-version X.Y --fix --unsafe-fixes` applies it (KL300/KL301 carry the same one).
+  --diff shows them, --fix applies them (review the result). The replacement is one both versions
+  serve when there is one; `check --fix --unsafe-fixes` applies the same migrations (KL300/KL301).
 
 exit codes:
   0  nothing that breaks the upgrade   1  at least one error-severity finding   2  usage error
@@ -182,6 +183,9 @@ def _build() -> Cli:
                          default="text", metavar="FORMAT",
                          help=f"{', '.join(CHECK_FORMATS)}, markdown (a report for an upgrade pull request)")
     upgrade.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    upgrade.add_argument("--fix", action="store_true",
+                         help="apply the migrations in place (they are unsafe fixes: review the result)")
+    upgrade.add_argument("--diff", action="store_true", help="print the migrations as a unified diff; change nothing")
     upgrade.add_argument("--config", metavar="FILE", help="settings file (default: nearest .kube-lsp.yaml)")
     upgrade.add_argument("--stdin-filename", metavar="NAME", default="<stdin>")
     upgrade.add_argument("--force-exclude", action="store_true",
@@ -612,6 +616,8 @@ def _upgrade(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
     from kube_lsp.upgrade.analyse import crd_versions, upgrade_findings
     from kube_lsp.upgrade.markdown import render_markdown
 
+    if args.fix and args.diff:
+        raise ConfigError("--fix and --diff cannot be combined")
     args.kube_version = None
     settings = _settings(args)
     old, new = _upgrade_versions(args, settings)
@@ -627,13 +633,29 @@ def _upgrade(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
             results.append(FileResult(src.path, [src.problem] if src.problem else []))
             continue
         docs = by_item[id(item)]
-        findings: list[Finding] = []
-        for doc in docs:
-            findings.extend(engine.finish(doc, upgrade_findings(doc, old, new, crds)))
-        findings.sort(key=lambda f: f.sort_key)
-        results.append(FileResult(src.path, findings, len(docs), src.text))
+
+        def found(docs: list[Document]) -> list[Finding]:
+            out = [f for doc in docs for f in engine.finish(doc, upgrade_findings(doc, old, new, crds))]
+            return sorted(out, key=lambda f: f.sort_key)
+
+        findings, text = found(docs), src.text
+        if args.fix or args.diff:
+            plan = plan_fixes(text, findings, unsafe=True)
+            fixed = apply_edits(text, plan.edits) if plan.chosen else text
+            if args.diff and fixed != text:
+                _write_bytes(out, unified_diff(src.path, text, fixed).encode("utf-8"))
+            elif args.fix and fixed != text and not item.stdin:
+                Path(src.path).write_bytes((("\ufeff" if src.bom else "") + fixed).encode("utf-8"))
+                for f, fx in plan.chosen:
+                    print(f"{src.path}:{f.span.start.line + 1}:{f.span.start.col + 1}: fixed {f.code} {fx.title}",
+                          file=sys.stderr)
+                docs, text = parse_stream(fixed), fixed
+                findings = found(docs)
+        results.append(FileResult(src.path, findings, len(docs), text))
     source = f"bundled Kubernetes {format_version(old)} and {format_version(new)} schemas"
-    if args.format == "markdown":
+    if args.diff:
+        pass
+    elif args.format == "markdown":
         out.write(render_markdown(results, format_version(old), format_version(new),
                                   format_version(bundled_versions()[0])))
     else:

@@ -329,3 +329,26 @@ def test_corpus_counts() -> None:
     assert code == 1
     assert by_code.get("KL302") == 12 and by_code.get("KL303") == 2
     assert not any("guestbook" in f["path"] for f in found if f["code"] in ("KL302", "KL303"))
+
+
+def test_replacement_not_served_before_the_upgrade_says_from_when() -> None:
+    text = ("apiVersion: flowcontrol.apiserver.k8s.io/v1beta2\nkind: FlowSchema\nmetadata: {name: a}\n"
+            "spec:\n  priorityLevelConfiguration: {name: exempt}\n")
+    [(_, _, _, message)] = upgrade(text, (1, 27), (1, 37))
+    assert message.endswith("; use `flowcontrol.apiserver.k8s.io/v1`, served from Kubernetes 1.29")
+    [(_, _, _, message)] = upgrade(text, (1, 29), (1, 37))
+    assert message.endswith("; use `flowcontrol.apiserver.k8s.io/v1`")
+
+
+def test_cli_diff_and_fix_apply_the_migrations(tmp_path: Path) -> None:
+    path = tmp_path / "cron.yaml"
+    original = "apiVersion: batch/v1beta1  # old\nkind: CronJob\nmetadata: {name: a}\nspec:\n  schedule: '@daily'\n" \
+               "  jobTemplate:\n    spec:\n      template:\n        spec:\n          restartPolicy: Never\n" \
+               "          containers: [{name: c, image: busybox}]\n"
+    path.write_text(original, encoding="utf-8")
+    code, out = cli("--from", "1.25", "--diff", str(path))
+    assert code == 1 and "-apiVersion: batch/v1beta1  # old\n+apiVersion: batch/v1  # old\n" in out
+    assert path.read_text(encoding="utf-8") == original
+    code, out = cli("--from", "1.25", "--fix", "--format", "concise", str(path))
+    assert code == 0 and out == ""
+    assert path.read_text(encoding="utf-8") == original.replace("batch/v1beta1", "batch/v1")

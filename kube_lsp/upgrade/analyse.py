@@ -14,7 +14,7 @@ from kube_lsp.model import Finding, Fix, Severity
 from kube_lsp.parsing.loader import Document
 from kube_lsp.parsing.nodes import YMap, YScalar, YSeq
 from kube_lsp.parsing.text import split_lines
-from kube_lsp.schema.apiversions import best_replacement
+from kube_lsp.schema.apiversions import best_replacement, stability_key
 from kube_lsp.schema.catalog import CLIENT_SIDE_GROUP_SUFFIXES, bundled_catalog, bundled_versions, format_version
 from kube_lsp.upgrade.fields import field_changes
 from kube_lsp.upgrade.migrate import migration_fix
@@ -103,7 +103,7 @@ def _object(root: YMap, index: int, old: Version, new: Version, crds: dict[tuple
                                         "apiVersion": av, **data})
 
     if tl.removed is not None and tl.removed <= new:
-        replacement, fixes = _replacement(root, av_node, tl, new, lines, first_line)
+        replacement, fixes = _replacement(root, av_node, tl, old, new, lines, first_line)
         when = (f" (not served by {told}, the version upgraded from, either)"
                 if tl.removed <= old else f" (upgrade {told} → {tnew})")
         yield finding("KL302", Severity.ERROR,
@@ -121,24 +121,38 @@ def _object(root: YMap, index: int, old: Version, new: Version, crds: dict[tuple
     else:
         yield from _fields(root, av, kind, old, new, index)
     if tl.deprecated is not None and tl.deprecated <= new:
-        replacement, fixes = _replacement(root, av_node, tl, new, lines, first_line)
+        replacement, fixes = _replacement(root, av_node, tl, old, new, lines, first_line)
         removal = f" and will be removed in {format_version(tl.removed)}" if tl.removed else ""
         yield finding("KL303", Severity.WARNING,
                       f"`{av}` {kind} is deprecated since Kubernetes {format_version(tl.deprecated)}{removal}"
                       f"{replacement}", tl.deprecated, fixes)
 
 
-def _replacement(root: YMap, av_node: YScalar, tl: Timeline, new: Version, lines: list[str],
+def _replacement(root: YMap, av_node: YScalar, tl: Timeline, old: Version, new: Version, lines: list[str],
                  first_line: int) -> tuple[str, tuple[Fix, ...]]:
-    """`; use ...` for the message, and the migration to the replacement as a fix."""
+    """`; use ...` for the message, and the migration to the replacement as a fix. The replacement is one
+    that both ends of the upgrade serve when there is one (the object can be migrated before the upgrade),
+    else the target's (and the message says from which release it is served)."""
     if tl.replacement is not None and " " in tl.replacement:  # the kind changes too
         return f"; use `{tl.replacement}`", ()
-    target = best_replacement(tl.api_version, tl.kind, bundled_catalog(new)) or tl.replacement
+    catalog = bundled_catalog(new)
+    target = best_replacement(tl.api_version, tl.kind, catalog) or tl.replacement
     if target is None:
         return "; it has no replacement", ()
+    when = ""
+    served = timeline(target, tl.kind)
+    if served is not None and not served.serves(old):
+        both = [av for av in catalog.served_kinds().get(tl.kind, []) if av != tl.api_version
+                and (t := timeline(av, tl.kind)) is not None and t.serves(old)
+                and not (t.removed is not None and t.removed <= new)]
+        if both:
+            target = max(both, key=lambda av: (stability_key(av), av))
+        else:
+            since = next((v for v in served.served if v > old), None)
+            when = f", served from Kubernetes {format_version(since)}" if since else ""
     fix = migration_fix(root, av_node, tl.api_version, tl.kind, target, lines, first_line)
-    note = f" ({fix.title.split(' (', 1)[1]}" if fix is not None and " (" in fix.title else ""
-    return f"; use `{target}`{note}", (fix,) if fix is not None else ()
+    note = f" ({fix.title.split(' (', 1)[1]}" if " (" in fix.title else ""
+    return f"; use `{target}`{when}{note}", (fix,)
 
 
 def _fields(root: YMap, av: str, kind: str, old: Version, new: Version, index: int) -> Iterator[Finding]:
