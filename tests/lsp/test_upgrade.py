@@ -123,3 +123,6 @@ async def test_several_target_versions_from_the_settings(client: LanguageClient)
     assert len(messages) == 2
     assert messages[0].endswith("use `flowcontrol.apiserver.k8s.io/v1` (Kubernetes 1.29 only)")
     assert messages[1].endswith("(target 1.32); use `flowcontrol.apiserver.k8s.io/v1` (Kubernetes 1.32 only)")
+    status = await client.workspace_execute_command_async(types.ExecuteCommandParams(command="kube-lsp.status",
+                                                                                     arguments=[]))
+    assert status["kubeVersion"] == "1.29" and status["kubeVersions"] == ["1.29", "1.32"]
