@@ -259,3 +259,16 @@ def test_shapes_seen_in_the_wild(before: str, expected: str) -> None:
     after, _ = migrate(before)
     assert after == expected
     assert findings_at(after) == []
+
+
+def test_crd_per_version_schema_gets_the_root_type_v1_requires() -> None:
+    text = ("apiVersion: apiextensions.k8s.io/v1beta1\nkind: CustomResourceDefinition\nmetadata:\n"
+            "  name: foos.example.com\nspec:\n  group: example.com\n  names: {kind: Foo, plural: foos}\n"
+            "  scope: Namespaced\n  versions:\n  - name: v1\n    served: true\n    storage: true\n    schema:\n"
+            "      openAPIV3Schema:\n        properties:\n          spec: {type: object}\n")
+    after, titles = migrate(text)
+    [crd] = objects(after)
+    assert crd["spec"]["versions"][0]["schema"] == {"openAPIV3Schema": {
+        "type": "object", "properties": {"spec": {"type": "object"}}, "x-kubernetes-preserve-unknown-fields": True}}
+    assert "review: v1 prunes unknown fields" in titles[0]
+    assert findings_at(after) == []

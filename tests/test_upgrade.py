@@ -264,6 +264,7 @@ def test_cli_json(manifests: Path) -> None:
     assert first["fixes"][0]["safe"] is False
     assert first["fixes"][0]["edits"][0]["newText"] == "flowcontrol.apiserver.k8s.io/v1"
     assert data["summary"]["errors"] == 1 and data["summary"]["kubernetesVersion"] == "1.37"
+    assert [f["release"] for f in data["findings"]] == ["1.32", "1.33", "", "1.32", "1.32", "1.34"]
 
 
 def test_cli_sarif(manifests: Path) -> None:

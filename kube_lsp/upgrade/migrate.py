@@ -274,16 +274,24 @@ def _crd(root: YMap, plan: Plan, source: str) -> None:
     columns = g("additionalPrinterColumns")
     subresources = g("subresources")
 
+    def v1_schema(node: YMap) -> Tree:
+        """An openAPIV3Schema as v1 needs it: a type at the root, and the old default of keeping unknown
+        fields (at the top level) unless `preserveUnknownFields: false`."""
+        inner = Tree((k.text, v) for k, v in node.pairs)
+        if node.get("type") is None:  # v1: "must not be empty at the root"
+            inner.insert(0, ("type", "object"))
+        if preserving and node.get("x-kubernetes-preserve-unknown-fields") is None:
+            inner.append(("x-kubernetes-preserve-unknown-fields", "true"))
+            if node.get("properties") is not None:
+                plan.notes.append("review: v1 prunes unknown fields below the schema's top level "
+                                  "(x-kubernetes-preserve-unknown-fields: true is set at the top)")
+        return inner
+
     def version_tree(pairs: list[tuple[str, object]], has: set[str]) -> Tree:
         tree = Tree(pairs)  # type: ignore[arg-type]
         if "schema" not in has:
             if isinstance(schema, YMap):
-                inner = Tree((k.text, v) for k, v in schema.pairs)
-                if schema.get("type") is None:  # v1: "must not be empty at the root"
-                    inner.insert(0, ("type", "object"))
-                if preserving and schema.get("x-kubernetes-preserve-unknown-fields") is None:
-                    inner.append(("x-kubernetes-preserve-unknown-fields", "true"))
-                tree.append(("schema", Tree([("openAPIV3Schema", inner)])))
+                tree.append(("schema", Tree([("openAPIV3Schema", v1_schema(schema))])))
             else:
                 tree.append(("schema", Tree([("openAPIV3Schema", Tree([
                     ("type", "object"), ("x-kubernetes-preserve-unknown-fields", "true")]))])))
@@ -303,6 +311,11 @@ def _crd(root: YMap, plan: Plan, source: str) -> None:
             for k, v in item.pairs:
                 if k.text == "additionalPrinterColumns" and isinstance(v, YSeq):
                     pairs.append((k.text, Items(_printer_column(c) for c in _seq_maps(v))))
+                elif k.text == "schema" and isinstance(own := _path(item, "schema", "openAPIV3Schema"), YMap) \
+                        and isinstance(v, YMap) and (own.get("type") is None or (
+                            preserving and own.get("x-kubernetes-preserve-unknown-fields") is None)):
+                    rest = [(kk.text, vv) for kk, vv in v.pairs if kk.text != "openAPIV3Schema"]
+                    pairs.append((k.text, Tree([("openAPIV3Schema", v1_schema(own)), *rest])))
                 else:
                     pairs.append((k.text, v))
             versions.append(version_tree(pairs, set(item.keys())))
@@ -320,9 +333,6 @@ def _crd(root: YMap, plan: Plan, source: str) -> None:
             tree.append(("conversion", _crd_conversion(v)))
         elif k.text not in moved:
             tree.append((k.text, v))
-    if preserving and isinstance(schema, YMap):
-        plan.notes.append("review: v1 prunes unknown fields below the schema's top level "
-                          "(x-kubernetes-preserve-unknown-fields: true is set at the top)")
     plan.add(plan.src.replace_map(spec, tree))
 
 
