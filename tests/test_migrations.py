@@ -84,6 +84,7 @@ def test_ingress_keeps_backends_ports_and_comments() -> None:
     assert new["spec"]["defaultBackend"] == {"service": {"name": "default-http", "port": {"number": 80}}}
     assert new["spec"]["tls"] == old["spec"]["tls"] and new["metadata"] == old["metadata"]
     assert "# Ingress of the shop" in after and "# the web front" in after and "# the controller" in after
+    assert "      name: default-http   # fallback\n" in after  # a comment in a rewritten part goes along
     # the second Ingress already had a pathType: it is kept
     assert objects(after)[1]["spec"]["rules"][0]["http"]["paths"][0]["pathType"] == "Prefix"
 
@@ -271,4 +272,55 @@ def test_crd_per_version_schema_gets_the_root_type_v1_requires() -> None:
     assert crd["spec"]["versions"][0]["schema"] == {"openAPIV3Schema": {
         "type": "object", "properties": {"spec": {"type": "object"}}, "x-kubernetes-preserve-unknown-fields": True}}
     assert "review: v1 prunes unknown fields" in titles[0]
+    assert findings_at(after) == []
+
+
+def test_comments_inside_a_rewritten_part_go_with_their_keys_and_values() -> None:
+    text = """\
+apiVersion: apiextensions.k8s.io/v1beta1
+kind: CustomResourceDefinition
+metadata:
+  name: bars.example.com
+spec:
+  group: example.com   # our group
+  # the names
+  names:
+    kind: Bar
+    plural: bars
+  scope: Namespaced  # namespaced
+  version: v1
+  validation:
+    openAPIV3Schema:
+      # the root
+      type: object
+      properties:
+        size: {type: integer}   # in cm
+  # the end
+"""
+    after, _ = migrate(text)
+    assert after == """\
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: bars.example.com
+spec:
+  group: example.com   # our group
+  # the names
+  names:
+    kind: Bar
+    plural: bars
+  scope: Namespaced  # namespaced
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema:
+        openAPIV3Schema:
+          # the root
+          type: object
+          properties:
+            size: {type: integer}   # in cm
+          x-kubernetes-preserve-unknown-fields: true
+  # the end
+"""
     assert findings_at(after) == []

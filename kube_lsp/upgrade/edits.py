@@ -17,9 +17,11 @@ from kube_lsp.model import Pos, Span, TextEdit
 from kube_lsp.parsing.nodes import YMap, YNode, YScalar, YSeq
 
 Value = Union[str, YNode, "Tree", "Items"]
+# A key to write: new text, or a key of the document (written as it is, with the comment lines above it).
+Key = str | YScalar
 
 
-class Tree(list[tuple[str, Value]]):
+class Tree(list[tuple[Key, Value]]):
     """A mapping to write: (key, value) pairs in order."""
 
 
@@ -45,12 +47,17 @@ def content_end(node: YNode) -> Pos:
     return content_end(node.items[-1])
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Source:
-    """The lines of one document; `first_line` is the line number of `lines[0]` in spans."""
+    """The lines of one document; `first_line` is the line number of `lines[0]` in spans.
+
+    While a region is being replaced (`region`), comments inside it that belong to copied keys and values go
+    along: the comment lines right above a copied key, and a comment after a copied scalar on its line.
+    """
 
     lines: Sequence[str]
     first_line: int = 0
+    region: Span | None = None
 
     def line(self, n: int) -> str:
         i = n - self.first_line
@@ -82,10 +89,44 @@ class Source:
         text started, at column `col`), the others indented to `col` and deeper."""
         out: list[str] = []
         for i, (key, value) in enumerate(tree):
-            lines = self._emit_pair(key, value, col)
-            out.append(lines[0] if i == 0 else " " * col + lines[0])
+            above = self._comments_above(key)
+            lines = self._emit_pair(self._key_text(key), value, col)
+            if above and i == 0:
+                out.extend([above[0], *(" " * col + c for c in above[1:]), " " * col + lines[0]])
+            else:
+                out.extend([" " * col + c for c in above])
+                out.append(lines[0] if i == 0 else " " * col + lines[0])
             out.extend(lines[1:])
         return "\n".join(out)
+
+    def _key_text(self, key: Key) -> str:
+        return key if isinstance(key, str) else self.text(key.span.start, key.span.end)
+
+    def _inside(self, line: int) -> bool:
+        return self.region is not None and self.region.start.line < line < self.region.end.line
+
+    def _comments_above(self, key: Key) -> list[str]:
+        """The comment lines right above a copied key, when they are inside the replaced region."""
+        if isinstance(key, str):
+            return []
+        found: list[str] = []
+        n = key.span.start.line - 1
+        while self._inside(n) and self.line(n).strip().startswith("#"):
+            found.insert(0, self.line(n).strip())
+            n -= 1
+        return found
+
+    def _comment_after(self, node: YNode) -> str:
+        """`  # ...` after a copied node on the line where it ends, when that line is inside the replaced
+        region."""
+        if isinstance(node, YScalar) and node.style in ("|", ">"):
+            return ""
+        end = self.clamp(content_end(node))
+        if not (self._inside(end.line) or (self.region is not None and end.line == self.region.start.line
+                                             and end.line < self.region.end.line)):
+            return ""
+        rest = self.line(end.line)[end.col:]
+        return rest.rstrip() if rest.strip().startswith("#") else ""
 
     def _emit_pair(self, key: str, value: Value, col: int) -> list[str]:
         """Lines of one pair at column `col`: the first without indentation, the others fully indented."""
@@ -105,13 +146,16 @@ class Source:
             return [f"{key}:", " " * (col + 2) + body[0], *body[1:]]
         if isinstance(value, YScalar) or value.flow or not _items(value):
             lines = self.node_text(value, col + len(key) + 2).split("\n")
+            lines[-1] += self._comment_after(value)
             return [f"{key}: {lines[0]}", *lines[1:]]
         lines = self.node_text(value, col + 2).split("\n")
+        lines[-1] += self._comment_after(value)
         return [f"{key}:", " " * (col + 2) + lines[0], *lines[1:]]
 
     def flow(self, tree: Tree) -> str:
         parts = []
-        for key, value in tree:
+        for raw_key, value in tree:
+            key = self._key_text(raw_key)
             if isinstance(value, str):
                 parts.append(f"{key}: {value}")
             elif isinstance(value, Items):
@@ -128,7 +172,20 @@ class Source:
         """Replace a mapping's content by `tree`, in the mapping's own style."""
         if node.flow or not node.pairs:
             return TextEdit(node.span, self.flow(tree))
-        return TextEdit(Span(node.span.start, self.clamp(content_end(node))), self.block(tree, node.span.start.col))
+        return self._block_edit(Span(node.span.start, self.clamp(content_end(node))), tree, node.span.start.col)
+
+    def _block_edit(self, span: Span, tree: Tree, col: int) -> TextEdit:
+        """Replace `span` by `tree` in block style; a comment after the span's last line goes with the node it
+        follows (so the edit takes it too)."""
+        line = self.line(span.end.line)
+        self.region = span
+        if line[span.end.col:].strip().startswith("#"):
+            self.region = Span(span.start, Pos(span.end.line + 1, 0))
+            span = Span(span.start, Pos(span.end.line, len(line.rstrip())))
+        try:
+            return TextEdit(span, self.block(tree, col))
+        finally:
+            self.region = None
 
     def replace_pair(self, node: YMap, key: str, tree: Tree) -> TextEdit | None:
         """Replace the pair `key` of `node` by the pairs of `tree` (at the same place)."""
@@ -139,7 +196,7 @@ class Source:
         end = self.clamp(content_end(v)) if v.span.start >= k.span.start else k.span.end
         if node.flow:
             return TextEdit(Span(k.span.start, end), self.flow(tree)[1:-1])
-        return TextEdit(Span(k.span.start, end), self.block(tree, k.span.start.col))
+        return self._block_edit(Span(k.span.start, end), tree, k.span.start.col)
 
     def add_pairs(self, node: YMap, tree: Tree, after: str | None = None) -> TextEdit:
         """Add the pairs of `tree` to `node`: after the pair `after` (when it has it), else after its last pair

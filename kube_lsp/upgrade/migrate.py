@@ -16,7 +16,7 @@ from typing import Final
 from kube_lsp.model import Fix, TextEdit
 from kube_lsp.parsing.nodes import YMap, YNode, YScalar, YSeq
 from kube_lsp.schema.catalog import split_api_version
-from kube_lsp.upgrade.edits import Items, Source, Tree, quoted_like
+from kube_lsp.upgrade.edits import Items, Key, Source, Tree, Value, quoted_like
 
 
 @dataclass(slots=True)
@@ -84,7 +84,7 @@ def _ingress_backend(backend: YMap, plan: Plan) -> None:
                     service.append(("port", _service_port(port)))
                 tree.append(("service", service))
             continue
-        tree.append((k.text, v))
+        tree.append((k, v))
     plan.add(plan.src.replace_map(backend, tree))
 
 
@@ -171,7 +171,7 @@ def _hpa_metric(source_type: str, source: YMap, plan: Plan) -> None:
         return
     known = {"name", "container", "targetAverageUtilization", "targetAverageValue", "metricName", "selector",
              "target", "targetValue", "averageValue", "metricSelector"}
-    tree.extend((k.text, v) for k, v in source.pairs if k.text not in known)
+    tree.extend((k, v) for k, v in source.pairs if k.text not in known)
     plan.add(plan.src.replace_map(source, tree))
 
 
@@ -256,7 +256,7 @@ def _webhooks(root: YMap, plan: Plan, source: str) -> None:
 # ------------------------------------------------------------------------------------------------ CRD
 
 def _printer_column(column: YMap) -> Tree:
-    return Tree(("jsonPath" if k.text == "JSONPath" else k.text, v) for k, v in column.pairs)
+    return Tree(("jsonPath" if k.text == "JSONPath" else k, v) for k, v in column.pairs)
 
 
 def _crd(root: YMap, plan: Plan, source: str) -> None:
@@ -277,7 +277,7 @@ def _crd(root: YMap, plan: Plan, source: str) -> None:
     def v1_schema(node: YMap) -> Tree:
         """An openAPIV3Schema as v1 needs it: a type at the root, and the old default of keeping unknown
         fields (at the top level) unless `preserveUnknownFields: false`."""
-        inner = Tree((k.text, v) for k, v in node.pairs)
+        inner = Tree((k, v) for k, v in node.pairs)
         if node.get("type") is None:  # v1: "must not be empty at the root"
             inner.insert(0, ("type", "object"))
         if preserving and node.get("x-kubernetes-preserve-unknown-fields") is None:
@@ -287,8 +287,8 @@ def _crd(root: YMap, plan: Plan, source: str) -> None:
                                   "(x-kubernetes-preserve-unknown-fields: true is set at the top)")
         return inner
 
-    def version_tree(pairs: list[tuple[str, object]], has: set[str]) -> Tree:
-        tree = Tree(pairs)  # type: ignore[arg-type]
+    def version_tree(pairs: list[tuple[Key, Value]], has: set[str]) -> Tree:
+        tree = Tree(pairs)
         if "schema" not in has:
             if isinstance(schema, YMap):
                 tree.append(("schema", Tree([("openAPIV3Schema", v1_schema(schema))])))
@@ -307,17 +307,17 @@ def _crd(root: YMap, plan: Plan, source: str) -> None:
     listed = g("versions")
     if isinstance(listed, YSeq):
         for item in _seq_maps(listed):
-            pairs: list[tuple[str, object]] = []
+            pairs: list[tuple[Key, Value]] = []
             for k, v in item.pairs:
                 if k.text == "additionalPrinterColumns" and isinstance(v, YSeq):
-                    pairs.append((k.text, Items(_printer_column(c) for c in _seq_maps(v))))
+                    pairs.append((k, Items(_printer_column(c) for c in _seq_maps(v))))
                 elif k.text == "schema" and isinstance(own := _path(item, "schema", "openAPIV3Schema"), YMap) \
                         and isinstance(v, YMap) and (own.get("type") is None or (
                             preserving and own.get("x-kubernetes-preserve-unknown-fields") is None)):
-                    rest = [(kk.text, vv) for kk, vv in v.pairs if kk.text != "openAPIV3Schema"]
-                    pairs.append((k.text, Tree([("openAPIV3Schema", v1_schema(own)), *rest])))
+                    rest: list[tuple[Key, Value]] = [(kk, vv) for kk, vv in v.pairs if kk.text != "openAPIV3Schema"]
+                    pairs.append((k, Tree([("openAPIV3Schema", v1_schema(own)), *rest])))
                 else:
-                    pairs.append((k.text, v))
+                    pairs.append((k, v))
             versions.append(version_tree(pairs, set(item.keys())))
     else:
         name = g("version")
@@ -332,7 +332,7 @@ def _crd(root: YMap, plan: Plan, source: str) -> None:
         elif k.text == "conversion" and isinstance(v, YMap):
             tree.append(("conversion", _crd_conversion(v)))
         elif k.text not in moved:
-            tree.append((k.text, v))
+            tree.append((k, v))
     plan.add(plan.src.replace_map(spec, tree))
 
 
@@ -345,7 +345,7 @@ def _crd_conversion(conversion: YMap) -> Tree:
         elif k.text == "conversionReviewVersions":
             webhook.append(("conversionReviewVersions", v))
         else:
-            tree.append((k.text, v))
+            tree.append((k, v))
     if webhook:
         if not any(k == "conversionReviewVersions" for k, _ in webhook):
             webhook.append(("conversionReviewVersions", '["v1beta1"]'))
@@ -380,7 +380,7 @@ def _endpoint_slice(root: YMap, plan: Plan, source: str) -> None:
             if target is not None and endpoint.get(target) is None:
                 tree.append((target, v))
             else:
-                rest.append((k.text, v))
+                rest.append((k, v))
         if rest:
             tree.append(("deprecatedTopology", rest))
         plan.add(plan.src.replace_pair(endpoint, "topology", tree) if tree else
@@ -410,7 +410,7 @@ def _runtime_class(root: YMap, plan: Plan, source: str) -> None:
     spec = _map(root.get("spec"))
     if not source.endswith("v1alpha1") or spec is None or root.get("handler") is not None:
         return
-    tree = Tree(("handler" if k.text == "runtimeHandler" else k.text, v) for k, v in spec.pairs)
+    tree = Tree(("handler" if k.text == "runtimeHandler" else k, v) for k, v in spec.pairs)
     plan.add(plan.src.replace_pair(root, "spec", tree))
 
 
