@@ -58,6 +58,14 @@ class Source:
     lines: Sequence[str]
     first_line: int = 0
     region: Span | None = None
+    # The document's indentation step (new nested mappings use it): the smallest indentation of a key.
+    step: int = 0
+
+    def __post_init__(self) -> None:
+        if not self.step:
+            found = [len(line) - len(line.lstrip(" ")) for line in self.lines
+                     if line.startswith(" ") and line.lstrip(" ")[:1] not in ("", "-", "#")]
+            self.step = min(max(min(found, default=2), 2), 8)
 
     def line(self, n: int) -> str:
         i = n - self.first_line
@@ -135,22 +143,22 @@ class Source:
         if isinstance(value, Items):
             lines = [f"{key}:"]
             for item in value:
-                body = self.block(item, col + 4).split("\n")
-                lines.append(" " * (col + 2) + "- " + body[0])
+                body = self.block(item, col + self.step + 2).split("\n")
+                lines.append(" " * (col + self.step) + "- " + body[0])
                 lines.extend(body[1:])
             return lines
         if isinstance(value, Tree):
             if not value:
                 return [f"{key}: {{}}"]
-            body = self.block(value, col + 2).split("\n")
-            return [f"{key}:", " " * (col + 2) + body[0], *body[1:]]
+            body = self.block(value, col + self.step).split("\n")
+            return [f"{key}:", " " * (col + self.step) + body[0], *body[1:]]
         if isinstance(value, YScalar) or value.flow or not _items(value):
             lines = self.node_text(value, col + len(key) + 2).split("\n")
             lines[-1] += self._comment_after(value)
             return [f"{key}: {lines[0]}", *lines[1:]]
-        lines = self.node_text(value, col + 2).split("\n")
+        lines = self.node_text(value, col + self.step).split("\n")
         lines[-1] += self._comment_after(value)
-        return [f"{key}:", " " * (col + 2) + lines[0], *lines[1:]]
+        return [f"{key}:", " " * (col + self.step) + lines[0], *lines[1:]]
 
     def flow(self, tree: Tree) -> str:
         parts = []
