@@ -353,3 +353,22 @@ def test_cli_diff_and_fix_apply_the_migrations(tmp_path: Path) -> None:
     code, out = cli("--from", "1.25", "--fix", "--format", "concise", str(path))
     assert code == 0 and out == ""
     assert path.read_text(encoding="utf-8") == original.replace("batch/v1beta1", "batch/v1")
+
+
+def test_the_deprecation_table_agrees_with_the_bundled_schemas() -> None:
+    """A removal the table states for a bundled release is the release after the schemas last serve it, and
+    nothing is deprecated before the schemas first serve it."""
+    from kube_lsp.schema.catalog import bundled_versions, served_in_any_version
+    from kube_lsp.schema.overlays import api_changes
+
+    versions = bundled_versions()
+    for key, change in api_changes().items():
+        served = served_in_any_version().get(key)
+        if not served:
+            assert change.removed is None or change.removed <= versions[0], key  # gone before the bundled ones
+            continue
+        after = [v for v in versions if v > served[-1]]
+        if change.removed is not None:
+            assert after and change.removed == after[0], key
+        if change.deprecated is not None and served[0] != versions[0]:
+            assert change.deprecated >= served[0], key
