@@ -287,6 +287,8 @@ def test_cli_markdown_grouped_by_release(manifests: Path) -> None:
     code, out = cli("--from", "1.29", "--to", "1.37", "--format", "markdown", str(manifests))
     assert code == 1
     assert out.startswith("## Kubernetes upgrade 1.29 → 1.37\n\n6 findings (1 that break the upgrade) in 1 of 1 files.")
+    assert "| Release | Breaks (errors) | Warnings |\n| --- | --- | --- |\n| before 1.25 | 0 | 1 |\n" \
+           "| 1.32 | 1 | 2 |\n| 1.33 | 0 | 1 |\n| 1.34 | 0 | 1 |\n" in out
     headings = [line for line in out.splitlines() if line.startswith("### ")]
     assert headings == ["### Before Kubernetes 1.25 / no release recorded", "### Kubernetes 1.32",
                         "### Kubernetes 1.33", "### Kubernetes 1.34"]

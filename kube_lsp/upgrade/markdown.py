@@ -36,6 +36,12 @@ def render_markdown(results: Sequence[FileResult], old: str, new: str, oldest: s
     groups: dict[str, list[tuple[str, Finding]]] = {}
     for path, f in found:
         groups.setdefault(str(f.data.get("release", "")), []).append((path, f))
+    out += ["| Release | Breaks (errors) | Warnings |", "| --- | --- | --- |"]
+    for release in sorted(groups, key=_release_key):
+        rows = groups[release]
+        bad = sum(f.severity == Severity.ERROR for _, f in rows)
+        out.append(f"| {release or 'before ' + oldest} | {bad} | {len(rows) - bad} |")
+    out.append("")
     for release in sorted(groups, key=_release_key):
         title = f"Kubernetes {release}" if release else f"Before Kubernetes {oldest} / no release recorded"
         rows = sorted(groups[release], key=lambda pf: (pf[0], pf[1].span.start))
