@@ -374,3 +374,15 @@ def test_the_deprecation_table_agrees_with_the_bundled_schemas() -> None:
             assert after and change.removed == after[0], key
         if change.deprecated is not None and served[0] != versions[0]:
             assert change.deprecated >= served[0], key
+
+
+def test_service_account_alias_is_renamed_by_its_fix(tmp_path: Path) -> None:
+    path = tmp_path / "pod.yaml"
+    path.write_text("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  serviceAccount: bot  # robot\n"
+                    "  containers: [{name: c, image: nginx}]\n", encoding="utf-8")
+    code, out = cli("--from", "1.30", "--format", "json", str(path))
+    [finding] = json.loads(out)["findings"]
+    assert finding["code"] == "KL305" and finding["fixes"][0]["title"] == "Rename to `serviceAccountName`"
+    cli("--from", "1.30", "--fix", str(path))
+    assert "  serviceAccountName: bot  # robot\n" in path.read_text(encoding="utf-8")
+    assert cli("--from", "1.30", "--format", "json", str(path))[1].count('"code"') == 0

@@ -10,6 +10,10 @@ is an error: the API still takes the object, but its volume never mounts.
 ## Why is this bad?
 Deprecated fields stop working (in-tree volume plugins are migrated to CSI drivers that must be installed)
 or are removed in a later API version.
+
+## Fix
+PodSpec's `serviceAccount` (an alias) is renamed to `serviceAccountName` when that is not set (an unsafe fix,
+applied by `kube-lsp upgrade --fix`).
 """
 
 from __future__ import annotations

@@ -10,13 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from kube_lsp.model import Finding, Fix, Severity
+from kube_lsp.model import Finding, Fix, Severity, TextEdit
 from kube_lsp.parsing.loader import Document
 from kube_lsp.parsing.nodes import YMap, YScalar, YSeq
 from kube_lsp.parsing.text import split_lines
 from kube_lsp.schema.apiversions import best_replacement, stability_key
 from kube_lsp.schema.catalog import CLIENT_SIDE_GROUP_SUFFIXES, bundled_catalog, bundled_versions, format_version
-from kube_lsp.upgrade.fields import field_changes
+from kube_lsp.upgrade.fields import FieldChange, field_changes
 from kube_lsp.upgrade.migrate import migration_fix
 from kube_lsp.upgrade.timeline import Timeline, Version, timeline
 
@@ -180,8 +180,18 @@ def _fields(root: YMap, av: str, kind: str, old: Version, new: Version, index: i
             # mounts; that breaks the upgrade.
             gone = "no longer supported" in ch.note
             yield Finding(span=ch.key.span, severity=Severity.ERROR if gone else Severity.WARNING, code="KL305",
-                          path=ch.path, doc=index,
+                          path=ch.path, doc=index, fixes=_alias_fix(ch),
                           message=f"`{name}` in {ch.parent} is deprecated ({since}): {ch.note}", data=data)
+
+
+def _alias_fix(ch: FieldChange) -> tuple[Fix, ...]:
+    """PodSpec's `serviceAccount` is an alias of `serviceAccountName` (the API server copies it there when that is
+    empty): renamed, the object means the same."""
+    if ch.parent != "PodSpec" or ch.key.text != "serviceAccount" or ch.parent_node is None:
+        return ()
+    if ch.parent_node.get("serviceAccountName") is not None:
+        return ()
+    return (Fix("Rename to `serviceAccountName`", (TextEdit(ch.key.span, "serviceAccountName"),), safe=False),)
 
 
 def _crd_version(av_node: YScalar, av: str, kind: str, crd: CrdVersion, index: int) -> Iterator[Finding]:

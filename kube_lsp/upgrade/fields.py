@@ -51,6 +51,7 @@ class FieldChange:
     parent: str  # the definition holding the field, e.g. "PodSpec"
     release: Version | None  # the release of the change; None: before the oldest bundled version
     note: str = ""
+    parent_node: YMap | None = None  # the mapping that holds the field
 
 
 def _props(catalog: Catalog, schema: Schema) -> tuple[Schema, dict[str, Schema] | None, str | None]:
@@ -153,5 +154,5 @@ def _walk(node: YNode, s_old: Schema, s_new: Schema, c_old: Catalog, c_new: Cata
                 release = None if since == bundled_versions()[0] else since
             else:
                 release = _first(between, lambda v, sub=sub: _deprecated_at(v, av, kind, sub))
-            yield FieldChange("deprecated", key, here, parent, release, deprecation_note(description))
+            yield FieldChange("deprecated", key, here, parent, release, deprecation_note(description), node)
         yield from _walk(value, p_old[k], p_new[k], c_old, c_new, sub, here, av, kind, between, before)
