@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Final, NoReturn, TextIO
 
 from kube_lsp import __version__
 from kube_lsp.batch import Job, analyse_all
-from kube_lsp.config import ConfigError, Settings, find_config, load_config, parse_kube_version
+from kube_lsp.config import MAX_TARGETS, ConfigError, Settings, find_config, load_config, parse_kube_version
 from kube_lsp.engine import Engine
 from kube_lsp.fixes import FixPlan, apply_edits, plan_fixes, unified_diff
 from kube_lsp.inputs import (
@@ -339,6 +339,8 @@ def _settings(args: argparse.Namespace) -> Settings:
         settings = load_config(config)
     if args.kube_version:
         versions = tuple(sorted({parse_kube_version(v) for v in str(args.kube_version).split(",") if v.strip()}))
+        if len(versions) > MAX_TARGETS:
+            raise ConfigError(f"--kube-version: at most {MAX_TARGETS} versions")
         if not versions:
             raise ConfigError(f"--kube-version {args.kube_version}: use MAJOR.MINOR such as 1.30, or several "
                               "separated by commas")

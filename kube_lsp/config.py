@@ -202,6 +202,9 @@ def _brief(value: Any, limit: int = 80) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
 
 
+MAX_TARGETS: Final = 6
+
+
 def kube_versions_setting(value: Any) -> tuple[tuple[int, int], ...]:
     """A kubeVersion setting of one version, a list of them or a comma-separated string of them, as the
     distinct versions, oldest first; ConfigError says why it is not one."""
@@ -210,7 +213,10 @@ def kube_versions_setting(value: Any) -> tuple[tuple[int, int], ...]:
     items = value if isinstance(value, (list, tuple)) else [value]
     if not items:
         raise ConfigError("use MAJOR.MINOR such as 1.30, or a list of them")
-    return tuple(sorted({_kube_version_setting(v) for v in items}))
+    versions = tuple(sorted({_kube_version_setting(v) for v in items[:MAX_TARGETS + 1]}))
+    if len(items) > MAX_TARGETS or len(versions) > MAX_TARGETS:
+        raise ConfigError(f"at most {MAX_TARGETS} versions (each loads its own schemas)")
+    return versions
 
 
 def _kube_version_setting(value: Any) -> tuple[int, int]:

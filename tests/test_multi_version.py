@@ -47,6 +47,13 @@ def test_a_bad_entry_in_the_list_is_an_error() -> None:
         settings_from_mapping({"kubeVersion": ["1.29", "latest"]})
 
 
+def test_at_most_six_targets() -> None:
+    with pytest.raises(ConfigError, match="at most 6 versions"):
+        settings_from_mapping({"kubeVersion": [f"1.{m}" for m in range(25, 32)]})
+    with pytest.raises(ConfigError, match="at most 6 versions"):
+        settings_from_mapping({"kubeVersion": ["1.30"] * 10_000})
+
+
 def test_config_file_with_several_targets(tmp_path: Path) -> None:
     path = tmp_path / ".kube-lsp.yaml"
     path.write_text('kubeVersion: ["1.29", "1.31"]\n', encoding="utf-8")
