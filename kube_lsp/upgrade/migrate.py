@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Final
 
-from kube_lsp.model import Fix, TextEdit
+from kube_lsp.model import Fix, Span, TextEdit
 from kube_lsp.parsing.nodes import YMap, YNode, YScalar, YSeq
 from kube_lsp.schema.catalog import split_api_version
 from kube_lsp.upgrade.edits import Items, Key, Source, Tree, Value, quoted_like
@@ -129,9 +129,10 @@ def _hpa_metric(source_type: str, source: YMap, plan: Plan) -> None:
     if source_type in ("resource", "containerResource"):
         if g("target") is not None:
             return  # already in the v2 shape
-        tree.append(("name", g("name") or YScalar("", source.span)))
-        if g("container") is not None:
-            tree.append(("container", g("container") or ""))
+        for key in ("name", "container"):
+            node = g(key)
+            if node is not None:
+                tree.append((key, node))
         utilization, average = g("targetAverageUtilization"), g("targetAverageValue")
         if utilization is not None:
             tree.append(("target", _target("Utilization", utilization)))
@@ -200,11 +201,11 @@ def _workload(root: YMap, plan: Plan, source: str) -> None:
         if isinstance(labels, YMap) and labels.pairs:
             first = spec.pairs[0][0].span.start
             if spec.flow:
-                plan.add(TextEdit(type(spec.span)(first, first),
+                plan.add(TextEdit(Span(first, first),
                                   plan.src.flow(Tree([("selector", Tree([("matchLabels", labels)]))]))[1:-1] + ", "))
             else:
                 text = plan.src.block(Tree([("selector", Tree([("matchLabels", labels)]))]), first.col)
-                plan.add(TextEdit(type(spec.span)(first, first), text + "\n" + " " * first.col))
+                plan.add(TextEdit(Span(first, first), text + "\n" + " " * first.col))
             plan.notes.append(_WORKLOAD_SELECTOR_NOTE)
     # Defaults the old versions had and apps/v1 changed: written out so the object behaves the same.
     old_on_delete = (kind == "DaemonSet" and source == "extensions/v1beta1") or \
