@@ -386,3 +386,22 @@ def test_service_account_alias_is_renamed_by_its_fix(tmp_path: Path) -> None:
     cli("--from", "1.30", "--fix", str(path))
     assert "  serviceAccountName: bot  # robot\n" in path.read_text(encoding="utf-8")
     assert cli("--from", "1.30", "--format", "json", str(path))[1].count('"code"') == 0
+
+
+def test_code_lenses_only_on_removed_or_deprecated_api_versions() -> None:
+    from kube_lsp.parsing.text import split_lines
+    from kube_lsp.schema.catalog import bundled_catalog
+    from kube_lsp.upgrade.lens import api_lenses
+
+    text = ("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a}\n---\n"
+            "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\n---\n"
+            "apiVersion: flowcontrol.apiserver.k8s.io/v1beta3\nkind: FlowSchema\nmetadata: {name: f}\n---\n"
+            "apiVersion: v1\nkind: Endpoints\nmetadata: {name: e}\n")
+    lenses = [(lens.span.start.line, lens.title, lens.fix is not None)
+              for d in parse_stream(text) if d.root is not None
+              for lens in api_lenses(d.root, split_lines(d.chunk.text), d.start_line,  # type: ignore[arg-type]
+                                     bundled_catalog((1, 30)))]
+    assert lenses == [
+        (8, "removed in Kubernetes 1.32 · migrate to flowcontrol.apiserver.k8s.io/v1", True),
+        (12, "deprecated since Kubernetes 1.33 · use discovery.k8s.io/v1 EndpointSlice", False),
+    ]

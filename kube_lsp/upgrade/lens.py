@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from kube_lsp.model import Fix, Span
 from kube_lsp.parsing.nodes import YMap, YScalar, YSeq
 from kube_lsp.schema.apiversions import best_replacement
-from kube_lsp.schema.catalog import Catalog, bundled_catalog, format_version
+from kube_lsp.schema.catalog import Catalog, bundled_catalog, format_version, split_api_version
+from kube_lsp.schema.overlays import api_changes
 from kube_lsp.upgrade.migrate import migration_fix
 from kube_lsp.upgrade.timeline import timeline
 
@@ -37,6 +38,10 @@ def api_lenses(root: YMap, lines: list[str], first_line: int, catalog: Catalog) 
             if isinstance(item, YMap):
                 yield from api_lenses(item, lines, first_line, catalog)
         return
+    if (av, kind) not in api_changes():
+        newest = bundled_catalog()
+        if newest.lookup(av, kind) is not None or not newest.is_builtin_group(split_api_version(av)[0]):
+            return  # served by the newest release and never deprecated, or a custom resource: no lens
     tl = timeline(av, kind)
     if tl is None or (tl.removed is None and tl.deprecated is None):
         return
