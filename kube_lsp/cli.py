@@ -598,8 +598,8 @@ def _upgrade_versions(args: argparse.Namespace, settings: Settings) -> tuple[tup
     new = parse_kube_version(args.to_version) if args.to_version else versions[-1]
     if args.from_version:
         old = parse_kube_version(args.from_version)
-    elif settings.kube_versions:
-        old = min(settings.kube_versions)
+    elif settings.kube_version is not None:
+        old = min(settings.kube_versions or (settings.kube_version,))
     elif args.cluster or args.context or args.kubeconfig:
         cluster = _cluster_catalog(args)
         old = cluster.version if cluster is not None else versions[0]

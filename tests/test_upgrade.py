@@ -311,6 +311,12 @@ def test_cli_from_defaults_to_the_oldest_configured_target(manifests: Path) -> N
     assert "not in 1.29" in out and "not served by Kubernetes 1.29" in out
 
 
+def test_cli_from_defaults_to_the_configured_single_target(manifests: Path) -> None:
+    (manifests.parent / ".kube-lsp.yaml").write_text('kubeVersion: "1.30"\n', encoding="utf-8")
+    _, out = cli("--config", str(manifests.parent / ".kube-lsp.yaml"), "--format", "concise", str(manifests))
+    assert "not served by Kubernetes 1.30" in out and "not in 1.30" in out
+
+
 @pytest.mark.parametrize(("args", "message"), [
     (("--from", "1.37", "--to", "1.29"), "--from 1.37 is newer than --to 1.29"),
     (("--from", "1.12"), "--from 1.12: no bundled schemas"),
