@@ -38,6 +38,7 @@ from kube_lsp.rules import ALL_RULES, find_rule, markdown_docs, markdown_table
 from kube_lsp.schema.catalog import (
     Catalog,
     KindSchema,
+    bundled_catalog,
     bundled_identity,
     bundled_version,
     bundled_versions,
@@ -624,7 +625,7 @@ def _upgrade(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
     settings = _settings(args)
     old, new = _upgrade_versions(args, settings)
     inputs, _ = _inputs(args, stdin, settings)
-    engine = Engine(settings)
+    engine = Engine(settings, bundled_catalog(new))  # for severities and suppressions
     parsed = [(item, parse_stream(item.source.text)) for item in inputs if item.source.text is not None]
     crds = crd_versions(doc for _, docs in parsed for doc in docs)
     by_item = {id(item): docs for item, docs in parsed}
