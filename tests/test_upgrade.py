@@ -411,3 +411,10 @@ def test_code_lenses_only_on_removed_or_deprecated_api_versions() -> None:
         (8, "removed in Kubernetes 1.32 · migrate to flowcontrol.apiserver.k8s.io/v1", True),
         (12, "deprecated since Kubernetes 1.33 · use discovery.k8s.io/v1 EndpointSlice", False),
     ]
+
+
+def test_a_kind_without_successor_says_what_to_use_instead() -> None:
+    [(_, _, _, message)] = upgrade("apiVersion: policy/v1beta1\nkind: PodSecurityPolicy\nmetadata: {name: a}\n",
+                                   (1, 25), (1, 37))
+    assert message.endswith("it has no replacement: use Pod Security Admission (namespace labels such as "
+                            "`pod-security.kubernetes.io/enforce: baseline`) or a policy engine")

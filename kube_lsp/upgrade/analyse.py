@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Final
 
 from kube_lsp.model import Finding, Fix, Severity, TextEdit
 from kube_lsp.parsing.loader import Document
@@ -19,6 +20,13 @@ from kube_lsp.schema.catalog import CLIENT_SIDE_GROUP_SUFFIXES, bundled_catalog,
 from kube_lsp.upgrade.fields import FieldChange, field_changes
 from kube_lsp.upgrade.migrate import migration_fix
 from kube_lsp.upgrade.timeline import Timeline, Version, timeline
+
+# What Kubernetes offers instead of a kind it removed without a successor (the deprecated API migration guide).
+_NO_REPLACEMENT: Final = {
+    "PodSecurityPolicy": ": use Pod Security Admission (namespace labels such as "
+                         "`pod-security.kubernetes.io/enforce: baseline`) or a policy engine",
+    "InitializerConfiguration": ": use admission webhooks (MutatingWebhookConfiguration)",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,7 +146,7 @@ def _replacement(root: YMap, av_node: YScalar, tl: Timeline, old: Version, new: 
     catalog = bundled_catalog(new)
     target = best_replacement(tl.api_version, tl.kind, catalog) or tl.replacement
     if target is None:
-        return "; it has no replacement", ()
+        return f"; it has no replacement{_NO_REPLACEMENT.get(tl.kind, '')}", ()
     when = ""
     served = timeline(target, tl.kind)
     if served is not None and not served.serves(old):
