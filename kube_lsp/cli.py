@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Final, NoReturn, TextIO
 
 from kube_lsp import __version__
 from kube_lsp.batch import Job, analyse_all
-from kube_lsp.config import ConfigError, Settings, find_config, load_config, parse_kube_version
+from kube_lsp.config import MAX_TARGETS, ConfigError, Settings, find_config, load_config, parse_kube_version
 from kube_lsp.engine import Engine
 from kube_lsp.fixes import FixPlan, apply_edits, plan_fixes, unified_diff
 from kube_lsp.inputs import (
@@ -33,11 +33,12 @@ from kube_lsp.inputs import (
 from kube_lsp.model import Finding, Severity
 from kube_lsp.output import CHECK_FORMATS, FileResult, RunInfo, render, summary_line
 from kube_lsp.output.term import Progress, can_encode, color_enabled, isatty, prepare_streams, terminal_width
-from kube_lsp.parsing.loader import parse_stream
+from kube_lsp.parsing.loader import Document, parse_stream
 from kube_lsp.rules import ALL_RULES, find_rule, markdown_docs, markdown_table
 from kube_lsp.schema.catalog import (
     Catalog,
     KindSchema,
+    bundled_catalog,
     bundled_identity,
     bundled_version,
     bundled_versions,
@@ -80,6 +81,24 @@ exit codes:
   0  no error-severity finding (also when no YAML file was found: a warning says so)
   1  at least one error-severity finding (a file that cannot be read is one: KL104)
   2  usage error, a path that does not exist, a bad configuration
+"""
+
+
+UPGRADE_EPILOG: Final = """\
+what is reported (each finding names its release):
+  KL302 an apiVersion removed by a release up to --to (error; also one removed before --from)
+  KL303 an apiVersion deprecated at --to          KL304 a field removed by a release up to --to (error)
+  KL305 a field documented as deprecated at --to  KL306 an apiVersion --from does not serve yet
+  KL307 a field --from does not have yet          KL308 a custom resource version its CRD deprecates
+  The facts come from schemas/api-versions.yaml and the bundled schemas of every version in between.
+
+fixes:
+  KL302/KL303 carry the migration to the replacement (apiVersion and structure) as an unsafe fix:
+  --diff shows them, --fix applies them (review the result). The replacement is one both versions
+  serve when there is one; `check --fix --unsafe-fixes` applies the same migrations (KL300/KL301).
+
+exit codes:
+  0  nothing that breaks the upgrade   1  at least one error-severity finding   2  usage error
 """
 
 
@@ -147,6 +166,38 @@ def _build() -> Cli:
     check.add_argument("--kubeconfig", metavar="FILE", help="like --cluster, with this kubeconfig file")
 
     commands: dict[str, argparse.ArgumentParser] = {"check": check}
+    upgrade = sub.add_parser("upgrade", help="what an upgrade between two Kubernetes versions breaks or changes",
+                             description="List, per file and line, what changes meaning or breaks when the "
+                                         "cluster is upgraded from one Kubernetes version to another: removed "
+                                         "and deprecated apiVersions and fields, apiVersions and fields the "
+                                         "older version does not have yet, deprecated custom resource versions.",
+                             epilog=UPGRADE_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    upgrade.add_argument("paths", nargs="*", metavar="PATH",
+                         help="files or directories (searched for *.yaml, *.yml); - reads stdin; default .")
+    upgrade.add_argument("--from", dest="from_version", metavar="X.Y",
+                         help="the version upgraded from (default: the oldest `kubeVersion` of the configuration, "
+                              "else the cluster's with --cluster/--context, else "
+                              f"{format_version(versions[0])})")
+    upgrade.add_argument("--to", dest="to_version", metavar="X.Y",
+                         help=f"the version upgraded to (default {format_version(versions[-1])}, the newest bundled)")
+    upgrade.add_argument("--output-format", "--format", dest="format", choices=(*CHECK_FORMATS, "markdown"),
+                         default="text", metavar="FORMAT",
+                         help=f"{', '.join(CHECK_FORMATS)}, markdown (a report for an upgrade pull request)")
+    upgrade.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    upgrade.add_argument("--fix", action="store_true",
+                         help="apply the migrations in place (they are unsafe fixes: review the result)")
+    upgrade.add_argument("--diff", action="store_true", help="print the migrations as a unified diff; change nothing")
+    upgrade.add_argument("--config", metavar="FILE", help="settings file (default: nearest .kube-lsp.yaml)")
+    upgrade.add_argument("--stdin-filename", metavar="NAME", default="<stdin>")
+    upgrade.add_argument("--force-exclude", action="store_true",
+                         help="apply the configuration's `exclude` globs to files named on the command line too")
+    upgrade.add_argument("--max-file-size", type=float, default=MAX_BYTES / 1e6, metavar="MB")
+    upgrade.add_argument("-q", "--quiet", action="store_true", help="no summary on stderr")
+    upgrade.add_argument("--cluster", action="store_true",
+                         help="upgrade from the version of your cluster (kubeconfig's current context)")
+    upgrade.add_argument("--context", metavar="NAME", help="like --cluster, with this kubeconfig context")
+    upgrade.add_argument("--kubeconfig", metavar="FILE", help="like --cluster, with this kubeconfig file")
+    commands["upgrade"] = upgrade
     for name, help_text in (("dry-run", "server-side dry-run of each document against your cluster (never writes)"),
                             ("diff", "diff each document against the live cluster, like kubectl diff --server-side")):
         cmd = sub.add_parser(name, help=help_text, description=help_text[0].upper() + help_text[1:] + ".")
@@ -215,6 +266,8 @@ def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None, stdout:
     try:
         if args.command == "check":
             return _check(args, stdin or sys.stdin, out)
+        if args.command == "upgrade":
+            return _upgrade(args, stdin or sys.stdin, out)
         if args.command == "rules":
             return _rules(args, out)
         if args.command in ("dry-run", "diff"):
@@ -286,7 +339,13 @@ def _settings(args: argparse.Namespace) -> Settings:
             raise ConfigError(f"{config}: no such file")
         settings = load_config(config)
     if args.kube_version:
-        settings = replace(settings, kube_version=parse_kube_version(args.kube_version))
+        versions = tuple(sorted({parse_kube_version(v) for v in str(args.kube_version).split(",") if v.strip()}))
+        if len(versions) > MAX_TARGETS:
+            raise ConfigError(f"--kube-version: at most {MAX_TARGETS} versions")
+        if not versions:
+            raise ConfigError(f"--kube-version {args.kube_version}: use MAJOR.MINOR such as 1.30, or several "
+                              "separated by commas")
+        settings = replace(settings, kube_version=versions[0], kube_versions=versions if len(versions) > 1 else ())
     for w in settings.warnings:
         print(f"kube-lsp: warning: {w}", file=sys.stderr)
     return settings
@@ -380,7 +439,12 @@ def _check(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
             findings, text = _fix(args, engine, item, findings, plan, partial[id(item)], out)
         tally.count(plan)
         results.append(FileResult(src.path, findings, res.documents, text))
-    info = RunInfo(format_version(version), source)
+    if cluster is None and settings.kube_versions:  # several targets
+        label = ", ".join(format_version(v) for v in settings.kube_versions)
+        info = RunInfo(label, f"bundled Kubernetes {label} schemas")
+        source = info.schema_source
+    else:
+        info = RunInfo(format_version(version), source)
     if not args.diff:
         report.file.write(render(report.form, results, info, color=report.color, width=terminal_width(),
                                  ascii_only=report.ascii_only, terminal=report.terminal))
@@ -526,6 +590,87 @@ def _cluster_catalog(args: argparse.Namespace) -> Catalog | None:
         if not args.quiet:
             print(f"kube-lsp: note: using the bundled schemas ({exc})", file=sys.stderr)
         return None
+
+
+# ----------------------------------------------------------------------------------------- upgrade
+
+def _upgrade_versions(args: argparse.Namespace, settings: Settings) -> tuple[tuple[int, int], tuple[int, int]]:
+    versions = bundled_versions()
+    new = parse_kube_version(args.to_version) if args.to_version else versions[-1]
+    if args.from_version:
+        old = parse_kube_version(args.from_version)
+    elif settings.kube_version is not None:
+        old = min(settings.kube_versions or (settings.kube_version,))
+    elif args.cluster or args.context or args.kubeconfig:
+        cluster = _cluster_catalog(args)
+        old = cluster.version if cluster is not None else versions[0]
+    else:
+        old = versions[0]
+    for flag, v in (("--to", new), ("--from", old)):
+        if v not in versions:
+            raise ConfigError(f"{flag} {format_version(v)}: no bundled schemas for that version; available: "
+                              f"{format_version(versions[0])} to {format_version(versions[-1])}")
+    if old > new:
+        raise ConfigError(f"--from {format_version(old)} is newer than --to {format_version(new)}")
+    return old, new
+
+
+def _upgrade(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
+    from kube_lsp.upgrade.analyse import crd_versions, upgrade_findings
+    from kube_lsp.upgrade.markdown import render_markdown
+
+    if args.fix and args.diff:
+        raise ConfigError("--fix and --diff cannot be combined")
+    args.kube_version = None
+    settings = _settings(args)
+    old, new = _upgrade_versions(args, settings)
+    inputs, _ = _inputs(args, stdin, settings)
+    engine = Engine(settings, bundled_catalog(new))  # for severities and suppressions
+    parsed = [(item, parse_stream(item.source.text)) for item in inputs if item.source.text is not None]
+    crds = crd_versions(doc for _, docs in parsed for doc in docs)
+    by_item = {id(item): docs for item, docs in parsed}
+    results: list[FileResult] = []
+    for item in inputs:
+        src = item.source
+        if src.text is None:
+            results.append(FileResult(src.path, [src.problem] if src.problem else []))
+            continue
+        docs = by_item[id(item)]
+
+        def found(docs: list[Document]) -> list[Finding]:
+            out = [f for doc in docs for f in engine.finish(doc, upgrade_findings(doc, old, new, crds))]
+            return sorted(out, key=lambda f: f.sort_key)
+
+        findings, text = found(docs), src.text
+        if args.fix or args.diff:
+            plan = plan_fixes(text, findings, unsafe=True)
+            fixed = apply_edits(text, plan.edits) if plan.chosen else text
+            if args.diff and fixed != text:
+                _write_bytes(out, unified_diff(src.path, text, fixed).encode("utf-8"))
+            elif args.fix and fixed != text and not item.stdin:
+                Path(src.path).write_bytes((("\ufeff" if src.bom else "") + fixed).encode("utf-8"))
+                for f, fx in plan.chosen:
+                    print(f"{src.path}:{f.span.start.line + 1}:{f.span.start.col + 1}: fixed {f.code} {fx.title}",
+                          file=sys.stderr)
+                docs, text = parse_stream(fixed), fixed
+                findings = found(docs)
+        results.append(FileResult(src.path, findings, len(docs), text))
+    source = f"bundled Kubernetes {format_version(old)} and {format_version(new)} schemas"
+    if args.diff:
+        pass
+    elif args.format == "markdown":
+        out.write(render_markdown(results, format_version(old), format_version(new),
+                                  format_version(bundled_versions()[0])))
+    else:
+        report = _Stream.of(out, args.format, args.color)
+        out.write(render(report.form, results, RunInfo(format_version(new), source), color=report.color,
+                         width=terminal_width(), ascii_only=report.ascii_only, terminal=report.terminal))
+    has_errors = any(f.severity == Severity.ERROR for r in results for f in r.findings)
+    if not args.quiet and args.format in (*TEXT_FORMATS, "markdown"):
+        note = "; exit code 1 (the upgrade breaks something)" if has_errors else ""
+        print(f"{summary_line(results)}; upgrade {format_version(old)} → {format_version(new)}{note}",
+              file=sys.stderr)
+    return EXIT_FINDINGS if has_errors else EXIT_OK
 
 
 # ------------------------------------------------------------------------------------------- rules

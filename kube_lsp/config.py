@@ -42,6 +42,9 @@ def parse_kube_version(text: str | int | float) -> tuple[int, int]:
 @dataclass(frozen=True, slots=True)
 class Settings:
     kube_version: tuple[int, int] | None = None
+    # Several targets (`kubeVersion: ["1.29", "1.31"]`): every one, oldest first; `kube_version` is the oldest.
+    # Empty for a single target.
+    kube_versions: tuple[tuple[int, int], ...] = ()
     # rule code → severity, or None when the rule is switched off
     severities: Mapping[str, Severity | None] = field(default_factory=lambda: MappingProxyType({}))
     exclude: tuple[str, ...] = ()
@@ -136,11 +139,12 @@ def read_settings(data: Mapping[str, Any], base: Settings | None = None, *,
         return f"{section}.{key}" if section else f"`{key}`"
 
     warnings = list(s.warnings)
-    version = s.kube_version
+    version, versions = s.kube_version, s.kube_versions
     raw_version = data.get("kubeVersion")
-    if raw_version not in (None, ""):
+    if raw_version not in (None, "", []):
         try:
-            version = _kube_version_setting(raw_version)
+            versions = kube_versions_setting(raw_version)
+            version, versions = versions[0], versions if len(versions) > 1 else ()
         except ConfigError as exc:
             problems.append(SettingProblem(
                 f"invalid Kubernetes version {_show(raw_version)} in {where('kubeVersion')} ({exc})"))
@@ -184,8 +188,8 @@ def read_settings(data: Mapping[str, Any], base: Settings | None = None, *,
     for key in data:
         if str(key).lower() in _FORBIDDEN_KEYS:
             warnings.append(f"`{key}` is ignored in repository settings: choose clusters in user settings")
-    return replace(s, kube_version=version, severities=MappingProxyType(severities), exclude=tuple(exclude),
-                   warnings=tuple(warnings)), problems
+    return replace(s, kube_version=version, kube_versions=versions, severities=MappingProxyType(severities),
+                   exclude=tuple(exclude), warnings=tuple(warnings)), problems
 
 
 def _show(value: Any) -> str:
@@ -196,6 +200,23 @@ def _brief(value: Any, limit: int = 80) -> str:
     """A value as JSON for a message, cut short (a value from a hostile file may be huge)."""
     text = json.dumps(value, default=str)
     return text if len(text) <= limit else text[:limit] + "…"
+
+
+MAX_TARGETS: Final = 6
+
+
+def kube_versions_setting(value: Any) -> tuple[tuple[int, int], ...]:
+    """A kubeVersion setting of one version, a list of them or a comma-separated string of them, as the
+    distinct versions, oldest first; ConfigError says why it is not one."""
+    if isinstance(value, str) and "," in value:
+        value = [v for v in value.split(",") if v.strip()]
+    items = value if isinstance(value, (list, tuple)) else [value]
+    if not items:
+        raise ConfigError("use MAJOR.MINOR such as 1.30, or a list of them")
+    versions = tuple(sorted({_kube_version_setting(v) for v in items[:MAX_TARGETS + 1]}))
+    if len(items) > MAX_TARGETS or len(versions) > MAX_TARGETS:
+        raise ConfigError(f"at most {MAX_TARGETS} versions (each loads its own schemas)")
+    return versions
 
 
 def _kube_version_setting(value: Any) -> tuple[int, int]:

@@ -6,12 +6,13 @@ The CLI and the language server both call `Engine.analyse`, so they always agree
 from __future__ import annotations
 
 import logging
+import re
 import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
 from kube_lsp.config import Settings
-from kube_lsp.model import Finding, Severity, Span
+from kube_lsp.model import Finding, Severity, Span, literal
 from kube_lsp.parsing.loader import Document, Scorer, parse_chunk, parse_stream
 from kube_lsp.parsing.nodes import YMap, YNode, YScalar, YSeq
 from kube_lsp.parsing.text import Chunk, split_documents, split_lines
@@ -23,6 +24,7 @@ from kube_lsp.schema.catalog import (
     Catalog,
     KindSchema,
     bundled_catalog,
+    format_version,
     nearness,
     split_api_version,
 )
@@ -72,25 +74,40 @@ class Analysis:
 class Engine:
     """Analyses texts for one target Kubernetes version and set of settings."""
 
-    def __init__(self, settings: Settings | None = None, catalog: Catalog | None = None) -> None:
+    def __init__(self, settings: Settings | None = None, catalog: Catalog | None = None,
+                 others: tuple[Engine, ...] | None = None) -> None:
         self.settings = settings or Settings()
         self.catalog = catalog or bundled_catalog(self.settings.kube_version)
+        # Several targets (`kubeVersion: ["1.29", "1.31"]`): this engine is the oldest's, `others` the rest's;
+        # every document is analysed for each and the findings merged (`merge_versions`).
+        if others is None and catalog is None and len(self.settings.kube_versions) > 1:
+            others = tuple(Engine(replace(self.settings, kube_version=v, kube_versions=()))
+                           for v in self.settings.kube_versions if v != self.catalog.version)
+        self.others: tuple[Engine, ...] = others or ()
 
     def with_crds(self, crds: Iterable[KindSchema]) -> Engine:
-        return Engine(self.settings, self.catalog.with_crds(crds))
+        crds = list(crds)
+        return Engine(self.settings, self.catalog.with_crds(crds), tuple(o.with_crds(crds) for o in self.others))
 
     def analyse(self, text: str, *, partial: bool = False, origin: str = "<text>") -> Analysis:
         """Findings of `text`, the file `origin` (a path or URI: CRDs nearest to it are preferred)."""
         catalog = self.catalog
         docs = parse_stream(text, self._scorer(catalog, partial))
+        local: list[KindSchema] = []
         if "CustomResourceDefinition" in text:
             local = list(crds_in(docs, origin))
             if local:
                 catalog = catalog.with_crds(local)
                 docs = parse_stream(text, self._scorer(catalog, partial))
         findings: list[Finding] = []
+        others = [(o, o.catalog.with_crds(local) if local else o.catalog) for o in self.others] \
+            if self.others and "CustomResourceDefinition" in text else [(o, o.catalog) for o in self.others]
         for doc in docs:
-            findings.extend(self.document_findings(doc, catalog, partial, origin))
+            found = self.document_findings(doc, catalog, partial, origin)
+            if others:
+                found = merge_versions([(catalog.version, found)] + [
+                    (c.version, o.document_findings(doc, c, partial, origin)) for o, c in others])
+            findings.extend(found)
         findings.sort(key=lambda f: f.sort_key)
         return Analysis(docs, findings)
 
@@ -117,7 +134,12 @@ class Engine:
                     raise Superseded
                 local = Chunk(0, chunk.end_line - chunk.start_line, chunk.text, True)
                 doc = parse_chunk(local, 0, self._scorer(catalog, partial))
-                res = ChunkResult(self.document_findings(doc, catalog, partial, origin), doc)
+                found = self.document_findings(doc, catalog, partial, origin)
+                if self.others:
+                    found = merge_versions([(catalog.version, found)] + [
+                        (o.catalog.version, o.document_findings(doc, o.catalog, partial, origin))
+                        for o in self.others])
+                res = ChunkResult(found, doc)
             fresh[chunk.text] = res
             out.extend(f.shifted(chunk.start_line, len(chunks)) for f in res.findings)
             chunks.append(chunk)
@@ -146,9 +168,10 @@ class Engine:
                 message=f"kube-lsp internal error ({type(exc).__name__}: {exc}); please report it",
                 doc=doc.index,
             )]
-        return self._finish(doc, raw)
+        return self.finish(doc, raw)
 
-    def _finish(self, doc: Document, raw: list[Finding]) -> list[Finding]:
+    def finish(self, doc: Document, raw: list[Finding]) -> list[Finding]:
+        """`raw` findings of `doc` after severities, opt-in rules, template lines and suppressions."""
         if doc.template_lines:  # a value there is only known once the template is rendered
             raw = [f for f in raw if f.span.start.line not in doc.template_lines]
         lines = split_lines(doc.chunk.text)
@@ -166,6 +189,35 @@ class Engine:
                 f = replace(f, severity=sev)
             out.append(f)
         return out
+
+
+def _version_re(version: tuple[int, int]) -> re.Pattern[str]:
+    return re.compile(rf"\(target {version[0]}\.{version[1]}\)")
+
+
+def merge_versions(per_version: list[tuple[tuple[int, int], list[Finding]]]) -> list[Finding]:
+    """One list of findings for several target versions: a finding that holds for every version once, the
+    others once each with the versions they hold for (`... (Kubernetes 1.29 only)`). Findings that differ only
+    in the target named in `(target X.Y)` are one finding naming every such target."""
+    every = [v for v, _ in per_version]
+    groups: dict[tuple[Span, str, str, int, str], tuple[Finding, list[tuple[int, int]]]] = {}
+    for version, found in per_version:
+        pattern = _version_re(version)
+        for f in found:
+            key = (f.span, f.code, f.path, f.doc, pattern.sub("(target {v})", f.message))
+            groups.setdefault(key, (f, []))[1].append(version)
+    out = []
+    for key, (f, versions) in groups.items():
+        label = ", ".join(format_version(v) for v in versions)
+        body = key[-1].replace("(target {v})", f"(target {label})") if len(versions) > 1 else f.message
+        suffix = f" (Kubernetes {label} only)" if len(versions) < len(every) else ""
+        if body != f.message or suffix:
+            # A template (a message naming other lines) stays true when only the suffix is new.
+            template = f.template + literal(suffix) if f.template and body == f.message else ""
+            f = replace(f, message=body + suffix, template=template,
+                        data={**f.data, "kubeVersions": [format_version(v) for v in versions]})
+        out.append(f)
+    return out
 
 
 def analyse_document(doc: Document, catalog: Catalog, partial: bool = False,
@@ -194,7 +246,7 @@ def analyse_object(root: YMap, catalog: Catalog, index: int, partial: bool = Fal
         return []
     if kind == "List" and av == "v1":
         return _list_items(root, catalog, index, partial, lines, first_line, origin, rules, settings)
-    findings, go_on = check_api_version(av_node, kind_node, catalog, index)
+    findings, go_on = check_api_version(av_node, kind_node, catalog, index, root, lines, first_line)
     if not go_on:
         return findings
     ks = catalog.lookup(av, kind, origin)

@@ -7,6 +7,7 @@ of the same file are: documents are independent.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Final
@@ -14,6 +15,7 @@ from typing import Final
 from kube_lsp.model import Finding, Fix, TextEdit
 from kube_lsp.parsing.text import LINE_BREAK_RE, split_documents
 
+_LONE_LF: Final = re.compile(r"(?<!\r)\n")
 # Findings that mean a document did not parse (or was not analysed): its text is left alone.
 BROKEN_CODES: Final = frozenset({"KL100", "KL104"})
 
@@ -32,10 +34,13 @@ def apply_edits(text: str, edits: Iterable[TextEdit]) -> str:
         return min(starts[line] + col, len(text))
 
     ordered = sorted(edits, key=lambda e: (e.span.start, e.span.end), reverse=True)
+    # New lines of an edit (a migration writes several) take the text's own line breaks.
+    crlf = "\r\n" in text and "\n" not in text.replace("\r\n", "")
     out = text
     for e in ordered:
         a, b = offset(e.span.start.line, e.span.start.col), offset(e.span.end.line, e.span.end.col)
-        out = out[:a] + e.new_text + out[b:]
+        new = _LONE_LF.sub("\r\n", e.new_text) if crlf else e.new_text
+        out = out[:a] + new + out[b:]
     return out
 
 

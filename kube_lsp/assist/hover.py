@@ -30,7 +30,11 @@ def hover(text: str, line: int, col: int, catalog: Catalog,
         ks = root_schema(catalog, cur.api_version, cur.kind, origin)
         what = f"`{cur.api_version}` {cur.kind}" if ks else "the object"
         src = ks.source if ks else "no schema known for this apiVersion and kind"
-        return HoverInfo(f"**{cur.key}** of {what}\n\nSchema: {src}", _span(line, key_start, cur.key))
+        from kube_lsp.upgrade.lens import timeline_markdown
+
+        life = timeline_markdown(cur.api_version, cur.kind) if cur.api_version and cur.kind else ""
+        return HoverInfo(f"**{cur.key}** of {what}\n\nSchema: {src}" + (f"\n\n{life}" if life else ""),
+                         _span(line, key_start, cur.key))
     ks = root_schema(catalog, cur.api_version, cur.kind, origin)
     if ks is None:
         return None

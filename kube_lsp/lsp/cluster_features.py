@@ -21,8 +21,10 @@ from kube_lsp.cluster.transport import (
     ClusterUnreachableError,
     connect,
 )
-from kube_lsp.model import Finding, Severity
+from kube_lsp.model import Finding, Fix, Severity, TextEdit
 from kube_lsp.parsing.loader import Document, parse_stream
+from kube_lsp.parsing.nodes import YMap
+from kube_lsp.upgrade.lens import ApiLens, api_lenses
 
 if TYPE_CHECKING:
     from kube_lsp.lsp.documents import OpenDocument
@@ -34,6 +36,7 @@ T = TypeVar("T")
 DRY_RUN = "kube-lsp.dryRun"
 DIFF = "kube-lsp.diff"
 SELECT_CONTEXT = "kube-lsp.selectContext"
+MIGRATE = "kube-lsp.migrateApiVersion"
 
 
 async def off_loop(fn: Callable[..., T], *args: Any) -> T:
@@ -329,7 +332,62 @@ def register(server: KubeLanguageServer) -> None:
             for title, cmd in (("Dry-run on cluster", DRY_RUN), ("Diff against cluster", DIFF)):
                 lenses.append(types.CodeLens(range=rng, command=types.Command(title=title, command=cmd,
                                                                                arguments=[doc.uri, i])))
+            lenses.extend(upgrade_lenses(ls, doc, i))
         return lenses
+
+    @server.command(MIGRATE)
+    async def migrate_command(ls: Any, *arguments: Any) -> dict[str, Any]:
+        """Apply the migration a code lens shows: arguments [uri, document index, line of the apiVersion]."""
+        try:
+            uri, index = command_target(arguments)
+            line = int(arguments[2])
+            if index is None:
+                raise ValueError("expected [uri, document index, line]")
+        except (ValueError, IndexError, TypeError) as exc:
+            return {"error": str(exc) or "expected [uri, document index, line]"}
+        doc = ls.docs.get(uri)
+        if doc is None or not await ls.ensure_analysed(doc) or index >= len(doc.chunks):
+            return {"error": f"{uri} is not open"}
+        found = [lens for lens in _lenses(ls, doc, index) if lens.span.start.line == line and lens.fix is not None]
+        if not found:
+            return {"error": "nothing to migrate there"}
+        fix = found[0].fix
+        assert fix is not None
+        pos = doc.positions(ls.encoding)
+        ident = types.OptionalVersionedTextDocumentIdentifier(uri=doc.uri, version=doc.version)
+        edits = [types.TextEdit(range=pos.range_to_client(e.span), new_text=e.new_text) for e in fix.edits]
+        result = await ls.workspace_apply_edit_async(types.ApplyWorkspaceEditParams(
+            edit=types.WorkspaceEdit(document_changes=[types.TextDocumentEdit(text_document=ident, edits=edits)]),
+            label=fix.title))
+        return {"applied": bool(result.applied), "title": fix.title}
+
+
+def _lenses(ls: Any, doc: OpenDocument, index: int) -> list[ApiLens]:
+    """The upgrade lenses of document `index` of `doc`, in the text's own positions."""
+    chunk, res = doc.chunks[index], doc.results[index]
+    root = res.document.root
+    if not isinstance(root, YMap):
+        return []
+    lines = doc.lines[chunk.start_line:chunk.end_line]
+    found = []
+    for lens in api_lenses(root, lines, 0, ls.engine.catalog):  # the document as if it started on line 0
+        fix = lens.fix
+        if fix is not None:
+            fix = Fix(fix.title, tuple(TextEdit(e.span.shifted(chunk.start_line), e.new_text) for e in fix.edits),
+                      fix.safe)
+        found.append(ApiLens(lens.span.shifted(chunk.start_line), lens.title, fix))
+    return found
+
+
+def upgrade_lenses(ls: Any, doc: OpenDocument, index: int) -> list[types.CodeLens]:
+    """A lens on each apiVersion of document `index` that a release removes or deprecates."""
+    pos = doc.positions(ls.encoding)
+    out = []
+    for lens in _lenses(ls, doc, index):
+        command = types.Command(title=lens.title, command=MIGRATE if lens.fix else "",
+                                arguments=[doc.uri, index, lens.span.start.line] if lens.fix else None)
+        out.append(types.CodeLens(range=pos.range_to_client(lens.span), command=command))
+    return out
 
 
 def cluster_actions(doc: OpenDocument, line: int) -> list[types.CodeAction]:

@@ -552,6 +552,8 @@ def create_server() -> KubeLanguageServer:
         catalog = ls.engine.catalog  # after the wait: the cluster's schemas may have loaded meanwhile
         return {
             "kubeVersion": format_version(catalog.version),
+            # Several targets (`kubeVersion: ["1.29", "1.31"]`): all of them; `kubeVersion` is the oldest.
+            "kubeVersions": [format_version(v) for v in ls.settings.kube_versions] or [format_version(catalog.version)],
             "schemaSource": catalog.source,
             "context": context,
             "clusterSchemas": ls.cluster_catalog is not None,

@@ -101,6 +101,9 @@ def finding_json(path: str, f: Finding) -> dict[str, Any]:
         "field": f.path,
         "document": f.doc,
         "fixes": [fx.to_json() for fx in f.fixes],
+        # `kube-lsp upgrade`: the release a change belongs to; several targets: the versions a finding holds for
+        **({"release": f.data["release"]} if "release" in f.data else {}),
+        **({"kubeVersions": f.data["kubeVersions"]} if "kubeVersions" in f.data else {}),
     }
 
 

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from typing import Final
 
 from kube_lsp.model import Finding, Fix, Severity, Span, TextEdit
-from kube_lsp.parsing.nodes import YScalar
+from kube_lsp.parsing.nodes import YMap, YScalar
 from kube_lsp.schema.catalog import (
     Catalog,
     bundled_versions,
@@ -91,10 +91,22 @@ def _first_after(versions: Iterable[Version], after: Version) -> Version | None:
 
 
 def check_api_version(
-    api_version: YScalar, kind: YScalar, catalog: Catalog, doc: int
+    api_version: YScalar, kind: YScalar, catalog: Catalog, doc: int, root: YMap | None = None,
+    lines: list[str] | None = None, first_line: int = 0,
 ) -> tuple[list[Finding], bool]:
-    """Findings about the (apiVersion, kind) pair, and whether the document should still be validated."""
+    """Findings about the (apiVersion, kind) pair, and whether the document should still be validated.
+
+    With the object `root` and its document's `lines` (the first being line `first_line`), the fix to a
+    replacement is the whole migration (kube_lsp/upgrade/migrate.py), not only the apiVersion string."""
     av, k = str(api_version.value), str(kind.value)
+
+    def rewrite(new: str) -> Fix:
+        if root is not None and lines:
+            from kube_lsp.upgrade.migrate import migration_fix
+
+            return migration_fix(root, api_version, av, k, new, lines, first_line)
+        return _rewrite(api_version, new, safe=False)
+
     target = catalog.version
     tv = format_version(target)
     change = api_changes().get((av, k))
@@ -108,7 +120,7 @@ def check_api_version(
         choice = best_replacement(av, k, catalog)
         if choice is not None:
             add(api_version.span, Severity.ERROR, "KL300", f"{message}; use `{choice}`",
-                (_rewrite(api_version, choice, safe=False),), replacement=choice)
+                (rewrite(choice),), replacement=choice)
         elif change is not None and change.replacement is None:
             add(api_version.span, Severity.ERROR, "KL300", f"{message}; it has no replacement", replacement=None)
         elif change is not None and change.replacement_api_version is None:  # the kind changed too
@@ -124,7 +136,7 @@ def check_api_version(
     if catalog.lookup(av, k) is not None:
         if change is not None and change.deprecated is not None and target >= change.deprecated:
             message, replacement = _deprecation(av, k, change, catalog)
-            fixes = (_rewrite(api_version, replacement, safe=False),) if replacement and " " not in replacement else ()
+            fixes = (rewrite(replacement),) if replacement and " " not in replacement else ()
             add(api_version.span, Severity.WARNING, "KL301", message, fixes, replacement=replacement)
         return findings, True
 
