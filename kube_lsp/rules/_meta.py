@@ -1,0 +1,173 @@
+"""Shared pieces of the API-server validation rules for object metadata (not a rule): which name function
+each kind's validation passes to ValidateObjectMeta, the namespaced kinds, and replacement edits."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Final
+
+from kube_lsp.model import TextEdit
+from kube_lsp.parsing.nodes import YMap, YNode, YScalar, YSeq, resolve_plain
+from kube_lsp.rules import _apimachinery as am
+
+CORE: Final = ""
+# (group, kind) -> (name function, its Go name, what the hint calls the format). Every kind not listed
+# here and not a custom resource is left alone (aggregated APIs have rules of their own).
+_SUBDOMAIN: Final = (am.name_is_dns_subdomain, "NameIsDNSSubdomain", "a lowercase RFC 1123 subdomain")
+_LABEL: Final = (am.name_is_dns_label, "NameIsDNSLabel", "a lowercase RFC 1123 label")
+_DNS1035: Final = (am.name_is_dns1035_label, "NameIsDNS1035Label", "an RFC 1035 label")
+_PATH_SEGMENT: Final = (am.path_segment_name, "ValidateRBACName (path.IsValidPathSegmentName)",
+                        "a path segment")
+
+NameRule = tuple[am.NameFunc, str, str]
+
+NAME_FUNCS: Final[dict[tuple[str, str], NameRule]] = {
+    **{(CORE, k): _SUBDOMAIN for k in (
+        "Pod", "ReplicationController", "Node", "LimitRange", "ResourceQuota", "Secret", "ServiceAccount",
+        "Endpoints", "ConfigMap", "PersistentVolume", "PersistentVolumeClaim", "PodTemplate")},
+    (CORE, "Service"): _DNS1035,  # ValidateServiceName
+    (CORE, "Namespace"): _LABEL,  # ValidateNamespaceName
+    ("apps", "Deployment"): _SUBDOMAIN,
+    ("apps", "DaemonSet"): _SUBDOMAIN,
+    ("apps", "ReplicaSet"): _SUBDOMAIN,
+    ("apps", "ControllerRevision"): _SUBDOMAIN,
+    ("apps", "StatefulSet"): _LABEL,  # ValidateStatefulSetName
+    ("extensions", "Deployment"): _SUBDOMAIN,
+    ("extensions", "DaemonSet"): _SUBDOMAIN,
+    ("extensions", "ReplicaSet"): _SUBDOMAIN,
+    ("extensions", "Ingress"): _SUBDOMAIN,
+    ("batch", "Job"): _SUBDOMAIN,
+    ("batch", "CronJob"): _SUBDOMAIN,
+    ("autoscaling", "HorizontalPodAutoscaler"): _SUBDOMAIN,
+    ("policy", "PodDisruptionBudget"): _SUBDOMAIN,
+    ("networking.k8s.io", "Ingress"): _SUBDOMAIN,
+    ("networking.k8s.io", "IngressClass"): _SUBDOMAIN,
+    ("networking.k8s.io", "NetworkPolicy"): _SUBDOMAIN,
+    **{("rbac.authorization.k8s.io", k): _PATH_SEGMENT for k in (
+        "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding")},
+    ("storage.k8s.io", "StorageClass"): _SUBDOMAIN,
+    ("storage.k8s.io", "VolumeAttachment"): _SUBDOMAIN,
+    ("scheduling.k8s.io", "PriorityClass"): _SUBDOMAIN,
+    ("coordination.k8s.io", "Lease"): _SUBDOMAIN,
+    ("discovery.k8s.io", "EndpointSlice"): _SUBDOMAIN,
+    ("node.k8s.io", "RuntimeClass"): _SUBDOMAIN,
+    ("flowcontrol.apiserver.k8s.io", "FlowSchema"): _SUBDOMAIN,
+    ("flowcontrol.apiserver.k8s.io", "PriorityLevelConfiguration"): _SUBDOMAIN,
+    **{("admissionregistration.k8s.io", k): _SUBDOMAIN for k in (
+        "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration", "ValidatingAdmissionPolicy",
+        "ValidatingAdmissionPolicyBinding", "MutatingAdmissionPolicy", "MutatingAdmissionPolicyBinding")},
+}
+CUSTOM_RESOURCE: Final = _SUBDOMAIN  # customresource strategy: ValidateObjectMetaAccessor(..., NameIsDNSSubdomain)
+
+# Namespaced built-in kinds: ValidateObjectMeta checks metadata.namespace (ValidateNamespaceName) only for
+# these; a cluster-scoped object's namespace is cleared before validation.
+NAMESPACED: Final = frozenset({
+    (CORE, "Pod"), (CORE, "Service"), (CORE, "ConfigMap"), (CORE, "Secret"), (CORE, "ServiceAccount"),
+    (CORE, "ReplicationController"), (CORE, "Endpoints"), (CORE, "LimitRange"), (CORE, "ResourceQuota"),
+    (CORE, "PersistentVolumeClaim"), (CORE, "PodTemplate"),
+    ("apps", "Deployment"), ("apps", "StatefulSet"), ("apps", "DaemonSet"), ("apps", "ReplicaSet"),
+    ("apps", "ControllerRevision"), ("batch", "Job"), ("batch", "CronJob"),
+    ("autoscaling", "HorizontalPodAutoscaler"), ("policy", "PodDisruptionBudget"),
+    ("networking.k8s.io", "Ingress"), ("networking.k8s.io", "NetworkPolicy"),
+    ("rbac.authorization.k8s.io", "Role"), ("rbac.authorization.k8s.io", "RoleBinding"),
+    ("coordination.k8s.io", "Lease"), ("discovery.k8s.io", "EndpointSlice"),
+})
+
+
+def replacement(node: YScalar, new: str) -> TextEdit:
+    """An edit putting `new` in place of the scalar `node`, in the same quoting (quoted when a plain
+    scalar would read as something other than that string)."""
+    if node.style == "'":
+        text = "'" + new.replace("'", "''") + "'"
+    elif node.style == '"':
+        text = am.go_quote(new)
+    elif node.style is None and isinstance(resolve_plain(new), str) and new == new.strip() and new:
+        text = new
+    else:
+        text = '"' + new + '"'
+    return TextEdit(node.span, text)
+
+
+# ---- where labels and label selectors are validated ------------------------------------------------------
+
+_WORKLOAD_SELECTOR_GROUPS: Final = frozenset({"apps", "extensions"})
+_TEMPLATE_PATHS: Final[dict[str, tuple[str, ...]]] = {
+    "PodTemplate": ("template",),
+    "Deployment": ("spec", "template"),
+    "ReplicaSet": ("spec", "template"),
+    "StatefulSet": ("spec", "template"),
+    "DaemonSet": ("spec", "template"),
+    "ReplicationController": ("spec", "template"),
+    "Job": ("spec", "template"),
+    "CronJob": ("spec", "jobTemplate", "spec", "template"),
+}
+_TEMPLATE_GROUPS: Final = frozenset({CORE, "apps", "batch", "extensions"})
+
+
+def _walk(node: YNode | None, keys: tuple[str, ...]) -> YNode | None:
+    for k in keys:
+        if not isinstance(node, YMap):
+            return None
+        node = node.get(k)
+    return node
+
+
+def template_metadata(root: YMap, group: str, kind: str) -> tuple[YMap, str] | None:
+    """The pod template's metadata mapping of a workload object and its path (ValidatePodTemplateSpec checks
+    its labels and annotations)."""
+    if group not in _TEMPLATE_GROUPS or kind not in _TEMPLATE_PATHS:
+        return None
+    keys = (*_TEMPLATE_PATHS[kind], "metadata")
+    md = _walk(root, keys)
+    return (md, ".".join(keys)) if isinstance(md, YMap) else None
+
+
+def label_maps(root: YMap, group: str, kind: str) -> Iterator[tuple[YMap, str]]:
+    """Every label set ValidateLabels checks as labels: the object's and its pod template's."""
+    md = root.get("metadata")
+    if isinstance(md, YMap) and isinstance(labels := md.get("labels"), YMap):
+        yield labels, "metadata.labels"
+    tmd = template_metadata(root, group, kind)
+    if tmd is not None and isinstance(labels := tmd[0].get("labels"), YMap):
+        yield labels, tmd[1] + ".labels"
+
+
+def label_selectors(root: YMap, group: str, kind: str) -> Iterator[tuple[YMap, str]]:
+    """Every metav1.LabelSelector that the kind's validation passes to ValidateLabelSelector."""
+    spec = root.get("spec")
+    spec = spec if isinstance(spec, YMap) else None
+    found: list[tuple[YNode | None, str]] = []
+    if spec is not None:
+        if (group in _WORKLOAD_SELECTOR_GROUPS and kind in ("Deployment", "ReplicaSet", "StatefulSet", "DaemonSet")) \
+                or (group == "batch" and kind == "Job") or (group == "policy" and kind == "PodDisruptionBudget"):
+            found.append((spec.get("selector"), "spec.selector"))
+        elif group == "networking.k8s.io" and kind == "NetworkPolicy":
+            found.append((spec.get("podSelector"), "spec.podSelector"))
+            for direction, peers in (("ingress", "from"), ("egress", "to")):
+                rules = spec.get(direction)
+                if not isinstance(rules, YSeq):
+                    continue
+                for i, rule in enumerate(rules.items):
+                    plist = rule.get(peers) if isinstance(rule, YMap) else None
+                    if not isinstance(plist, YSeq):
+                        continue
+                    for j, peer in enumerate(plist.items):
+                        if isinstance(peer, YMap):
+                            for sel in ("podSelector", "namespaceSelector"):
+                                found.append((peer.get(sel), f"spec.{direction}[{i}].{peers}[{j}].{sel}"))
+    if group == "rbac.authorization.k8s.io" and kind == "ClusterRole":
+        sels = _walk(root, ("aggregationRule", "clusterRoleSelectors"))
+        if isinstance(sels, YSeq):
+            for i, s in enumerate(sels.items):
+                found.append((s, f"aggregationRule.clusterRoleSelectors[{i}]"))
+    if group == "admissionregistration.k8s.io" and kind in ("ValidatingWebhookConfiguration",
+                                                             "MutatingWebhookConfiguration"):
+        hooks = root.get("webhooks")
+        if isinstance(hooks, YSeq):
+            for i, hook in enumerate(hooks.items):
+                if isinstance(hook, YMap):
+                    for sel in ("namespaceSelector", "objectSelector"):
+                        found.append((hook.get(sel), f"webhooks[{i}].{sel}"))
+    for node, path in found:
+        if isinstance(node, YMap):
+            yield node, path

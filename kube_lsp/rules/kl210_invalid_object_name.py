@@ -1,0 +1,107 @@
+"""The object's name, generateName or namespace is not what the API server accepts for its kind.
+
+## What it does
+Checks `metadata.name` with the name function the kind's validation passes to `ValidateObjectMeta`: a
+lowercase RFC 1123 subdomain (at most 253 characters of `a-z`, `0-9`, `-` and `.`) for most kinds,
+an RFC 1035 label (at most 63 characters, starting with a letter, no dots) for a Service, an RFC 1123
+label (no dots) for a Namespace and a StatefulSet, a path segment (no `/` or `%`, not `.` or `..`; `:` is
+fine, as in `system:controller:...`) for RBAC roles and bindings, and a subdomain for custom resources.
+`metadata.generateName` is checked the same way as a prefix (it may end in `-`), and
+`metadata.namespace` of namespaced kinds must be an RFC 1123 label.
+
+## Why is this bad?
+The API server refuses the object: `metadata.name: Invalid value: "Web_App": a lowercase RFC 1123
+subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an
+alphanumeric character`.
+
+## Example
+```yaml
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: Web_Settings
+data:
+  mode: fast
+```
+
+## Use instead
+```yaml
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: web-settings
+data:
+  mode: fast
+```
+
+## Fix
+Lower-cases the name and turns `_` (and, where dots are not allowed, `.`) into `-`, when that gives a
+valid name. Not applied automatically: other objects may refer to the old name.
+
+## References
+`ValidateObjectMetaAccessor` in `k8s.io/apimachinery/pkg/api/validation/objectmeta.go` with the name
+functions of `pkg/api/validation/generic.go` (`NameIsDNSSubdomain`, `NameIsDNSLabel`,
+`NameIsDNS1035Label`, `ValidateNamespaceName`); `ValidateServiceName` in
+`pkg/apis/core/validation/validation.go`, `ValidateStatefulSetName` in `pkg/apis/apps/validation`,
+`ValidateRBACName` in `pkg/apis/rbac/validation`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from kube_lsp.model import Finding, Fix, Severity
+from kube_lsp.rules import _apimachinery as am
+from kube_lsp.rules._meta import CUSTOM_RESOURCE, NAME_FUNCS, NAMESPACED, NameRule, replacement
+from kube_lsp.rules.base import ObjectContext, Rule, string_at
+
+
+def check(ctx: ObjectContext) -> Iterator[Finding]:
+    md = ctx.metadata
+    if md is None:
+        return
+    rule: NameRule | None = CUSTOM_RESOURCE if ctx.is_custom else NAME_FUNCS.get((ctx.group, ctx.kind))
+    if rule is not None:
+        fn, go_name, what = rule
+        for field, prefix in (("name", False), ("generateName", True)):
+            got = string_at(md, field)
+            if got is None or not got[0]:
+                continue
+            value, node = got
+            msgs = fn(value, prefix)
+            if not msgs:
+                continue
+            path = f"metadata.{field}"
+            fixed = _fixed(value, fn, prefix)
+            fixes = (Fix(f"Rename to `{fixed}`", (replacement(node, fixed),), safe=False),) if fixed else ()
+            hint = f"the {ctx.kind} {field} must be {what} ({go_name})"
+            if fixed:
+                hint += f", e.g. `{fixed}`"
+            yield ctx.finding(RULE, node.span, "; ".join(am.invalid(path, value, m) for m in msgs) + f" — {hint}",
+                              path=path, fixes=fixes)
+    if (ctx.group, ctx.kind) in NAMESPACED:
+        got = string_at(md, "namespace")
+        if got is not None and got[0]:
+            value, node = got
+            msgs = am.name_is_dns_label(value, False)
+            if msgs:
+                fixed = _fixed(value, am.name_is_dns_label, False)
+                fixes = (Fix(f"Use namespace `{fixed}`", (replacement(node, fixed),), safe=False),) if fixed else ()
+                yield ctx.finding(RULE, node.span, "; ".join(am.invalid("metadata.namespace", value, m) for m in msgs)
+                                  + " — a namespace name must be a lowercase RFC 1123 label (ValidateNamespaceName)",
+                                  path="metadata.namespace", fixes=fixes)
+
+
+def _fixed(value: str, fn: am.NameFunc, prefix: bool) -> str:
+    """The name a person most likely meant: lower case, `_` (then `.`) as `-`; "" when that is still invalid."""
+    low = value.strip().lower().replace("_", "-").replace(" ", "-")
+    for candidate in (low, low.replace(".", "-")):
+        if candidate != value and not fn(candidate, prefix):
+            return candidate
+    return ""
+
+
+RULE = Rule(
+    code="KL210", name="invalid-object-name", severity=Severity.ERROR, module=__name__, check=check,
+    summary="The object's name, generateName or namespace is not what the API server accepts for its kind",
+)
