@@ -255,7 +255,31 @@ def go_quote(value: str) -> str:
     return '"' + "".join(out) + '"'
 
 
+def substituted(value: str) -> bool:
+    """A value still holding a `${VAR}` or `$(VAR)` placeholder (envsubst, Flux post-build substitution,
+    kustomize vars): only its substituted form is ever sent to the API server, so it is not judged."""
+    return "${" in value or "$(" in value
+
+
 def invalid(path: str, value: str | int, detail: str) -> str:
     """field.Invalid's text: `path: Invalid value: "value": detail`."""
     shown = go_quote(value) if isinstance(value, str) else str(value)
     return f"{path}: Invalid value: {shown}: {detail}"
+
+
+_SLOPPY_V4: Final = re.compile(r"[0-9]{1,3}(\.[0-9]{1,3}){3}")
+
+
+def parse_ip_sloppy(value: str) -> bool:
+    """netutils.ParseIPSloppy succeeds: an IPv4 (leading zeros allowed) or IPv6 address."""
+    import ipaddress
+
+    if full(_SLOPPY_V4, value):
+        return all(int(part) <= 255 for part in value.split("."))
+    if ":" not in value:
+        return False
+    try:
+        ipaddress.IPv6Address(value)
+    except ValueError:
+        return False
+    return True

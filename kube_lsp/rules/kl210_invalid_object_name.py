@@ -68,7 +68,7 @@ def check(ctx: ObjectContext) -> Iterator[Finding]:
             if got is None or not got[0]:
                 continue
             value, node = got
-            msgs = fn(value, prefix)
+            msgs = [] if am.substituted(value) else fn(value, prefix)
             if not msgs:
                 continue
             path = f"metadata.{field}"
@@ -77,13 +77,18 @@ def check(ctx: ObjectContext) -> Iterator[Finding]:
             hint = f"the {ctx.kind} {field} must be {what} ({go_name})"
             if fixed:
                 hint += f", e.g. `{fixed}`"
+            severity = None
+            if fn is am.name_is_dns1035_label and not am.name_is_dns_label(value, prefix):
+                # Only the leading digit is wrong: the RelaxedServiceNameValidation gate accepts that.
+                severity = Severity.WARNING
+                hint += "; accepted only where the RelaxedServiceNameValidation feature gate is on"
             yield ctx.finding(RULE, node.span, "; ".join(am.invalid(path, value, m) for m in msgs) + f" — {hint}",
-                              path=path, fixes=fixes)
+                              path=path, fixes=fixes, severity=severity)
     if (ctx.group, ctx.kind) in NAMESPACED:
         got = string_at(md, "namespace")
         if got is not None and got[0]:
             value, node = got
-            msgs = am.name_is_dns_label(value, False)
+            msgs = [] if am.substituted(value) else am.name_is_dns_label(value, False)
             if msgs:
                 fixed = _fixed(value, am.name_is_dns_label, False)
                 fixes = (Fix(f"Use namespace `{fixed}`", (replacement(node, fixed),), safe=False),) if fixed else ()

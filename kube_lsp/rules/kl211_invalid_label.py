@@ -100,7 +100,7 @@ def _labels(ctx: ObjectContext, labels: YMap, path: str) -> Iterator[Finding]:
 
 
 def _key(ctx: ObjectContext, node: YScalar, key: str, path: str) -> Iterator[Finding]:
-    msgs = am.is_qualified_name(key)
+    msgs = [] if am.substituted(key) else am.is_qualified_name(key)
     if msgs:
         yield ctx.finding(RULE, node.span, "; ".join(am.invalid(path, key, m) for m in msgs) + f" — {_KEY_HINT}",
                           path=path)
@@ -109,7 +109,7 @@ def _key(ctx: ObjectContext, node: YScalar, key: str, path: str) -> Iterator[Fin
 def _value(ctx: ObjectContext, node: YScalar, path: str) -> Iterator[Finding]:
     value = node.value
     assert isinstance(value, str)
-    msgs = am.is_label_value(value)
+    msgs = [] if am.substituted(value) else am.is_label_value(value)
     if msgs:
         yield ctx.finding(RULE, node.span, "; ".join(am.invalid(path, value, m) for m in msgs) + f" — {_VALUE_HINT}",
                           path=path)

@@ -73,7 +73,7 @@ def check(ctx: ObjectContext) -> Iterator[Finding]:
             total += am.blen(key)
             if isinstance(v, YScalar):
                 total += am.blen(v.value if isinstance(v.value, str) else v.text)
-            msgs = am.is_qualified_name(key.lower())
+            msgs = [] if am.substituted(key) else am.is_qualified_name(key.lower())
             if msgs:
                 hint = ("an annotation key is an optional DNS subdomain prefix and one '/' (e.g. "
                         "`example.com/owner`), then at most 63 letters, digits, '-', '_' or '.'")

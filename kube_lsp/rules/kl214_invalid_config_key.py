@@ -65,7 +65,7 @@ def check(ctx: ObjectContext) -> Iterator[Finding]:
             key = json_key(k)
             # stringData is merged into data before validation: the API server names `data[key]`.
             path = f"{'data' if secret else bag}[{key}]"
-            msgs = am.is_config_map_key(key)
+            msgs = [] if am.substituted(key) else am.is_config_map_key(key)
             if msgs:
                 hint = "a key becomes a file name when mounted: use letters, digits, '-', '_' or '.' only"
                 yield ctx.finding(RULE, k.span, "; ".join(am.invalid(path, key, msg) for msg in msgs) + f" — {hint}",

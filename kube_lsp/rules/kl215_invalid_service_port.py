@@ -120,7 +120,7 @@ def _target_port(ctx: ObjectContext, tp: YScalar | None, path: str) -> Iterator[
         for m in am.is_valid_port_num(value):
             yield ctx.finding(RULE, tp.span, am.invalid(path, value, m) + " — check the port number for a typo",
                               path=path)
-    elif isinstance(value, str) and value:
+    elif isinstance(value, str) and value and not am.substituted(value):
         msgs = am.is_valid_port_name(value)
         if msgs:
             hint = ("a string targetPort names a container port (an IANA service name such as `http`)")

@@ -91,7 +91,7 @@ def check(ctx: ObjectContext) -> Iterator[Finding]:
         name = en.value if isinstance(en, YScalar) and isinstance(en.value, str) else ""
         cname = name.removesuffix(".")
         if cname:
-            msgs = am.is_dns1123_subdomain(cname)
+            msgs = [] if am.substituted(cname) else am.is_dns1123_subdomain(cname)
             if msgs and isinstance(en, YScalar):
                 yield ctx.finding(RULE, en.span, "; ".join(am.invalid("spec.externalName", cname, m) for m in msgs)
                                   + " — externalName is a DNS name such as `db.example.com` (no scheme, port or path)",
