@@ -39,7 +39,9 @@ NAME_FUNCS: Final[dict[tuple[str, str], NameRule]] = {
     ("batch", "Job"): _SUBDOMAIN,
     ("batch", "CronJob"): _SUBDOMAIN,
     ("autoscaling", "HorizontalPodAutoscaler"): _SUBDOMAIN,
-    ("policy", "PodDisruptionBudget"): _SUBDOMAIN,
+    # ValidatePodDisruptionBudget does not validate the metadata: only the generic check of
+    # rest.BeforeCreate (ValidateObjectMetaAccessor with path.ValidatePathSegmentName) applies.
+    ("policy", "PodDisruptionBudget"): (am.path_segment_name, "ValidatePathSegmentName", "a path segment"),
     ("networking.k8s.io", "Ingress"): _SUBDOMAIN,
     ("networking.k8s.io", "IngressClass"): _SUBDOMAIN,
     ("networking.k8s.io", "NetworkPolicy"): _SUBDOMAIN,
@@ -55,7 +57,7 @@ NAME_FUNCS: Final[dict[tuple[str, str], NameRule]] = {
     ("flowcontrol.apiserver.k8s.io", "PriorityLevelConfiguration"): _SUBDOMAIN,
     **{("admissionregistration.k8s.io", k): _SUBDOMAIN for k in (
         "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration", "ValidatingAdmissionPolicy",
-        "ValidatingAdmissionPolicyBinding", "MutatingAdmissionPolicy", "MutatingAdmissionPolicyBinding")},
+        "ValidatingAdmissionPolicyBinding")},
 }
 CUSTOM_RESOURCE: Final = _SUBDOMAIN  # customresource strategy: ValidateObjectMetaAccessor(..., NameIsDNSSubdomain)
 
