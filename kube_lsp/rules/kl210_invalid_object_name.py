@@ -7,7 +7,8 @@ an RFC 1035 label (at most 63 characters, starting with a letter, no dots) for a
 label (no dots) for a Namespace and a StatefulSet, a path segment (no `/` or `%`, not `.` or `..`; `:` is
 fine, as in `system:controller:...`) for RBAC roles and bindings, and a subdomain for custom resources.
 `metadata.generateName` is checked the same way as a prefix (it may end in `-`), and
-`metadata.namespace` of namespaced kinds must be an RFC 1123 label.
+`metadata.namespace` of namespaced kinds must be an RFC 1123 label. A CronJob name may have at most 52
+characters (its Jobs are named after it plus an 11-character suffix).
 
 ## Why is this bad?
 The API server refuses the object: `metadata.name: Invalid value: "Web_App": a lowercase RFC 1123
@@ -43,7 +44,8 @@ valid name. Not applied automatically: other objects may refer to the old name.
 functions of `pkg/api/validation/generic.go` (`NameIsDNSSubdomain`, `NameIsDNSLabel`,
 `NameIsDNS1035Label`, `ValidateNamespaceName`); `ValidateServiceName` in
 `pkg/apis/core/validation/validation.go`, `ValidateStatefulSetName` in `pkg/apis/apps/validation`,
-`ValidateRBACName` in `pkg/apis/rbac/validation`.
+`ValidateRBACName` in `pkg/apis/rbac/validation`, `ValidateCronJobCreate` (at most 52 characters) in
+`pkg/apis/batch/validation`.
 """
 
 from __future__ import annotations
@@ -69,6 +71,10 @@ def check(ctx: ObjectContext) -> Iterator[Finding]:
                 continue
             value, node = got
             msgs = [] if am.substituted(value) else fn(value, prefix)
+            if (ctx.group, ctx.kind, field) == ("batch", "CronJob", "name") and len(value) > 52 \
+                    and not am.substituted(value):
+                # ValidateCronJobCreate: the controller appends an 11-character suffix to name the Jobs.
+                msgs.append("must be no more than 52 characters")
             if not msgs:
                 continue
             path = f"metadata.{field}"
