@@ -459,3 +459,17 @@ def test_kl227_webhooks() -> None:
                                     "three segments separated by dots")
     assert "'https' is the only allowed URL scheme" in fs[4].message and "query parameters" in fs[4].message
     assert 'segment[0]: a lowercase RFC 1123 subdomain' in fs[6].message
+
+
+def test_kl210_crd_name_is_plural_dot_group_with_a_safe_fix() -> None:
+    text = ("apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n"
+            "  name: backup.ops.example.com\nspec:\n  group: ops.example.com\n  scope: Namespaced\n"
+            "  names: {plural: backups, singular: backup, kind: Backup}\n  versions:\n"
+            "    - name: v1\n      served: true\n      storage: true\n"
+            "      schema: {openAPIV3Schema: {type: object}}\n")
+    [f] = of(text, "KL210")
+    assert at([f]) == [("KL210", 4, 9)]
+    assert f.message == ('metadata.name: Invalid value: "backup.ops.example.com": must be spec.names.plural+"."+'
+                         "spec.group — a CustomResourceDefinition is named `<spec.names.plural>.<spec.group>`, here "
+                         "`backups.ops.example.com`")
+    assert f.fixes[0].safe and of(fixed(text, f), "KL210") == []

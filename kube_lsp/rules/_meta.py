@@ -47,6 +47,7 @@ NAME_FUNCS: Final[dict[tuple[str, str], NameRule]] = {
     ("networking.k8s.io", "NetworkPolicy"): _SUBDOMAIN,
     **{("rbac.authorization.k8s.io", k): _PATH_SEGMENT for k in (
         "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding")},
+    ("apiextensions.k8s.io", "CustomResourceDefinition"): _SUBDOMAIN,  # + the plural.group rule (KL210)
     ("storage.k8s.io", "StorageClass"): _SUBDOMAIN,
     ("storage.k8s.io", "VolumeAttachment"): _SUBDOMAIN,
     ("scheduling.k8s.io", "PriorityClass"): _SUBDOMAIN,

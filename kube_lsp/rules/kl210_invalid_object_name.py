@@ -8,7 +8,8 @@ label (no dots) for a Namespace and a StatefulSet, a path segment (no `/` or `%`
 fine, as in `system:controller:...`) for RBAC roles and bindings, and a subdomain for custom resources.
 `metadata.generateName` is checked the same way as a prefix (it may end in `-`), and
 `metadata.namespace` of namespaced kinds must be an RFC 1123 label. A CronJob name may have at most 52
-characters (its Jobs are named after it plus an 11-character suffix).
+characters (its Jobs are named after it plus an 11-character suffix), and a CustomResourceDefinition must be
+named `<spec.names.plural>.<spec.group>`.
 
 ## Why is this bad?
 The API server refuses the object: `metadata.name: Invalid value: "Web_App": a lowercase RFC 1123
@@ -37,7 +38,8 @@ data:
 
 ## Fix
 Lower-cases the name and turns `_` (and, where dots are not allowed, `.`) into `-`, when that gives a
-valid name. Not applied automatically: other objects may refer to the old name.
+valid name. Not applied automatically: other objects may refer to the old name. A
+CustomResourceDefinition is renamed to `<plural>.<group>` (a safe fix).
 
 ## References
 `ValidateObjectMetaAccessor` in `k8s.io/apimachinery/pkg/api/validation/objectmeta.go` with the name
@@ -45,7 +47,8 @@ functions of `pkg/api/validation/generic.go` (`NameIsDNSSubdomain`, `NameIsDNSLa
 `NameIsDNS1035Label`, `ValidateNamespaceName`); `ValidateServiceName` in
 `pkg/apis/core/validation/validation.go`, `ValidateStatefulSetName` in `pkg/apis/apps/validation`,
 `ValidateRBACName` in `pkg/apis/rbac/validation`, `ValidateCronJobCreate` (at most 52 characters) in
-`pkg/apis/batch/validation`.
+`pkg/apis/batch/validation`, `ValidateCustomResourceDefinition` in
+`k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/validation`.
 """
 
 from __future__ import annotations
@@ -53,6 +56,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from kube_lsp.model import Finding, Fix, Severity
+from kube_lsp.parsing.nodes import YMap
 from kube_lsp.rules import _apimachinery as am
 from kube_lsp.rules._meta import CUSTOM_RESOURCE, NAME_FUNCS, NAMESPACED, NameRule, replacement
 from kube_lsp.rules.base import ObjectContext, Rule, string_at
@@ -75,13 +79,19 @@ def check(ctx: ObjectContext) -> Iterator[Finding]:
                     and not am.substituted(value):
                 # ValidateCronJobCreate: the controller appends an 11-character suffix to name the Jobs.
                 msgs.append("must be no more than 52 characters")
+            required = _crd_name(ctx) if field == "name" else None
+            if required is not None and value != required:
+                msgs.append('must be spec.names.plural+"."+spec.group')
             if not msgs:
                 continue
             path = f"metadata.{field}"
-            fixed = _fixed(value, fn, prefix)
-            fixes = (Fix(f"Rename to `{fixed}`", (replacement(node, fixed),), safe=False),) if fixed else ()
+            fixed = _fixed(value, fn, prefix) if required is None else required
+            fixes = (Fix(f"Rename to `{fixed}`", (replacement(node, fixed),), safe=required is not None),) \
+                if fixed else ()
             hint = f"the {ctx.kind} {field} must be {what} ({go_name})"
-            if fixed:
+            if required is not None and value != required:
+                hint = f"a CustomResourceDefinition is named `<spec.names.plural>.<spec.group>`, here `{required}`"
+            elif fixed:
                 hint += f", e.g. `{fixed}`"
             severity = None
             if fn is am.name_is_dns1035_label and not am.name_is_dns_label(value, prefix):
@@ -101,6 +111,19 @@ def check(ctx: ObjectContext) -> Iterator[Finding]:
                 yield ctx.finding(RULE, node.span, "; ".join(am.invalid("metadata.namespace", value, m) for m in msgs)
                                   + " — a namespace name must be a lowercase RFC 1123 label (ValidateNamespaceName)",
                                   path="metadata.namespace", fixes=fixes)
+
+
+def _crd_name(ctx: ObjectContext) -> str | None:
+    """A CustomResourceDefinition's required name, `<spec.names.plural>.<spec.group>` (None: not a CRD, or
+    those fields are not plain strings here)."""
+    if (ctx.group, ctx.kind) != ("apiextensions.k8s.io", "CustomResourceDefinition") or ctx.spec is None:
+        return None
+    names = ctx.spec.get("names")
+    plural = names.get_str("plural") if isinstance(names, YMap) else None
+    group = ctx.spec.get_str("group")
+    if not plural or not group or am.substituted(plural + group):
+        return None
+    return f"{plural}.{group}"
 
 
 def _fixed(value: str, fn: am.NameFunc, prefix: bool) -> str:
