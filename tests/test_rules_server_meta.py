@@ -473,3 +473,20 @@ def test_kl210_crd_name_is_plural_dot_group_with_a_safe_fix() -> None:
                          "spec.group — a CustomResourceDefinition is named `<spec.names.plural>.<spec.group>`, here "
                          "`backups.ops.example.com`")
     assert f.fixes[0].safe and of(fixed(text, f), "KL210") == []
+
+
+def test_kl228_finalizers() -> None:
+    text = cm("  name: web\n  finalizers:\n    - cleanup\n    - example.com/cleanup\n    - a/b/c\n"
+              "    - orphan\n    - foregroundDeletion\n")
+    fs = of(text, "KL228")
+    assert at(fs) == [("KL228", 5, 3), ("KL228", 6, 7), ("KL228", 8, 7)]
+    assert fs[1].message.startswith('metadata.finalizers[0]: Invalid value: "cleanup": name is neither a standard '
+                                    "finalizer name nor is it fully qualified — name a finalizer after a domain you "
+                                    "own, e.g. `example.com/cleanup`")
+    assert fs[2].message.startswith('metadata.finalizers: Invalid value: "a/b/c": a valid label key')
+    assert fs[0].message.startswith("metadata.finalizers: Invalid value: finalizer orphan and foregroundDeletion "
+                                    "cannot be both set")
+    # admission webhooks use apimachinery's ValidateObjectMeta: a bare name is accepted there
+    hook = ("apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingWebhookConfiguration\nmetadata:\n"
+            "  name: p\n  finalizers: [cleanup]\nwebhooks: []\n")
+    assert of(hook, "KL228") == []

@@ -23,7 +23,7 @@ PERCENT_FMT: Final = "[0-9]+%"
 _DNS1123_LABEL: Final = re.compile(DNS1123_LABEL_FMT)
 _DNS1123_SUBDOMAIN: Final = re.compile(DNS1123_SUBDOMAIN_FMT)
 _DNS1035_LABEL: Final = re.compile(DNS1035_LABEL_FMT)
-_LABEL_KEY: Final = re.compile(LABEL_KEY_FMT)
+LABEL_KEY_RE: Final = re.compile(LABEL_KEY_FMT)
 _LABEL_VALUE: Final = re.compile(LABEL_VALUE_FMT)
 _CONFIG_MAP_KEY: Final = re.compile(CONFIG_MAP_KEY_FMT)
 _PERCENT: Final = re.compile(PERCENT_FMT)
@@ -134,7 +134,7 @@ def is_qualified_name(value: str) -> list[str]:
         errs.append("name part must be non-empty")
     elif blen(name) > 63:
         errs.append("name part " + max_len_bytes_error(63))
-    if not full(_LABEL_KEY, name):
+    if not full(LABEL_KEY_RE, name):
         errs.append("name part " + regex_error(LABEL_KEY_ERR, LABEL_KEY_FMT, "MyName", "my.name", "123-abc"))
     return errs
 
