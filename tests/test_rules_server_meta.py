@@ -490,3 +490,12 @@ def test_kl228_finalizers() -> None:
     hook = ("apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingWebhookConfiguration\nmetadata:\n"
             "  name: p\n  finalizers: [cleanup]\nwebhooks: []\n")
     assert of(hook, "KL228") == []
+
+
+def test_a_wrongly_typed_list_is_the_schemas_finding_not_an_empty_one() -> None:
+    assert of(svc("  ports:\n    port: 80\n"), "KL217") == []
+    role = ("apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata:\n  name: r\nrules:\n"
+            "  - apiGroups: ['']\n    resources: pods\n    verbs: get\n")
+    assert of(role, "KL225") == []
+    tls = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\ntype: kubernetes.io/tls\ndata: [tls.crt]\n"
+    assert of(tls, "KL222") == []

@@ -66,3 +66,13 @@ def is_headless(spec: YMap) -> bool:
 def present(node: YNode | None) -> bool:
     """A field that the API server sees as set (not absent, not null)."""
     return node is not None and not (isinstance(node, YScalar) and node.value is None)
+
+
+def empty_list(node: YNode | None) -> bool:
+    """Absent, null or `[]`: what Go sees as an empty slice. A value of another type is the schema's
+    finding (KL201), not an empty list."""
+    if node is None:
+        return True
+    if isinstance(node, YScalar):
+        return node.value is None
+    return isinstance(node, YSeq) and not node.items

@@ -51,6 +51,7 @@ from kube_lsp.model import Finding, Severity
 from kube_lsp.parsing.nodes import YMap, YScalar, YSeq
 from kube_lsp.rules import _apimachinery as am
 from kube_lsp.rules._meta import label_selectors
+from kube_lsp.rules._service import empty_list
 from kube_lsp.rules.base import ObjectContext, Rule, key_span
 
 
@@ -69,7 +70,7 @@ def check(ctx: ObjectContext) -> Iterator[Finding]:
             values = expr.get("values")
             n = len(values.items) if isinstance(values, YSeq) else 0
             if op.value in ("In", "NotIn"):
-                if n == 0:
+                if empty_list(values):
                     span = key_span(expr, "values") if values is not None else op.span
                     yield ctx.finding(RULE, span, f"{epath}.values: Required value: must be specified when `operator` "
                                       f"is 'In' or 'NotIn' — list the label values to match, or use `Exists`",

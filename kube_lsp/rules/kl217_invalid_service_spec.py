@@ -50,7 +50,7 @@ from collections.abc import Iterator
 from kube_lsp.model import Finding, Severity
 from kube_lsp.parsing.nodes import YScalar, YSeq
 from kube_lsp.rules import _apimachinery as am
-from kube_lsp.rules._service import cluster_ips, is_headless, ports, present, service_type
+from kube_lsp.rules._service import cluster_ips, empty_list, is_headless, ports, present, service_type
 from kube_lsp.rules.base import ObjectContext, Rule, key_span
 
 
@@ -67,7 +67,7 @@ def check(ctx: ObjectContext) -> Iterator[Finding]:
         return ctx.finding(RULE, key_span(spec, key) if spec.key_node(key) is not None else type_span,
                            message, path=f"spec.{key}")
 
-    if not ctx.partial and not ports(spec) and not headless and stype != "ExternalName":
+    if not ctx.partial and empty_list(spec.get("ports")) and not headless and stype != "ExternalName":
         span = key_span(spec, "ports") if spec.key_node("ports") is not None else key_span(ctx.root, "spec")
         yield ctx.finding(RULE, span, "spec.ports: Required value — a Service needs at least one port (unless it "
                           "is headless, `clusterIP: None`, or of type ExternalName)", path="spec.ports")

@@ -81,6 +81,10 @@ def check(ctx: ObjectContext) -> Iterator[Finding]:
     if not isinstance(t, YScalar) or not isinstance(t.value, str):
         return
     stype = t.value
+    for bag in ("data", "stringData"):
+        node = ctx.root.get(bag)
+        if node is not None and not isinstance(node, YMap) and not (isinstance(node, YScalar) and node.value is None):
+            return  # not a mapping: the schema reports that, and the keys cannot be known
     data = _merged(ctx)
 
     def required(key: str, hint: str) -> Finding:

@@ -49,6 +49,7 @@ from collections.abc import Iterator
 from kube_lsp.model import Finding, Severity, Span
 from kube_lsp.parsing.nodes import YMap, YNode, YScalar, YSeq
 from kube_lsp.rules import _apimachinery as am
+from kube_lsp.rules._service import empty_list
 from kube_lsp.rules.base import ObjectContext, Rule, key_span
 
 GROUP = "rbac.authorization.k8s.io"
@@ -85,7 +86,7 @@ def _rules(ctx: ObjectContext, namespaced: bool) -> Iterator[Finding]:
             if not isinstance(rule, YMap):
                 continue
             path = f"rules[{i}]"
-            if _items(rule.get("verbs")) == 0:
+            if empty_list(rule.get("verbs")):
                 yield ctx.finding(RULE, _at(rule, "verbs"), f"{path}.verbs: Required value: verbs must contain at "
                                   'least one value — e.g. `verbs: ["get", "list", "watch"]`', path=path + ".verbs")
             if _items(rule.get("nonResourceURLs")) > 0:
@@ -98,15 +99,15 @@ def _rules(ctx: ObjectContext, namespaced: bool) -> Iterator[Finding]:
                                       "value: rules cannot apply to both regular resources and non-resource URLs — "
                                       "split them into two rules", path=path + ".nonResourceURLs")
                 continue
-            if _items(rule.get("apiGroups")) == 0:
+            if empty_list(rule.get("apiGroups")):
                 yield ctx.finding(RULE, _at(rule, "apiGroups"), f"{path}.apiGroups: Required value: resource rules "
                                   'must supply at least one api group — `apiGroups: [""]` is the core group (pods, '
                                   "services, ...)", path=path + ".apiGroups")
-            if _items(rule.get("resources")) == 0:
+            if empty_list(rule.get("resources")):
                 yield ctx.finding(RULE, _at(rule, "resources"), f"{path}.resources: Required value: resource rules "
                                   "must supply at least one resource", path=path + ".resources")
     agg = ctx.root.get("aggregationRule")
-    if not namespaced and isinstance(agg, YMap) and _items(agg.get("clusterRoleSelectors")) == 0:
+    if not namespaced and isinstance(agg, YMap) and empty_list(agg.get("clusterRoleSelectors")):
         yield ctx.finding(RULE, key_span(ctx.root, "aggregationRule"), "aggregationRule.clusterRoleSelectors: "
                           "Required value: at least one clusterRoleSelector required if aggregationRule is non-nil",
                           path="aggregationRule.clusterRoleSelectors")
