@@ -499,3 +499,17 @@ def test_a_wrongly_typed_list_is_the_schemas_finding_not_an_empty_one() -> None:
     assert of(role, "KL225") == []
     tls = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\ntype: kubernetes.io/tls\ndata: [tls.crt]\n"
     assert of(tls, "KL222") == []
+
+
+def test_kl211_kl213_guessed_fixes_are_offered_not_applied() -> None:
+    text = cm("  name: web\n  labels:\n    app: redis cart\n    app.kubernetes.io:name: web\n"
+              "  annotations:\n    Example.com:Owner: a\n    a.io//b: c\n")
+    labels = of(text, "KL211")
+    assert [(f.fixes[0].title, f.fixes[0].safe) for f in labels] == [("Change to `redis-cart`", False),
+                                                                      ("Change to `app.kubernetes.io/name`", False)]
+    ann = of(text, "KL213")
+    assert [f.fixes[0].title for f in ann] == ["Change to `Example.com/Owner`", "Change to `a.io/b`"]
+    for f in labels + ann:
+        after = fixed(text, f)
+        assert [g for g in of(after, f.code) if g.span.start.line == f.span.start.line] == []
+    assert of(cm("  name: web\n  labels:\n    v: +build.1\n"), "KL211")[0].fixes == ()

@@ -3,6 +3,7 @@ each kind's validation passes to ValidateObjectMeta, the namespaced kinds, and r
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Final
 
@@ -174,3 +175,16 @@ def label_selectors(root: YMap, group: str, kind: str) -> Iterator[tuple[YMap, s
     for node, path in found:
         if isinstance(node, YMap):
             yield node, path
+
+
+def label_suggestion(value: str, *, key: bool) -> str:
+    """The label key or value a person most likely meant (a space or `:` typed for `-` or `/`, a doubled
+    `/`), or "" when that guess is not valid either. Offered as a fix that is not applied automatically."""
+    cand = value.strip()
+    if key:
+        cand = re.sub("/{2,}", "/", cand)
+        if "/" not in cand and cand.count(":") == 1 and "." in cand.split(":")[0]:
+            cand = cand.replace(":", "/")
+    cand = re.sub(r"\s+", "-", cand)
+    ok = not (am.is_qualified_name(cand) if key else am.is_label_value(cand))
+    return cand if ok and cand != value else ""

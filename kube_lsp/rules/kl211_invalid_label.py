@@ -45,6 +45,10 @@ spec:
     - port: 6379
 ```
 
+## Fix
+When a space or `:` stands for `-` or `/` (or a `/` is doubled) and the corrected text is valid, offers it
+as a fix; not applied automatically, since the intended spelling is a guess.
+
 ## References
 `ValidateLabels`, `ValidateLabelName`, `ValidateLabelSelector` and `ValidateLabelSelectorRequirement` in
 `k8s.io/apimachinery/pkg/apis/meta/v1/validation/validation.go` (`IsQualifiedName`, `IsValidLabelValue`);
@@ -55,10 +59,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from kube_lsp.model import Finding, Severity
+from kube_lsp.model import Finding, Fix, Severity
 from kube_lsp.parsing.nodes import YMap, YScalar, YSeq, json_key
 from kube_lsp.rules import _apimachinery as am
-from kube_lsp.rules._meta import label_maps, label_selectors
+from kube_lsp.rules._meta import label_maps, label_selectors, label_suggestion, replacement
 from kube_lsp.rules.base import ObjectContext, Rule
 
 _KEY_HINT = ("a label key is an optional DNS subdomain prefix and '/' (e.g. `app.kubernetes.io/name`), then "
@@ -102,8 +106,7 @@ def _labels(ctx: ObjectContext, labels: YMap, path: str) -> Iterator[Finding]:
 def _key(ctx: ObjectContext, node: YScalar, key: str, path: str) -> Iterator[Finding]:
     msgs = [] if am.substituted(key) else am.is_qualified_name(key)
     if msgs:
-        yield ctx.finding(RULE, node.span, "; ".join(am.invalid(path, key, m) for m in msgs) + f" — {_KEY_HINT}",
-                          path=path)
+        yield _finding(ctx, node, key, path, msgs, _KEY_HINT, label_suggestion(key, key=True))
 
 
 def _value(ctx: ObjectContext, node: YScalar, path: str) -> Iterator[Finding]:
@@ -111,8 +114,16 @@ def _value(ctx: ObjectContext, node: YScalar, path: str) -> Iterator[Finding]:
     assert isinstance(value, str)
     msgs = [] if am.substituted(value) else am.is_label_value(value)
     if msgs:
-        yield ctx.finding(RULE, node.span, "; ".join(am.invalid(path, value, m) for m in msgs) + f" — {_VALUE_HINT}",
-                          path=path)
+        yield _finding(ctx, node, value, path, msgs, _VALUE_HINT, label_suggestion(value, key=False))
+
+
+def _finding(ctx: ObjectContext, node: YScalar, text: str, path: str, msgs: list[str], hint: str,
+             suggestion: str) -> Finding:
+    fixes = (Fix(f"Change to `{suggestion}`", (replacement(node, suggestion),), safe=False),) if suggestion else ()
+    if suggestion:
+        hint = f"did you mean `{suggestion}`? ({hint})"
+    return ctx.finding(RULE, node.span, "; ".join(am.invalid(path, text, m) for m in msgs) + f" — {hint}", path=path,
+                       fixes=fixes)
 
 
 RULE = Rule(

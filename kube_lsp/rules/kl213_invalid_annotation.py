@@ -35,6 +35,10 @@ data:
   mode: fast
 ```
 
+## Fix
+When a `:` or a space stands for `/` or `-` (or a `/` is doubled) and the corrected key is valid, offers it
+as a fix; not applied automatically.
+
 ## References
 `ValidateAnnotations` and `ValidateAnnotationsSize` (`TotalAnnotationSizeLimitB`) in
 `k8s.io/apimachinery/pkg/api/validation/objectmeta.go`; `ValidatePodTemplateSpec` in
@@ -45,10 +49,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from kube_lsp.model import Finding, Severity
+from kube_lsp.model import Finding, Fix, Severity
 from kube_lsp.parsing.nodes import YMap, YScalar, json_key
 from kube_lsp.rules import _apimachinery as am
-from kube_lsp.rules._meta import template_metadata
+from kube_lsp.rules._meta import label_suggestion, replacement, template_metadata
 from kube_lsp.rules.base import ObjectContext, Rule, key_span
 
 TOTAL_ANNOTATION_SIZE_LIMIT_B = 256 * (1 << 10)
@@ -77,12 +81,17 @@ def check(ctx: ObjectContext) -> Iterator[Finding]:
             if msgs:
                 hint = ("an annotation key is an optional DNS subdomain prefix and one '/' (e.g. "
                         "`example.com/owner`), then at most 63 letters, digits, '-', '_' or '.'")
-                if ":" in key and "/" not in key:
-                    hint += f"; did you mean `{key.replace(':', '/', 1)}`?"
-                elif "//" in key:
-                    hint += f"; did you mean `{key.replace('//', '/')}`?"
+                # The check is on the lower-cased key; the fix keeps the key's own case.
+                lowered = label_suggestion(key.lower(), key=True)
+                guess = next((g for g in (label_suggestion(key, key=True),) if g and g.lower() == lowered), "")
+                if lowered and not guess:
+                    guess = key.replace("//", "/") if "//" in key else key.replace(":", "/", 1)
+                    guess = guess if guess.lower() == lowered else ""
+                fixes = (Fix(f"Change to `{guess}`", (replacement(k, guess),), safe=False),) if guess else ()
+                if guess:
+                    hint += f"; did you mean `{guess}`?"
                 yield ctx.finding(RULE, k.span, "; ".join(am.invalid(path, key, m) for m in msgs) + f" — {hint}",
-                                  path=path)
+                                  path=path, fixes=fixes)
         if total > TOTAL_ANNOTATION_SIZE_LIMIT_B:
             yield ctx.finding(RULE, key_span(parent, "annotations"),
                               f"{path}: Too long: may not be more than {TOTAL_ANNOTATION_SIZE_LIMIT_B} bytes (the keys "
