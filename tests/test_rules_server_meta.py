@@ -513,3 +513,14 @@ def test_kl211_kl213_guessed_fixes_are_offered_not_applied() -> None:
         after = fixed(text, f)
         assert [g for g in of(after, f.code) if g.span.start.line == f.span.start.line] == []
     assert of(cm("  name: web\n  labels:\n    v: +build.1\n"), "KL211")[0].fixes == ()
+
+
+def test_kl229_priority_class() -> None:
+    head = "apiVersion: scheduling.k8s.io/v1\nkind: PriorityClass\nmetadata:\n  name: {n}\nvalue: {v}\n"
+    [f] = of(head.replace("{n}", "web").replace("{v}", "2000000000"), "KL229")
+    assert at([f]) == [("KL229", 5, 8)]
+    assert f.message.startswith("value: Forbidden: maximum allowed value of a user defined priority is 1000000000")
+    [f] = of(head.replace("{n}", "system-web").replace("{v}", "1000"), "KL229")
+    assert f.message.startswith("metadata.name: Forbidden: priority class names with 'system-' prefix are reserved "
+                                "for system use only. error: system-web is not a known system priority class")
+    assert of(head.replace("{n}", "web").replace("{v}", "1000000000"), "KL229") == []
