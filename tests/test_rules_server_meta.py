@@ -524,3 +524,8 @@ def test_kl229_priority_class() -> None:
     assert f.message.startswith("metadata.name: Forbidden: priority class names with 'system-' prefix are reserved "
                                 "for system use only. error: system-web is not a known system priority class")
     assert of(head.replace("{n}", "web").replace("{v}", "1000000000"), "KL229") == []
+
+
+def test_kl218_not_on_cluster_ip_services_where_kl217_forbids_node_ports() -> None:
+    text = svc("  ports:\n    - port: 80\n      nodePort: 8080\n")
+    assert of(text, "KL218") == [] and [f.path for f in of(text, "KL217")] == ["spec.ports[0].nodePort"]

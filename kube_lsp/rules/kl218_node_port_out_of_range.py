@@ -1,8 +1,8 @@
 """A Service nodePort is outside the default node port range 30000-32767.
 
 ## What it does
-Warns about a `spec.ports[].nodePort` outside 30000-32767, the range of a cluster started with the
-default `--service-node-port-range`.
+Warns about a `spec.ports[].nodePort` of a NodePort or LoadBalancer Service outside 30000-32767, the range
+of a cluster started with the default `--service-node-port-range`.
 
 ## Why is this bad?
 Unless the cluster's range was changed, the API server refuses the Service: `spec.ports[0].nodePort:
@@ -49,7 +49,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from kube_lsp.model import Finding, Severity
-from kube_lsp.rules._service import ports
+from kube_lsp.rules._service import ports, service_type
 from kube_lsp.rules.base import ObjectContext, Rule
 
 LOW, HIGH = 30000, 32767
@@ -57,8 +57,8 @@ LOW, HIGH = 30000, 32767
 
 def check(ctx: ObjectContext) -> Iterator[Finding]:
     spec = ctx.spec
-    if ctx.group != "" or spec is None:
-        return
+    if ctx.group != "" or spec is None or service_type(spec) not in ("NodePort", "LoadBalancer"):
+        return  # on a ClusterIP Service any nodePort is forbidden (KL217)
     for p in ports(spec):
         num = p.int_of("nodePort")
         node = p.scalar("nodePort")
