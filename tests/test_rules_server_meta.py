@@ -529,3 +529,10 @@ def test_kl229_priority_class() -> None:
 def test_kl218_not_on_cluster_ip_services_where_kl217_forbids_node_ports() -> None:
     text = svc("  ports:\n    - port: 80\n      nodePort: 8080\n")
     assert of(text, "KL218") == [] and [f.path for f in of(text, "KL217")] == ["spec.ports[0].nodePort"]
+
+
+def test_kl222_templated_docker_config_is_not_judged() -> None:
+    text = ("apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\ntype: kubernetes.io/dockerconfigjson\nstringData:\n"
+            "  .dockerconfigjson: |\n    {\"auths\": ${AUTHS}}\n")
+    assert of(text, "KL222") == []
+    assert len(of(text.replace("${AUTHS}", "[1"), "KL222")) == 1

@@ -47,6 +47,7 @@ from collections.abc import Iterator
 
 from kube_lsp.model import Finding, Severity
 from kube_lsp.parsing.nodes import YMap, YScalar, json_key
+from kube_lsp.rules import _apimachinery as am
 from kube_lsp.rules.base import ObjectContext, Rule
 
 _UNKNOWN = object()  # a value that is present but not readable here (not base64, not a scalar)
@@ -105,7 +106,7 @@ def check(ctx: ObjectContext) -> Iterator[Finding]:
             yield required(key, "create it with `kubectl create secret docker-registry`")
         else:
             value, knode = data[key]
-            if isinstance(value, str):
+            if isinstance(value, str) and not _templated(value):
                 problem = _json_problem(value)
                 if problem:
                     yield ctx.finding(RULE, knode.span, f'data[{key}]: Invalid value: "<secret contents redacted>": '
@@ -121,6 +122,11 @@ def check(ctx: ObjectContext) -> Iterator[Finding]:
         for key in ("tls.crt", "tls.key"):
             if key not in data:
                 yield required(key, "a TLS Secret holds the certificate in `tls.crt` and its key in `tls.key`")
+
+
+def _templated(text: str) -> bool:
+    """Template markers or placeholders in the value: only the rendered text is JSON."""
+    return "{{" in text or "{%" in text or am.substituted(text)
 
 
 def _json_problem(text: str) -> str:
