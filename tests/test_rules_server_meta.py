@@ -536,3 +536,9 @@ def test_kl222_templated_docker_config_is_not_judged() -> None:
             "  .dockerconfigjson: |\n    {\"auths\": ${AUTHS}}\n")
     assert of(text, "KL222") == []
     assert len(of(text.replace("${AUTHS}", "[1"), "KL222")) == 1
+
+
+def test_kl217_says_nothing_when_the_type_is_unknown_or_templated() -> None:
+    text = svc('  type: "{{ .Values.service.type }}"\n  externalTrafficPolicy: Local\n  ports:\n    - port: 80\n')
+    assert of(text, "KL217") == []
+    assert of(svc("  type: NodePrt\n  externalTrafficPolicy: Local\n  ports:\n    - port: 80\n"), "KL217") == []

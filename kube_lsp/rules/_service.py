@@ -35,6 +35,9 @@ class Port:
         return v.value if v is not None and isinstance(v.value, str) else ""
 
 
+KNOWN_TYPES = frozenset({"ClusterIP", "NodePort", "LoadBalancer", "ExternalName"})
+
+
 def service_type(spec: YMap) -> str:
     v = spec.get("type")
     return v.value if isinstance(v, YScalar) and isinstance(v.value, str) and v.value else "ClusterIP"

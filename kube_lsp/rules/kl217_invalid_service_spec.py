@@ -50,7 +50,7 @@ from collections.abc import Iterator
 from kube_lsp.model import Finding, Severity
 from kube_lsp.parsing.nodes import YScalar, YSeq
 from kube_lsp.rules import _apimachinery as am
-from kube_lsp.rules._service import cluster_ips, empty_list, is_headless, ports, present, service_type
+from kube_lsp.rules._service import KNOWN_TYPES, cluster_ips, empty_list, is_headless, ports, present, service_type
 from kube_lsp.rules.base import ObjectContext, Rule, key_span
 
 
@@ -59,6 +59,8 @@ def check(ctx: ObjectContext) -> Iterator[Finding]:
     if ctx.group != "" or spec is None:
         return
     stype = service_type(spec)
+    if stype not in KNOWN_TYPES or any("{{" in ip or am.substituted(ip) for ip in cluster_ips(spec)):
+        return  # a type or clusterIP the API server does not know (KL202), or one a template fills in
     headless = is_headless(spec)
     type_node = spec.get("type")
     type_span = type_node.span if isinstance(type_node, YScalar) else key_span(ctx.root, "spec")
