@@ -542,3 +542,17 @@ def test_kl217_says_nothing_when_the_type_is_unknown_or_templated() -> None:
     text = svc('  type: "{{ .Values.service.type }}"\n  externalTrafficPolicy: Local\n  ports:\n    - port: 80\n')
     assert of(text, "KL217") == []
     assert of(svc("  type: NodePrt\n  externalTrafficPolicy: Local\n  ports:\n    - port: 80\n"), "KL217") == []
+
+
+def test_unquoted_template_values_count_as_given_not_missing() -> None:
+    """An unquoted `{{ ... }}` composes as a mapping; its line is dropped, and a rule must not call the field
+    missing on another line."""
+    crb = ("apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: b\nroleRef:\n"
+           "  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: r\nsubjects:\n"
+           "  - kind: ServiceAccount\n    name: default\n    namespace: {{ .Release.Namespace }}\n")
+    assert of(crb, "KL225") == []
+    assert of(svc("  type: ExternalName\n  externalName: {{ .Values.host }}\n"), "KL217") == []
+    two = svc("  ports:\n    - name: {{ .Values.a }}\n      port: 80\n    - name: b\n      port: 81\n")
+    assert of(two, "KL215") == []
+    backend = ing().replace("                  number: 80\n", "                  number: {{ .Values.port }}\n")
+    assert of(backend, "KL220") == []

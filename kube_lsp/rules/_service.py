@@ -79,3 +79,11 @@ def empty_list(node: YNode | None) -> bool:
     if isinstance(node, YScalar):
         return node.value is None
     return isinstance(node, YSeq) and not node.items
+
+
+def absent(node: YNode | None) -> bool:
+    """Missing, null or "": what the API server sees as unset. Anything else (even a mapping where a
+    string belongs, as an unquoted `{{ template }}` composes) counts as given."""
+    if node is None:
+        return True
+    return isinstance(node, YScalar) and (node.value is None or node.value == "")

@@ -59,7 +59,7 @@ from collections.abc import Iterator
 from kube_lsp.model import Finding, Severity
 from kube_lsp.parsing.nodes import YScalar
 from kube_lsp.rules import _apimachinery as am
-from kube_lsp.rules._service import ports
+from kube_lsp.rules._service import absent, ports
 from kube_lsp.rules.base import ObjectContext, Rule, key_span
 
 
@@ -87,7 +87,7 @@ def check(ctx: ObjectContext) -> Iterator[Finding]:
                              "own name")
             else:
                 names[name.value] = name
-        elif len(plist) > 1 and not ctx.partial:
+        elif len(plist) > 1 and not ctx.partial and absent(p.node.get("name")):
             span = key_span(p.node, "port") if p.node.key_node("port") is not None else p.node.span
             yield ctx.finding(RULE, span, f"{p.path}.name: Required value — a Service with more than one port must "
                               "name each of them", path=p.path + ".name")

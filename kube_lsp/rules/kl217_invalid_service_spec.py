@@ -50,7 +50,16 @@ from collections.abc import Iterator
 from kube_lsp.model import Finding, Severity
 from kube_lsp.parsing.nodes import YScalar, YSeq
 from kube_lsp.rules import _apimachinery as am
-from kube_lsp.rules._service import KNOWN_TYPES, cluster_ips, empty_list, is_headless, ports, present, service_type
+from kube_lsp.rules._service import (
+    KNOWN_TYPES,
+    absent,
+    cluster_ips,
+    empty_list,
+    is_headless,
+    ports,
+    present,
+    service_type,
+)
 from kube_lsp.rules.base import ObjectContext, Rule, key_span
 
 
@@ -98,7 +107,7 @@ def check(ctx: ObjectContext) -> Iterator[Finding]:
                 yield ctx.finding(RULE, en.span, "; ".join(am.invalid("spec.externalName", cname, m) for m in msgs)
                                   + " — externalName is a DNS name such as `db.example.com` (no scheme, port or path)",
                                   path="spec.externalName")
-        elif not ctx.partial and (not isinstance(en, YScalar) or en.value is None or isinstance(en.value, str)):
+        elif not ctx.partial and absent(en):
             yield f("externalName", "spec.externalName: Required value — an ExternalName Service needs the DNS name "
                                     "it stands for, e.g. `externalName: db.example.com`")
     if stype == "ClusterIP":

@@ -51,6 +51,7 @@ from collections.abc import Iterator
 from kube_lsp.model import Finding, Severity
 from kube_lsp.parsing.nodes import YMap, YScalar, YSeq
 from kube_lsp.rules import _apimachinery as am
+from kube_lsp.rules._service import absent
 from kube_lsp.rules.base import ObjectContext, Rule, key_span
 
 
@@ -85,7 +86,7 @@ def check(ctx: ObjectContext) -> Iterator[Finding]:
                               "— keep one of `service` and `resource`", path=path)
             continue
         if not has_svc:
-            if not has_res and not ctx.partial and svc is None and res is None:
+            if not has_res and not ctx.partial and absent(svc) and absent(res):
                 yield ctx.finding(RULE, bspan, f'{path}: Invalid value: "": resource or service backend is required '
                                   "— add `service: {name: ..., port: {number: ...}}`", path=path)
             continue
@@ -129,8 +130,7 @@ def check(ctx: ObjectContext) -> Iterator[Finding]:
             for m in am.is_valid_port_num(pnum.value):
                 yield ctx.finding(RULE, pnum.span, am.invalid(path + ".service.port.number", pnum.value, m)
                                   + " — check the port number for a typo", path=path + ".service.port.number")
-        elif not ctx.partial and not (isinstance(pname, YScalar) and not isinstance(pname.value, str)
-                                      and pname.value is not None):
+        elif not ctx.partial and absent(pname) and (absent(pnum) or (isinstance(pnum, YScalar) and pnum.value == 0)):
             span = key_span(svc, "port") if svc.key_node("port") is not None else key_span(backend, "service")
             yield ctx.finding(RULE, span, f"{path}: Required value: port name or number is required — add "
                               "`port: {number: 80}` or `port: {name: http}`", path=path + ".service.port")

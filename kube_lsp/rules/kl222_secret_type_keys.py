@@ -48,6 +48,7 @@ from collections.abc import Iterator
 from kube_lsp.model import Finding, Severity
 from kube_lsp.parsing.nodes import YMap, YScalar, json_key
 from kube_lsp.rules import _apimachinery as am
+from kube_lsp.rules._service import absent
 from kube_lsp.rules.base import ObjectContext, Rule
 
 _UNKNOWN = object()  # a value that is present but not readable here (not base64, not a scalar)
@@ -96,7 +97,7 @@ def check(ctx: ObjectContext) -> Iterator[Finding]:
         md = ctx.metadata
         ann = md.get("annotations") if md is not None else None
         name = ann.get("kubernetes.io/service-account.name") if isinstance(ann, YMap) else None
-        if not (isinstance(name, YScalar) and isinstance(name.value, str) and name.value):
+        if absent(name):
             yield ctx.finding(RULE, t.span, "metadata.annotations[kubernetes.io/service-account.name]: Required value "
                               "— name the ServiceAccount the token is for in that annotation",
                               path="metadata.annotations.kubernetes.io/service-account.name")

@@ -49,7 +49,7 @@ from collections.abc import Iterator
 from kube_lsp.model import Finding, Severity, Span
 from kube_lsp.parsing.nodes import YMap, YNode, YScalar, YSeq
 from kube_lsp.rules import _apimachinery as am
-from kube_lsp.rules._service import empty_list
+from kube_lsp.rules._service import absent, empty_list
 from kube_lsp.rules.base import ObjectContext, Rule, key_span
 
 GROUP = "rbac.authorization.k8s.io"
@@ -150,8 +150,7 @@ def _binding(ctx: ObjectContext, namespaced: bool) -> Iterator[Finding]:
             if g and isinstance(group, YScalar):
                 yield ctx.finding(RULE, group.span, f'{path}.apiGroup: Unsupported value: {am.go_quote(g)}: supported '
                                   'values: "" — a ServiceAccount subject has no apiGroup', path=path + ".apiGroup")
-            ns = _str(s.get("namespace"))
-            if not namespaced and not ns and not ctx.partial:
+            if not namespaced and absent(s.get("namespace")) and not ctx.partial:
                 span = key_span(s, "namespace") if s.key_node("namespace") is not None else (
                     kind.span if isinstance(kind, YScalar) else s.span)
                 yield ctx.finding(RULE, span, f"{path}.namespace: Required value — a ClusterRoleBinding must say "

@@ -62,6 +62,7 @@ from urllib.parse import urlsplit
 from kube_lsp.model import Finding, Severity
 from kube_lsp.parsing.nodes import YMap, YNode, YScalar, YSeq
 from kube_lsp.rules import _apimachinery as am
+from kube_lsp.rules._service import absent
 from kube_lsp.rules.base import ObjectContext, Rule, key_span
 
 _FORM = "; desired format: https://host[/path]"
@@ -158,8 +159,7 @@ def _review_versions(ctx: ObjectContext, hook: YMap, path: str) -> Iterator[Find
 
 def _client_config(ctx: ObjectContext, hook: YMap, cc: YMap, path: str) -> Iterator[Finding]:
     url, svc = cc.get("url"), cc.get("service")
-    has_url = isinstance(url, YScalar) and url.value is not None
-    has_svc = isinstance(svc, YMap)
+    has_url, has_svc = not absent(url), not absent(svc)
     if has_url == has_svc:
         if not ctx.partial:
             yield ctx.finding(RULE, key_span(hook, "clientConfig"), f"{path}: Required value: exactly one of url or "
