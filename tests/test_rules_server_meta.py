@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import pytest
 
+from kube_lsp.config import Settings
+from kube_lsp.engine import Engine
 from kube_lsp.fixes import apply_edits
 from kube_lsp.model import Finding, Severity
 from kube_lsp.rules import _apimachinery as am
@@ -87,7 +89,9 @@ def test_kl210_service_is_a_dns1035_label_dots_allowed_elsewhere() -> None:
     dep = ("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: tf.serving\nspec:\n  selector:\n"
            "    matchLabels: {app: a}\n  template:\n    metadata:\n      labels: {app: a}\n    spec:\n"
            "      containers:\n        - name: a\n          image: nginx:1.27\n")
-    assert of(dep, "KL210") == []
+    [w] = of(dep, "KL210")  # a dot is legal in a Deployment name; the API server only warns
+    assert w.severity == Severity.WARNING
+    assert w.message.startswith("metadata.name: a DNS label is recommended: [must not contain dots] — ")
 
 
 def test_kl210_service_leading_digit_is_only_a_warning() -> None:
@@ -556,3 +560,14 @@ def test_unquoted_template_values_count_as_given_not_missing() -> None:
     assert of(two, "KL215") == []
     backend = ing().replace("                  number: 80\n", "                  number: {{ .Values.port }}\n")
     assert of(backend, "KL220") == []
+
+
+def test_kl210_statefulset_names_became_dns_labels_in_1_27() -> None:
+    sts = ("apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: db.v1\nspec:\n  serviceName: db\n"
+           "  selector:\n    matchLabels: {app: db}\n  template:\n    metadata:\n      labels: {app: db}\n"
+           "    spec:\n      containers:\n        - name: db\n          image: 'postgres:16'\n")
+    [f] = of(sts, "KL210")
+    assert f.severity == Severity.ERROR and f.message.startswith('metadata.name: Invalid value: "db.v1": must not '
+                                                                 "contain dots")
+    old = Engine(Settings(kube_version=(1, 26)))
+    assert [g for g in findings(sts, old) if g.code == "KL210"] == []

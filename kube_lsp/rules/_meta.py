@@ -14,7 +14,7 @@ from kube_lsp.rules import _apimachinery as am
 CORE: Final = ""
 # (group, kind) -> (name function, its Go name, what the hint calls the format). Every kind not listed
 # here and not a custom resource is left alone (aggregated APIs have rules of their own).
-_SUBDOMAIN: Final = (am.name_is_dns_subdomain, "NameIsDNSSubdomain", "a lowercase RFC 1123 subdomain")
+SUBDOMAIN: Final = (am.name_is_dns_subdomain, "NameIsDNSSubdomain", "a lowercase RFC 1123 subdomain")
 _LABEL: Final = (am.name_is_dns_label, "NameIsDNSLabel", "a lowercase RFC 1123 label")
 _DNS1035: Final = (am.name_is_dns1035_label, "NameIsDNS1035Label", "an RFC 1035 label")
 _PATH_SEGMENT: Final = (am.path_segment_name, "ValidateRBACName (path.IsValidPathSegmentName)",
@@ -23,45 +23,49 @@ _PATH_SEGMENT: Final = (am.path_segment_name, "ValidateRBACName (path.IsValidPat
 NameRule = tuple[am.NameFunc, str, str]
 
 NAME_FUNCS: Final[dict[tuple[str, str], NameRule]] = {
-    **{(CORE, k): _SUBDOMAIN for k in (
+    **{(CORE, k): SUBDOMAIN for k in (
         "Pod", "ReplicationController", "Node", "LimitRange", "ResourceQuota", "Secret", "ServiceAccount",
         "Endpoints", "ConfigMap", "PersistentVolume", "PersistentVolumeClaim", "PodTemplate")},
     (CORE, "Service"): _DNS1035,  # ValidateServiceName
     (CORE, "Namespace"): _LABEL,  # ValidateNamespaceName
-    ("apps", "Deployment"): _SUBDOMAIN,
-    ("apps", "DaemonSet"): _SUBDOMAIN,
-    ("apps", "ReplicaSet"): _SUBDOMAIN,
-    ("apps", "ControllerRevision"): _SUBDOMAIN,
+    ("apps", "Deployment"): SUBDOMAIN,
+    ("apps", "DaemonSet"): SUBDOMAIN,
+    ("apps", "ReplicaSet"): SUBDOMAIN,
+    ("apps", "ControllerRevision"): SUBDOMAIN,
     ("apps", "StatefulSet"): _LABEL,  # ValidateStatefulSetName
-    ("extensions", "Deployment"): _SUBDOMAIN,
-    ("extensions", "DaemonSet"): _SUBDOMAIN,
-    ("extensions", "ReplicaSet"): _SUBDOMAIN,
-    ("extensions", "Ingress"): _SUBDOMAIN,
-    ("batch", "Job"): _SUBDOMAIN,
-    ("batch", "CronJob"): _SUBDOMAIN,
-    ("autoscaling", "HorizontalPodAutoscaler"): _SUBDOMAIN,
+    ("extensions", "Deployment"): SUBDOMAIN,
+    ("extensions", "DaemonSet"): SUBDOMAIN,
+    ("extensions", "ReplicaSet"): SUBDOMAIN,
+    ("extensions", "Ingress"): SUBDOMAIN,
+    ("batch", "Job"): SUBDOMAIN,
+    ("batch", "CronJob"): SUBDOMAIN,
+    ("autoscaling", "HorizontalPodAutoscaler"): SUBDOMAIN,
     # ValidatePodDisruptionBudget does not validate the metadata: only the generic check of
     # rest.BeforeCreate (ValidateObjectMetaAccessor with path.ValidatePathSegmentName) applies.
     ("policy", "PodDisruptionBudget"): (am.path_segment_name, "ValidatePathSegmentName", "a path segment"),
-    ("networking.k8s.io", "Ingress"): _SUBDOMAIN,
-    ("networking.k8s.io", "IngressClass"): _SUBDOMAIN,
-    ("networking.k8s.io", "NetworkPolicy"): _SUBDOMAIN,
+    ("networking.k8s.io", "Ingress"): SUBDOMAIN,
+    ("networking.k8s.io", "IngressClass"): SUBDOMAIN,
+    ("networking.k8s.io", "NetworkPolicy"): SUBDOMAIN,
     **{("rbac.authorization.k8s.io", k): _PATH_SEGMENT for k in (
         "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding")},
-    ("apiextensions.k8s.io", "CustomResourceDefinition"): _SUBDOMAIN,  # + the plural.group rule (KL210)
-    ("storage.k8s.io", "StorageClass"): _SUBDOMAIN,
-    ("storage.k8s.io", "VolumeAttachment"): _SUBDOMAIN,
-    ("scheduling.k8s.io", "PriorityClass"): _SUBDOMAIN,
-    ("coordination.k8s.io", "Lease"): _SUBDOMAIN,
-    ("discovery.k8s.io", "EndpointSlice"): _SUBDOMAIN,
-    ("node.k8s.io", "RuntimeClass"): _SUBDOMAIN,
-    ("flowcontrol.apiserver.k8s.io", "FlowSchema"): _SUBDOMAIN,
-    ("flowcontrol.apiserver.k8s.io", "PriorityLevelConfiguration"): _SUBDOMAIN,
-    **{("admissionregistration.k8s.io", k): _SUBDOMAIN for k in (
+    ("apiextensions.k8s.io", "CustomResourceDefinition"): SUBDOMAIN,  # + the plural.group rule (KL210)
+    ("storage.k8s.io", "StorageClass"): SUBDOMAIN,
+    ("storage.k8s.io", "VolumeAttachment"): SUBDOMAIN,
+    ("scheduling.k8s.io", "PriorityClass"): SUBDOMAIN,
+    ("coordination.k8s.io", "Lease"): SUBDOMAIN,
+    ("discovery.k8s.io", "EndpointSlice"): SUBDOMAIN,
+    ("node.k8s.io", "RuntimeClass"): SUBDOMAIN,
+    ("flowcontrol.apiserver.k8s.io", "FlowSchema"): SUBDOMAIN,
+    ("flowcontrol.apiserver.k8s.io", "PriorityLevelConfiguration"): SUBDOMAIN,
+    **{("admissionregistration.k8s.io", k): SUBDOMAIN for k in (
         "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration", "ValidatingAdmissionPolicy",
         "ValidatingAdmissionPolicyBinding")},
 }
-CUSTOM_RESOURCE: Final = _SUBDOMAIN  # customresource strategy: ValidateObjectMetaAccessor(..., NameIsDNSSubdomain)
+# The API server warns (does not refuse) when these are named with dots: their pods take the name as
+# hostname (kubernetes#114412, 1.27).
+DNS_LABEL_RECOMMENDED: Final = frozenset({(CORE, "Pod"), (CORE, "ReplicationController"), ("apps", "Deployment"),
+                                          ("apps", "ReplicaSet"), ("batch", "Job"), ("batch", "CronJob")})
+CUSTOM_RESOURCE: Final = SUBDOMAIN  # customresource strategy: ValidateObjectMetaAccessor(..., NameIsDNSSubdomain)
 
 # Namespaced built-in kinds: ValidateObjectMeta checks metadata.namespace (ValidateNamespaceName) only for
 # these; a cluster-scoped object's namespace is cleared before validation.

@@ -9,7 +9,9 @@ fine, as in `system:controller:...`) for RBAC roles and bindings, and a subdomai
 `metadata.generateName` is checked the same way as a prefix (it may end in `-`), and
 `metadata.namespace` of namespaced kinds must be an RFC 1123 label. A CronJob name may have at most 52
 characters (its Jobs are named after it plus an 11-character suffix), and a CustomResourceDefinition must be
-named `<spec.names.plural>.<spec.group>`.
+named `<spec.names.plural>.<spec.group>`. A Pod, ReplicationController, Deployment, ReplicaSet, Job or CronJob
+name that is a subdomain but not a DNS label (it has dots) gets the API server's warning "a DNS label is
+recommended" (a warning here too).
 
 ## Why is this bad?
 The API server refuses the object: `metadata.name: Invalid value: "Web_App": a lowercase RFC 1123
@@ -47,8 +49,8 @@ functions of `pkg/api/validation/generic.go` (`NameIsDNSSubdomain`, `NameIsDNSLa
 `NameIsDNS1035Label`, `ValidateNamespaceName`); `ValidateServiceName` in
 `pkg/apis/core/validation/validation.go`, `ValidateStatefulSetName` in `pkg/apis/apps/validation`,
 `ValidateRBACName` in `pkg/apis/rbac/validation`, `ValidateCronJobCreate` (at most 52 characters) in
-`pkg/apis/batch/validation`, `ValidateCustomResourceDefinition` in
-`k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/validation`.
+`pkg/apis/batch/validation`, the workload-name warnings of kubernetes#114412 (1.27),
+`ValidateCustomResourceDefinition` in `k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/validation`.
 """
 
 from __future__ import annotations
@@ -58,7 +60,15 @@ from collections.abc import Iterator
 from kube_lsp.model import Finding, Fix, Severity
 from kube_lsp.parsing.nodes import YMap
 from kube_lsp.rules import _apimachinery as am
-from kube_lsp.rules._meta import CUSTOM_RESOURCE, NAME_FUNCS, NAMESPACED, NameRule, replacement
+from kube_lsp.rules._meta import (
+    CUSTOM_RESOURCE,
+    DNS_LABEL_RECOMMENDED,
+    NAME_FUNCS,
+    NAMESPACED,
+    SUBDOMAIN,
+    NameRule,
+    replacement,
+)
 from kube_lsp.rules.base import ObjectContext, Rule, string_at
 
 
@@ -67,6 +77,10 @@ def check(ctx: ObjectContext) -> Iterator[Finding]:
     if md is None:
         return
     rule: NameRule | None = CUSTOM_RESOURCE if ctx.is_custom else NAME_FUNCS.get((ctx.group, ctx.kind))
+    target = ctx.settings.kube_version or (99, 0)
+    if rule is not None and rule[0] is am.name_is_dns_label and (ctx.group, ctx.kind) == ("apps", "StatefulSet") \
+            and target < (1, 27):
+        rule = SUBDOMAIN  # StatefulSet names became DNS labels in 1.27 (kubernetes#114172)
     if rule is not None:
         fn, go_name, what = rule
         for field, prefix in (("name", False), ("generateName", True)):
@@ -82,6 +96,14 @@ def check(ctx: ObjectContext) -> Iterator[Finding]:
             required = _crd_name(ctx) if field == "name" else None
             if required is not None and value != required:
                 msgs.append('must be spec.names.plural+"."+spec.group')
+            if not msgs and field == "name" and (ctx.group, ctx.kind) in DNS_LABEL_RECOMMENDED \
+                    and target >= (1, 27) and not am.substituted(value):
+                label_msgs = am.is_dns1123_label(value)
+                if label_msgs:
+                    yield ctx.finding(RULE, node.span, "metadata.name: a DNS label is recommended: [" + ", ".join(
+                        label_msgs) + f"] — the API server warns: the {ctx.kind}'s pods are named after it and use "
+                        "the name as their hostname", path="metadata.name", severity=Severity.WARNING)
+                continue
             if not msgs:
                 continue
             path = f"metadata.{field}"
