@@ -571,3 +571,13 @@ def test_kl210_statefulset_names_became_dns_labels_in_1_27() -> None:
                                                                  "contain dots")
     old = Engine(Settings(kube_version=(1, 26)))
     assert [g for g in findings(sts, old) if g.code == "KL210"] == []
+
+
+def test_kl210_indexed_job_hostnames_must_be_dns_labels() -> None:
+    job = ("apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: {n}\nspec:\n  completionMode: Indexed\n"
+           "  completions: 10\n  template:\n    spec:\n      restartPolicy: Never\n"
+           "      containers: [{name: a, image: 'busybox:1.36'}]\n")
+    [f] = of(job.replace("{n}", "a" * 62), "KL210")
+    assert f.message.startswith(f'metadata.name: Invalid value: "{"a" * 62}": will not able to create pod with '
+                                f"invalid DNS label: {'a' * 62}-9")
+    assert of(job.replace("{n}", "a" * 61), "KL210") == []

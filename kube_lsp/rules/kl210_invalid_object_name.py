@@ -9,7 +9,8 @@ fine, as in `system:controller:...`) for RBAC roles and bindings, and a subdomai
 `metadata.generateName` is checked the same way as a prefix (it may end in `-`), and
 `metadata.namespace` of namespaced kinds must be an RFC 1123 label. A CronJob name may have at most 52
 characters (its Jobs are named after it plus an 11-character suffix), and a CustomResourceDefinition must be
-named `<spec.names.plural>.<spec.group>`. A Pod, ReplicationController, Deployment, ReplicaSet, Job or CronJob
+named `<spec.names.plural>.<spec.group>`. An Indexed Job's name plus `-<last index>` must be a DNS label
+(its pods use it as their hostname). A Pod, ReplicationController, Deployment, ReplicaSet, Job or CronJob
 name that is a subdomain but not a DNS label (it has dots) gets the API server's warning "a DNS label is
 recommended" (a warning here too).
 
@@ -48,8 +49,8 @@ CustomResourceDefinition is renamed to `<plural>.<group>` (a safe fix).
 functions of `pkg/api/validation/generic.go` (`NameIsDNSSubdomain`, `NameIsDNSLabel`,
 `NameIsDNS1035Label`, `ValidateNamespaceName`); `ValidateServiceName` in
 `pkg/apis/core/validation/validation.go`, `ValidateStatefulSetName` in `pkg/apis/apps/validation`,
-`ValidateRBACName` in `pkg/apis/rbac/validation`, `ValidateCronJobCreate` (at most 52 characters) in
-`pkg/apis/batch/validation`, the workload-name warnings of kubernetes#114412 (1.27),
+`ValidateRBACName` in `pkg/apis/rbac/validation`, `ValidateCronJobCreate` (at most 52 characters) and
+`ValidateJob` (Indexed Jobs) in `pkg/apis/batch/validation`, the workload-name warnings of kubernetes#114412 (1.27),
 `ValidateCustomResourceDefinition` in `k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/validation`.
 """
 
@@ -58,7 +59,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from kube_lsp.model import Finding, Fix, Severity
-from kube_lsp.parsing.nodes import YMap
+from kube_lsp.parsing.nodes import YMap, YScalar
 from kube_lsp.rules import _apimachinery as am
 from kube_lsp.rules._meta import (
     CUSTOM_RESOURCE,
@@ -93,6 +94,8 @@ def check(ctx: ObjectContext) -> Iterator[Finding]:
                     and not am.substituted(value):
                 # ValidateCronJobCreate: the controller appends an 11-character suffix to name the Jobs.
                 msgs.append("must be no more than 52 characters")
+            if (ctx.group, ctx.kind, field) == ("batch", "Job", "name") and not msgs and not am.substituted(value):
+                msgs.extend(_job_name(ctx, value))
             required = _crd_name(ctx) if field == "name" else None
             if required is not None and value != required:
                 msgs.append('must be spec.names.plural+"."+spec.group')
@@ -133,6 +136,26 @@ def check(ctx: ObjectContext) -> Iterator[Finding]:
                 yield ctx.finding(RULE, node.span, "; ".join(am.invalid("metadata.namespace", value, m) for m in msgs)
                                   + " — a namespace name must be a lowercase RFC 1123 label (ValidateNamespaceName)",
                                   path="metadata.namespace", fixes=fixes)
+
+
+def _job_name(ctx: ObjectContext, name: str) -> list[str]:
+    """ValidateJob: an Indexed Job's pods are named `<name>-<index>` and use that as their hostname, which
+    must be a DNS label (unless the template sets its own hostname)."""
+    spec = ctx.spec
+    if spec is None or spec.get_str("completionMode") != "Indexed":
+        return []
+    completions = spec.get("completions")
+    tpl = spec.get("template")
+    pod = tpl.get("spec") if isinstance(tpl, YMap) else None
+    if isinstance(pod, YMap) and pod.get_str("hostname"):
+        return []
+    if not (isinstance(completions, YScalar) and isinstance(completions.value, int)
+            and not isinstance(completions.value, bool) and completions.value > 0):
+        return []
+    hostname = f"{name}-{completions.value - 1}"
+    if not am.is_dns1123_label(hostname):
+        return []
+    return [f"will not able to create pod with invalid DNS label: {hostname}"]
 
 
 def _crd_name(ctx: ObjectContext) -> str | None:
