@@ -581,3 +581,14 @@ def test_kl210_indexed_job_hostnames_must_be_dns_labels() -> None:
     assert f.message.startswith(f'metadata.name: Invalid value: "{"a" * 62}": will not able to create pod with '
                                 f"invalid DNS label: {'a' * 62}-9")
     assert of(job.replace("{n}", "a" * 61), "KL210") == []
+
+
+def test_kl221_metric_names_and_containers() -> None:
+    text = HPA.replace("{min}", "1").replace("{max}", "3") + (
+        "  metrics:\n    - type: Pods\n      pods:\n        metric: {name: a/b}\n"
+        "        target: {type: AverageValue, averageValue: 1}\n"
+        "    - type: ContainerResource\n      containerResource:\n        name: cpu\n        container: Web_1\n"
+        "        target: {type: Utilization, averageUtilization: 50}\n")
+    fs = of(text, "KL221")
+    assert [f.path for f in fs] == ["spec.metrics[0].pods.metric.name", "spec.metrics[1].containerResource.container"]
+    assert fs[0].message == "spec.metrics[0].pods.metric.name: Invalid value: \"a/b\": may not contain '/'"

@@ -5,8 +5,9 @@ Checks `spec.minReplicas` (at least 1: scaling to zero needs the alpha `HPAScale
 `spec.maxReplicas` (at least 1, and at least `minReplicas`), `spec.scaleTargetRef` names, and for
 `autoscaling/v2` each metric: its `type` names the one source that is filled in (`resource` for
 `Resource`, ...), a Resource or ContainerResource metric targets `averageUtilization` or `averageValue`
-(not both), a Pods metric an `averageValue`, targets are positive, and `behavior` windows and policies
-are in range.
+(not both), a Pods metric an `averageValue`, targets are positive, metric names are path segments (no
+`/` or `%`), a ContainerResource `container` is a DNS label, and `behavior` windows and policies are in
+range.
 
 ## Why is this bad?
 The API server refuses the object: `spec.maxReplicas: Invalid value: 3: must be greater than or equal to
@@ -44,7 +45,8 @@ spec:
 
 ## References
 `ValidateHorizontalPodAutoscaler`, `validateHorizontalPodAutoscalerSpec`, `ValidateCrossVersionObjectReference`,
-`validateMetricSpec`, `validateMetricTarget` and `validateScalingRules` in
+`validateMetricSpec`, `validateMetricTarget`, `validateMetricIdentifier`,
+`validateContainerResourceSource` and `validateScalingRules` in
 `pkg/apis/autoscaling/validation/validation.go`.
 """
 
@@ -135,6 +137,19 @@ def _metric(ctx: ObjectContext, m: YMap, path: str) -> Iterator[Finding]:
 
 
 def _source(ctx: ObjectContext, kind: str, src: YMap, path: str) -> Iterator[Finding]:
+    metric = src.get("metric")
+    mname = metric.get("name") if isinstance(metric, YMap) else None
+    if kind in ("Object", "Pods", "External") and isinstance(mname, YScalar) and isinstance(mname.value, str) \
+            and not am.substituted(mname.value):
+        for msg in am.is_path_segment_name(mname.value):  # validateMetricIdentifier
+            yield ctx.finding(RULE, mname.span, am.invalid(f"{path}.metric.name", mname.value, msg),
+                              path=f"{path}.metric.name")
+    container = src.get("container")
+    if kind == "ContainerResource" and isinstance(container, YScalar) and isinstance(container.value, str) \
+            and container.value and not am.substituted(container.value):
+        for msg in am.is_dns1123_label(container.value):
+            yield ctx.finding(RULE, container.span, am.invalid(f"{path}.container", container.value, msg)
+                              + " — name a container of the target's pods", path=f"{path}.container")
     target = src.get("target")
     if not isinstance(target, YMap):
         return  # required by the schema
