@@ -592,3 +592,11 @@ def test_kl221_metric_names_and_containers() -> None:
     fs = of(text, "KL221")
     assert [f.path for f in fs] == ["spec.metrics[0].pods.metric.name", "spec.metrics[1].containerResource.container"]
     assert fs[0].message == "spec.metrics[0].pods.metric.name: Invalid value: \"a/b\": may not contain '/'"
+
+
+def test_strategic_merge_directives_in_kustomize_patches_are_not_keys() -> None:
+    patch = ("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web\n  labels:\n    $patch: delete\n"
+             "  annotations:\n    $patch: replace\ndata:\n  $patch: replace\n")
+    fs = [f for f in findings(patch, partial=True) if "KL210" <= f.code <= "KL229"]
+    assert fs == []
+    assert {f.code for f in findings(patch) if "KL210" <= f.code <= "KL229"} == {"KL211", "KL213", "KL214"}

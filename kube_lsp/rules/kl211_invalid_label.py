@@ -98,6 +98,8 @@ def check(ctx: ObjectContext) -> Iterator[Finding]:
 
 def _labels(ctx: ObjectContext, labels: YMap, path: str) -> Iterator[Finding]:
     for k, v in labels.pairs:
+        if ctx.partial and k.text.startswith("$"):
+            continue  # a strategic-merge directive (`$patch: delete`) in a Kustomize patch
         yield from _key(ctx, k, json_key(k), path)
         if isinstance(v, YScalar) and isinstance(v.value, str):
             yield from _value(ctx, v, path)

@@ -63,6 +63,8 @@ def check(ctx: ObjectContext) -> Iterator[Finding]:
         binary = bag == "binaryData" or (secret and bag == "data")
         for k, v in m.pairs:
             key = json_key(k)
+            if ctx.partial and key.startswith("$"):
+                continue  # a strategic-merge directive in a Kustomize patch
             # stringData is merged into data before validation: the API server names `data[key]`.
             path = f"{'data' if secret else bag}[{key}]"
             msgs = [] if am.substituted(key) else am.is_config_map_key(key)
