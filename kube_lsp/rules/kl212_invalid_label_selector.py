@@ -88,5 +88,8 @@ def check(ctx: ObjectContext) -> Iterator[Finding]:
 
 RULE = Rule(
     code="KL212", name="invalid-label-selector", severity=Severity.ERROR, module=__name__, check=check,
+    kinds=frozenset({"Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job", "PodDisruptionBudget",
+                     "NetworkPolicy", "ClusterRole", "ValidatingWebhookConfiguration",
+                     "MutatingWebhookConfiguration"}),
     summary="A label selector requirement has an unknown operator, or values that do not fit its operator",
 )
