@@ -244,6 +244,9 @@ def test_kl215_port_ranges_target_port_and_names() -> None:
     assert fs[1].message.startswith('spec.ports[0].targetPort: Invalid value: "8080": must contain at least one '
                                     "letter (a-z)")
     assert "write the number unquoted" in fs[1].message
+    after = fixed(text, fs[1])
+    assert "      targetPort: 8080\n" in after and fs[1].fixes[0].safe
+    assert [f for f in of(after, "KL215") if f.path == "spec.ports[0].targetPort"] == []
     assert fs[2].message.startswith('spec.ports[1].name: Duplicate value: "http" — another port of this Service '
                                     "(line 7)")
     assert fs[4].message.startswith("spec.ports[2].name: Required value")

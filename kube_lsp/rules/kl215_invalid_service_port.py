@@ -46,6 +46,10 @@ spec:
       targetPort: 8443
 ```
 
+## Fix
+Unquotes a `targetPort` written as a quoted number (`"8080"` → `8080`), which the API server reads as a
+port name.
+
 ## References
 `validateServicePort` and `ValidatePortNumOrName` in `pkg/apis/core/validation/validation.go`
 (`IsValidPortNum`, `IsValidPortName`, `IsDNS1123Label`); a `targetPort` of 0 or "" is defaulted to `port`
@@ -56,7 +60,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from kube_lsp.model import Finding, Severity
+from kube_lsp.model import Finding, Fix, Severity, TextEdit
 from kube_lsp.parsing.nodes import YScalar
 from kube_lsp.rules import _apimachinery as am
 from kube_lsp.rules._service import absent, ports
@@ -124,10 +128,12 @@ def _target_port(ctx: ObjectContext, tp: YScalar | None, path: str) -> Iterator[
         msgs = am.is_valid_port_name(value)
         if msgs:
             hint = ("a string targetPort names a container port (an IANA service name such as `http`)")
-            if value.isdigit():
-                hint += f"; write the number unquoted: `targetPort: {value}`"
+            fixes: tuple[Fix, ...] = ()
+            if value.isascii() and value.isdigit() and not am.is_valid_port_num(int(value)):
+                hint += f"; write the number unquoted: `targetPort: {int(value)}`"
+                fixes = (Fix(f"Unquote: `{int(value)}`", (TextEdit(tp.span, str(int(value))),)),)
             yield ctx.finding(RULE, tp.span, "; ".join(am.invalid(path, value, m) for m in msgs) + f" — {hint}",
-                              path=path)
+                              path=path, fixes=fixes)
 
 
 RULE = Rule(
