@@ -173,7 +173,7 @@ def test_diff_shows_fixes_without_writing(tmp_path: Path) -> None:
 
 def test_fix_fixes_the_other_documents_of_a_file_with_a_syntax_error(tmp_path: Path) -> None:
     target = tmp_path / "broken.yaml"
-    good = "apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec: {tpye: ClusterIP}\n---\n"
+    good = "apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec: {tpye: ClusterIP, ports: [{port: 80}]}\n---\n"
     broken = "apiVersion: v1\nkind: Service\nmetadata:\n  name: x\n   labels: {}\n"
     target.write_text(good + broken)
     r = run("check", "--fix", str(target))

@@ -122,12 +122,26 @@ def test_ascii_terminal_text_degrades_to_look_alikes() -> None:
     # Source excerpts escape what the terminal cannot show, and the carets stay under their characters.
     r = run("check", "--output-format", "full", "-", env=ASCII,
             stdin="apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web}\ndata: {caf\u00e9: 1, \u2014x: 2}\n".encode())
+    # KL214 too: neither key is a valid ConfigMap key (both are outside [-._a-zA-Z0-9]).
+    kl214 = ("a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or "
+             "'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+') -- a key becomes a file "
+             "name when mounted: use letters, digits, '-', '_' or '.' only")
     assert r.stdout.decode("ascii") == (
+        f'<stdin>:4:8: error[KL214] data[caf\\xe9]: Invalid value: "caf\\xe9": {kl214}\n'
+        "  |\n"
+        "4 | data: {caf\\xe9: 1, \\u2014x: 2}\n"
+        "  |        ^^^^^^^\n"
+        "\n"
         "<stdin>:4:14: error[KL201] `caf\\xe9` must be a string, got the number 1; quote it\n"
         "  |\n"
         "4 | data: {caf\\xe9: 1, \\u2014x: 2}\n"
         "  |                 ^\n"
         '  = help: Quote the value: "1" (safe fix, --fix)\n'
+        "\n"
+        f'<stdin>:4:17: error[KL214] data[--x]: Invalid value: "--x": {kl214}\n'
+        "  |\n"
+        "4 | data: {caf\\xe9: 1, \\u2014x: 2}\n"
+        "  |                    ^^^^^^^\n"
         "\n"
         "<stdin>:4:21: error[KL201] `--x` must be a string, got the number 2; quote it\n"
         "  |\n"

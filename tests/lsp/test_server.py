@@ -263,8 +263,12 @@ async def test_utf16_columns_after_emoji(client: LanguageClient) -> None:
     diags = await open_and_wait(client, uri, text)
     encoding = client.init_result.capabilities.position_encoding  # type: ignore[attr-defined]
     # The `1` is code point 22; before it the emoji takes 2 UTF-16 units or 4 UTF-8 bytes.
-    col = {"utf-16": 23, "utf-8": 25, "utf-32": 22}[str(getattr(encoding, "value", encoding) or "utf-16")]
-    assert [(d.code, d.range) for d in diags] == [("KL201", rng(4, col, 4, col + 1))]
+    enc = str(getattr(encoding, "value", encoding) or "utf-16")
+    col = {"utf-16": 23, "utf-8": 25, "utf-32": 22}[enc]
+    # KL211 too (an emoji is no label value): its range is the quoted emoji, 2 quotes + the emoji's width.
+    width = {"utf-16": 4, "utf-8": 6, "utf-32": 3}[enc]
+    assert [(d.code, d.range) for d in diags] == [("KL211", rng(4, 14, 4, 14 + width)),
+                                                  ("KL201", rng(4, col, 4, col + 1))]
 
 
 def _raw(body: bytes) -> bytes:
