@@ -1,0 +1,90 @@
+"""A probe or lifecycle hook has no handler, or more than one.
+
+## What it does
+A probe must have exactly one of `exec`, `httpGet`, `tcpSocket` and `grpc`; a `postStart` or `preStop` hook
+exactly one of `exec`, `httpGet`, `tcpSocket` and `sleep`. With none the finding is on the probe's key
+(`must specify a handler type`); with several it is on each extra one, in the order the API server checks
+them (`may not specify more than 1 handler type`).
+
+Probes of init containers without `restartPolicy: Always` and of ephemeral containers are not allowed at
+all, and are not checked here. In a Kustomize patch a probe with only timings may get its handler from the
+base, so that case is not reported there.
+
+## Why is this bad?
+The API server rejects the object: `spec.containers[0].livenessProbe: Required value: must specify a handler
+type`, or `spec.containers[0].livenessProbe.tcpSocket: Forbidden: may not specify more than 1 handler type`.
+
+## Example
+```yaml
+apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+spec:
+  containers:
+    - name: web
+      image: nginx:1.27
+      livenessProbe:
+        initialDelaySeconds: 5
+        periodSeconds: 10
+```
+
+## Use instead
+```yaml
+apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+spec:
+  containers:
+    - name: web
+      image: nginx:1.27
+      livenessProbe:
+        httpGet: {path: /, port: 80}
+        initialDelaySeconds: 5
+        periodSeconds: 10
+```
+
+## References
+`validateProbe`, `validateLifecycle` and `validateHandler` in `pkg/apis/core/validation/validation.go`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from kube_lsp.model import Finding, Severity
+from kube_lsp.rules._pod import POD_KINDS, handlers, key_or_node, present, validated_pod
+from kube_lsp.rules.base import ObjectContext, Rule
+
+# validateHandler's order: the first present one counts, every later one is "more than 1".
+_PROBE_ACTIONS = ("exec", "httpGet", "tcpSocket", "grpc")
+_HOOK_ACTIONS = ("exec", "httpGet", "tcpSocket", "sleep")
+
+
+def check(ctx: ObjectContext) -> Iterator[Finding]:
+    pod = validated_pod(ctx)
+    if pod is None:
+        return
+    for p in handlers(pod):
+        actions = _PROBE_ACTIONS if p.is_probe else _HOOK_ACTIONS
+        found = [a for a in actions if present(p.node, a)]
+        if not found:
+            if ctx.partial:
+                continue
+            span = p.key.span if p.key is not None else p.node.span
+            choices = ", ".join(f"`{a}`" for a in actions)
+            yield ctx.finding(RULE, span, f"Required value: must specify a handler type — add one of {choices} "
+                              f"to `{p.kind}`", path=p.path)
+            continue
+        for extra in found[1:]:
+            yield ctx.finding(RULE, key_or_node(p.node, extra), f"Forbidden: may not specify more than 1 handler "
+                              f"type — `{p.kind}` already uses `{found[0]}`; keep one of them",
+                              path=f"{p.path}.{extra}")
+
+
+RULE = Rule(
+    code="KL241", name="probe-handler", severity=Severity.ERROR, module=__name__,
+    summary="A probe or lifecycle hook has no handler, or more than one",
+    check=check, kinds=POD_KINDS,
+)
