@@ -158,3 +158,179 @@ def seq_maps(node: YNode | None) -> Iterator[tuple[int, YMap]]:
         for i, item in enumerate(node.items):
             if isinstance(item, YMap):
                 yield i, item
+
+
+# ---- quantities --------------------------------------------------------------------------------------------
+
+QUANTITY_FORMAT_MSG: Final = ("quantities must match the regular expression "
+                              "'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'")
+QUANTITY_SUFFIX_MSG: Final = "unable to parse quantity's suffix"
+_DIGITS: Final = "0123456789"
+_SUFFIX_CHARS: Final = "eEinumkKMGTP"
+_KNOWN_SUFFIXES: Final = frozenset({"", "n", "u", "m", "k", "M", "G", "T", "P", "E",
+                                    "Ki", "Mi", "Gi", "Ti", "Pi", "Ei"})
+_INT64: Final = re.compile(r"[+-]?[0-9]+")
+
+
+def quantity_error(text: str) -> str | None:
+    """The error resource.Quantity's UnmarshalJSON gives for a string (ParseQuantity after TrimSpace), or None
+    when it parses. A port of parseQuantityString and suffixHandler.interpret."""
+    s = text.strip(" \t\n\r\v\f")
+    if not s:
+        return QUANTITY_FORMAT_MSG
+    if s == "0":
+        return None
+    pos, end = 0, len(s)
+    if s[0] in "+-":
+        pos = 1
+    while pos < end and s[pos] == "0":
+        pos += 1
+    if pos >= end:
+        return None
+    while pos < end and s[pos] in _DIGITS:
+        pos += 1
+    if pos >= end:
+        return None
+    if s[pos] == ".":
+        pos += 1
+        while pos < end and s[pos] in _DIGITS:
+            pos += 1
+        if pos >= end:
+            return None
+    suffix_start = pos
+    while pos < end and s[pos] in _SUFFIX_CHARS:
+        pos += 1
+    if pos < end:
+        if s[pos] in "+-":
+            pos += 1
+        while pos < end and s[pos] in _DIGITS:
+            pos += 1
+        if pos < end:
+            return QUANTITY_FORMAT_MSG
+    suffix = s[suffix_start:]
+    if suffix in _KNOWN_SUFFIXES:
+        return None
+    if len(suffix) > 1 and suffix[0] in "eE" and _INT64.fullmatch(suffix[1:]) and abs(int(suffix[1:])) < 2**63:
+        return None
+    return QUANTITY_SUFFIX_MSG
+
+
+@dataclass(frozen=True, slots=True)
+class QuantityList:
+    """A mapping of resource name → quantity (`limits`, `requests`, `overhead`, `hard`, ...)."""
+
+    node: YMap
+    path: str
+    owner: str  # "container", "pod", "claim", "other": whose resource names these are
+
+
+def quantity_lists(ctx: ObjectContext) -> Iterator[QuantityList]:
+    """Every resource list of the object that the API server decodes as quantities."""
+    kind = ctx.kind
+    pod = pod_template(ctx.root, ctx.group, kind) if kind in WORKLOAD_KINDS else None
+    if pod is not None:
+        for c in containers(pod):
+            res = c.node.get("resources")
+            if isinstance(res, YMap):
+                for key in ("limits", "requests"):
+                    m = res.get(key)
+                    if isinstance(m, YMap):
+                        yield QuantityList(m, f"{c.path}.resources.{key}", "container")
+        overhead = pod.spec.get("overhead")
+        if isinstance(overhead, YMap):
+            yield QuantityList(overhead, f"{pod.path}.overhead", "overhead")
+        res = pod.spec.get("resources")
+        if isinstance(res, YMap):
+            for key in ("limits", "requests"):
+                m = res.get(key)
+                if isinstance(m, YMap):
+                    yield QuantityList(m, f"{pod.path}.resources.{key}", "pod")
+        for i, vol in seq_maps(pod.spec.get("volumes")):
+            eph = vol.get("ephemeral")
+            tmpl = eph.get("volumeClaimTemplate") if isinstance(eph, YMap) else None
+            spec = tmpl.get("spec") if isinstance(tmpl, YMap) else None
+            yield from _claim_resources(spec, f"{pod.path}.volumes[{i}].ephemeral.volumeClaimTemplate.spec")
+    spec = ctx.spec
+    if spec is None or ctx.group not in ("", "apps"):
+        return
+    if kind == "StatefulSet":
+        for i, claim in seq_maps(spec.get("volumeClaimTemplates")):
+            yield from _claim_resources(claim.get("spec"), f"spec.volumeClaimTemplates[{i}].spec")
+    elif kind == "PersistentVolumeClaim":
+        yield from _claim_resources(spec, "spec")
+    elif kind == "PersistentVolume":
+        cap = spec.get("capacity")
+        if isinstance(cap, YMap):
+            yield QuantityList(cap, "spec.capacity", "other")
+    elif kind == "ResourceQuota":
+        hard = spec.get("hard")
+        if isinstance(hard, YMap):
+            yield QuantityList(hard, "spec.hard", "other")
+    elif kind == "LimitRange":
+        for i, item in seq_maps(spec.get("limits")):
+            for key in ("max", "min", "default", "defaultRequest", "maxLimitRequestRatio"):
+                m = item.get(key)
+                if isinstance(m, YMap):
+                    yield QuantityList(m, f"spec.limits[{i}].{key}", "other")
+
+
+def _claim_resources(spec: YNode | None, path: str) -> Iterator[QuantityList]:
+    res = spec.get("resources") if isinstance(spec, YMap) else None
+    if isinstance(res, YMap):
+        for key in ("limits", "requests"):
+            m = res.get(key)
+            if isinstance(m, YMap):
+                yield QuantityList(m, f"{path}.resources.{key}", "claim")
+
+
+def single_quantities(ctx: ObjectContext) -> Iterator[tuple[YScalar, str]]:
+    """Quantity fields that are not in a resource list: emptyDir.sizeLimit and resourceFieldRef divisors."""
+    pod = pod_template(ctx.root, ctx.group, ctx.kind) if ctx.kind in WORKLOAD_KINDS else None
+    if pod is None:
+        return
+    for i, vol in seq_maps(pod.spec.get("volumes")):
+        base = f"{pod.path}.volumes[{i}]"
+        empty = vol.get("emptyDir")
+        if isinstance(empty, YMap) and isinstance(size := empty.get("sizeLimit"), YScalar):
+            yield size, f"{base}.emptyDir.sizeLimit"
+        dapi = vol.get("downwardAPI")
+        if isinstance(dapi, YMap):
+            yield from _divisors(dapi.get("items"), f"{base}.downwardAPI.items")
+        proj = vol.get("projected")
+        if isinstance(proj, YMap):
+            for j, src in seq_maps(proj.get("sources")):
+                d = src.get("downwardAPI")
+                if isinstance(d, YMap):
+                    yield from _divisors(d.get("items"), f"{base}.projected.sources[{j}].downwardAPI.items")
+    for c in containers(pod):
+        for j, env in seq_maps(c.node.get("env")):
+            vf = env.get("valueFrom")
+            ref = vf.get("resourceFieldRef") if isinstance(vf, YMap) else None
+            if isinstance(ref, YMap) and isinstance(div := ref.get("divisor"), YScalar):
+                yield div, f"{c.path}.env[{j}].valueFrom.resourceFieldRef.divisor"
+
+
+def _divisors(items: YNode | None, path: str) -> Iterator[tuple[YScalar, str]]:
+    for k, item in seq_maps(items):
+        ref = item.get("resourceFieldRef")
+        if isinstance(ref, YMap) and isinstance(div := ref.get("divisor"), YScalar):
+            yield div, f"{path}[{k}].resourceFieldRef.divisor"
+
+
+def is_native(name: str) -> bool:
+    """helper.IsNativeResource: unprefixed, or in a *kubernetes.io/ namespace."""
+    return "/" not in name or "kubernetes.io/" in name
+
+
+def overcommit_allowed(name: str) -> bool:
+    """helper.IsOvercommitAllowed: native and not hugepages (extended resources and hugepages may not)."""
+    return is_native(name) and not name.startswith("hugepages-")
+
+
+def container_resources(pod: PodTemplate) -> Iterator[tuple[Container, YMap | None, YMap | None]]:
+    """(container, limits, requests) of every container and init container with `resources`."""
+    for c in containers(pod, ("initContainers", "containers")):
+        res = c.node.get("resources")
+        if isinstance(res, YMap):
+            lim, req = res.get("limits"), res.get("requests")
+            yield c, lim if isinstance(lim, YMap) else None, req if isinstance(req, YMap) else None

@@ -58,7 +58,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from kube_lsp.model import Finding, Severity
+from kube_lsp.model import Finding, Fix, Severity
 from kube_lsp.parsing.nodes import YScalar
 from kube_lsp.rules._pod import POD_KINDS, as_label, dns1123_label_errors, go_quote, replace_scalar, validated_pod
 from kube_lsp.rules.base import ObjectContext, Rule
@@ -83,7 +83,7 @@ def check(ctx: ObjectContext) -> Iterator[Finding]:
         if not errs:
             continue
         better = as_label(name)
-        fixes = ()
+        fixes: tuple[Fix, ...] = ()
         hint = "use lower-case letters, digits and '-'"
         if better is not None and better not in used:
             fixes = (replace_scalar(node, better, f"Rename the container to `{better}`"),)

@@ -56,7 +56,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from kube_lsp.model import Finding, Severity
+from kube_lsp.model import Finding, Fix, Severity
 from kube_lsp.parsing.nodes import YScalar, YSeq
 from kube_lsp.rules._pod import POD_KINDS, go_quote, replace_scalar, seq_maps, validated_pod
 from kube_lsp.rules.base import ObjectContext, Rule
@@ -89,7 +89,7 @@ def check(ctx: ObjectContext) -> Iterator[Finding]:
                 if node.value in known:
                     continue
                 close = suggest(node.value, names)
-                fixes = ()
+                fixes: tuple[Fix, ...] = ()
                 if not names:
                     hint = "the pod has no volumes; add one to `volumes`"
                 elif close:

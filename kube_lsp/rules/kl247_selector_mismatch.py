@@ -106,8 +106,8 @@ def check(ctx: ObjectContext) -> Iterator[Finding]:
     labels = _string_map(raw_labels) if isinstance(raw_labels, YMap) else {}
     if labels is None:
         return
-    labels_span = (template_md.key_node("labels").span if template_md is not None and template_md.key_node("labels")
-                   else (pod.metadata.span if pod.metadata is not None else pod.spec.span))
+    labels_key = template_md.key_node("labels") if template_md is not None else None
+    labels_span = labels_key.span if labels_key is not None else (template_md or pod.spec).span
     if ctx.kind == "ReplicationController":
         sel = _string_map(selector)
         if not sel:
