@@ -334,3 +334,38 @@ def container_resources(pod: PodTemplate) -> Iterator[tuple[Container, YMap | No
         if isinstance(res, YMap):
             lim, req = res.get("limits"), res.get("requests")
             yield c, lim if isinstance(lim, YMap) else None, req if isinstance(req, YMap) else None
+
+
+_QUALIFIED_NAME: Final = re.compile(r"([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]")
+_QUALIFIED_MSG: Final = ("must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an "
+                         "alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for "
+                         "validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')")
+_SUBDOMAIN_MSG: Final = ("a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or "
+                         "'.', and must start and end with an alphanumeric character (e.g. 'example.com', regex "
+                         "used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')")
+
+
+def qualified_name_errors(value: str) -> list[str]:
+    """validation.IsQualifiedName (content.IsLabelKey)."""
+    errs: list[str] = []
+    parts = value.split("/")
+    if len(parts) > 2:
+        return [f"a valid label key {_QUALIFIED_MSG} with an optional DNS subdomain prefix and '/' "
+                "(e.g. 'example.com/MyName')"]
+    name = parts[-1]
+    if len(parts) == 2:
+        prefix = parts[0]
+        if not prefix:
+            errs.append("prefix part must be non-empty")
+        else:
+            if len(prefix) > 253:
+                errs.append("prefix part must be no more than 253 characters")
+            if not _DNS1123_SUBDOMAIN.fullmatch(prefix):
+                errs.append(f"prefix part {_SUBDOMAIN_MSG}")
+    if not name:
+        errs.append("name part must be non-empty")
+    elif len(name) > 63:
+        errs.append("name part must be no more than 63 characters")
+    if not _QUALIFIED_NAME.fullmatch(name):
+        errs.append(f"name part {_QUALIFIED_MSG}")
+    return errs

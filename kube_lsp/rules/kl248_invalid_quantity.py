@@ -71,6 +71,8 @@ def _hint(text: str, resource: str = "") -> tuple[str, str | None]:
     compact = re.sub(r"\s+", "", text.strip())
     if compact != text.strip() and quantity_error(compact) is None:
         return f"remove the space: `{compact}`", compact
+    if "${" in text or "{{" in text or re.fullmatch(r"[A-Z][A-Z0-9_]*", text.strip()):
+        return "a placeholder? substitute it before applying", None
     m = _NUMBER_UNIT.fullmatch(text.strip())
     if m is None:
         return "write a number with an optional unit such as `500m`, `1Gi` or `2`", None
