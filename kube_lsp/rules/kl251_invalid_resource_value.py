@@ -112,8 +112,9 @@ def check(ctx: ObjectContext) -> Iterator[Finding]:
         res = c.node.get("resources")
         if hugepages and not cpu_or_memory and res is not None:
             res_key = c.node.key_node("resources")
-            yield ctx.finding(RULE, res_key.span if res_key is not None else res.span, "Forbidden: HugePages require cpu or "
-                              "memory — request or limit cpu or memory as well", path=f"{c.path}.resources")
+            span = res_key.span if res_key is not None else res.span
+            yield ctx.finding(RULE, span, "Forbidden: HugePages require cpu or memory — request or limit cpu or "
+                              "memory as well", path=f"{c.path}.resources")
 
 
 RULE = Rule(
