@@ -1,0 +1,94 @@
+"""A volume has no volume type, or more than one.
+
+## What it does
+Every entry of a pod's `volumes` must have exactly one volume type besides its `name`: `emptyDir`,
+`configMap`, `secret`, `persistentVolumeClaim`, `hostPath`, `projected`, `csi`, `ephemeral`, ... With none the
+finding is on the volume (`must specify a volume type`); with several it is on each extra one, in the order the
+API server checks them (`may not specify more than 1 volume type`).
+
+## Why is this bad?
+The API server rejects the object: `spec.volumes[0]: Required value: must specify a volume type`. A volume
+type indented one level too deep, or two volumes merged into one entry, is the usual cause.
+
+## Example
+```yaml
+apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+spec:
+  containers:
+    - name: web
+      image: nginx:1.27
+      volumeMounts:
+        - {name: cache, mountPath: /cache}
+  volumes:
+    - name: cache
+```
+
+## Use instead
+```yaml
+apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+spec:
+  containers:
+    - name: web
+      image: nginx:1.27
+      volumeMounts:
+        - {name: cache, mountPath: /cache}
+  volumes:
+    - name: cache
+      emptyDir: {}
+```
+
+## References
+`validateVolumeSource` in `pkg/apis/core/validation/validation.go`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from kube_lsp.model import Finding, Severity
+from kube_lsp.rules._pod import POD_KINDS, key_or_node, present, seq_maps, validated_pod
+from kube_lsp.rules.base import ObjectContext, Rule
+
+# validateVolumeSource's order: the first one present counts, every later one is "more than 1".
+_TYPES = ("emptyDir", "hostPath", "gitRepo", "gcePersistentDisk", "awsElasticBlockStore", "secret", "nfs", "iscsi",
+          "glusterfs", "flocker", "persistentVolumeClaim", "rbd", "cinder", "cephfs", "quobyte", "downwardAPI", "fc",
+          "flexVolume", "configMap", "azureFile", "vsphereVolume", "photonPersistentDisk", "portworxVolume",
+          "azureDisk", "storageos", "projected", "scaleIO", "csi", "ephemeral", "image")
+_KNOWN = frozenset({*_TYPES, "name"})
+
+
+def check(ctx: ObjectContext) -> Iterator[Finding]:
+    pod = validated_pod(ctx)
+    if pod is None:
+        return
+    for i, vol in seq_maps(pod.spec.get("volumes")):
+        if any(k not in _KNOWN for k in vol.keys()):
+            continue  # an unknown key (reported by the schema check) may be the misspelt type
+        found = [t for t in _TYPES if present(vol, t)]
+        path = f"{pod.path}.volumes[{i}]"
+        if not found:
+            if not ctx.partial:
+                name = vol.get_str("name")
+                span = key_or_node(vol, "name") if name is not None else vol.span
+                yield ctx.finding(RULE, span, "Required value: must specify a volume type — add one such as "
+                                  "`emptyDir: {}`, `configMap`, `secret` or `persistentVolumeClaim`", path=path)
+            continue
+        for extra in found[1:]:
+            if extra == "image":
+                continue  # dropped before validation where the ImageVolume feature is off
+            yield ctx.finding(RULE, key_or_node(vol, extra), f"Forbidden: may not specify more than 1 volume type — "
+                              f"this volume is already a `{found[0]}`; make `{extra}` a volume of its own",
+                              path=f"{path}.{extra}")
+
+
+RULE = Rule(
+    code="KL255", name="volume-source", severity=Severity.ERROR, module=__name__,
+    summary="A volume has no volume type, or more than one",
+    check=check, kinds=POD_KINDS,
+)
