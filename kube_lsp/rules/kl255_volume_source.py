@@ -1,14 +1,14 @@
-"""A volume has no volume type, or more than one.
+"""A volume has more than one volume type.
 
 ## What it does
-Every entry of a pod's `volumes` must have exactly one volume type besides its `name`: `emptyDir`,
-`configMap`, `secret`, `persistentVolumeClaim`, `hostPath`, `projected`, `csi`, `ephemeral`, ... With none the
-finding is on the volume (`must specify a volume type`); with several it is on each extra one, in the order the
-API server checks them (`may not specify more than 1 volume type`).
+Every entry of a pod's `volumes` has exactly one volume type besides its `name`: `emptyDir`, `configMap`,
+`secret`, `persistentVolumeClaim`, `hostPath`, `projected`, `csi`, `ephemeral`, ... The finding is on each
+extra one, in the order the API server checks them (`may not specify more than 1 volume type`). A volume with
+no type at all is accepted: the API server makes it an `emptyDir`.
 
 ## Why is this bad?
-The API server rejects the object: `spec.volumes[0]: Required value: must specify a volume type`. A volume
-type indented one level too deep, or two volumes merged into one entry, is the usual cause.
+The API server rejects the object: `spec.volumes[0].secret: Forbidden: may not specify more than 1 volume
+type`. Two volumes merged into one entry (a missing `- name:` line) is the usual cause.
 
 ## Example
 ```yaml
@@ -24,6 +24,8 @@ spec:
         - {name: cache, mountPath: /cache}
   volumes:
     - name: cache
+      emptyDir: {}
+      secret: {secretName: tls}
 ```
 
 ## Use instead
@@ -44,7 +46,8 @@ spec:
 ```
 
 ## References
-`validateVolumeSource` in `pkg/apis/core/validation/validation.go`.
+`validateVolumeSource` in `pkg/apis/core/validation/validation.go`; `SetDefaults_Volume` in
+`pkg/apis/core/v1/defaults.go` (no type: `emptyDir`).
 """
 
 from __future__ import annotations
@@ -72,13 +75,6 @@ def check(ctx: ObjectContext) -> Iterator[Finding]:
             continue  # an unknown key (reported by the schema check) may be the misspelt type
         found = [t for t in _TYPES if present(vol, t)]
         path = f"{pod.path}.volumes[{i}]"
-        if not found:
-            if not ctx.partial:
-                name = vol.get_str("name")
-                span = key_or_node(vol, "name") if name is not None else vol.span
-                yield ctx.finding(RULE, span, "Required value: must specify a volume type — add one such as "
-                                  "`emptyDir: {}`, `configMap`, `secret` or `persistentVolumeClaim`", path=path)
-            continue
         for extra in found[1:]:
             if extra == "image":
                 continue  # dropped before validation where the ImageVolume feature is off
@@ -89,6 +85,6 @@ def check(ctx: ObjectContext) -> Iterator[Finding]:
 
 RULE = Rule(
     code="KL255", name="volume-source", severity=Severity.ERROR, module=__name__,
-    summary="A volume has no volume type, or more than one",
+    summary="A volume has more than one volume type",
     check=check, kinds=POD_KINDS,
 )
