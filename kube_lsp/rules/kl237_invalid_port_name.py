@@ -94,7 +94,7 @@ def check(ctx: ObjectContext) -> Iterator[Finding]:
             fixes: tuple[Fix, ...] = ()
             hint = "use at most 15 lower-case letters, digits and '-'"
             if better != node.value and not port_name_errors(better) and better not in used:
-                refs = [p for p, _, pnode in _handler_ports(probes) if p.container is c and pnode.value == node.value]
+                refs = [p for p, _, pnode in _handler_ports(probes) if p.container.node is c.node and pnode.value == node.value]
                 edits = [TextEdit(node.span, _quoted(node, better))]
                 edits += [TextEdit(pn.span, _quoted(pn, better)) for _, _, pn in _handler_ports(refs)
                           if pn.value == node.value]
