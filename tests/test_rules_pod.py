@@ -377,7 +377,8 @@ def test_kl247_selector_key_typo_and_expressions_and_empty() -> None:
 
 def test_kl247_replication_controller_and_kustomize_patch() -> None:
     text = ("apiVersion: v1\nkind: ReplicationController\nmetadata: {name: r}\nspec:\n  selector: {app: x}\n"
-            "  template:\n    metadata: {labels: {app: z}}\n    spec:\n      containers:\n        - {name: r, image: i}\n")
+            "  template:\n    metadata: {labels: {app: z}}\n    spec:\n      containers:\n"
+            "        - {name: r, image: i}\n")
     assert where(only(text, "KL247")) == [("KL247", 5, 19)]
     assert findings(DEPLOY.replace("      app: web\n  template", "      app: wbe\n  template"), partial=True) == []
 

@@ -34,11 +34,87 @@ NEGATIVE_MSG: Final = "must be greater than or equal to 0"
 PORT_RANGE_MSG: Final = "must be between 1 and 65535, inclusive"
 
 
+@dataclass(frozen=True, slots=True)
+class PodContainer:
+    """A container of the pod with its fields indexed (the pod rules look up many of them)."""
+
+    node: YMap
+    list_key: str  # "containers", "initContainers" or "ephemeralContainers"
+    index: int
+    path: str
+    fields: dict[str, YNode]
+
+    def get(self, key: str) -> YNode | None:
+        return self.fields.get(key)
+
+    def get_str(self, key: str) -> str | None:
+        node = self.fields.get(key)
+        return node.value if isinstance(node, YScalar) and isinstance(node.value, str) else None
+
+    @property
+    def name(self) -> str | None:
+        return self.get_str("name")
+
+
+def _indexed(c: Container) -> PodContainer:
+    node = c.node
+    fields = {k: node.get(k) for k in node.keys()} if node.merges else {k.text: v for k, v in node.pairs}
+    return PodContainer(node, c.list_key, c.index, c.path, fields)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True, slots=True)
+class PodView:
+    """An object's pod template and its containers, probes and hooks: worked out once per object and shared by
+    every pod rule (through `ObjectContext.memo`)."""
+
+    pod: PodTemplate | None
+    containers: tuple[PodContainer, ...]
+    handlers: tuple[Probe, ...]
+    # (initContainers, containers) only: what most rules walk
+    regular: tuple[PodContainer, ...]
+
+
+_NO_POD: Final = PodView(None, (), (), ())
+
+
+def pod_view(ctx: ObjectContext) -> PodView:
+    found = ctx.memo.get("pod")
+    if found is None:
+        pod = pod_template(ctx.root, ctx.group, ctx.kind) if ctx.kind in WORKLOAD_KINDS else None
+        if pod is None:
+            found = _NO_POD
+        else:
+            all_containers = tuple(_indexed(c) for c in containers(pod))
+            found = PodView(pod, all_containers, tuple(_handlers(all_containers)),
+                            tuple(c for c in all_containers if c.list_key != "ephemeralContainers"))
+        ctx.memo["pod"] = found
+    return found
+
+
+def any_pod(ctx: ObjectContext) -> PodTemplate | None:
+    """The pod template of any workload kind (StatefulSets included)."""
+    return pod_view(ctx).pod
+
+
 def validated_pod(ctx: ObjectContext) -> PodTemplate | None:
     """The pod template of an object whose PodSpec the API server validates in full, else None."""
-    if ctx.kind not in POD_KINDS:
-        return None
-    return pod_template(ctx.root, ctx.group, ctx.kind)
+    return pod_view(ctx).pod if ctx.kind in POD_KINDS else None
+
+
+def pod_containers(ctx: ObjectContext, lists: tuple[str, ...] = ("initContainers", "containers",
+                                                                 "ephemeralContainers")) -> tuple[PodContainer, ...]:
+    """The containers of the pod (init containers first, in file order), of the given lists."""
+    view = pod_view(ctx)
+    if len(lists) == 3:
+        return view.containers
+    if lists == ("initContainers", "containers"):
+        return view.regular
+    return tuple(c for c in view.containers if c.list_key in lists)
+
+
+def pod_handlers(ctx: ObjectContext) -> tuple[Probe, ...]:
+    """Probes and lifecycle handlers that validateContainers / validateInitContainers validate."""
+    return pod_view(ctx).handlers
 
 
 def dns1123_label_errors(value: str) -> list[str]:
@@ -122,30 +198,29 @@ class Probe:
     key: YScalar | None
     kind: str  # livenessProbe, readinessProbe, startupProbe, postStart, preStop
     path: str
-    container: Container
+    container: PodContainer
 
     @property
     def is_probe(self) -> bool:
         return self.kind.endswith("Probe")
 
 
-def restartable(c: Container) -> bool:
+def restartable(c: PodContainer) -> bool:
     """A sidecar: an init container with restartPolicy Always (its probes and lifecycle are validated)."""
-    return c.node.get_str("restartPolicy") == "Always"
+    return c.get_str("restartPolicy") == "Always"
 
 
-def handlers(pod: PodTemplate) -> Iterator[Probe]:
-    """Probes and lifecycle handlers that validateContainers / validateInitContainers validate: those of
-    regular containers and of restartable init containers (other init containers and ephemeral containers may
-    not have them at all)."""
-    for c in containers(pod, ("initContainers", "containers")):
-        if c.list_key == "initContainers" and not restartable(c):
+def _handlers(all_containers: tuple[PodContainer, ...]) -> Iterator[Probe]:
+    """Probes and lifecycle handlers of regular containers and of restartable init containers (other init
+    containers and ephemeral containers may not have them at all)."""
+    for c in all_containers:
+        if c.list_key == "ephemeralContainers" or (c.list_key == "initContainers" and not restartable(c)):
             continue
         for kind in ("livenessProbe", "readinessProbe", "startupProbe"):
-            node = c.node.get(kind)
+            node = c.get(kind)
             if isinstance(node, YMap):
                 yield Probe(node, c.node.key_node(kind), kind, f"{c.path}.{kind}", c)
-        lifecycle = c.node.get("lifecycle")
+        lifecycle = c.get("lifecycle")
         if isinstance(lifecycle, YMap):
             for kind in ("postStart", "preStop"):
                 node = lifecycle.get(kind)
@@ -227,10 +302,10 @@ class QuantityList:
 def quantity_lists(ctx: ObjectContext) -> Iterator[QuantityList]:
     """Every resource list of the object that the API server decodes as quantities."""
     kind = ctx.kind
-    pod = pod_template(ctx.root, ctx.group, kind) if kind in WORKLOAD_KINDS else None
+    pod = any_pod(ctx)
     if pod is not None:
-        for c in containers(pod):
-            res = c.node.get("resources")
+        for c in pod_containers(ctx):
+            res = c.get("resources")
             if isinstance(res, YMap):
                 for key in ("limits", "requests"):
                     m = res.get(key)
@@ -285,7 +360,7 @@ def _claim_resources(spec: YNode | None, path: str) -> Iterator[QuantityList]:
 
 def single_quantities(ctx: ObjectContext) -> Iterator[tuple[YScalar, str]]:
     """Quantity fields that are not in a resource list: emptyDir.sizeLimit and resourceFieldRef divisors."""
-    pod = pod_template(ctx.root, ctx.group, ctx.kind) if ctx.kind in WORKLOAD_KINDS else None
+    pod = any_pod(ctx)
     if pod is None:
         return
     for i, vol in seq_maps(pod.spec.get("volumes")):
@@ -302,8 +377,8 @@ def single_quantities(ctx: ObjectContext) -> Iterator[tuple[YScalar, str]]:
                 d = src.get("downwardAPI")
                 if isinstance(d, YMap):
                     yield from _divisors(d.get("items"), f"{base}.projected.sources[{j}].downwardAPI.items")
-    for c in containers(pod):
-        for j, env in seq_maps(c.node.get("env")):
+    for c in pod_containers(ctx):
+        for j, env in seq_maps(c.get("env")):
             vf = env.get("valueFrom")
             ref = vf.get("resourceFieldRef") if isinstance(vf, YMap) else None
             if isinstance(ref, YMap) and isinstance(div := ref.get("divisor"), YScalar):
@@ -327,10 +402,10 @@ def overcommit_allowed(name: str) -> bool:
     return is_native(name) and not name.startswith("hugepages-")
 
 
-def container_resources(pod: PodTemplate) -> Iterator[tuple[Container, YMap | None, YMap | None]]:
+def container_resources(ctx: ObjectContext) -> Iterator[tuple[PodContainer, YMap | None, YMap | None]]:
     """(container, limits, requests) of every container and init container with `resources`."""
-    for c in containers(pod, ("initContainers", "containers")):
-        res = c.node.get("resources")
+    for c in pod_containers(ctx, ("initContainers", "containers")):
+        res = c.get("resources")
         if isinstance(res, YMap):
             lim, req = res.get("limits"), res.get("requests")
             yield c, lim if isinstance(lim, YMap) else None, req if isinstance(req, YMap) else None

@@ -60,19 +60,26 @@ from collections.abc import Iterator
 
 from kube_lsp.model import Finding, Fix, Severity
 from kube_lsp.parsing.nodes import YScalar
-from kube_lsp.rules._pod import POD_KINDS, as_label, dns1123_label_errors, go_quote, replace_scalar, validated_pod
+from kube_lsp.rules._pod import (
+    POD_KINDS,
+    as_label,
+    dns1123_label_errors,
+    go_quote,
+    pod_containers,
+    replace_scalar,
+    validated_pod,
+)
 from kube_lsp.rules.base import ObjectContext, Rule
-from kube_lsp.workloads import containers
 
 
 def check(ctx: ObjectContext) -> Iterator[Finding]:
     pod = validated_pod(ctx)
     if pod is None:
         return
-    all_containers = list(containers(pod))
+    all_containers = list(pod_containers(ctx))
     used = {c.name for c in all_containers}
     for c in all_containers:
-        node = c.node.get("name")
+        node = c.get("name")
         if not isinstance(node, YScalar) or not isinstance(node.value, str):
             continue
         name = node.value

@@ -49,9 +49,8 @@ from collections.abc import Iterator
 
 from kube_lsp.model import Finding, Severity, literal
 from kube_lsp.parsing.nodes import YScalar
-from kube_lsp.rules._pod import POD_KINDS, go_quote, validated_pod
+from kube_lsp.rules._pod import POD_KINDS, PodContainer, go_quote, pod_containers, validated_pod
 from kube_lsp.rules.base import ObjectContext, Rule
-from kube_lsp.workloads import Container, containers
 
 
 def check(ctx: ObjectContext) -> Iterator[Finding]:
@@ -60,15 +59,15 @@ def check(ctx: ObjectContext) -> Iterator[Finding]:
     pod = validated_pod(ctx)
     if pod is None:
         return
-    by_list: dict[str, list[tuple[Container, YScalar]]] = {"containers": [], "initContainers": [],
+    by_list: dict[str, list[tuple[PodContainer, YScalar]]] = {"containers": [], "initContainers": [],
                                                           "ephemeralContainers": []}
-    for c in containers(pod):
-        node = c.node.get("name")
+    for c in pod_containers(ctx):
+        node = c.get("name")
         if isinstance(node, YScalar) and isinstance(node.value, str) and node.value:
             by_list[c.list_key].append((c, node))
     # The API server's order: regular containers among themselves, then init containers against regular and
     # earlier init containers, then ephemeral containers against all of them.
-    seen: dict[str, tuple[Container, YScalar]] = {}
+    seen: dict[str, tuple[PodContainer, YScalar]] = {}
     for list_key in ("containers", "initContainers", "ephemeralContainers"):
         for c, node in by_list[list_key]:
             first = seen.get(node.value)

@@ -58,10 +58,9 @@ from collections.abc import Iterator
 
 from kube_lsp.model import Finding, Fix, Severity
 from kube_lsp.parsing.nodes import YScalar, YSeq
-from kube_lsp.rules._pod import POD_KINDS, go_quote, replace_scalar, seq_maps, validated_pod
+from kube_lsp.rules._pod import POD_KINDS, go_quote, pod_containers, replace_scalar, seq_maps, validated_pod
 from kube_lsp.rules.base import ObjectContext, Rule
 from kube_lsp.suggest import suggest
-from kube_lsp.workloads import containers
 
 
 def check(ctx: ObjectContext) -> Iterator[Finding]:
@@ -80,9 +79,9 @@ def check(ctx: ObjectContext) -> Iterator[Finding]:
             return  # a volume whose name is not known: cannot tell what is missing
         names.append(name)
     known = set(names)
-    for c in containers(pod):
+    for c in pod_containers(ctx):
         for list_key in ("volumeMounts", "volumeDevices"):
-            for j, mount in seq_maps(c.node.get(list_key)):
+            for j, mount in seq_maps(c.get(list_key)):
                 node = mount.get("name")
                 if not isinstance(node, YScalar) or not isinstance(node.value, str) or not node.value:
                     continue

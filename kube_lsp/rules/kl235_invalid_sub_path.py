@@ -57,17 +57,16 @@ from collections.abc import Iterator
 
 from kube_lsp.model import Finding, Fix, Severity
 from kube_lsp.parsing.nodes import YScalar
-from kube_lsp.rules._pod import POD_KINDS, go_quote, replace_scalar, seq_maps, validated_pod
+from kube_lsp.rules._pod import POD_KINDS, go_quote, pod_containers, replace_scalar, seq_maps, validated_pod
 from kube_lsp.rules.base import ObjectContext, Rule
-from kube_lsp.workloads import containers
 
 
 def check(ctx: ObjectContext) -> Iterator[Finding]:
     pod = validated_pod(ctx)
     if pod is None:
         return
-    for c in containers(pod):
-        for j, mount in seq_maps(c.node.get("volumeMounts")):
+    for c in pod_containers(ctx):
+        for j, mount in seq_maps(c.get("volumeMounts")):
             base = f"{c.path}.volumeMounts[{j}]"
             both = False
             for key in ("subPath", "subPathExpr"):

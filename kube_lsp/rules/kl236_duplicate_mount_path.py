@@ -55,9 +55,8 @@ from collections.abc import Iterator
 
 from kube_lsp.model import Finding, Severity, literal
 from kube_lsp.parsing.nodes import YScalar
-from kube_lsp.rules._pod import POD_KINDS, go_quote, seq_maps, validated_pod
+from kube_lsp.rules._pod import POD_KINDS, go_quote, pod_containers, seq_maps, validated_pod
 from kube_lsp.rules.base import ObjectContext, Rule
-from kube_lsp.workloads import containers
 
 
 def check(ctx: ObjectContext) -> Iterator[Finding]:
@@ -66,9 +65,9 @@ def check(ctx: ObjectContext) -> Iterator[Finding]:
     pod = validated_pod(ctx)
     if pod is None:
         return
-    for c in containers(pod):
+    for c in pod_containers(ctx):
         devices: dict[str, YScalar] = {}
-        for j, dev in seq_maps(c.node.get("volumeDevices")):
+        for j, dev in seq_maps(c.get("volumeDevices")):
             node = dev.get("devicePath")
             if not isinstance(node, YScalar) or not isinstance(node.value, str) or not node.value:
                 continue
@@ -81,7 +80,7 @@ def check(ctx: ObjectContext) -> Iterator[Finding]:
             else:
                 devices[node.value] = node
         mounts: dict[str, YScalar] = {}
-        for j, mount in seq_maps(c.node.get("volumeMounts")):
+        for j, mount in seq_maps(c.get("volumeMounts")):
             node = mount.get("mountPath")
             if not isinstance(node, YScalar) or not isinstance(node.value, str) or not node.value:
                 continue

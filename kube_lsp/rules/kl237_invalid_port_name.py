@@ -57,13 +57,13 @@ from kube_lsp.rules._pod import (
     POD_KINDS,
     Probe,
     go_quote,
-    handlers,
+    pod_containers,
+    pod_handlers,
     port_name_errors,
     seq_maps,
     validated_pod,
 )
 from kube_lsp.rules.base import ObjectContext, Rule
-from kube_lsp.workloads import containers
 
 
 def _handler_ports(probes: list[Probe]) -> Iterator[tuple[Probe, str, YScalar]]:
@@ -80,9 +80,9 @@ def check(ctx: ObjectContext) -> Iterator[Finding]:
     pod = validated_pod(ctx)
     if pod is None:
         return
-    probes = list(handlers(pod))
-    for c in containers(pod):
-        named = [(j, port, port.get("name")) for j, port in seq_maps(c.node.get("ports"))]
+    probes = list(pod_handlers(ctx))
+    for c in pod_containers(ctx):
+        named = [(j, port, port.get("name")) for j, port in seq_maps(c.get("ports"))]
         used = {n.value for _, _, n in named if isinstance(n, YScalar) and isinstance(n.value, str)}
         for j, _, node in named:
             if not isinstance(node, YScalar) or not isinstance(node.value, str) or not node.value:
@@ -94,7 +94,8 @@ def check(ctx: ObjectContext) -> Iterator[Finding]:
             fixes: tuple[Fix, ...] = ()
             hint = "use at most 15 lower-case letters, digits and '-'"
             if better != node.value and not port_name_errors(better) and better not in used:
-                refs = [p for p, _, pnode in _handler_ports(probes) if p.container.node is c.node and pnode.value == node.value]
+                refs = [p for p, _, pnode in _handler_ports(probes)
+                        if p.container.node is c.node and pnode.value == node.value]
                 edits = [TextEdit(node.span, _quoted(node, better))]
                 edits += [TextEdit(pn.span, _quoted(pn, better)) for _, _, pn in _handler_ports(refs)
                           if pn.value == node.value]

@@ -48,9 +48,8 @@ from collections.abc import Iterator
 
 from kube_lsp.model import Finding, Severity, literal
 from kube_lsp.parsing.nodes import YScalar
-from kube_lsp.rules._pod import POD_KINDS, go_quote, port_name_errors, seq_maps, validated_pod
+from kube_lsp.rules._pod import POD_KINDS, go_quote, pod_containers, port_name_errors, seq_maps, validated_pod
 from kube_lsp.rules.base import ObjectContext, Rule
-from kube_lsp.workloads import containers
 
 
 def check(ctx: ObjectContext) -> Iterator[Finding]:
@@ -59,9 +58,9 @@ def check(ctx: ObjectContext) -> Iterator[Finding]:
     pod = validated_pod(ctx)
     if pod is None:
         return
-    for c in containers(pod):
+    for c in pod_containers(ctx):
         seen: dict[str, YScalar] = {}
-        for j, port in seq_maps(c.node.get("ports")):
+        for j, port in seq_maps(c.get("ports")):
             node = port.get("name")
             if not isinstance(node, YScalar) or not isinstance(node.value, str) or not node.value:
                 continue

@@ -48,17 +48,16 @@ from collections.abc import Iterator
 
 from kube_lsp.model import Finding, Severity
 from kube_lsp.parsing.nodes import YMap
-from kube_lsp.rules._pod import POD_KINDS, PORT_RANGE_MSG, handlers, int_of, seq_maps, validated_pod
+from kube_lsp.rules._pod import POD_KINDS, PORT_RANGE_MSG, int_of, pod_containers, pod_handlers, seq_maps, validated_pod
 from kube_lsp.rules.base import ObjectContext, Rule
-from kube_lsp.workloads import containers
 
 
 def check(ctx: ObjectContext) -> Iterator[Finding]:
     pod = validated_pod(ctx)
     if pod is None:
         return
-    for c in containers(pod):
-        for j, port in seq_maps(c.node.get("ports")):
+    for c in pod_containers(ctx):
+        for j, port in seq_maps(c.get("ports")):
             for key in ("containerPort", "hostPort"):
                 node = port.get(key)
                 value = int_of(node)
@@ -70,7 +69,7 @@ def check(ctx: ObjectContext) -> Iterator[Finding]:
                                       "container listens on (1-65535)", path=path)
                 elif not 1 <= value <= 65535 and not (key == "hostPort" and value == 0):
                     yield ctx.finding(RULE, node.span, f"Invalid value: {value}: {PORT_RANGE_MSG}", path=path)
-    for p in handlers(pod):
+    for p in pod_handlers(ctx):
         for action in ("httpGet", "tcpSocket", "grpc"):
             a = p.node.get(action)
             if not isinstance(a, YMap):

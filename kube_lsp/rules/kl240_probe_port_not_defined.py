@@ -54,7 +54,15 @@ from collections.abc import Iterator
 
 from kube_lsp.model import Finding, Fix, Severity
 from kube_lsp.parsing.nodes import YMap, YScalar
-from kube_lsp.rules._pod import POD_KINDS, go_quote, handlers, port_name_errors, replace_scalar, seq_maps, validated_pod
+from kube_lsp.rules._pod import (
+    POD_KINDS,
+    go_quote,
+    pod_handlers,
+    port_name_errors,
+    replace_scalar,
+    seq_maps,
+    validated_pod,
+)
 from kube_lsp.rules.base import ObjectContext, Rule
 from kube_lsp.suggest import suggest
 
@@ -65,8 +73,8 @@ def check(ctx: ObjectContext) -> Iterator[Finding]:
     pod = validated_pod(ctx)
     if pod is None:
         return
-    for p in handlers(pod):
-        ports = p.container.node.get("ports")
+    for p in pod_handlers(ctx):
+        ports = p.container.get("ports")
         names = []
         unknown = False
         for _, port in seq_maps(ports):

@@ -54,7 +54,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from kube_lsp.model import Finding, Severity
-from kube_lsp.rules._pod import POD_KINDS, handlers, key_or_node, present, validated_pod
+from kube_lsp.rules._pod import POD_KINDS, key_or_node, pod_handlers, present, validated_pod
 from kube_lsp.rules.base import ObjectContext, Rule
 
 # validateHandler's order: the first present one counts, every later one is "more than 1".
@@ -66,7 +66,7 @@ def check(ctx: ObjectContext) -> Iterator[Finding]:
     pod = validated_pod(ctx)
     if pod is None:
         return
-    for p in handlers(pod):
+    for p in pod_handlers(ctx):
         actions = _PROBE_ACTIONS if p.is_probe else _HOOK_ACTIONS
         found = [a for a in actions if present(p.node, a)]
         if not found:

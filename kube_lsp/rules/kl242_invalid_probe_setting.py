@@ -54,7 +54,7 @@ from collections.abc import Iterator
 
 from kube_lsp.model import Finding, Severity
 from kube_lsp.parsing.nodes import YScalar
-from kube_lsp.rules._pod import POD_KINDS, handlers, int_of, key_or_node, replace_scalar, validated_pod
+from kube_lsp.rules._pod import POD_KINDS, int_of, key_or_node, pod_handlers, replace_scalar, validated_pod
 from kube_lsp.rules.base import ObjectContext, Rule
 
 
@@ -62,7 +62,7 @@ def check(ctx: ObjectContext) -> Iterator[Finding]:
     pod = validated_pod(ctx)
     if pod is None:
         return
-    for p in handlers(pod):
+    for p in pod_handlers(ctx):
         if not p.is_probe:
             continue
         node = p.node.get("successThreshold")

@@ -64,7 +64,7 @@ from collections.abc import Iterator
 
 from kube_lsp.model import Finding, Severity
 from kube_lsp.parsing.nodes import YMap, YNode
-from kube_lsp.rules._pod import NEGATIVE_MSG, WORKLOAD_KINDS, handlers, int_of, validated_pod
+from kube_lsp.rules._pod import NEGATIVE_MSG, WORKLOAD_KINDS, int_of, pod_handlers, validated_pod
 from kube_lsp.rules.base import ObjectContext, Rule
 from kube_lsp.workloads import WORKLOAD_GROUPS
 
@@ -121,7 +121,7 @@ def _negatives(ctx: ObjectContext) -> Iterator[tuple[YNode, int, str]]:
         yield from _fields(_child(spec, "jobTemplate", "spec"), _JOB_FIELDS, "spec.jobTemplate.spec")
     pod = validated_pod(ctx)
     if pod is not None:
-        for p in handlers(pod):
+        for p in pod_handlers(ctx):
             if p.is_probe:
                 yield from _fields(p.node, _PROBE_FIELDS, p.path)
 

@@ -59,9 +59,8 @@ from collections.abc import Iterator
 
 from kube_lsp.model import Finding, Severity
 from kube_lsp.parsing.nodes import YScalar
-from kube_lsp.rules._pod import WORKLOAD_KINDS, int_of, key_or_node
+from kube_lsp.rules._pod import WORKLOAD_KINDS, any_pod, int_of, key_or_node
 from kube_lsp.rules.base import ObjectContext, Rule
-from kube_lsp.workloads import pod_template
 
 # Whose validation forbids the field, as the message names it (Deployments use the ReplicaSet's).
 _FORBIDDEN_IN = {"Deployment": "ReplicaSet", "ReplicaSet": "ReplicaSet", "DaemonSet": "DaemonSet",
@@ -70,7 +69,7 @@ _MAX = 2147483647
 
 
 def check(ctx: ObjectContext) -> Iterator[Finding]:
-    pod = pod_template(ctx.root, ctx.group, ctx.kind)
+    pod = any_pod(ctx)
     if pod is None:
         return
     node = pod.spec.get("activeDeadlineSeconds")

@@ -64,16 +64,16 @@ from collections.abc import Iterator
 
 from kube_lsp.model import Finding, Fix, Severity, Span, TextEdit
 from kube_lsp.parsing.nodes import YMap, YScalar
-from kube_lsp.rules._pod import replace_scalar
+from kube_lsp.rules._pod import any_pod, replace_scalar
 from kube_lsp.rules.base import ObjectContext, Rule
-from kube_lsp.workloads import LONG_RUNNING, TEMPLATE_PATHS, pod_template
+from kube_lsp.workloads import LONG_RUNNING, TEMPLATE_PATHS
 
 _JOBS = frozenset({"Job", "CronJob"})
 _VALID = ("Always", "OnFailure", "Never")
 
 
 def check(ctx: ObjectContext) -> Iterator[Finding]:
-    pod = pod_template(ctx.root, ctx.group, ctx.kind)
+    pod = any_pod(ctx)
     if pod is None:
         return
     node = pod.spec.get("restartPolicy")

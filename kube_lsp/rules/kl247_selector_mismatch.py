@@ -65,10 +65,9 @@ from collections.abc import Iterator
 
 from kube_lsp.model import Finding, Fix, Severity, Span, literal
 from kube_lsp.parsing.nodes import YMap, YScalar, YSeq
-from kube_lsp.rules._pod import key_or_node, replace_scalar
+from kube_lsp.rules._pod import any_pod, key_or_node, replace_scalar
 from kube_lsp.rules.base import ObjectContext, Rule
 from kube_lsp.suggest import suggest
-from kube_lsp.workloads import pod_template
 
 _APPS = frozenset({"Deployment", "ReplicaSet", "DaemonSet", "StatefulSet"})
 _EMPTY_NAME = {"Deployment": "deployment", "ReplicaSet": "deployment", "DaemonSet": "daemonset",
@@ -93,7 +92,7 @@ def check(ctx: ObjectContext) -> Iterator[Finding]:
     if ctx.partial:
         return
     spec = ctx.spec
-    pod = pod_template(ctx.root, ctx.group, ctx.kind)
+    pod = any_pod(ctx)
     if spec is None or pod is None:
         return
     selector = spec.get("selector")

@@ -91,13 +91,12 @@ def check(ctx: ObjectContext) -> Iterator[Finding]:
     nodes: list[tuple[YScalar, str, str]] = []
     for ql in quantity_lists(ctx):
         for k, v in ql.node.pairs:
-            if isinstance(v, YScalar):
+            if isinstance(v, YScalar) and isinstance(v.value, str) and quantity_error(v.value) is not None:
                 nodes.append((v, f"{ql.path}.{k.text}", k.text))
-    nodes.extend((node, path, "") for node, path in single_quantities(ctx))
+    nodes.extend((node, path, "") for node, path in single_quantities(ctx)
+                 if isinstance(node.value, str) and quantity_error(node.value) is not None)
     for node, path, resource in nodes:
-        if not isinstance(node.value, str):
-            continue
-        err = quantity_error(node.value)
+        err = quantity_error(str(node.value))
         if err is None:
             continue
         hint, fix = _hint(node.value, resource)

@@ -75,23 +75,29 @@ def check(ctx: ObjectContext) -> Iterator[Finding]:
     pod = validated_pod(ctx)
     if pod is None:
         return
-    for c, limits, requests in container_resources(pod):
+    for c, limits, requests in container_resources(ctx):
         if requests is None:
             continue
         path = f"{c.path}.resources.requests"
         for k, rnode in requests.pairs:
             name = k.text
-            req = _value(rnode)
-            if req is None or not isinstance(rnode, YScalar):
+            if not isinstance(rnode, YScalar):
                 continue
             lnode = limits.get(name) if limits is not None else None
+            if lnode is not None and isinstance(lnode, YScalar) and lnode.text == rnode.text:
+                continue  # equal: fine for every resource
+            req = _value(rnode)
+            if req is None:
+                continue
             if lnode is None:
                 if not overcommit_allowed(name) and not ctx.partial:
                     yield ctx.finding(RULE, k.span, f"Required value: Limit must be set for non overcommitable "
                                       f"resources — set `limits.{name}` equal to the request", path=path)
                 continue
+            if not isinstance(lnode, YScalar) or lnode.text == rnode.text:
+                continue  # equal (the usual case) or not a scalar
             lim = _value(lnode)
-            if lim is None or not isinstance(lnode, YScalar):
+            if lim is None:
                 continue
             if not overcommit_allowed(name):
                 if req != lim:

@@ -92,7 +92,7 @@ def check(ctx: ObjectContext) -> Iterator[Finding]:
     pod = validated_pod(ctx)
     if pod is None:
         return
-    for c, limits, requests in container_resources(pod):
+    for c, limits, requests in container_resources(ctx):
         for key, m in (("limits", limits), ("requests", requests)):
             if m is None:
                 continue

@@ -84,7 +84,7 @@ def check(ctx: ObjectContext) -> Iterator[Finding]:
     pod = validated_pod(ctx)
     if pod is None:
         return
-    for c, limits, requests in container_resources(pod):
+    for c, limits, requests in container_resources(ctx):
         hugepages = cpu_or_memory = False
         for key, m in (("limits", limits), ("requests", requests)):
             if m is None:
@@ -109,7 +109,7 @@ def check(ctx: ObjectContext) -> Iterator[Finding]:
                             int(value) % int(page) != 0:
                         yield ctx.finding(RULE, vnode.span, f"Invalid value: {shown}: {vnode.text} is not positive "
                                           f"integer multiple of {name}", path=path)
-        res = c.node.get("resources")
+        res = c.get("resources")
         if hugepages and not cpu_or_memory and res is not None:
             res_key = c.node.key_node("resources")
             span = res_key.span if res_key is not None else res.span

@@ -52,9 +52,8 @@ from collections.abc import Iterator
 
 from kube_lsp.model import Finding, Severity
 from kube_lsp.parsing.nodes import YScalar
-from kube_lsp.rules._pod import POD_KINDS, go_quote, seq_maps, validated_pod
+from kube_lsp.rules._pod import POD_KINDS, go_quote, pod_containers, seq_maps, validated_pod
 from kube_lsp.rules.base import ObjectContext, Rule
-from kube_lsp.workloads import containers
 
 _RELAXED_FROM = (1, 32)  # the gate is on by default from 1.32
 _STRICT = re.compile(r"[-._a-zA-Z][-._a-zA-Z0-9]*")
@@ -88,10 +87,10 @@ def check(ctx: ObjectContext) -> Iterator[Finding]:
     version = ctx.settings.kube_version
     relaxed = version is None or version >= _RELAXED_FROM
     since = "" if version is None or relaxed else f" (Kubernetes {version[0]}.{version[1]}; 1.32 and later accept more)"
-    for c in containers(pod):
-        checks = [(f"{c.path}.env[{j}].name", env.get("name"), False) for j, env in seq_maps(c.node.get("env"))]
+    for c in pod_containers(ctx):
+        checks = [(f"{c.path}.env[{j}].name", env.get("name"), False) for j, env in seq_maps(c.get("env"))]
         checks += [(f"{c.path}.envFrom[{j}].prefix", src.get("prefix"), True)
-                   for j, src in seq_maps(c.node.get("envFrom"))]
+                   for j, src in seq_maps(c.get("envFrom"))]
         for path, node, is_prefix in checks:
             if not isinstance(node, YScalar) or not isinstance(node.value, str):
                 continue

@@ -53,9 +53,8 @@ from collections.abc import Iterator
 
 from kube_lsp.model import Finding, Severity
 from kube_lsp.parsing.nodes import YMap, YScalar
-from kube_lsp.rules._pod import POD_KINDS, key_or_node, present, seq_maps, validated_pod
+from kube_lsp.rules._pod import POD_KINDS, key_or_node, pod_containers, present, seq_maps, validated_pod
 from kube_lsp.rules.base import ObjectContext, Rule
-from kube_lsp.workloads import containers
 
 _SOURCES = ("fieldRef", "resourceFieldRef", "configMapKeyRef", "secretKeyRef")
 _KNOWN = frozenset({*_SOURCES})
@@ -66,8 +65,8 @@ def check(ctx: ObjectContext) -> Iterator[Finding]:
     pod = validated_pod(ctx)
     if pod is None:
         return
-    for c in containers(pod):
-        for j, env in seq_maps(c.node.get("env")):
+    for c in pod_containers(ctx):
+        for j, env in seq_maps(c.get("env")):
             vf = env.get("valueFrom")
             if not isinstance(vf, YMap) or any(k not in _KNOWN for k in vf.keys()):
                 continue  # unset, not a mapping, or a source this check does not know (a newer API's)
@@ -85,7 +84,7 @@ def check(ctx: ObjectContext) -> Iterator[Finding]:
             elif len(found) > 1:
                 yield ctx.finding(RULE, key_or_node(vf, found[1]), 'Invalid value: "": may not have more than one '
                                   f"field specified at a time — keep `{found[0]}` or `{found[1]}`", path=path)
-        for j, src in seq_maps(c.node.get("envFrom")):
+        for j, src in seq_maps(c.get("envFrom")):
             found = [s for s in _FROM if present(src, s)]
             path = f"{c.path}.envFrom[{j}]"
             if not found and not ctx.partial and all(k in (*_FROM, "prefix") for k in src.keys()):

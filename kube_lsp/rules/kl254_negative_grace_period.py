@@ -43,13 +43,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from kube_lsp.model import Finding, Severity
-from kube_lsp.rules._pod import WORKLOAD_KINDS, int_of
+from kube_lsp.rules._pod import WORKLOAD_KINDS, any_pod, int_of
 from kube_lsp.rules.base import ObjectContext, Rule
-from kube_lsp.workloads import pod_template
 
 
 def check(ctx: ObjectContext) -> Iterator[Finding]:
-    pod = pod_template(ctx.root, ctx.group, ctx.kind)
+    pod = any_pod(ctx)
     if pod is None:
         return
     node = pod.spec.get("terminationGracePeriodSeconds")

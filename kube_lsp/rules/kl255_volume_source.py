@@ -64,6 +64,7 @@ _TYPES = ("emptyDir", "hostPath", "gitRepo", "gcePersistentDisk", "awsElasticBlo
           "flexVolume", "configMap", "azureFile", "vsphereVolume", "photonPersistentDisk", "portworxVolume",
           "azureDisk", "storageos", "projected", "scaleIO", "csi", "ephemeral", "image")
 _KNOWN = frozenset({*_TYPES, "name"})
+_ORDER = {t: i for i, t in enumerate(_TYPES)}
 
 
 def check(ctx: ObjectContext) -> Iterator[Finding]:
@@ -71,9 +72,12 @@ def check(ctx: ObjectContext) -> Iterator[Finding]:
     if pod is None:
         return
     for i, vol in seq_maps(pod.spec.get("volumes")):
-        if any(k not in _KNOWN for k in vol.keys()):
+        keys = vol.keys()
+        if len(keys) < 3:
+            continue  # a name and at most one type
+        if any(k not in _KNOWN for k in keys):
             continue  # an unknown key (reported by the schema check) may be the misspelt type
-        found = [t for t in _TYPES if present(vol, t)]
+        found = sorted((k for k in keys if k != "name" and present(vol, k)), key=_ORDER.__getitem__)
         path = f"{pod.path}.volumes[{i}]"
         for extra in found[1:]:
             if extra == "image":

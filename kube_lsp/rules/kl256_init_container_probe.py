@@ -53,9 +53,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from kube_lsp.model import Finding, Severity
-from kube_lsp.rules._pod import POD_KINDS, key_or_node, present, restartable, validated_pod
+from kube_lsp.rules._pod import POD_KINDS, key_or_node, pod_containers, present, restartable, validated_pod
 from kube_lsp.rules.base import ObjectContext, Rule
-from kube_lsp.workloads import containers
 
 _FIELDS = ("lifecycle", "livenessProbe", "readinessProbe", "startupProbe")
 
@@ -64,7 +63,7 @@ def check(ctx: ObjectContext) -> Iterator[Finding]:
     pod = validated_pod(ctx)
     if pod is None:
         return
-    for c in containers(pod, ("initContainers",)):
+    for c in pod_containers(ctx, ("initContainers",)):
         if restartable(c) or (ctx.partial and "restartPolicy" not in c.node.keys()):
             continue
         for key in _FIELDS:
