@@ -518,3 +518,11 @@ def test_kl257_ephemeral_containers_in_a_template() -> None:
 def test_valid_manifests_stay_clean() -> None:
     assert findings(VOL) == [] and findings(PORTS) == [] and findings(RES) == [] and findings(ENV) == []
     assert findings(DEPLOY) == []
+
+
+def test_kl241_exec_without_command() -> None:
+    text = pod("      livenessProbe:\n        exec: {}\n      readinessProbe:\n        exec: {command: []}\n")
+    fs = only(text, "KL241")
+    assert where(fs) == [("KL241", 10, 9), ("KL241", 12, 9)]
+    assert fs[0].message == "Required value: `exec` needs a `command` (a list: the program and its arguments)"
+    assert findings(text.replace("exec: {}", "exec: {command: [x]}").replace("[]", "[x]")) == []

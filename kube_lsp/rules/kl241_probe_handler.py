@@ -4,7 +4,7 @@
 A probe must have exactly one of `exec`, `httpGet`, `tcpSocket` and `grpc`; a `postStart` or `preStop` hook
 exactly one of `exec`, `httpGet`, `tcpSocket` and `sleep`. With none the finding is on the probe's key
 (`must specify a handler type`); with several it is on each extra one, in the order the API server checks
-them (`may not specify more than 1 handler type`).
+them (`may not specify more than 1 handler type`). An `exec` handler needs a `command`.
 
 Probes of init containers without `restartPolicy: Always` and of ephemeral containers are not allowed at
 all, and are not checked here. In a Kustomize patch a probe with only timings may get its handler from the
@@ -46,7 +46,8 @@ spec:
 ```
 
 ## References
-`validateProbe`, `validateLifecycle` and `validateHandler` in `pkg/apis/core/validation/validation.go`.
+`validateProbe`, `validateLifecycle`, `validateHandler` and `validateExecAction` in
+`pkg/apis/core/validation/validation.go`.
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from kube_lsp.model import Finding, Severity
+from kube_lsp.parsing.nodes import YMap, YNode, YScalar, YSeq
 from kube_lsp.rules._pod import POD_KINDS, key_or_node, pod_handlers, present, validated_pod
 from kube_lsp.rules.base import ObjectContext, Rule
 
@@ -77,10 +79,18 @@ def check(ctx: ObjectContext) -> Iterator[Finding]:
             yield ctx.finding(RULE, span, f"Required value: must specify a handler type — add one of {choices} "
                               f"to `{p.kind}`", path=p.path)
             continue
+        exec_ = p.node.get("exec")
+        if found[0] == "exec" and isinstance(exec_, YMap) and not _has_items(exec_.get("command")):
+            yield ctx.finding(RULE, key_or_node(p.node, "exec"), "Required value: `exec` needs a `command` (a "
+                              "list: the program and its arguments)", path=f"{p.path}.exec.command")
         for extra in found[1:]:
             yield ctx.finding(RULE, key_or_node(p.node, extra), f"Forbidden: may not specify more than 1 handler "
                               f"type — `{p.kind}` already uses `{found[0]}`; keep one of them",
                               path=f"{p.path}.{extra}")
+
+
+def _has_items(node: YNode | None) -> bool:
+    return isinstance(node, YSeq) and bool(node.items) or node is not None and not isinstance(node, YSeq | YScalar)
 
 
 RULE = Rule(
