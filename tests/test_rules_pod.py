@@ -526,3 +526,21 @@ def test_kl241_exec_without_command() -> None:
     assert where(fs) == [("KL241", 10, 9), ("KL241", 12, 9)]
     assert fs[0].message == "Required value: `exec` needs a `command` (a list: the program and its arguments)"
     assert findings(text.replace("exec: {}", "exec: {command: [x]}").replace("[]", "[x]")) == []
+
+
+def test_structural_mistakes_are_not_repeated_as_pod_findings() -> None:
+    # `volumes` indented into the container: KL103 names the cause; the mount is not "Not found" on top.
+    text = pod("      volumeMounts:\n        - {name: data, mountPath: /data}\n      volumes:\n"
+               "        - {name: data, emptyDir: {}}\n")
+    assert [f.code for f in findings(text)] == ["KL103"]
+    # `limits` indented into `requests`: not a resource name.
+    text = RES.replace("        limits: {cpu", "          limits: {cpu")
+    assert "KL250" not in [f.code for f in findings(text)]
+    # a misspelt template `metadata`: the selector is not reported against labels that may be there.
+    text = DEPLOY.replace("    metadata:\n      labels:", "    metadaat:\n      labels:")
+    assert [f.code for f in findings(text)] == ["KL200"]
+
+
+def test_kl241_misspelt_handler_is_the_unknown_fields_finding_only() -> None:
+    text = pod("      livenessProbe:\n        httpget: {path: /, port: 80}\n")
+    assert [f.code for f in findings(text)] == ["KL200"]

@@ -78,6 +78,8 @@ def check(ctx: ObjectContext) -> Iterator[Finding]:
         if name is None:
             return  # a volume whose name is not known: cannot tell what is missing
         names.append(name)
+    if vols is None and any(c.get("volumes") is not None for c in pod_containers(ctx)):
+        return  # `volumes` indented into a container (reported as misplaced): the cause, not the mounts
     known = set(names)
     for c in pod_containers(ctx):
         for list_key in ("volumeMounts", "volumeDevices"):

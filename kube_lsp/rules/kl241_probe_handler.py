@@ -62,6 +62,8 @@ from kube_lsp.rules.base import ObjectContext, Rule
 # validateHandler's order: the first present one counts, every later one is "more than 1".
 _PROBE_ACTIONS = ("exec", "httpGet", "tcpSocket", "grpc")
 _HOOK_ACTIONS = ("exec", "httpGet", "tcpSocket", "sleep")
+_PROBE_FIELDS = frozenset({*_PROBE_ACTIONS, *_HOOK_ACTIONS, "initialDelaySeconds", "timeoutSeconds", "periodSeconds",
+                           "successThreshold", "failureThreshold", "terminationGracePeriodSeconds"})
 
 
 def check(ctx: ObjectContext) -> Iterator[Finding]:
@@ -72,8 +74,8 @@ def check(ctx: ObjectContext) -> Iterator[Finding]:
         actions = _PROBE_ACTIONS if p.is_probe else _HOOK_ACTIONS
         found = [a for a in actions if present(p.node, a)]
         if not found:
-            if ctx.partial:
-                continue
+            if ctx.partial or any(k not in _PROBE_FIELDS for k in p.node.keys()):
+                continue  # a patch, or a misspelt handler (reported as an unknown field)
             span = p.key.span if p.key is not None else p.node.span
             choices = ", ".join(f"`{a}`" for a in actions)
             yield ctx.finding(RULE, span, f"Required value: must specify a handler type — add one of {choices} "

@@ -68,6 +68,7 @@ from kube_lsp.parsing.nodes import YMap, YScalar, YSeq
 from kube_lsp.rules._pod import any_pod, key_or_node, replace_scalar
 from kube_lsp.rules.base import ObjectContext, Rule
 from kube_lsp.suggest import suggest
+from kube_lsp.workloads import TEMPLATE_PATHS
 
 _APPS = frozenset({"Deployment", "ReplicaSet", "DaemonSet", "StatefulSet"})
 _EMPTY_NAME = {"Deployment": "deployment", "ReplicaSet": "deployment", "DaemonSet": "daemonset",
@@ -99,6 +100,8 @@ def check(ctx: ObjectContext) -> Iterator[Finding]:
     if not isinstance(selector, YMap):
         return
     template_md = pod.metadata
+    if template_md is None and _misspelt_metadata(ctx):
+        return  # the labels may be under a misspelt `metadata` (reported as an unknown field)
     raw_labels = template_md.get("labels") if template_md is not None else None
     if raw_labels is not None and not isinstance(raw_labels, YMap):
         return
@@ -135,6 +138,16 @@ def check(ctx: ObjectContext) -> Iterator[Finding]:
                               related=(labels_span,), template=(
                                   "`selector` does not match template `labels` (line {0}): the template's labels "
                                   "fail this expression"))
+
+
+def _misspelt_metadata(ctx: ObjectContext) -> bool:
+    template = ctx.root
+    for k in TEMPLATE_PATHS[ctx.kind]:
+        nxt = template.get(k)
+        if not isinstance(nxt, YMap):
+            return False
+        template = nxt
+    return any(k not in ("spec", "metadata") for k in template.keys())
 
 
 def _match_labels(ctx: ObjectContext, sel: dict[str, tuple[YScalar, YScalar]],

@@ -52,6 +52,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from kube_lsp.model import Finding, Fix, Severity
+from kube_lsp.parsing.nodes import YScalar
 from kube_lsp.rules._pod import (
     POD_KINDS,
     container_resources,
@@ -97,7 +98,9 @@ def check(ctx: ObjectContext) -> Iterator[Finding]:
             if m is None:
                 continue
             present = {k.text for k, _ in m.pairs}
-            for k, _ in m.pairs:
+            for k, v in m.pairs:
+                if k.text in ("limits", "requests", "claims") or not isinstance(v, YScalar):
+                    continue  # a misplaced sibling (reported as such), not a resource
                 errs = name_errors(k.text)
                 if not errs:
                     continue
