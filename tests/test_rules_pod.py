@@ -544,3 +544,28 @@ def test_structural_mistakes_are_not_repeated_as_pod_findings() -> None:
 def test_kl241_misspelt_handler_is_the_unknown_fields_finding_only() -> None:
     text = pod("      livenessProbe:\n        httpget: {path: /, port: 80}\n")
     assert [f.code for f in findings(text)] == ["KL200"]
+
+
+def test_kl243_user_ids_and_disruption_budgets() -> None:
+    text = POD.replace("spec:\n", "spec:\n  securityContext: {runAsUser: -1, supplementalGroups: [5, -2]}\n").replace(
+        "image: nginx:1.27", "image: nginx:1.27\n      securityContext: {runAsGroup: -1}")
+    fs = only(text, "KL243")
+    assert [(f.path, f.message) for f in fs] == [
+        ("spec.securityContext.runAsUser", "Invalid value: -1: must be between 0 and 2147483647, inclusive"),
+        ("spec.securityContext.supplementalGroups[1]",
+         "Invalid value: -2: must be between 0 and 2147483647, inclusive"),
+        ("spec.containers[0].securityContext.runAsGroup",
+         "Invalid value: -1: must be between 0 and 2147483647, inclusive")]
+    pdb = ("apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: p}\nspec:\n  minAvailable: -1\n"
+           "  selector: {matchLabels: {app: web}}\n")
+    assert [(f.code, f.message) for f in findings(pdb)] == [
+        ("KL243", "Invalid value: -1: must be greater than or equal to 0")]
+
+
+def test_kl248_hpa_metric_targets_are_quantities() -> None:
+    hpa = ("apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: h}\nspec:\n"
+           "  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}\n  maxReplicas: 3\n  metrics:\n"
+           "    - type: Resource\n      resource:\n        name: memory\n"
+           "        target: {type: AverageValue, averageValue: 500MB}\n")
+    assert [(f.code, f.path) for f in findings(hpa)] == [
+        ("KL248", "spec.metrics[0].resource.target.averageValue")]

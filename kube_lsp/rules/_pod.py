@@ -326,7 +326,17 @@ def quantity_lists(ctx: ObjectContext) -> Iterator[QuantityList]:
             spec = tmpl.get("spec") if isinstance(tmpl, YMap) else None
             yield from _claim_resources(spec, f"{pod.path}.volumes[{i}].ephemeral.volumeClaimTemplate.spec")
     spec = ctx.spec
-    if spec is None or ctx.group not in ("", "apps"):
+    if spec is None:
+        return
+    if kind == "HorizontalPodAutoscaler" and ctx.group == "autoscaling":
+        for i, metric in seq_maps(spec.get("metrics")):
+            for source in ("resource", "pods", "object", "external", "containerResource"):
+                src = metric.get(source)
+                target = src.get("target") if isinstance(src, YMap) else None
+                if isinstance(target, YMap):
+                    yield QuantityList(target, f"spec.metrics[{i}].{source}.target", "target")
+        return
+    if ctx.group not in ("", "apps"):
         return
     if kind == "StatefulSet":
         for i, claim in seq_maps(spec.get("volumeClaimTemplates")):

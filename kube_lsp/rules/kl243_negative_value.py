@@ -7,7 +7,9 @@ Checks the integer fields the API server validates with `ValidateNonnegativeFiel
 `activeDeadlineSeconds`, `backoffLimit`, `backoffLimitPerIndex`, `maxFailedIndexes`,
 `ttlSecondsAfterFinished`, CronJob `startingDeadlineSeconds`, `successfulJobsHistoryLimit`,
 `failedJobsHistoryLimit`, and the probe timings (`initialDelaySeconds`, `timeoutSeconds`, `periodSeconds`,
-`successThreshold`, `failureThreshold`) of the probes the API server validates.
+`successThreshold`, `failureThreshold`) of the probes the API server validates, and a PodDisruptionBudget's
+`minAvailable` / `maxUnavailable` numbers. User and group IDs (`runAsUser`, `runAsGroup`, `fsGroup`,
+`supplementalGroups`) must be between 0 and 2147483647.
 
 ## Why is this bad?
 The API server rejects the object: `spec.replicas: Invalid value: -1: must be greater than or equal to 0`.
@@ -55,7 +57,9 @@ spec:
 `ValidateDeploymentSpec`, `ValidateReplicaSetSpec`, `ValidateDaemonSetSpec`, `ValidateStatefulSetSpec`,
 `ValidatePositiveIntOrPercent` (`pkg/apis/apps/validation/validation.go`), `ValidateReplicationControllerSpec`,
 `validateProbe` (`pkg/apis/core/validation/validation.go`), `validateJobSpec` and `ValidateCronJobSpec`
-(`pkg/apis/batch/validation/validation.go`).
+(`pkg/apis/batch/validation/validation.go`), `ValidatePodDisruptionBudgetSpec`
+(`pkg/apis/policy/validation/validation.go`); `IsValidUserID` / `IsValidGroupID` (via `ValidateSecurityContext`
+and `validatePodSpecSecurityContext`).
 """
 
 from __future__ import annotations
@@ -63,8 +67,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from kube_lsp.model import Finding, Severity
-from kube_lsp.parsing.nodes import YMap, YNode
-from kube_lsp.rules._pod import NEGATIVE_MSG, WORKLOAD_KINDS, int_of, pod_handlers, validated_pod
+from kube_lsp.parsing.nodes import YMap, YNode, YSeq
+from kube_lsp.rules._pod import NEGATIVE_MSG, WORKLOAD_KINDS, int_of, pod_containers, pod_handlers, validated_pod
 from kube_lsp.rules.base import ObjectContext, Rule
 from kube_lsp.workloads import WORKLOAD_GROUPS
 
@@ -88,13 +92,15 @@ def _child(node: YNode | None, *keys: str) -> YMap | None:
     return node if isinstance(node, YMap) else None
 
 
-def _fields(m: YMap | None, names: tuple[str, ...], path: str) -> Iterator[tuple[YNode, int, str]]:
+def _fields(m: YMap | None, names: tuple[str, ...], path: str, low: bool = True
+            ) -> Iterator[tuple[YNode, int, str]]:
+    """Negative integers among `names` of `m` (with `low` False: those out of 0..2147483647)."""
     if m is None:
         return
     for name in names:
         node = m.get(name)
         value = int_of(node)
-        if node is not None and value is not None and value < 0:
+        if node is not None and value is not None and (value < 0 if low else not 0 <= value <= _ID_MAX):
             yield node, value, f"{path}.{name}"
 
 
@@ -126,15 +132,46 @@ def _negatives(ctx: ObjectContext) -> Iterator[tuple[YNode, int, str]]:
                 yield from _fields(p.node, _PROBE_FIELDS, p.path)
 
 
+_ID_MAX = 2147483647
+_POD_IDS = ("runAsUser", "runAsGroup", "fsGroup")
+_CONTAINER_IDS = ("runAsUser", "runAsGroup")
+
+
+def _ids(ctx: ObjectContext) -> Iterator[tuple[YNode, int, str]]:
+    """User and group IDs out of 0..2147483647 (IsValidUserID / IsValidGroupID)."""
+    pod = validated_pod(ctx)
+    if pod is None:
+        return
+    sc = _child(pod.spec, "securityContext")
+    yield from _fields(sc, _POD_IDS, f"{pod.path}.securityContext", low=False)
+    if sc is not None and isinstance(groups := sc.get("supplementalGroups"), YSeq):
+        for i, g in enumerate(groups.items):
+            gid = int_of(g)
+            if gid is not None and not 0 <= gid <= _ID_MAX:
+                yield g, gid, f"{pod.path}.securityContext.supplementalGroups[{i}]"
+    for c in pod_containers(ctx):
+        csc = c.get("securityContext")
+        if isinstance(csc, YMap):
+            yield from _fields(csc, _CONTAINER_IDS, f"{c.path}.securityContext", low=False)
+
+
 def check(ctx: ObjectContext) -> Iterator[Finding]:
+    if ctx.kind == "PodDisruptionBudget":
+        if ctx.group == "policy":
+            for node, value, path in _fields(ctx.spec, ("minAvailable", "maxUnavailable"), "spec"):
+                yield ctx.finding(RULE, node.span, f"Invalid value: {value}: {NEGATIVE_MSG}", path=path)
+        return
     if ctx.group not in WORKLOAD_GROUPS:
         return
     for node, value, path in _negatives(ctx):
         yield ctx.finding(RULE, node.span, f"Invalid value: {value}: {NEGATIVE_MSG}", path=path)
+    for node, value, path in _ids(ctx):
+        yield ctx.finding(RULE, node.span, f"Invalid value: {value}: must be between 0 and {_ID_MAX}, inclusive",
+                          path=path)
 
 
 RULE = Rule(
     code="KL243", name="negative-value", severity=Severity.ERROR, module=__name__,
     summary="A count or duration that must not be negative is negative",
-    check=check, kinds=WORKLOAD_KINDS,
+    check=check, kinds=WORKLOAD_KINDS | {"PodDisruptionBudget"},
 )

@@ -3,9 +3,10 @@
 ## What it does
 Reads every quantity of a pod or pod template (container `resources`, pod `overhead` and `resources`,
 `emptyDir.sizeLimit`, generic ephemeral volume claims, `resourceFieldRef.divisor`), of StatefulSet volume
-claim templates, PersistentVolumeClaims, PersistentVolumes, ResourceQuotas and LimitRanges the way the API
-server's quantity decoder reads it. Units are case-sensitive: `Ki Mi Gi Ti Pi Ei` (powers of 1024),
-`m k M G T P E` (powers of 1000), or an exponent (`1e3`). There is no `B` suffix and no space before the unit.
+claim templates, PersistentVolumeClaims, PersistentVolumes, ResourceQuotas, LimitRanges and the metric
+targets of HorizontalPodAutoscalers the way the API server's quantity decoder reads it. Units are
+case-sensitive: `Ki Mi Gi Ti Pi Ei` (powers of 1024), `m k M G T P E` (powers of 1000), or an exponent (`1e3`).
+There is no `B` suffix and no space before the unit.
 
 ## Why is this bad?
 The API server cannot even decode the object: `... cannot be handled as a Deployment: quantities must match the
@@ -91,6 +92,8 @@ def check(ctx: ObjectContext) -> Iterator[Finding]:
     nodes: list[tuple[YScalar, str, str]] = []
     for ql in quantity_lists(ctx):
         for k, v in ql.node.pairs:
+            if ql.owner == "target" and k.text not in ("value", "averageValue"):
+                continue  # a metric target's type and utilization are not quantities
             if isinstance(v, YScalar) and isinstance(v.value, str) and quantity_error(v.value) is not None:
                 nodes.append((v, f"{ql.path}.{k.text}", k.text))
     nodes.extend((node, path, "") for node, path in single_quantities(ctx)
@@ -111,5 +114,5 @@ RULE = Rule(
     summary="A resource quantity does not parse",
     check=check, kinds=frozenset({"Pod", "PodTemplate", "Deployment", "ReplicaSet", "DaemonSet", "StatefulSet",
                                   "ReplicationController", "Job", "CronJob", "PersistentVolumeClaim",
-                                  "PersistentVolume", "ResourceQuota", "LimitRange"}),
+                                  "PersistentVolume", "ResourceQuota", "LimitRange", "HorizontalPodAutoscaler"}),
 )
