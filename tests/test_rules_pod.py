@@ -569,3 +569,9 @@ def test_kl248_hpa_metric_targets_are_quantities() -> None:
            "        target: {type: AverageValue, averageValue: 500MB}\n")
     assert [(f.code, f.path) for f in findings(hpa)] == [
         ("KL248", "spec.metrics[0].resource.target.averageValue")]
+
+
+def test_kl234_volumes_at_the_wrong_level_is_the_only_finding() -> None:
+    text = VOL.replace("  volumes:\n    - name: data\n      emptyDir: {}\n",
+                       "volumes:\n  - name: data\n    emptyDir: {}\n")
+    assert [f.code for f in findings(text)] == ["KL103"]

@@ -57,10 +57,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from kube_lsp.model import Finding, Fix, Severity
-from kube_lsp.parsing.nodes import YScalar, YSeq
+from kube_lsp.parsing.nodes import YMap, YNode, YScalar, YSeq
 from kube_lsp.rules._pod import POD_KINDS, go_quote, pod_containers, replace_scalar, seq_maps, validated_pod
 from kube_lsp.rules.base import ObjectContext, Rule
 from kube_lsp.suggest import suggest
+from kube_lsp.workloads import TEMPLATE_PATHS
 
 
 def check(ctx: ObjectContext) -> Iterator[Finding]:
@@ -78,8 +79,8 @@ def check(ctx: ObjectContext) -> Iterator[Finding]:
         if name is None:
             return  # a volume whose name is not known: cannot tell what is missing
         names.append(name)
-    if vols is None and any(c.get("volumes") is not None for c in pod_containers(ctx)):
-        return  # `volumes` indented into a container (reported as misplaced): the cause, not the mounts
+    if vols is None and _stray_volumes(ctx):
+        return  # `volumes` indented one level off (reported as misplaced): the cause, not the mounts
     known = set(names)
     for c in pod_containers(ctx):
         for list_key in ("volumeMounts", "volumeDevices"):
@@ -101,6 +102,18 @@ def check(ctx: ObjectContext) -> Iterator[Finding]:
                     hint = "the pod's volumes are " + ", ".join(f"`{n}`" for n in names)
                 yield ctx.finding(RULE, node.span, f"Not found: {go_quote(node.value)}: no volume of the pod has this "
                                   f"name — {hint}", path=f"{c.path}.{list_key}[{j}].name", fixes=fixes)
+
+
+def _stray_volumes(ctx: ObjectContext) -> bool:
+    """A `volumes` key at a wrong level: in a container, on the object, its spec or its pod template."""
+    if any(c.get("volumes") is not None for c in pod_containers(ctx)):
+        return True
+    node: YNode | None = ctx.root
+    for key in ("", *TEMPLATE_PATHS.get(ctx.kind, ())):
+        node = node.get(key) if key and isinstance(node, YMap) else node
+        if isinstance(node, YMap) and node.get("volumes") is not None:
+            return True
+    return False
 
 
 RULE = Rule(
