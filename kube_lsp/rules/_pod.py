@@ -15,7 +15,7 @@ from typing import Final
 from kube_lsp.model import Fix, Span, TextEdit
 from kube_lsp.parsing.nodes import YMap, YNode, YScalar, YSeq
 from kube_lsp.rules.base import ObjectContext
-from kube_lsp.workloads import Container, PodTemplate, containers, pod_template
+from kube_lsp.workloads import PodTemplate, pod_template
 
 # Kinds whose pod template the API server validates with ValidatePodTemplateSpec / ValidatePodSpec.
 # StatefulSet is not among them: ValidatePodTemplateSpecForStatefulSet checks only labels, annotations,
@@ -56,10 +56,18 @@ class PodContainer:
         return self.get_str("name")
 
 
-def _indexed(c: Container) -> PodContainer:
-    node = c.node
-    fields = {k: node.get(k) for k in node.keys()} if node.merges else {k.text: v for k, v in node.pairs}
-    return PodContainer(node, c.list_key, c.index, c.path, fields)  # type: ignore[arg-type]
+def _indexed(pod: PodTemplate) -> Iterator[PodContainer]:
+    """Every container mapping of the pod, init containers first, in file order (as `workloads.containers`)."""
+    spec = pod.spec
+    for list_key in ("initContainers", "containers", "ephemeralContainers"):
+        seq = spec.get(list_key)
+        if not isinstance(seq, YSeq):
+            continue
+        for i, node in enumerate(seq.items):
+            if isinstance(node, YMap):
+                fields = ({k: v for k in node.keys() if (v := node.get(k)) is not None} if node.merges
+                          else {k.text: v for k, v in node.pairs})
+                yield PodContainer(node, list_key, i, f"{pod.path}.{list_key}[{i}]", fields)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +92,7 @@ def pod_view(ctx: ObjectContext) -> PodView:
         if pod is None:
             found = _NO_POD
         else:
-            all_containers = tuple(_indexed(c) for c in containers(pod))
+            all_containers = tuple(_indexed(pod))
             found = PodView(pod, all_containers, tuple(_handlers(all_containers)),
                             tuple(c for c in all_containers if c.list_key != "ephemeralContainers"))
         ctx.memo["pod"] = found
@@ -247,9 +255,14 @@ _KNOWN_SUFFIXES: Final = frozenset({"", "n", "u", "m", "k", "M", "G", "T", "P", 
 _INT64: Final = re.compile(r"[+-]?[0-9]+")
 
 
+_PLAIN_QUANTITY: Final = re.compile(r"[+-]?[0-9]+(?:\.[0-9]*)?(?:[numkMGTPE]|[KMGTPE]i)?")
+
+
 def quantity_error(text: str) -> str | None:
     """The error resource.Quantity's UnmarshalJSON gives for a string (ParseQuantity after TrimSpace), or None
     when it parses. A port of parseQuantityString and suffixHandler.interpret."""
+    if _PLAIN_QUANTITY.fullmatch(text):
+        return None  # the usual forms (`500m`, `1.5Gi`, `2`), without the scan below
     s = text.strip(" \t\n\r\v\f")
     if not s:
         return QUANTITY_FORMAT_MSG

@@ -67,7 +67,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from kube_lsp.model import Finding, Severity
-from kube_lsp.parsing.nodes import YMap, YNode, YSeq
+from kube_lsp.parsing.nodes import YMap, YNode, YScalar, YSeq
 from kube_lsp.rules._pod import NEGATIVE_MSG, WORKLOAD_KINDS, int_of, pod_containers, pod_handlers, validated_pod
 from kube_lsp.rules.base import ObjectContext, Rule
 from kube_lsp.workloads import WORKLOAD_GROUPS
@@ -97,10 +97,13 @@ def _fields(m: YMap | None, names: tuple[str, ...], path: str, low: bool = True
     """Negative integers among `names` of `m` (with `low` False: those out of 0..2147483647)."""
     if m is None:
         return
-    for name in names:
-        node = m.get(name)
+    pairs = m.pairs if not m.merges else [(k, v) for k in m.keys() if (v := m.get(k)) is not None]
+    for k, node in pairs:
+        name = k.text if isinstance(k, YScalar) else k
+        if name not in names:
+            continue
         value = int_of(node)
-        if node is not None and value is not None and (value < 0 if low else not 0 <= value <= _ID_MAX):
+        if value is not None and (value < 0 if low else not 0 <= value <= _ID_MAX):
             yield node, value, f"{path}.{name}"
 
 

@@ -93,8 +93,12 @@ def check(ctx: ObjectContext) -> Iterator[Finding]:
                 name = k.text
                 hugepages = hugepages or name.startswith("hugepages-")
                 cpu_or_memory = cpu_or_memory or name in ("cpu", "memory")
+                if not isinstance(vnode, YScalar):
+                    continue
+                if not (vnode.text.startswith("-") or "/" in name or name.startswith("hugepages-")):
+                    continue  # only a negative, an extended resource or hugepages can be wrong here
                 value = _quantity(vnode)
-                if value is None or not isinstance(vnode, YScalar):
+                if value is None:
                     continue
                 path = f"{c.path}.resources.{key}[{name}]"
                 shown = go_quote(vnode.text)
