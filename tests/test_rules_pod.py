@@ -575,3 +575,27 @@ def test_kl234_volumes_at_the_wrong_level_is_the_only_finding() -> None:
     text = VOL.replace("  volumes:\n    - name: data\n      emptyDir: {}\n",
                        "volumes:\n  - name: data\n    emptyDir: {}\n")
     assert [f.code for f in findings(text)] == ["KL103"]
+
+
+def test_kl258_duplicate_host_port_across_containers_not_init_containers() -> None:
+    text = pod("      ports:\n        - {containerPort: 80, hostPort: 8080}\n    - name: api\n"
+               "      image: busybox:1.36\n      ports:\n"
+               "        - {containerPort: 81, hostPort: 8080, protocol: TCP}\n")
+    fs = only(text, "KL258")
+    assert where(fs) == [("KL258", 14, 41)]
+    assert fs[0].message == ('Duplicate value: "TCP//8080": containers[0] claims this host port already (line 10) — '
+                             "use another hostPort, or none")
+    assert findings(text.replace("hostPort: 8080, protocol: TCP", "hostPort: 8080, protocol: UDP")) == []
+    init = POD.replace("  containers:", "  initContainers:\n    - name: init\n      image: busybox:1.36\n"
+                       "      ports: [{containerPort: 1, hostPort: 8080}]\n  containers:") + (
+        "      ports: [{containerPort: 2, hostPort: 8080}]\n")
+    assert findings(init) == []
+
+
+def test_kl259_host_network_port_mismatch_is_fixed() -> None:
+    text = (POD.replace("spec:\n", "spec:\n  hostNetwork: true\n")
+            + "      ports:\n        - {containerPort: 9100, hostPort: 19100}\n")
+    fs = only(text, "KL259")
+    assert where(fs) == [("KL259", 11, 43)]
+    assert findings(fixed(text, fs[0])) == []
+    assert findings(text.replace(", hostPort: 19100", "")) == []
