@@ -41,8 +41,13 @@ class PodContainer:
     node: YMap
     list_key: str  # "containers", "initContainers" or "ephemeralContainers"
     index: int
-    path: str
+    pod_path: str
     fields: dict[str, YNode]
+
+    @property
+    def path(self) -> str:
+        """`spec.template.spec.containers[0]`"""
+        return f"{self.pod_path}.{self.list_key}[{self.index}]"
 
     def get(self, key: str) -> YNode | None:
         return self.fields.get(key)
@@ -67,7 +72,7 @@ def _indexed(pod: PodTemplate) -> Iterator[PodContainer]:
             if isinstance(node, YMap):
                 fields = ({k: v for k in node.keys() if (v := node.get(k)) is not None} if node.merges
                           else {k.text: v for k, v in node.pairs})
-                yield PodContainer(node, list_key, i, f"{pod.path}.{list_key}[{i}]", fields)
+                yield PodContainer(node, list_key, i, pod.path, fields)
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,14 +208,21 @@ class Probe:
     """A probe or lifecycle handler of a container that ValidatePodSpec validates."""
 
     node: YMap
-    key: YScalar | None
+    parent: YMap  # the container, or its `lifecycle`
     kind: str  # livenessProbe, readinessProbe, startupProbe, postStart, preStop
-    path: str
     container: PodContainer
 
     @property
     def is_probe(self) -> bool:
         return self.kind.endswith("Probe")
+
+    @property
+    def key(self) -> YScalar | None:
+        return self.parent.key_node(self.kind)
+
+    @property
+    def path(self) -> str:
+        return f"{self.container.path}.{self.kind}" if self.is_probe else f"{self.container.path}.lifecycle.{self.kind}"
 
 
 def restartable(c: PodContainer) -> bool:
@@ -227,13 +239,13 @@ def _handlers(all_containers: tuple[PodContainer, ...]) -> Iterator[Probe]:
         for kind in ("livenessProbe", "readinessProbe", "startupProbe"):
             node = c.get(kind)
             if isinstance(node, YMap):
-                yield Probe(node, c.node.key_node(kind), kind, f"{c.path}.{kind}", c)
+                yield Probe(node, c.node, kind, c)
         lifecycle = c.get("lifecycle")
         if isinstance(lifecycle, YMap):
             for kind in ("postStart", "preStop"):
                 node = lifecycle.get(kind)
                 if isinstance(node, YMap):
-                    yield Probe(node, lifecycle.key_node(kind), kind, f"{c.path}.lifecycle.{kind}", c)
+                    yield Probe(node, lifecycle, kind, c)
 
 
 def seq_maps(node: YNode | None) -> Iterator[tuple[int, YMap]]:
