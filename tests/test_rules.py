@@ -77,7 +77,8 @@ def test_kl200_misspelled_subtree_is_still_checked() -> None:
 
 
 def test_free_form_maps_accept_any_key() -> None:
-    text = DEPLOY.replace("      app: web\n  template", "      app: web\n      anything.example.com/x: z\n  template")
+    # In the template's labels: a selector requiring it would no longer match the template (KL247).
+    text = DEPLOY.replace("        app: web\n    spec", "        app: web\n        anything.example.com/x: z\n    spec")
     assert findings(text) == []
 
 
@@ -112,7 +113,8 @@ def test_kl201_number_where_a_string_is_required_is_quoted_by_the_fix() -> None:
 def test_int_or_string_and_quantities_accept_both_forms() -> None:
     text = DEPLOY.replace(
         "            - containerPort: 80\n",
-        "            - containerPort: 80\n          resources:\n            limits: {cpu: 1, memory: 512Mi}\n"
+        "            - containerPort: 80\n              name: http\n"  # the readiness probe's port (KL240)
+        "          resources:\n            limits: {cpu: 1, memory: 512Mi}\n"
         "            requests: {cpu: \"250m\", memory: 1e3}\n"
           "          readinessProbe:\n            httpGet: {port: http, path: /}\n"
           "          livenessProbe:\n            tcpSocket: {port: 8080}\n",

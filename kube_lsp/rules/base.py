@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
 from kube_lsp.model import Finding, Fix, Severity, Span
@@ -62,6 +62,9 @@ class ObjectContext:
     # The schema the object was validated against (a CRD's for custom resources) and the catalog it came from.
     schema: KindSchema | None = None
     catalog: Catalog | None = None
+    # What the rules of one object share, worked out once (e.g. its pod template's containers): a cache that
+    # lives exactly as long as this object's checks.
+    memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def metadata(self) -> YMap | None:
