@@ -7,8 +7,8 @@ Checks the integer fields the API server validates with `ValidateNonnegativeFiel
 `activeDeadlineSeconds`, `backoffLimit`, `backoffLimitPerIndex`, `maxFailedIndexes`,
 `ttlSecondsAfterFinished`, CronJob `startingDeadlineSeconds`, `successfulJobsHistoryLimit`,
 `failedJobsHistoryLimit`, and the probe timings (`initialDelaySeconds`, `timeoutSeconds`, `periodSeconds`,
-`successThreshold`, `failureThreshold`) of the probes the API server validates, and a PodDisruptionBudget's
-`minAvailable` / `maxUnavailable` numbers. User and group IDs (`runAsUser`, `runAsGroup`, `fsGroup`,
+`successThreshold`, `failureThreshold`) of the probes the API server validates (a PodDisruptionBudget's
+negative `minAvailable` / `maxUnavailable` is KL223's). User and group IDs (`runAsUser`, `runAsGroup`, `fsGroup`,
 `supplementalGroups`) must be between 0 and 2147483647.
 
 ## Why is this bad?
@@ -57,8 +57,7 @@ spec:
 `ValidateDeploymentSpec`, `ValidateReplicaSetSpec`, `ValidateDaemonSetSpec`, `ValidateStatefulSetSpec`,
 `ValidatePositiveIntOrPercent` (`pkg/apis/apps/validation/validation.go`), `ValidateReplicationControllerSpec`,
 `validateProbe` (`pkg/apis/core/validation/validation.go`), `validateJobSpec` and `ValidateCronJobSpec`
-(`pkg/apis/batch/validation/validation.go`), `ValidatePodDisruptionBudgetSpec`
-(`pkg/apis/policy/validation/validation.go`); `IsValidUserID` / `IsValidGroupID` (via `ValidateSecurityContext`
+(`pkg/apis/batch/validation/validation.go`); `IsValidUserID` / `IsValidGroupID` (via `ValidateSecurityContext`
 and `validatePodSpecSecurityContext`).
 """
 
@@ -159,11 +158,6 @@ def _ids(ctx: ObjectContext) -> Iterator[tuple[YNode, int, str]]:
 
 
 def check(ctx: ObjectContext) -> Iterator[Finding]:
-    if ctx.kind == "PodDisruptionBudget":
-        if ctx.group == "policy":
-            for node, value, path in _fields(ctx.spec, ("minAvailable", "maxUnavailable"), "spec"):
-                yield ctx.finding(RULE, node.span, f"Invalid value: {value}: {NEGATIVE_MSG}", path=path)
-        return
     if ctx.group not in WORKLOAD_GROUPS:
         return
     for node, value, path in _negatives(ctx):
@@ -176,5 +170,5 @@ def check(ctx: ObjectContext) -> Iterator[Finding]:
 RULE = Rule(
     code="KL243", name="negative-value", severity=Severity.ERROR, module=__name__,
     summary="A count or duration that must not be negative is negative",
-    check=check, kinds=WORKLOAD_KINDS | {"PodDisruptionBudget"},
+    check=check, kinds=WORKLOAD_KINDS,
 )
