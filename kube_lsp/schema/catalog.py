@@ -80,6 +80,10 @@ class KindSchema:
     crd_name: str = ""
     place: Place | None = None
     crd_versions: tuple[str, ...] = ()
+    # The CRD version's `served`, `deprecated` and `deprecationWarning`.
+    served: bool = True
+    deprecated: bool = False
+    deprecation_warning: str = ""
 
     def shifted(self, lines: int) -> KindSchema:
         """The same schema read from a text that starts `lines` lines later."""

@@ -7,7 +7,7 @@ from typing import Any
 
 from kube_lsp.model import Place, Span
 from kube_lsp.parsing.loader import Document
-from kube_lsp.parsing.nodes import YMap, YSeq, to_python
+from kube_lsp.parsing.nodes import YMap, YScalar, YSeq, to_python
 from kube_lsp.schema.catalog import KindSchema
 
 _CRD_VERSIONS = ("apiextensions.k8s.io/v1", "apiextensions.k8s.io/v1beta1")
@@ -37,7 +37,7 @@ def crds_in(docs: Iterable[Document], origin: str, label: str | None = None) -> 
         place = Place(origin, Span(start, start), label or origin, f"the CustomResourceDefinition {name}")
         common = _schema_of(spec.get("validation"))
         versions = spec.get("versions")
-        found: list[tuple[str, dict[str, Any]]] = []
+        found: list[tuple[str, dict[str, Any], YMap | None]] = []
         if isinstance(versions, YSeq):
             for item in versions.items:
                 if not isinstance(item, YMap):
@@ -47,15 +47,26 @@ def crds_in(docs: Iterable[Document], origin: str, label: str | None = None) -> 
                     continue
                 schema = _schema_of(item.get("schema")) or common
                 if schema is not None:
-                    found.append((version, schema))
+                    found.append((version, schema, item))
         else:
             version = spec.get_str("version")
             if version and common is not None:
-                found.append((version, common))
-        all_versions = tuple(v for v, _ in found)
-        for version, schema in found:
+                found.append((version, common, None))
+        all_versions = tuple(v for v, _, _ in found)
+        for version, schema, vitem in found:
             yield KindSchema(f"{group}/{version}", kind, schema, None, where, is_crd=True, crd_name=name,
-                             place=place, crd_versions=all_versions)
+                             place=place, crd_versions=all_versions, served=_flag(vitem, "served", True),
+                             deprecated=_flag(vitem, "deprecated", False),
+                             deprecation_warning=(vitem.get_str("deprecationWarning") or "") if vitem else "")
+
+
+def _flag(item: YMap | None, key: str, default: bool) -> bool:
+    if item is None:
+        return default
+    node = item.get(key)
+    if isinstance(node, YScalar) and isinstance(node.value, bool):
+        return node.value
+    return default
 
 
 def _name(root: YMap) -> str | None:
