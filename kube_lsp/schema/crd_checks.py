@@ -146,8 +146,10 @@ class CrdChecker:
 
     # ---------------------------------------------------------------------------------- value keywords
 
-    def _local(self, node: YNode, schema: Schema, path: PathT, key: YScalar | None) -> Iterator[Problem | None]:
-        """The problems of the keywords that look at this value alone; None stands for "cannot tell"."""
+    def _local(self, node: YNode, schema: Schema, path: PathT, key: YScalar | None,
+               branch: bool = False) -> Iterator[Problem | None]:
+        """The problems of the keywords that look at this value alone; None stands for "cannot tell". Outside
+        branches, string enums are left to the schema walk (KL202)."""
         where = format_path(path)
         if isinstance(node, YScalar):
             value = node.value
@@ -156,7 +158,7 @@ class CrdChecker:
             elif isinstance(value, int | float) and not isinstance(value, bool):
                 yield from _number(node, value, schema, path, where)
             enum = schema.get("enum")
-            if isinstance(enum, list) and not isinstance(value, str) and value is not None:
+            if isinstance(enum, list) and (branch or not isinstance(value, str)) and value is not None:
                 # The schema walk checks string values; the others are compared as JSON values here.
                 if not any(_json_equal(value, e) for e in enum):
                     shown = ", ".join(json.dumps(e) for e in enum)
@@ -276,16 +278,19 @@ class CrdChecker:
         for i, item in enumerate(node.items):
             if isinstance(item, YScalar) and item.value is None:
                 where = format_path((*path, i))
-                self._report(Problem(_null_span(item), NULL_ITEM,
+                self._report(Problem(_null_span(item, self.v), NULL_ITEM,
                                      f'Invalid value: "null": {where} in body must be of type {t}: "null"',
                                      (*path, i)))
 
     # --------------------------------------------------------------------------------------- combinators
 
     def _combinators(self, node: YNode, schema: Schema, path: PathT, key: YScalar | None) -> None:
+        if not any(k in schema for k in ("allOf", "anyOf", "oneOf", "not")):
+            return
         where = format_path(path)
         span = node.span if isinstance(node, YScalar) else anchor_span(key, node)
         defaults = _defaults(schema)
+        node = _defaulted(node, schema)
         for branch in _branches(schema, "allOf"):
             if self._satisfies(node, branch, defaults, 0) is False:
                 self._report(Problem(span, COMBINATOR, f"{where} in body must validate all the schemas (allOf)",
@@ -324,7 +329,7 @@ class CrdChecker:
             if not _type_ok(actual, types):
                 return False
         unsure = False
-        for p in self._local(node, schema, (), None):
+        for p in self._local(node, schema, (), None, branch=True):
             if p is None:
                 unsure = True
             else:
@@ -498,11 +503,43 @@ def _json_equal(a: Any, b: Any) -> bool:
     return bool(a == b)
 
 
-def _null_span(item: YScalar) -> Span:
+def _null_span(item: YScalar, v: Validation) -> Span:
     s = item.span
-    if s.start == s.end:  # an empty item (`- `): the dash before it
-        return Span(Pos(s.start.line, max(0, s.start.col - 2)), Pos(s.start.line, max(1, s.start.col - 1)))
+    rel = s.start.line - v.first_line
+    if s.start == s.end and 0 <= rel < len(v.lines):  # an empty item (`- `): its dash
+        dash = v.lines[rel].rfind("-", 0, s.start.col + 1)
+        if dash >= 0:
+            return Span(Pos(s.start.line, dash), Pos(s.start.line, dash + 1))
     return s
+
+
+def _defaulted(node: YNode, schema: Schema) -> YNode:
+    """A mapping with the defaults of its missing (or null) properties filled in, as the API server does before it
+    validates; other nodes as they are."""
+    props = schema.get("properties")
+    if not isinstance(node, YMap) or not isinstance(props, dict):
+        return node
+    present = {json_key(k) for k, v in node.pairs if not _null(v)} | {k for m in node.merges for k in m.keys()}
+    extra = [(YScalar(name, node.span, value=name), _synthetic(sub["default"], node.span))
+             for name, sub in props.items()
+             if name not in present and isinstance(sub, dict) and "default" in sub]
+    if not extra:
+        return node
+    kept = [(k, v) for k, v in node.pairs if not (_null(v) and json_key(k) in {n.text for n, _ in extra})]
+    return YMap(node.span, kept + extra, node.flow, node.merges, node.tag)
+
+
+def _synthetic(value: Any, span: Span, depth: int = 0) -> YNode:
+    """A node for a schema's default value (placed on `span`, the object it is filled into)."""
+    if depth > 32:
+        return YScalar("", span, value=None)
+    if isinstance(value, dict):
+        return YMap(span, [(YScalar(str(k), span, value=str(k)), _synthetic(v, span, depth + 1))
+                           for k, v in value.items()])
+    if isinstance(value, list):
+        return YSeq(span, [_synthetic(v, span, depth + 1) for v in value])
+    return YScalar(json.dumps(value) if not isinstance(value, str) else value, span, style='"'
+                   if isinstance(value, str) else None, value=value)
 
 
 def _branches(schema: Schema, key: str) -> list[Schema]:

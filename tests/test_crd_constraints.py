@@ -1,0 +1,616 @@
+"""Custom resources are checked for what the API server enforces from their CRD's structural schema: value
+validations (KL260-KL268), CEL rules (KL269/KL270) and served/deprecated versions (KL271/KL272)."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+import time
+from pathlib import Path
+from types import MappingProxyType
+
+import pytest
+
+from kube_lsp.config import Settings
+from kube_lsp.engine import Engine
+from kube_lsp.model import Finding, Severity
+from kube_lsp.schema import cel
+from kube_lsp.schema.crd_checks import escape_cel_name, format_valid
+from tests.conftest import findings, where
+
+FIXTURES = Path(__file__).parent / "fixtures" / "gateway-api"
+
+
+def crd(spec_schema: str, versions: str = "") -> str:
+    """A Widget CRD whose `spec` has the schema `spec_schema` (YAML, indented as a block)."""
+    body = textwrap.indent(textwrap.dedent(spec_schema).strip("\n"), " " * 14)
+    versions = versions or f"""\
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema:
+        openAPIV3Schema:
+          type: object
+          properties:
+            spec:
+{body}
+"""
+    return f"""\
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: widgets.example.com
+spec:
+  group: example.com
+  names: {{kind: Widget, plural: widgets}}
+  scope: Namespaced
+{versions}---
+"""
+
+
+CRD_LINES = None  # set per text: findings are compared on the custom resource's lines
+
+
+def widget(spec: str, version: str = "v1") -> str:
+    body = textwrap.indent(textwrap.dedent(spec).strip("\n"), "  ")
+    return f"apiVersion: example.com/{version}\nkind: Widget\nmetadata:\n  name: w\nspec:\n{body}\n"
+
+
+def check(schema: str, spec: str, engine: Engine | None = None) -> list[tuple[str, int, int]]:
+    """(code, line, column) of the findings on the Widget, lines counted from the Widget's `apiVersion` (1)."""
+    head = crd(schema)
+    offset = head.count("\n")
+    fs = findings(head + widget(spec), engine)
+    return [(c, line - offset, col) for c, line, col in where(fs)]
+
+
+def messages(schema: str, spec: str, engine: Engine | None = None) -> list[Finding]:
+    return findings(crd(schema) + widget(spec), engine)
+
+
+def with_rule_on(code: str) -> Engine:
+    from kube_lsp.rules import BY_CODE
+
+    return Engine(Settings(severities=MappingProxyType({code: BY_CODE[code].severity})))
+
+
+# ------------------------------------------------------------------------------------------ pattern KL260
+
+PATTERN = """\
+type: object
+properties:
+  name: {type: string, pattern: '^[a-z]+$'}
+  id: {type: string, pattern: '[0-9]'}
+"""
+
+
+def test_pattern_mismatch_is_reported_on_the_value_with_the_api_servers_words() -> None:
+    assert check(PATTERN, "name: Web") == [("KL260", 6, 9)]
+    [f] = messages(PATTERN, "name: Web")
+    assert f.message.startswith("Invalid value: \"Web\": spec.name in body should match '^[a-z]+$'")
+    assert "(CRD widgets.example.com," in f.message  # named like every custom-resource finding
+    assert f.path == "spec.name" and f.severity == Severity.ERROR
+
+
+def test_pattern_is_an_unanchored_search_as_in_go() -> None:
+    assert check(PATTERN, "id: abc1def") == []
+    assert check(PATTERN, "id: abc") == [("KL260", 6, 7)]
+
+
+def test_pattern_that_re2_cannot_compile_is_ignored() -> None:
+    schema = "type: object\nproperties:\n  a: {type: string, pattern: '(?=x)y'}\n  b: {type: string, pattern: '['}\n"
+    assert check(schema, "a: zzz\nb: zzz") == []
+
+
+def test_catastrophic_pattern_is_linear_time() -> None:
+    schema = "type: object\nproperties:\n  a: {type: string, pattern: '^(a+)+$'}\n"
+    start = time.perf_counter()
+    assert check(schema, "a: " + "a" * 5000 + "b") == [("KL260", 6, 6)]
+    assert time.perf_counter() - start < 5
+
+
+# The pattern controller-gen writes for resource.Quantity fields.
+NUMBER = r"(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))"
+QUANTITY = rf"^(\+|-)?{NUMBER}(([KMGTPE]i)|[numkMGTPE]|([eE](\+|-)?{NUMBER}))?$"
+
+
+def test_pattern_on_int_or_string_applies_to_strings_only() -> None:
+    schema = """\
+type: object
+properties:
+  size:
+    anyOf: [{type: integer}, {type: string}]
+    pattern: 'QUANTITY'
+    x-kubernetes-int-or-string: true
+""".replace("QUANTITY", QUANTITY)
+    assert check(schema, "size: 10") == []
+    assert check(schema, "size: 1Gi") == []
+    assert check(schema, "size: 1GB") == [("KL260", 6, 9)]
+
+
+# ------------------------------------------------------------------------------------------- format KL261
+
+FORMATS = """\
+type: object
+properties:
+  ip4: {type: string, format: ipv4}
+  ip6: {type: string, format: ipv6}
+  net: {type: string, format: cidr}
+  id: {type: string, format: uuid}
+  day: {type: string, format: date}
+  at: {type: string, format: date-time}
+  wait: {type: string, format: duration}
+  host: {type: string, format: hostname}
+  mac: {type: string, format: mac}
+  data: {type: string, format: byte}
+  link: {type: string, format: uri}
+  color: {type: string, format: hexcolor}
+  mail: {type: string, format: email}
+  count: {type: integer, format: int32}
+  secret: {type: string, format: password}
+"""
+
+
+@pytest.mark.parametrize(("field", "bad", "good"), [
+    ("ip4", "10.0.0.300", "10.0.0.30"),
+    ("ip6", "fe80::1::2", "fe80::1"),
+    ("net", "10.0.0.0", "10.0.0.0/8"),
+    ("id", "not-a-uuid", "123e4567-e89b-12d3-a456-426614174000"),
+    ("day", "2024-02-30", "2024-02-29"),
+    ("at", "2024-02-01", "2024-02-01T10:00:00Z"),
+    ("wait", "soon", "1h30m"),
+    ("host", "-bad-", "api.example.com"),
+    ("mac", "00:11:22:33:44", "00:11:22:33:44:55"),
+    ("data", "not base64!", "aGVsbG8="),
+    ("link", "example.com/path", "https://example.com/path"),
+    ("color", "#12345", "#123456"),
+])
+def test_format(field: str, bad: str, good: str) -> None:
+    assert check(FORMATS, f'{field}: "{bad}"') == [("KL261", 6, len(field) + 5)]
+    assert check(FORMATS, f'{field}: "{good}"') == []
+
+
+def test_formats_the_api_server_does_not_validate_are_ignored() -> None:
+    # email is left alone (Go's net/mail is not mirrored); int32 and password are stripped from CRD schemas,
+    # so a custom resource's integer is not range-checked as int32 either.
+    assert check(FORMATS, 'mail: "not an address"\ncount: 99999999999\nsecret: "x"') == []
+    assert format_valid("int32", "x") is None and format_valid("float", "x") is None
+
+
+def test_format_checks_accept_what_go_accepts() -> None:
+    assert format_valid("ipv4", "010.001.002.003")  # netutils.ParseIPSloppy: leading zeros
+    assert format_valid("ipv4", "::ffff:1.2.3.4")
+    assert format_valid("duration", "3 days")  # kube-openapi's Scala-style durations
+    assert format_valid("datetime", "2024-02-01T10:00:00Z")
+    assert format_valid("uri", "/relative/to/root") and format_valid("uri", "*")
+    assert format_valid("uuid", "123E4567E89B12D3A456426614174000")
+
+
+# ------------------------------------------------------------------------------------------- length KL262
+
+LENGTH = "type: object\nproperties:\n  name: {type: string, minLength: 2, maxLength: 5}\n"
+
+
+def test_string_length_counts_characters_not_bytes() -> None:
+    assert check(LENGTH, "name: ééééé") == []  # 5 characters, 10 bytes
+    assert check(LENGTH, "name: abcdef") == [("KL262", 6, 9)]
+    assert check(LENGTH, "name: a") == [("KL262", 6, 9)]
+    [f] = messages(LENGTH, "name: abcdef")
+    assert f.message.startswith("Too long: may not be longer than 5")
+
+
+# -------------------------------------------------------------------------------------------- range KL263
+
+RANGE = """\
+type: object
+properties:
+  replicas: {type: integer, minimum: 1, maximum: 10}
+  ratio: {type: number, minimum: 0, maximum: 1, exclusiveMaximum: true}
+  step: {type: number, multipleOf: 0.1}
+  port: {type: integer, multipleOf: 5}
+"""
+
+
+def test_bounds_and_multiple_of() -> None:
+    assert check(RANGE, "replicas: 0") == [("KL263", 6, 13)]
+    assert check(RANGE, "replicas: 11") == [("KL263", 6, 13)]
+    assert check(RANGE, "replicas: 10\nratio: 0.5") == []
+    assert check(RANGE, "ratio: 1") == [("KL263", 6, 10)]
+    assert check(RANGE, "step: 0.3\nport: 80") == []  # 0.3 / 0.1 is 2.9999999999999996: a multiple all the same
+    assert check(RANGE, "step: 0.35") == [("KL263", 6, 9)]
+    assert check(RANGE, "port: 81") == [("KL263", 6, 9)]
+    [f] = messages(RANGE, "replicas: 0")
+    assert f.message.startswith("Invalid value: 0: spec.replicas in body should be greater than or equal to 1")
+    # Reported once, under the CRD's code (the schema walk leaves custom resources' bounds to this rule).
+    assert [x.code for x in messages(RANGE, "replicas: 11")] == ["KL263"]
+
+
+# ------------------------------------------------------------------------------------- items KL264 / KL265
+
+COUNTS = """\
+type: object
+properties:
+  hosts: {type: array, minItems: 1, maxItems: 2, items: {type: string}}
+  selector: {type: object, minProperties: 1, maxProperties: 2, additionalProperties: {type: string}}
+"""
+
+
+def test_item_and_property_counts_are_reported_on_the_key() -> None:
+    assert check(COUNTS, "hosts: [a, b, c]") == [("KL264", 6, 3)]
+    assert check(COUNTS, "hosts: []") == [("KL264", 6, 3)]
+    assert check(COUNTS, "selector: {a: p, b: q, c: r}") == [("KL265", 6, 3)]
+    assert check(COUNTS, "selector: {}") == [("KL265", 6, 3)]
+    assert check(COUNTS, "hosts: [a]\nselector: {a: p}") == []
+
+
+# -------------------------------------------------------------------------------------- duplicates KL266
+
+LISTS = """\
+type: object
+properties:
+  tags: {type: array, x-kubernetes-list-type: set, items: {type: string}}
+  ports:
+    type: array
+    x-kubernetes-list-type: map
+    x-kubernetes-list-map-keys: [port, protocol]
+    items:
+      type: object
+      required: [port]
+      properties:
+        port: {type: integer}
+        protocol: {type: string, default: TCP}
+        name: {type: string}
+  plain: {type: array, items: {type: string}}
+"""
+
+
+def test_set_duplicates_are_reported_on_the_repeated_item() -> None:
+    assert check(LISTS, "tags: [a, b, a]") == [("KL266", 6, 16)]
+    assert check(LISTS, "tags: [a, b]\nplain: [a, a]") == []  # a list without a list type may repeat
+    [f] = messages(LISTS, "tags: [a, b, a]")
+    assert f.message.startswith("Duplicate value: a: spec.tags[2] repeats spec.tags[0]")
+
+
+def test_map_duplicates_count_defaults_of_missing_keys() -> None:
+    spec = """\
+ports:
+  - port: 80
+    name: a
+  - port: 80
+    protocol: TCP
+    name: b
+  - port: 80
+    protocol: UDP
+"""
+    assert check(LISTS, spec) == [("KL266", 9, 7)]
+    [f] = messages(LISTS, spec)
+    assert f.path == "spec.ports[1]" and 'Duplicate value: {port: 80, protocol: "TCP"}' in f.message
+
+
+# -------------------------------------------------------------------------------------------- nulls KL267
+
+NULLS = """\
+type: object
+properties:
+  hosts: {type: array, items: {type: string}}
+  maybe: {type: array, items: {type: string, nullable: true}}
+  name: {type: string}
+"""
+
+
+def test_null_list_items_are_rejected_unless_nullable_but_null_fields_are_pruned() -> None:
+    assert check(NULLS, "hosts: [a, null]") == [("KL267", 6, 14)]
+    assert check(NULLS, "hosts:\n  - a\n  -\n") == [("KL267", 8, 5)]
+    assert check(NULLS, "maybe: [a, null]\nname: null") == []
+
+
+# -------------------------------------------------------------------------------------- combinators KL268
+
+COMBINATORS = """\
+type: object
+properties:
+  url: {type: string}
+  service: {type: string}
+  kind: {type: string, default: A}
+  other: {type: string}
+oneOf:
+  - required: [url]
+  - required: [service]
+anyOf:
+  - properties: {kind: {enum: [A, B]}}
+  - required: [other]
+not:
+  required: [other, url]
+"""
+
+
+def test_one_of_any_of_not() -> None:
+    assert check(COMBINATORS, "url: x") == []
+    assert check(COMBINATORS, "url: x\nservice: svc") == [("KL268", 5, 1)]
+    assert check(COMBINATORS, "other: z") == [("KL268", 5, 1)]  # neither url nor service
+    assert check(COMBINATORS, "service: svc\nkind: C") == [("KL268", 5, 1)]  # anyOf: kind not A/B, no other
+    assert check(COMBINATORS, "service: svc\nkind: C\nother: z") == []
+    assert check(COMBINATORS, "url: x\nother: z") == [("KL268", 5, 1)]  # not
+    fs = messages(COMBINATORS, "url: x\nservice: svc")
+    assert "must validate one and only one schema (oneOf)" in fs[0].message
+
+
+def test_a_branch_this_checker_cannot_judge_reports_nothing() -> None:
+    schema = """\
+type: object
+properties:
+  a: {type: string}
+oneOf:
+  - properties: {a: {pattern: '(?=lookahead)'}}
+  - required: [a]
+"""
+    assert check(schema, "a: x") == []
+
+
+def test_defaults_count_in_branches() -> None:
+    # Gateway API's addresses: `type` defaults to IPAddress, and then the value must be an IP.
+    schema = """\
+type: object
+properties:
+  address:
+    type: object
+    properties:
+      type: {type: string, default: IPAddress}
+      value: {type: string}
+    oneOf:
+      - properties:
+          type: {enum: [IPAddress]}
+          value: {anyOf: [{format: ipv4}, {format: ipv6}]}
+      - properties:
+          type: {not: {enum: [IPAddress]}}
+"""
+    assert check(schema, "address: {value: 1.2.3.4}") == []
+    assert check(schema, "address: {type: Hostname, value: example.com}") == []
+    assert check(schema, "address: {value: example.com}") == [("KL268", 6, 3)]
+
+
+# ------------------------------------------------------------------------------------------------ enum
+
+def test_non_string_enums_are_checked_for_custom_resources() -> None:
+    schema = "type: object\nproperties:\n  level: {type: integer, enum: [1, 2, 3]}\n"
+    assert check(schema, "level: 2") == []
+    assert check(schema, "level: 7") == [("KL202", 6, 10)]
+
+
+# ---------------------------------------------------------------------------------------- required+default
+
+def test_a_required_field_with_a_default_may_be_missing() -> None:
+    schema = """\
+type: object
+required: [mode, name]
+properties:
+  mode: {type: string, default: Fast}
+  name: {type: string}
+"""
+    assert check(schema, "name: x") == []
+    assert check(schema, "mode: Slow") == [("KL203", 5, 1)]
+
+
+# ------------------------------------------------------------------------------------------- CEL KL269
+
+CEL = """\
+type: object
+properties:
+  minReplicas: {type: integer}
+  maxReplicas: {type: integer, default: 10}
+  name: {type: string}
+  mode: {type: string}
+  tags: {type: array, items: {type: string}}
+  my-field: {type: string}
+x-kubernetes-validations:
+  - rule: self.minReplicas <= self.maxReplicas
+    message: minReplicas must not exceed maxReplicas
+    fieldPath: .minReplicas
+  - rule: "!has(self.name) || self.name.lowerAscii() == self.name"
+    messageExpression: "'name ' + self.name + ' must be lower case'"
+  - rule: "!has(self.tags) || self.tags.all(t, t.startsWith('x-'))"
+    reason: FieldValueForbidden
+  - rule: "!has(self.my__dash__field) || self.my__dash__field.size() < 4"
+"""
+
+
+def test_failing_rule_reports_its_message_at_its_field_path() -> None:
+    assert check(CEL, "minReplicas: 11") == [("KL269", 6, 16)]  # maxReplicas defaults to 10
+    [f] = messages(CEL, "minReplicas: 11")
+    assert f.message.startswith("Invalid value: minReplicas must not exceed maxReplicas")
+    assert f.path == "spec.minReplicas" and f.severity == Severity.ERROR
+    assert check(CEL, "minReplicas: 3") == []
+
+
+def test_message_expression_reason_and_default_message() -> None:
+    [f] = messages(CEL, "minReplicas: 1\nname: Web")
+    assert f.message.startswith("Invalid value: name Web must be lower case")
+    [f] = messages(CEL, "minReplicas: 1\ntags: [x-a, b]")
+    assert f.message.startswith("Forbidden: failed rule: !has(self.tags) || self.tags.all")
+    assert check(CEL, "minReplicas: 1\ntags: [x-a, b]") == [("KL269", 5, 1)]  # on `spec`, where the rule is
+
+
+def test_property_names_are_escaped_as_kubernetes_does() -> None:
+    assert check(CEL, "minReplicas: 1\nmy-field: abcdef") == [("KL269", 5, 1)]
+    assert escape_cel_name("my-field") == "my__dash__field" and escape_cel_name("namespace") == "__namespace__"
+    assert escape_cel_name("a.b") == "a__dot__b" and escape_cel_name("x__y") == "x__underscores__y"
+
+
+@pytest.mark.parametrize("rule", [
+    "quantity(self.size).isLessThan(quantity('1Gi'))",  # Kubernetes library: not in cel-cpp
+    "isURL(self.size)",
+    "self.size == oldSelf.size",  # transition rule
+    "self.missing == 'x'",  # no such key: an evaluation error
+    "self.size +",  # syntax error
+    "self.size",  # not a bool
+    "(" * 40 + "false" + ")" * 40,  # nests deeper than the parser allows
+])
+def test_a_rule_that_cannot_be_evaluated_never_yields_an_error(rule: str) -> None:
+    schema = f"""\
+type: object
+properties:
+  size: {{type: string}}
+x-kubernetes-validations:
+  - rule: {rule!r}
+"""
+    assert check(schema, "size: 1Gi") == []
+    # With KL270 switched on, it says it was not evaluated, as information.
+    fs = messages(schema, "size: 1Gi", with_rule_on("KL270"))
+    assert [(f.code, f.severity) for f in fs] == [("KL270", Severity.INFO)]
+    assert "was not evaluated" in fs[0].message
+
+
+def test_timestamps_and_durations_are_not_evaluated() -> None:
+    schema = """\
+type: object
+properties:
+  at: {type: string, format: date-time}
+x-kubernetes-validations:
+  - rule: self.at == '2024-01-01T00:00:00Z'
+"""
+    assert check(schema, "at: 2025-01-01T00:00:00Z") == []
+
+
+def test_optional_syntax_and_string_extensions_evaluate() -> None:
+    schema = """\
+type: object
+properties:
+  name: {type: string}
+  parts: {type: string}
+x-kubernetes-validations:
+  - rule: self.?name.orValue('') != 'forbidden'
+  - rule: "!has(self.parts) || self.parts.split(',').size() <= 2"
+"""
+    assert check(schema, "name: ok\nparts: a,b") == []
+    assert [c for c, _, _ in check(schema, "name: forbidden\nparts: a,b,c")] == ["KL269", "KL269"]
+
+
+def test_rules_on_the_root_see_metadata_name_and_kind() -> None:
+    versions = """\
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema:
+        openAPIV3Schema:
+          type: object
+          x-kubernetes-validations:
+            - rule: self.metadata.name.startsWith('w-') && self.kind == 'Widget'
+              message: the name must start with w-
+          properties:
+            spec: {type: object, x-kubernetes-preserve-unknown-fields: true}
+"""
+    text = crd("", versions=versions) + "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: NAME\nspec: {}\n"
+    assert [f.code for f in findings(text.replace("NAME", "w-1"))] == []
+    assert [f.code for f in findings(text.replace("NAME", "x-1"))] == ["KL269"]
+
+
+def test_hostile_rules_are_bounded() -> None:
+    items = ", ".join(str(i) for i in range(200))
+    schema = f"""\
+type: object
+properties:
+  xs: {{type: array, items: {{type: integer}}}}
+x-kubernetes-validations:
+  - rule: self.xs.all(a, self.xs.all(b, self.xs.all(c, self.xs.all(d, a + b + c + d >= 0))))
+  - rule: {json.dumps("'a' + " * 3000 + "'a' != 'b'")}
+  - rule: {json.dumps("(" * 200 + "false" + ")" * 200)}
+  - rule: {json.dumps("self.xs.all(a, !(string(a) + '" + "a" * 40 + "b').matches('^(a+)+$'))")}
+"""
+    start = time.perf_counter()
+    # The first exhausts the interpreter's iteration budget (200^4): not evaluated, so not reported; the others
+    # evaluate (to true) in bounded time.
+    assert check(schema, f"xs: [{items}]") == []
+    assert time.perf_counter() - start < 10
+    fs = messages(schema, f"xs: [{items}]", with_rule_on("KL270"))
+    assert [f.code for f in fs] == ["KL270", "KL270", "KL270"]
+    assert "budget" in fs[0].message.lower() and "longer than" in fs[1].message
+
+
+def test_cel_availability() -> None:
+    assert cel.available()
+    assert cel.search("^a", "abc") is True and cel.search("^a", "bc") is False and cel.search("(", "x") is None
+
+
+# ---------------------------------------------------------------------------------- versions KL271 / 272
+
+VERSIONS = """\
+  versions:
+    - name: v1alpha1
+      served: false
+      storage: false
+      schema:
+        openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}
+    - name: v1beta1
+      served: true
+      storage: false
+      deprecated: true
+      schema:
+        openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}
+    - name: v1beta2
+      served: true
+      storage: false
+      deprecated: true
+      deprecationWarning: use example.com/v1 Widget instead
+      schema:
+        openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}
+    - name: v1
+      served: true
+      storage: true
+      schema:
+        openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}
+"""
+
+
+@pytest.mark.parametrize(("version", "code", "severity", "text"), [
+    ("v1alpha1", "KL271", Severity.ERROR, "version v1alpha1 of widgets.example.com is not served"),
+    ("v1beta1", "KL272", Severity.WARNING, "the API server warns: example.com/v1beta1 Widget is deprecated"),
+    ("v1beta2", "KL272", Severity.WARNING, "the API server warns: use example.com/v1 Widget instead"),
+])
+def test_unserved_and_deprecated_versions(version: str, code: str, severity: Severity, text: str) -> None:
+    head = crd("", versions=VERSIONS)
+    fs = findings(head + widget("a: 1", version))
+    assert [(f.code, f.severity) for f in fs] == [(code, severity)]
+    assert fs[0].message.startswith(text)
+    assert fs[0].span.start.line == head.count("\n") and fs[0].span.start.col == 12  # on the apiVersion value
+    assert findings(head + widget("a: 1", "v1")) == []
+
+
+# ------------------------------------------------------------------------------------ real CRDs: Gateway API
+
+def _gateway_engine() -> Engine:
+    from kube_lsp.parsing.loader import parse_stream
+    from kube_lsp.schema.crds import crds_in
+
+    schemas = []
+    for path in sorted((FIXTURES / "crds").glob("*.yaml")):
+        schemas.extend(crds_in(parse_stream(path.read_text()), str(path)))
+    return Engine().with_crds(schemas)
+
+
+@pytest.fixture(scope="module")
+def gateway() -> Engine:
+    return _gateway_engine()
+
+
+@pytest.mark.parametrize("path", sorted((FIXTURES / "valid").rglob("*.yaml")), ids=lambda p: p.name)
+def test_gateway_api_examples_are_clean(gateway: Engine, path: Path) -> None:
+    fs = gateway.analyse(path.read_text(), origin=str(path)).findings
+    assert [f for f in fs if f.severity <= Severity.WARNING] == []
+
+
+@pytest.mark.parametrize("path", sorted((FIXTURES / "invalid").rglob("*.yaml")), ids=lambda p: p.name)
+def test_gateway_api_invalid_examples_are_rejected(gateway: Engine, path: Path) -> None:
+    fs = gateway.analyse(path.read_text(), origin=str(path)).findings
+    assert any(f.severity == Severity.ERROR for f in fs), path
+
+
+def test_gateway_api_cel_rules_are_evaluated(gateway: Engine) -> None:
+    text = (FIXTURES / "invalid" / "gateway" / "duplicate-listeners.yaml").read_text()
+    fs = gateway.analyse(text, origin="x.yaml").findings
+    assert any(f.code == "KL269" and "Listener name must be unique within the Gateway" in f.message for f in fs)
+    text = (FIXTURES / "invalid" / "httproute" / "httproute-portless-backend.yaml").read_text()
+    fs = gateway.analyse(text, origin="x.yaml").findings
+    assert [f.code for f in fs if f.severity == Severity.ERROR] == ["KL269"]
+    assert "Must have port for Service reference" in fs[0].message
