@@ -614,3 +614,22 @@ def test_gateway_api_cel_rules_are_evaluated(gateway: Engine) -> None:
     fs = gateway.analyse(text, origin="x.yaml").findings
     assert [f.code for f in fs if f.severity == Severity.ERROR] == ["KL269"]
     assert "Must have port for Service reference" in fs[0].message
+
+
+@pytest.mark.parametrize(("rule", "value", "ok"), [
+    ("isIP(self)", "10.0.0.1", True),
+    ("isIP(self)", "010.0.0.1", False),  # netip.ParseAddr: no leading zeros
+    ("isIP(self)", "::ffff:10.0.0.1", False),  # no IPv4-mapped IPv6
+    ("isIP(self)", "fe80::1%eth0", False),  # no zones
+    ("isCIDR(self)", "10.0.0.1/8", True),
+    ("isCIDR(self)", "10.0.0.1", False),
+    ("self.isSorted()", [1, 2, 3], True),
+    ("self.isSorted()", ["b", "a"], False),
+    ("self.sum() == 6", [1, 2, 3], True),
+    ("self.max() == 3", [1, 3], True),
+    ("self.min() == 1", [], None),  # an error in Kubernetes too: not evaluated
+    ("self.sum() > 0", [2**62, 2**62], None),  # int64 overflow
+    ("self.indexOf('b') == 1", "abc", True),  # the strings extension
+])
+def test_kubernetes_library_functions(rule: str, value: object, ok: bool | None) -> None:
+    assert cel.evaluate(rule, value, 4).ok is ok

@@ -11,6 +11,7 @@ error), that reads `oldSelf`, that fails at run time or that exceeds the interpr
 from __future__ import annotations
 
 import functools
+import ipaddress
 import re
 from dataclasses import dataclass
 from typing import Any, Final
@@ -37,13 +38,75 @@ class Outcome:
     reason: str = ""
 
 
+_INT64: Final = (-(2**63), 2**63 - 1)
+
+
+def _is_ip(text: str) -> bool:
+    """Kubernetes' `isIP`: netip.ParseAddr without zones, IPv4-mapped IPv6 or IPv4 leading zeros."""
+    if "%" in text:
+        return False
+    try:
+        addr = ipaddress.ip_address(text)  # rejects IPv4 leading zeros (CPython >= 3.9.5)
+    except ValueError:
+        return False
+    return not (isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped is not None)
+
+
+def _is_cidr(text: str) -> bool:
+    """Kubernetes' `isCIDR`: netip.ParsePrefix (host bits may be set), same address rules as `isIP`."""
+    addr, slash, bits = text.partition("/")
+    if not slash or not bits.isdigit() or (len(bits) > 1 and bits.startswith("0")) or not _is_ip(addr):
+        return False
+    return int(bits) <= (32 if "." in addr and ":" not in addr else 128)
+
+
+def _sum(items: Any) -> Any:
+    values = list(items)
+    if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
+        raise TypeError("sum of non-numbers")
+    total = sum(values)
+    if isinstance(total, int) and not _INT64[0] <= total <= _INT64[1]:
+        raise OverflowError("integer overflow")
+    return total
+
+
+def _homogeneous(items: Any) -> list[Any]:
+    values = list(items)
+    if len({type(v) for v in values}) > 1:
+        raise TypeError("mixed types")
+    return values
+
+
+def _declarations() -> list[Any]:
+    """Kubernetes' CEL libraries this checker mirrors: `isIP` and `isCIDR` of the IP and CIDR libraries, and the
+    lists library (`isSorted`, `sum`, `min`, `max`; its `indexOf` and `lastIndexOf` clash with the strings
+    extension's in cel-cpp, so rules using them on lists are not evaluated). An error in them (an empty list's
+    `min`, an overflowing `sum`) leaves the rule not evaluated."""
+    assert _cel is not None
+    t = _cel.Type
+    dyn_list = t.List(t.DYN)
+
+    def member(name: str, ret: Any, params: list[Any], impl: Any) -> Any:
+        return _cel.FunctionDecl(name, [_cel.Overload(f"kube_lsp_list_{name}", ret, params, is_member=True,
+                                                      impl=impl)])
+
+    return [
+        _cel.FunctionDecl("isIP", [_cel.Overload("kube_lsp_isIP", t.BOOL, [t.STRING], impl=_is_ip)]),
+        _cel.FunctionDecl("isCIDR", [_cel.Overload("kube_lsp_isCIDR", t.BOOL, [t.STRING], impl=_is_cidr)]),
+        member("isSorted", t.BOOL, [dyn_list], lambda xs: (v := _homogeneous(xs)) == sorted(v)),
+        member("sum", t.DYN, [dyn_list], _sum),
+        member("min", t.DYN, [dyn_list], lambda xs: min(_homogeneous(xs))),
+        member("max", t.DYN, [dyn_list], lambda xs: max(_homogeneous(xs))),
+    ]
+
+
 class _Env:
     """The compiled environments (built on first use: importing the binding costs ~2 ms, building ~5 ms)."""
 
     def __init__(self) -> None:
         assert _cel is not None
         exts = [ext_strings.ExtStrings(), ext_optional.ExtOptional()]
-        self.rules = _cel.NewEnv(variables={"self": _cel.Type.DYN}, extensions=exts)
+        self.rules = _cel.NewEnv(variables={"self": _cel.Type.DYN}, extensions=exts, functions=_declarations())
         self.regex = _cel.NewEnv(variables={"s": _cel.Type.STRING, "p": _cel.Type.STRING})
         self.match = self.regex.compile("s.matches(p)")
         self.compile_re = self.regex.compile("''.matches(p)")
@@ -51,7 +114,12 @@ class _Env:
 
 @functools.cache
 def _env() -> _Env | None:
-    return _Env() if _cel is not None else None
+    if _cel is None:
+        return None
+    try:
+        return _Env()
+    except Exception:  # noqa: BLE001 - an incompatible binding: nothing is evaluated
+        return None
 
 
 def available() -> bool:
