@@ -2,9 +2,9 @@
 
 ## What it does
 Says which CEL rules KL269 skipped and why: a transition rule (`oldSelf`), a function CEL here does not know
-(Kubernetes' `quantity()`, `isURL()`, `url()`, `ip()`, `cidr()`, `find()`, the sets and format libraries), a value CEL would see as
-a timestamp or duration, an evaluation error (such as a field the rule reads that the object does not set) or the
-interpreter's iteration budget. Off by default.
+(Kubernetes' `quantity()`, `isURL()`, `url()`, `ip()`, `cidr()`, `find()`, the sets and format libraries), a
+value CEL would see as a timestamp or duration, an evaluation error (such as a field the rule reads that the
+object does not set) or the interpreter's iteration budget. Off by default.
 
 ## Why is this bad?
 It is not: the API server evaluates the rule. The finding tells that kube-lsp could not, so a passing check is
