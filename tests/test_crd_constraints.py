@@ -633,3 +633,34 @@ def test_gateway_api_cel_rules_are_evaluated(gateway: Engine) -> None:
 ])
 def test_kubernetes_library_functions(rule: str, value: object, ok: bool | None) -> None:
     assert cel.evaluate(rule, value, 4).ok is ok
+
+
+def test_status_is_not_checked_when_the_crd_has_the_status_subresource() -> None:
+    versions = """\
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      subresources: {status: {}}
+      schema:
+        openAPIV3Schema:
+          type: object
+          x-kubernetes-validations:
+            - rule: "!has(self.status)"
+          properties:
+            status:
+              type: object
+              properties:
+                phase: {type: string, pattern: '^[A-Z]'}
+"""
+    cr = "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\nstatus:\n  phase: ready\n"
+    assert findings(crd("", versions=versions) + cr) == []
+    without = versions.replace("      subresources: {status: {}}\n", "")
+    assert sorted(f.code for f in findings(crd("", versions=without) + cr)) == ["KL260", "KL269"]
+
+
+def test_patches_skip_what_the_base_may_complete() -> None:
+    text = crd(COMBINATORS) + widget("other: z")
+    assert [f.code for f in findings(text, partial=True)] == []
+    assert [f.code for f in findings(crd(COUNTS) + widget("selector: {}"), partial=True)] == []
+    assert [f.code for f in findings(crd(COUNTS) + widget("hosts: [a, b, c]"), partial=True)] == ["KL264"]

@@ -84,6 +84,8 @@ class KindSchema:
     served: bool = True
     deprecated: bool = False
     deprecation_warning: str = ""
+    # The version has the status subresource: the API server ignores `status` when an object is created.
+    status_subresource: bool = False
 
     def shifted(self, lines: int) -> KindSchema:
         """The same schema read from a text that starts `lines` lines later."""

@@ -98,8 +98,10 @@ def check_crd_version(root: YMap, ks: KindSchema, v: Validation) -> None:
 class CrdChecker:
     """Checks one custom resource against its CRD's schema, adding findings to `v`."""
 
-    def __init__(self, v: Validation) -> None:
+    def __init__(self, v: Validation, skip_status: bool = False) -> None:
         self.v = v
+        # With the status subresource, the API server drops `status` from a created object unvalidated.
+        self.root_skip = ("apiVersion", "kind", "status") if skip_status else ("apiVersion", "kind")
 
     def run(self, root: YMap, schema: Schema) -> None:
         self.node(root, schema, (), None, is_root=True)
@@ -118,13 +120,14 @@ class CrdChecker:
         for p in self._local(node, schema, path, key):
             if p is not None:
                 self._report(p)
-        self._combinators(node, schema, path, key)
+        if not self.v.partial:  # a patch need not hold what a branch requires; the base may
+            self._combinators(node, schema, path, key)
         if isinstance(node, YMap):
             props: dict[str, Schema] = schema.get("properties") or {}
             extra = schema.get("additionalProperties")
             for k, val in node.pairs:
                 name = json_key(k)
-                if is_root and name in ("apiVersion", "kind"):
+                if is_root and name in self.root_skip:
                     continue
                 sub = props.get(name)
                 if sub is None and isinstance(extra, dict):
@@ -175,7 +178,7 @@ class CrdChecker:
                 yield Problem(span, ITEMS, f"Invalid value: {n}: {where} in body should have at least {lo} items",
                               path)
             yield from self._duplicates(node, schema, path, where)
-        elif isinstance(node, YMap):
+        elif isinstance(node, YMap) and not self.v.partial:  # a patch's keys merge into the base's
             n = len(node.keys()) if not node.merges else len(set(node.keys()))
             lo, hi = _int(schema.get("minProperties")), _int(schema.get("maxProperties"))
             if hi is not None and n > hi:
@@ -399,6 +402,8 @@ class CrdChecker:
                is_root: bool) -> None:
         try:
             value, count = to_cel(node, schema, is_root)
+            if is_root and "status" in self.root_skip and isinstance(value, dict):
+                value.pop("status", None)
             converted = True
         except (_Unconvertible, RecursionError):
             value, count, converted = None, 0, False

@@ -57,7 +57,13 @@ def crds_in(docs: Iterable[Document], origin: str, label: str | None = None) -> 
             yield KindSchema(f"{group}/{version}", kind, schema, None, where, is_crd=True, crd_name=name,
                              place=place, crd_versions=all_versions, served=_flag(vitem, "served", True),
                              deprecated=_flag(vitem, "deprecated", False),
-                             deprecation_warning=(vitem.get_str("deprecationWarning") or "") if vitem else "")
+                             deprecation_warning=(vitem.get_str("deprecationWarning") or "") if vitem else "",
+                             status_subresource=_has_status(vitem) or _has_status(spec))
+
+
+def _has_status(node: YMap | None) -> bool:
+    sub = node.get("subresources") if node is not None else None
+    return isinstance(sub, YMap) and isinstance(sub.get("status"), YMap)
 
 
 def _flag(item: YMap | None, key: str, default: bool) -> bool:

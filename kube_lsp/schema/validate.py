@@ -169,7 +169,7 @@ def validate_object(root: YMap, ks: KindSchema, v: Validation) -> None:
         from kube_lsp.schema.crd_checks import CrdChecker, check_crd_version
 
         check_crd_version(root, ks, v)
-        CrdChecker(v).run(root, schema)
+        CrdChecker(v, skip_status=ks.status_subresource).run(root, schema)
     if v.accounted:
         v.findings = [f for f in v.findings if not (f.code == "KL203" and f.path in v.accounted)]
 
