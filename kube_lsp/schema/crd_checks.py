@@ -55,6 +55,11 @@ _BRANCH_KEYWORDS: Final = frozenset({
     "maxItems", "minProperties", "maxProperties", "uniqueItems", "allOf", "anyOf", "oneOf", "not", "description",
     "title", "nullable", "example", "x-kubernetes-int-or-string", "default",
 })
+# The keywords `_local` looks at (a schema with none of them costs the walk nothing there).
+_LOCAL_KEYWORDS: Final = frozenset({
+    "pattern", "format", "minLength", "maxLength", "minimum", "maximum", "multipleOf", "minItems", "maxItems",
+    "minProperties", "maxProperties", "uniqueItems", "x-kubernetes-list-type", "enum",
+})
 _MAX_BRANCH_DEPTH: Final = 16
 _CEL_RESERVED: Final = frozenset({
     "true", "false", "null", "in", "as", "break", "const", "continue", "else", "for", "function", "if", "import",
@@ -102,6 +107,8 @@ class CrdChecker:
         self.v = v
         # With the status subresource, the API server drops `status` from a created object unvalidated.
         self.root_skip = ("apiVersion", "kind", "status") if skip_status else ("apiVersion", "kind")
+        # Each node's CEL value and size, converted once for the rules of all its ancestors.
+        self.cel_memo: dict[int, tuple[Any, int]] = {}
 
     def run(self, root: YMap, schema: Schema) -> None:
         self.node(root, schema, (), None, is_root=True)
@@ -117,9 +124,10 @@ class CrdChecker:
         types, _ = schema_types(schema)
         if not _type_ok(actual, types):
             return  # the schema walk reports the wrong type
-        for p in self._local(node, schema, path, key):
-            if p is not None:
-                self._report(p)
+        if schema.keys() & _LOCAL_KEYWORDS:
+            for p in self._local(node, schema, path, key):
+                if p is not None:
+                    self._report(p)
         if not self.v.partial:  # a patch need not hold what a branch requires; the base may
             self._combinators(node, schema, path, key)
         if isinstance(node, YMap):
@@ -401,12 +409,12 @@ class CrdChecker:
     def _rules(self, node: YNode, schema: Schema, path: PathT, key: YScalar | None, rules: list[Any],
                is_root: bool) -> None:
         try:
-            value, count = to_cel(node, schema, is_root)
+            value, count = to_cel(node, schema, is_root, self.cel_memo)
             if is_root and "status" in self.root_skip and isinstance(value, dict):
-                value.pop("status", None)
-            converted = True
+                value = {k: v for k, v in value.items() if k != "status"}
+            bound: cel.Binding | None = cel.Binding(value)
         except (_Unconvertible, RecursionError):
-            value, count, converted = None, 0, False
+            bound, count = None, 0
         span = node.span if isinstance(node, YScalar) else anchor_span(key, node)
         for spec in rules:
             if not isinstance(spec, dict) or not isinstance(spec.get("rule"), str):
@@ -414,10 +422,10 @@ class CrdChecker:
             rule: str = spec["rule"]
             if spec.get("optionalOldSelf") is True:
                 outcome = cel.Outcome(None, "a transition rule (optionalOldSelf)")
-            elif not converted:
+            elif bound is None:
                 outcome = cel.Outcome(None, "the value holds a timestamp or duration this checker cannot give CEL")
             else:
-                outcome = cel.evaluate(rule, value, count)
+                outcome = cel.evaluate(rule, bound, count)
             if outcome.ok is None:
                 self.v.add(span, Severity.INFO, NOT_EVALUATED,
                            f"x-kubernetes-validations rule `{_clip(rule)}` was not evaluated: {outcome.reason}",
@@ -427,7 +435,7 @@ class CrdChecker:
                 continue
             message = None
             if isinstance(spec.get("messageExpression"), str):
-                message = cel.evaluate_string(spec["messageExpression"], value)
+                message = cel.evaluate_string(spec["messageExpression"], bound) if bound is not None else None
             if message is None and isinstance(spec.get("message"), str) and spec["message"].strip():
                 message = spec["message"]
             if message is None:
@@ -713,23 +721,41 @@ def escape_cel_name(name: str) -> str | None:
     return out if _CEL_IDENT.fullmatch(out) else None
 
 
-def to_cel(node: YNode, schema: Schema, is_root: bool = False) -> tuple[Any, int]:
-    """The value CEL sees as `self` for `node` (its schema's types and defaults applied) and its size."""
+def to_cel(node: YNode, schema: Schema, is_root: bool = False,
+           memo: dict[int, tuple[Any, int]] | None = None) -> tuple[Any, int]:
+    """The value CEL sees as `self` for `node` (its schema's types and defaults applied) and its size. `memo`
+    keeps the values of collections by node, for a walk that converts nested nodes for their own rules too."""
     counter = [0]
-    value = _cel_value(node, schema, counter, is_root)
+    value = _cel_value(node, schema, counter, is_root, {} if memo is None else memo)
     return value, counter[0]
 
 
-def _cel_value(node: YNode, schema: Schema, counter: list[int], is_root: bool = False) -> Any:
+def _cel_value(node: YNode, schema: Schema, counter: list[int], is_root: bool = False,
+               memo: dict[int, tuple[Any, int]] | None = None) -> Any:
+    if memo is not None and not isinstance(node, YScalar) and not is_root:
+        known = memo.get(id(node))
+        if known is not None:
+            counter[0] += known[1]
+            return known[0]
+        before = counter[0]
+        value = _cel_collection(node, schema, counter, False, memo)
+        memo[id(node)] = (value, counter[0] - before)
+        return value
+    if isinstance(node, YScalar):
+        counter[0] += 1
+        return _cel_scalar(node, schema)
+    return _cel_collection(node, schema, counter, is_root, memo)
+
+
+def _cel_collection(node: YMap | YSeq, schema: Schema, counter: list[int], is_root: bool,
+                    memo: dict[int, tuple[Any, int]] | None) -> Any:
     counter[0] += 1
     if counter[0] > 200_000:
         raise _Unconvertible
-    if isinstance(node, YScalar):
-        return _cel_scalar(node, schema)
     if isinstance(node, YSeq):
         raw = schema.get("items")
         items: Schema = raw if isinstance(raw, dict) else {}
-        return [_cel_value(i, items, counter) for i in node.items]
+        return [_cel_value(i, items, counter, False, memo) for i in node.items]
     props = schema.get("properties")
     extra = schema.get("additionalProperties")
     out: dict[str, Any] = {}
@@ -741,7 +767,7 @@ def _cel_value(node: YNode, schema: Schema, counter: list[int], is_root: bool = 
                 continue
             cel_name = escape_cel_name(name)
             if cel_name is not None:
-                out[cel_name] = _cel_value(val, sub, counter) if not _null(val) else _cel_default(sub)
+                out[cel_name] = _cel_value(val, sub, counter, False, memo) if not _null(val) else _cel_default(sub)
         for name, sub in props.items():
             cel_name = escape_cel_name(name)
             if cel_name is not None and cel_name not in out and isinstance(sub, dict) and "default" in sub:
@@ -749,11 +775,11 @@ def _cel_value(node: YNode, schema: Schema, counter: list[int], is_root: bool = 
     elif isinstance(extra, dict):
         for name, val in pairs:
             if not _null(val):
-                out[name] = _cel_value(val, extra, counter)
+                out[name] = _cel_value(val, extra, counter, False, memo)
     else:
         for name, val in pairs:  # free-form (x-kubernetes-preserve-unknown-fields): as it is
             if not _null(val):
-                out[name] = _cel_value(val, {}, counter)
+                out[name] = _cel_value(val, {}, counter, False, memo)
     if is_root or schema.get("x-kubernetes-embedded-resource") is True:
         for name in ("apiVersion", "kind"):
             found = node.get(name)
