@@ -664,3 +664,23 @@ def test_patches_skip_what_the_base_may_complete() -> None:
     assert [f.code for f in findings(text, partial=True)] == []
     assert [f.code for f in findings(crd(COUNTS) + widget("selector: {}"), partial=True)] == []
     assert [f.code for f in findings(crd(COUNTS) + widget("hosts: [a, b, c]"), partial=True)] == ["KL264"]
+
+
+def test_cel_sees_nulls_as_the_api_server_leaves_them() -> None:
+    schema = """\
+type: object
+properties:
+  a: {type: string, nullable: true}
+  b: {type: string}
+  c: {type: string, default: x}
+x-kubernetes-validations:
+  - rule: has(self.a) && self.a == null
+    message: a kept
+  - rule: "!has(self.b)"
+    message: b pruned
+  - rule: self.c == 'x'
+    message: c defaulted
+"""
+    assert check(schema, "a: null\nb: null\nc: null") == []
+    assert [f.message.split(" (")[0] for f in messages(schema, "b: y2\nc: z")] == [
+        "Invalid value: a kept", "Invalid value: b pruned", "Invalid value: c defaulted"]

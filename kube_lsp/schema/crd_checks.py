@@ -763,11 +763,17 @@ def _cel_collection(node: YMap | YSeq, schema: Schema, counter: list[int], is_ro
     if isinstance(props, dict) and props:
         for name, val in pairs:
             sub = props.get(name)
-            if sub is None or (isinstance(val, YScalar) and val.value is None and "default" not in sub):
+            if sub is None:
                 continue
             cel_name = escape_cel_name(name)
-            if cel_name is not None:
-                out[cel_name] = _cel_value(val, sub, counter, False, memo) if not _null(val) else _cel_default(sub)
+            if cel_name is None:
+                continue
+            if not _null(val):
+                out[cel_name] = _cel_value(val, sub, counter, False, memo)
+            elif sub.get("nullable") is True:
+                out[cel_name] = None  # a nullable null is kept (and not defaulted)
+            elif "default" in sub:
+                out[cel_name] = _cel_default(sub)  # a null is pruned, then defaulted
         for name, sub in props.items():
             cel_name = escape_cel_name(name)
             if cel_name is not None and cel_name not in out and isinstance(sub, dict) and "default" in sub:
