@@ -684,3 +684,31 @@ x-kubernetes-validations:
     assert check(schema, "a: null\nb: null\nc: null") == []
     assert [f.message.split(" (")[0] for f in messages(schema, "b: y2\nc: z")] == [
         "Invalid value: a kept", "Invalid value: b pruned", "Invalid value: c defaulted"]
+
+
+@pytest.mark.parametrize(("rule", "value", "ok"), [
+    ('self.find("^([^/]+)") == "karpenter.sh"', "karpenter.sh/capacity", True),
+    ('self.find("[0-9]+") == ""', "abc", True),
+    ('self.findAll("[0-9]+") == ["1", "22"]', "a1b22", True),
+    ('self.findAll("[0-9]+", 1) == ["1"]', "a1b22", True),
+    ('self.findAll("[0-9]*").size() == 2', "a1", None),  # empty matches: Go and Python differ
+    ('self.find("(a+)+$") == ""', "aaab", None),  # would backtrack: RE2 only
+    ('self.find("[[:alpha:]]+") == "ab"', "ab1", None),  # POSIX class: RE2 only
+    ('self.find("a") == "a"', "é a", None),  # non-ASCII text
+])
+def test_regex_library(rule: str, value: object, ok: bool | None) -> None:
+    assert cel.evaluate(rule, value, 1).ok is ok
+
+
+def test_karpenter_nodepool_rules() -> None:
+    from kube_lsp.parsing.loader import parse_stream
+    from kube_lsp.schema.crds import crds_in
+
+    crd_path = Path(__file__).parent / "fixtures" / "karpenter" / "karpenter.sh_nodepools.yaml"
+    engine = Engine().with_crds(crds_in(parse_stream(crd_path.read_text()), str(crd_path)))
+    good = (crd_path.parent / "nodepool.yaml").read_text()
+    assert [f for f in engine.analyse(good, origin="np.yaml").findings if f.severity <= Severity.WARNING] == []
+    bad = good.replace("        team: web", "        karpenter.sh/team: web")
+    fs = [f for f in engine.analyse(bad, origin="np.yaml").findings if f.severity == Severity.ERROR]
+    assert [f.code for f in fs] == ["KL269"] and 'label domain "karpenter.sh" is restricted' in fs[0].message
+    assert fs[0].span.start.line == 7  # on `labels`, where the rule is attached

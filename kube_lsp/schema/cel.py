@@ -77,8 +77,87 @@ def _homogeneous(items: Any) -> list[Any]:
     return values
 
 
+_REPEATS: Final = ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT")
+_ALLOWED_GROUPS: Final = re.compile(r"\(\?(?!:|P<|i\))")
+_RE2_ONLY: Final = ("[:", "\\p", "\\P", "\\Q", "\\z", "\\C")
+MAX_FIND_TEXT: Final = 1024
+
+
+@functools.lru_cache(maxsize=512)
+def _python_regex(pattern: str) -> re.Pattern[str] | None:
+    """`pattern` as a Python regex that finds exactly what RE2 finds, or None when that cannot be promised: RE2
+    must compile it (Kubernetes did), it must use no construct whose meaning differs (POSIX classes, \\p{..},
+    flags other than (?i)), and it must not backtrack badly (no repetition inside a repetition or around an
+    alternation, at most three repetitions). Texts are further limited by `_find_text`."""
+    if not regex_ok(pattern) or any(x in pattern for x in _RE2_ONLY) or _ALLOWED_GROUPS.search(pattern):
+        return None
+    parser = getattr(re, "_parser", None)
+    if parser is None:
+        return None
+    try:
+        tree = parser.parse(pattern, re.ASCII)
+        compiled = re.compile(pattern, re.ASCII)
+    except (re.error, RecursionError, OverflowError):
+        return None
+    repeats = [0]
+
+    def safe(items: Any, inside_repeat: bool) -> bool:
+        for op, arg in items:
+            name = str(op)
+            if name in _REPEATS:
+                repeats[0] += 1
+                if inside_repeat or not safe(arg[2], True):
+                    return False
+            elif name == "BRANCH":
+                if inside_repeat or not all(safe(b, inside_repeat) for b in arg[1]):
+                    return False
+            elif name == "SUBPATTERN":
+                if not safe(arg[3], inside_repeat):
+                    return False
+            elif name in ("GROUPREF", "GROUPREF_EXISTS", "ASSERT", "ASSERT_NOT", "ATOMIC_GROUP"):
+                return False
+        return True
+
+    if not safe(list(tree), False) or repeats[0] > 3:
+        return None
+    return compiled
+
+
+def _find_text(text: Any) -> str:
+    if not isinstance(text, str) or len(text) > MAX_FIND_TEXT or not all(" " <= c <= "~" for c in text):
+        raise ValueError("not evaluated: the text is not short printable ASCII")
+    return text
+
+
+def _regex_for(pattern: Any) -> re.Pattern[str]:
+    compiled = _python_regex(pattern) if isinstance(pattern, str) else None
+    if compiled is None:
+        raise ValueError("not evaluated: the regular expression needs RE2")
+    return compiled
+
+
+def _find(text: Any, pattern: Any) -> str:
+    """Kubernetes' `<string>.find(<regex>)`: the first (leftmost-first) match, or ""."""
+    m = _regex_for(pattern).search(_find_text(text))
+    return m.group(0) if m else ""
+
+
+def _find_all(text: Any, pattern: Any, limit: Any = -1) -> list[str]:
+    """Kubernetes' `<string>.findAll(<regex>[, limit])`: Go's FindAllString (a pattern that can match the empty
+    string is not evaluated: Go and Python place empty matches differently)."""
+    compiled = _regex_for(pattern)
+    parser = getattr(re, "_parser", None)
+    if parser is None or parser.parse(pattern, re.ASCII).getwidth()[0] == 0:
+        raise ValueError("not evaluated: the regular expression can match the empty string")
+    found = [m.group(0) for m in compiled.finditer(_find_text(text))]
+    if not isinstance(limit, int) or isinstance(limit, bool):
+        raise TypeError("limit")
+    return found if limit < 0 else found[:limit]
+
+
 def _declarations() -> list[Any]:
-    """Kubernetes' CEL libraries this checker mirrors: `isIP` and `isCIDR` of the IP and CIDR libraries, and the
+    """Kubernetes' CEL libraries this checker mirrors: the regex library's `find` and `findAll` (for patterns and
+    texts where Python's regex provably finds what RE2 finds), `isIP` and `isCIDR` of the IP and CIDR libraries, and the
     lists library (`isSorted`, `sum`, `min`, `max`; its `indexOf` and `lastIndexOf` clash with the strings
     extension's in cel-cpp, so rules using them on lists are not evaluated). An error in them (an empty list's
     `min`, an overflowing `sum`) leaves the rule not evaluated."""
@@ -91,6 +170,14 @@ def _declarations() -> list[Any]:
                                                       impl=impl)])
 
     return [
+        _cel.FunctionDecl("find", [_cel.Overload("kube_lsp_find", t.STRING, [t.STRING, t.STRING], is_member=True,
+                                                 impl=_find)]),
+        _cel.FunctionDecl("findAll", [
+            _cel.Overload("kube_lsp_findAll", t.List(t.STRING), [t.STRING, t.STRING], is_member=True,
+                          impl=_find_all),
+            _cel.Overload("kube_lsp_findAll_limit", t.List(t.STRING), [t.STRING, t.STRING, t.INT], is_member=True,
+                          impl=_find_all),
+        ]),
         _cel.FunctionDecl("isIP", [_cel.Overload("kube_lsp_isIP", t.BOOL, [t.STRING], impl=_is_ip)]),
         _cel.FunctionDecl("isCIDR", [_cel.Overload("kube_lsp_isCIDR", t.BOOL, [t.STRING], impl=_is_cidr)]),
         member("isSorted", t.BOOL, [dyn_list], lambda xs: (v := _homogeneous(xs)) == sorted(v)),
