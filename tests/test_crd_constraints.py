@@ -712,3 +712,18 @@ def test_karpenter_nodepool_rules() -> None:
     fs = [f for f in engine.analyse(bad, origin="np.yaml").findings if f.severity == Severity.ERROR]
     assert [f.code for f in fs] == ["KL269"] and 'label domain "karpenter.sh" is restricted' in fs[0].message
     assert fs[0].span.start.line == 7  # on `labels`, where the rule is attached
+
+
+def test_rules_comparing_set_lists_are_not_evaluated() -> None:
+    # Kubernetes compares lists of x-kubernetes-list-type set regardless of order; a plain CEL list would not.
+    schema = """\
+type: object
+properties:
+  tags: {type: array, x-kubernetes-list-type: set, items: {type: string}}
+x-kubernetes-validations:
+  - rule: self.tags == ['a', 'b']
+  - rule: size(self.tags + ['a']) == 2
+  - rule: self.tags.all(t, t in ['a', 'b'])
+"""
+    assert check(schema, "tags: [b, a]") == []
+    assert check(schema, "tags: [b, c]") == [("KL269", 5, 1)]  # the third rule still evaluates

@@ -66,6 +66,10 @@ _CEL_RESERVED: Final = frozenset({
     "let", "loop", "package", "namespace", "return", "var", "void", "while",
 })
 _CEL_IDENT: Final = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")
+# List equality and concatenation: Kubernetes compares lists of x-kubernetes-list-type set/map regardless of order
+# and concatenates them as a union; plain CEL lists here do neither, so such rules are not evaluated.
+_LIST_ALGEBRA: Final = re.compile(r"(==|!=|\+)\s*\[|\]\s*(==|!=|\+)|(self|oldSelf)(\.[A-Za-z_][\w]*)*\s*(==|!=|\+)\s*"
+                                  r"(self|oldSelf)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +112,7 @@ class CrdChecker:
         # With the status subresource, the API server drops `status` from a created object unvalidated.
         self.root_skip = ("apiVersion", "kind", "status") if skip_status else ("apiVersion", "kind")
         # Each node's CEL value and size, converted once for the rules of all its ancestors.
-        self.cel_memo: dict[int, tuple[Any, int]] = {}
+        self.cel_memo: dict[int, tuple[Any, int, int]] = {}
 
     def run(self, root: YMap, schema: Schema) -> None:
         self.node(root, schema, (), None, is_root=True)
@@ -409,12 +413,12 @@ class CrdChecker:
     def _rules(self, node: YNode, schema: Schema, path: PathT, key: YScalar | None, rules: list[Any],
                is_root: bool) -> None:
         try:
-            value, count = to_cel(node, schema, is_root, self.cel_memo)
+            value, count, keyed = to_cel(node, schema, is_root, self.cel_memo)
             if is_root and "status" in self.root_skip and isinstance(value, dict):
                 value = {k: v for k, v in value.items() if k != "status"}
             bound: cel.Binding | None = cel.Binding(value)
         except (_Unconvertible, RecursionError):
-            bound, count = None, 0
+            bound, count, keyed = None, 0, False
         span = node.span if isinstance(node, YScalar) else anchor_span(key, node)
         for spec in rules:
             if not isinstance(spec, dict) or not isinstance(spec.get("rule"), str):
@@ -422,6 +426,9 @@ class CrdChecker:
             rule: str = spec["rule"]
             if spec.get("optionalOldSelf") is True:
                 outcome = cel.Outcome(None, "a transition rule (optionalOldSelf)")
+            elif keyed and _LIST_ALGEBRA.search(rule):
+                outcome = cel.Outcome(None, "it compares or concatenates lists, and lists of "
+                                            "x-kubernetes-list-type set or map compare as sets")
             elif bound is None:
                 outcome = cel.Outcome(None, "the value holds a timestamp or duration this checker cannot give CEL")
             else:
@@ -722,24 +729,27 @@ def escape_cel_name(name: str) -> str | None:
 
 
 def to_cel(node: YNode, schema: Schema, is_root: bool = False,
-           memo: dict[int, tuple[Any, int]] | None = None) -> tuple[Any, int]:
+           memo: dict[int, tuple[Any, int, int]] | None = None) -> tuple[Any, int, bool]:
     """The value CEL sees as `self` for `node` (its schema's types and defaults applied) and its size. `memo`
     keeps the values of collections by node, for a walk that converts nested nodes for their own rules too."""
-    counter = [0]
+    counter = [0, 0]
     value = _cel_value(node, schema, counter, is_root, {} if memo is None else memo)
-    return value, counter[0]
+    return value, counter[0], bool(counter[1])
 
 
 def _cel_value(node: YNode, schema: Schema, counter: list[int], is_root: bool = False,
-               memo: dict[int, tuple[Any, int]] | None = None) -> Any:
+               memo: dict[int, tuple[Any, int, int]] | None = None) -> Any:
     if memo is not None and not isinstance(node, YScalar) and not is_root:
         known = memo.get(id(node))
         if known is not None:
             counter[0] += known[1]
+            counter[1] |= known[2]
             return known[0]
-        before = counter[0]
+        before, keyed = counter[0], counter[1]
+        counter[1] = 0
         value = _cel_collection(node, schema, counter, False, memo)
-        memo[id(node)] = (value, counter[0] - before)
+        memo[id(node)] = (value, counter[0] - before, counter[1])
+        counter[1] |= keyed
         return value
     if isinstance(node, YScalar):
         counter[0] += 1
@@ -748,13 +758,15 @@ def _cel_value(node: YNode, schema: Schema, counter: list[int], is_root: bool = 
 
 
 def _cel_collection(node: YMap | YSeq, schema: Schema, counter: list[int], is_root: bool,
-                    memo: dict[int, tuple[Any, int]] | None) -> Any:
+                    memo: dict[int, tuple[Any, int, int]] | None) -> Any:
     counter[0] += 1
     if counter[0] > 200_000:
         raise _Unconvertible
     if isinstance(node, YSeq):
         raw = schema.get("items")
         items: Schema = raw if isinstance(raw, dict) else {}
+        if schema.get("x-kubernetes-list-type") in ("set", "map"):
+            counter[1] = 1  # CEL compares and concatenates these as sets: see _LIST_ALGEBRA
         return [_cel_value(i, items, counter, False, memo) for i in node.items]
     props = schema.get("properties")
     extra = schema.get("additionalProperties")
