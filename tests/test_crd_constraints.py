@@ -727,3 +727,48 @@ x-kubernetes-validations:
 """
     assert check(schema, "tags: [b, a]") == []
     assert check(schema, "tags: [b, c]") == [("KL269", 5, 1)]  # the third rule still evaluates
+
+
+MALFORMED = """\
+type: object
+x-kubernetes-validations: {rule: notalist}
+oneOf: {required: [a]}
+anyOf: [1, {required: 5}]
+not: [1]
+properties:
+  a: {type: string, pattern: 5, minLength: x, maxLength: 1.5, format: 7}
+  b: {type: integer, minimum: x, maximum: [1], multipleOf: 0}
+  c: {type: array, items: [], minItems: -1, x-kubernetes-list-type: map, x-kubernetes-list-map-keys: name}
+  d: {type: array, items: {type: object}, x-kubernetes-list-type: map, x-kubernetes-list-map-keys: [1, 2]}
+  e:
+    type: object
+    x-kubernetes-validations:
+      - {rule: 5}
+      - {rule: "true", fieldPath: 7, message: [1], messageExpression: 3, reason: [x]}
+      - {rule: "false", fieldPath: ".a['unclosed", messageExpression: "1 +"}
+      - "a string"
+  f: {type: string, format: hostname}
+"""
+
+
+def test_malformed_crd_keywords_never_break_the_check() -> None:
+    spec = 'a: x\nb: 3\nc: [1]\nd: [{x: 1}, {x: 1}]\ne: {a: 1}\nf: "-bad-"'
+    head = crd(MALFORMED)
+    all_findings = findings(head + widget(spec))
+    assert "KL000" not in [f.code for f in all_findings]
+    fs = [f for f in all_findings if f.span.start.line >= head.count("\n")]  # the CRD's own are KL201s
+    # `false` fails (its messageExpression does not evaluate) and the hostname is bad; nothing else is judged.
+    assert [f.code for f in fs] == ["KL269", "KL261"]
+    assert fs[0].message.startswith("Invalid value: failed rule: false")
+
+
+@pytest.mark.parametrize("schema", [
+    "type: object\nproperties: [1]\n",
+    "type: [{}]\n",
+    "type: object\nproperties:\n  a: 5\n  b: {type: array, items: 5}\n  c: {type: object, additionalProperties: 7}\n",
+    "type: object\nrequired: a\nproperties: {a: {type: string, enum: 5}}\n",
+    "type: object\nproperties:\n  a: {type: array, x-kubernetes-list-type: set, items: {type: string}, maxItems: x}\n",
+])
+def test_more_malformed_schemas_never_break_the_check(schema: str) -> None:
+    fs = findings(crd(schema) + widget("a: [x, x]\nb: [1]\nc: {k: v}"))
+    assert "KL000" not in [f.code for f in fs]

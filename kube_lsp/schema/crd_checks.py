@@ -135,7 +135,7 @@ class CrdChecker:
         if not self.v.partial:  # a patch need not hold what a branch requires; the base may
             self._combinators(node, schema, path, key)
         if isinstance(node, YMap):
-            props: dict[str, Schema] = schema.get("properties") or {}
+            props: dict[str, Schema] = _dict(schema, "properties")
             extra = schema.get("additionalProperties")
             for k, val in node.pairs:
                 name = json_key(k)
@@ -233,7 +233,7 @@ class CrdChecker:
             keys = schema.get("x-kubernetes-list-map-keys")
             if not isinstance(keys, list) or not keys or not all(isinstance(k, str) for k in keys):
                 return
-            props = items.get("properties") or {}
+            props = _dict(items, "properties")
             seen: dict[str, int] = {}
             for i, item in enumerate(node.items):
                 if not isinstance(item, YMap):
@@ -353,14 +353,14 @@ class CrdChecker:
             present = {json_key(k) for k, val in node.pairs if not (isinstance(val, YScalar) and val.value is None)}
             present.update(k for m in node.merges for k in m.keys())
             nulls = {json_key(k) for k, val in node.pairs if isinstance(val, YScalar) and val.value is None}
-            for req in schema.get("required") or ():
+            for req in _list(schema, "required"):
                 if req in present or req in defaults:
                     continue
                 if req in nulls:
                     unsure = True
                     continue
                 return False
-            props = schema.get("properties") or {}
+            props = _dict(schema, "properties")
             extra = schema.get("additionalProperties")
             for k, val in node.pairs:
                 sub = props.get(json_key(k))
@@ -562,6 +562,16 @@ def _synthetic(value: Any, span: Span, depth: int = 0) -> YNode:
                    if isinstance(value, str) else None, value=value)
 
 
+def _list(schema: Schema, key: str) -> list[Any]:
+    value = schema.get(key)
+    return value if isinstance(value, list) else []
+
+
+def _dict(schema: Schema, key: str) -> dict[str, Any]:
+    value = schema.get(key)
+    return value if isinstance(value, dict) else {}
+
+
 def _branches(schema: Schema, key: str) -> list[Schema]:
     b = schema.get(key)
     return [x for x in b if isinstance(x, dict)] if isinstance(b, list) else []
@@ -670,7 +680,8 @@ def format_valid(fmt: str, value: str) -> bool | None:
         found = cel.search(_HOSTNAME, value)
         if found is None:
             return None
-        return found and len(value.encode()) <= 255 and all(len(p.encode()) <= 63 for p in value.split("."))
+        return found and len(value.encode(errors="surrogatepass")) <= 255 and all(
+            len(p.encode(errors="surrogatepass")) <= 63 for p in value.split("."))
     if name == "hexcolor":
         return bool(_HEXCOLOR.match(value))
     if name == "rgbcolor":
@@ -837,7 +848,7 @@ def _has_special_format(schema: Schema, depth: int = 0) -> bool:
         return True
     if schema.get("format") in ("date", "date-time", "datetime", "duration", "byte"):
         return True
-    subs = [*(schema.get("properties") or {}).values()]
+    subs = [*_dict(schema, "properties").values()]
     for k in ("items", "additionalProperties"):
         if isinstance(schema.get(k), dict):
             subs.append(schema[k])

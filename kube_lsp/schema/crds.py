@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, Final
 
 from kube_lsp.model import Place, Span
 from kube_lsp.parsing.loader import Document
@@ -87,4 +87,63 @@ def _schema_of(node: Any) -> dict[str, Any] | None:
     if not isinstance(inner, YMap):
         return None
     data = to_python(inner)
-    return data if isinstance(data, dict) else None
+    return sanitized(data) if isinstance(data, dict) else None
+
+
+_SUBSCHEMA_MAPS: Final = ("properties", "patternProperties", "definitions")
+_SUBSCHEMA_LISTS: Final = ("allOf", "anyOf", "oneOf")
+_NUMBERS: Final = ("minimum", "maximum", "multipleOf")
+_COUNTS: Final = ("minLength", "maxLength", "minItems", "maxItems", "minProperties", "maxProperties")
+_STRINGS: Final = ("pattern", "format", "x-kubernetes-list-type", "x-kubernetes-map-type")
+_BOOLS: Final = ("nullable", "uniqueItems", "exclusiveMinimum", "exclusiveMaximum", "x-kubernetes-int-or-string",
+                 "x-kubernetes-preserve-unknown-fields", "x-kubernetes-embedded-resource")
+
+
+def sanitized(schema: dict[str, Any], depth: int = 0) -> dict[str, Any]:
+    """The schema without keywords of the wrong JSON type (the API server rejects such a CRD, and the CRD's own
+    findings say why), so that the walks over custom resources can trust the shapes."""
+    if depth > 64:
+        return {}
+    out: dict[str, Any] = {}
+    for key, value in schema.items():
+        if key in _SUBSCHEMA_MAPS:
+            if isinstance(value, dict):
+                out[key] = {k: sanitized(v, depth + 1) for k, v in value.items() if isinstance(v, dict)}
+        elif key in _SUBSCHEMA_LISTS:
+            if isinstance(value, list):
+                out[key] = [sanitized(v, depth + 1) for v in value if isinstance(v, dict)]
+        elif key in ("items", "not"):
+            if isinstance(value, dict):
+                out[key] = sanitized(value, depth + 1)
+        elif key == "additionalProperties":
+            if isinstance(value, dict):
+                out[key] = sanitized(value, depth + 1)
+            elif isinstance(value, bool):
+                out[key] = value
+        elif key == "type":
+            if isinstance(value, str) or (isinstance(value, list) and all(isinstance(t, str) for t in value)):
+                out[key] = value
+        elif key in ("required", "x-kubernetes-list-map-keys"):
+            if isinstance(value, list) and all(isinstance(r, str) for r in value):
+                out[key] = value
+        elif key == "enum":
+            if isinstance(value, list):
+                out[key] = value
+        elif key == "x-kubernetes-validations":
+            if isinstance(value, list):
+                out[key] = [v for v in value if isinstance(v, dict) and isinstance(v.get("rule"), str)]
+        elif key in _NUMBERS:
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                out[key] = value
+        elif key in _COUNTS:
+            if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+                out[key] = value
+        elif key in _STRINGS:
+            if isinstance(value, str):
+                out[key] = value
+        elif key in _BOOLS:
+            if isinstance(value, bool):
+                out[key] = value
+        else:
+            out[key] = value
+    return out

@@ -96,7 +96,10 @@ def schema_types(schema: Schema) -> tuple[set[str], bool]:
     elif isinstance(t, list):
         types.update(t)
     for key in ("oneOf", "anyOf"):
-        for branch in schema.get(key) or ():
+        branches = schema.get(key)
+        for branch in branches if isinstance(branches, list) else ():
+            if not isinstance(branch, dict):
+                continue  # a malformed CRD (its own findings say so)
             bt = branch.get("type")
             if isinstance(bt, str):
                 types.add(bt)
@@ -378,9 +381,10 @@ class _Walker:
 
     def _required(self, node: YMap, schema: Schema, name: str | None, path: PathT,
                   key: YScalar | None) -> None:
-        props = schema.get("properties") or {}
-        for req in schema.get("required") or ():
-            sub = props.get(req)
+        props = schema.get("properties")
+        required = schema.get("required")
+        for req in required if isinstance(required, list) else ():
+            sub = props.get(req) if isinstance(props, dict) else None
             if isinstance(sub, dict) and "default" in sub:
                 continue  # the API server fills in the default before it validates
             val = node.get(req)
