@@ -785,3 +785,24 @@ properties:
     not: {format: email}
 """
     assert check(schema, "contact: admin@example.com") == []
+
+
+def test_nested_defaults_count_in_branches() -> None:
+    schema = """\
+type: object
+properties:
+  listener:
+    type: object
+    properties:
+      tls:
+        type: object
+        properties:
+          mode: {type: string, default: Terminate}
+          certificateRef: {type: string}
+oneOf:
+  - properties: {listener: {properties: {tls: {properties: {mode: {enum: [Terminate]}}, required: [certificateRef]}}}}
+  - properties: {listener: {properties: {tls: {properties: {mode: {enum: [Passthrough]}}}}}}
+"""
+    assert check(schema, "listener: {tls: {certificateRef: c}}") == []  # mode defaults to Terminate: first only
+    assert check(schema, "listener: {tls: {mode: Passthrough}}") == []
+    assert check(schema, "listener: {tls: {}}") == [("KL268", 5, 1)]  # Terminate without certificateRef: none

@@ -306,22 +306,20 @@ class CrdChecker:
             return
         where = format_path(path)
         span = node.span if isinstance(node, YScalar) else anchor_span(key, node)
-        defaults = _defaults(schema)
-        node = _defaulted(node, schema)
         for branch in _branches(schema, "allOf"):
-            if self._satisfies(node, branch, defaults, 0) is False:
+            if self._satisfies(node, branch, schema, 0) is False:
                 self._report(Problem(span, COMBINATOR, f"{where} in body must validate all the schemas (allOf)",
                                      path))
                 break
         any_of = _branches(schema, "anyOf")
         if any_of:
-            verdicts = [self._satisfies(node, b, defaults, 0) for b in any_of]
+            verdicts = [self._satisfies(node, b, schema, 0) for b in any_of]
             if all(x is False for x in verdicts):
                 self._report(Problem(span, COMBINATOR, f"{where} in body must validate at least one schema "
                                                        "(anyOf)", path))
         one_of = _branches(schema, "oneOf")
         if one_of:
-            verdicts = [self._satisfies(node, b, defaults, 0) for b in one_of]
+            verdicts = [self._satisfies(node, b, schema, 0) for b in one_of]
             if None not in verdicts:
                 matched = sum(1 for x in verdicts if x)
                 if matched != 1:
@@ -329,13 +327,16 @@ class CrdChecker:
                     self._report(Problem(span, COMBINATOR, f"{where} in body must validate one and only one "
                                                            f"schema (oneOf); {detail}", path))
         neg = schema.get("not")
-        if isinstance(neg, dict) and self._satisfies(node, neg, defaults, 0) is True:
+        if isinstance(neg, dict) and self._satisfies(node, neg, schema, 0) is True:
             self._report(Problem(span, COMBINATOR, f"{where} in body must not validate the schema (not)", path))
 
-    def _satisfies(self, node: YNode, schema: Schema, defaults: frozenset[str], depth: int) -> bool | None:
-        """Whether `node` validates against the branch `schema`; None when this walk cannot tell."""
+    def _satisfies(self, node: YNode, schema: Schema, main: Schema, depth: int) -> bool | None:
+        """Whether `node` validates against the branch `schema`; None when this walk cannot tell. `main` is the
+        node's own (structural) schema: its defaults are filled in first, as the API server does."""
         if depth > _MAX_BRANCH_DEPTH or not isinstance(schema, dict):
             return None
+        node = _defaulted(node, main)
+        defaults = _defaults(main)
         if any(k not in _BRANCH_KEYWORDS for k in schema):
             return None
         actual = _node_type(node)
@@ -372,7 +373,7 @@ class CrdChecker:
                     if extra is False:
                         unsure = True
                     continue
-                verdict = self._satisfies(val, sub, frozenset(), depth + 1)
+                verdict = self._satisfies(val, sub, _child_schema(main, json_key(k)), depth + 1)
                 if verdict is False:
                     return False
                 unsure = unsure or verdict is None
@@ -380,31 +381,31 @@ class CrdChecker:
             items = schema.get("items")
             if isinstance(items, dict):
                 for item in node.items:
-                    verdict = self._satisfies(item, items, frozenset(), depth + 1)
+                    verdict = self._satisfies(item, items, _dict(main, "items"), depth + 1)
                     if verdict is False:
                         return False
                     unsure = unsure or verdict is None
         for branch in _branches(schema, "allOf"):
-            verdict = self._satisfies(node, branch, defaults, depth + 1)
+            verdict = self._satisfies(node, branch, main, depth + 1)
             if verdict is False:
                 return False
             unsure = unsure or verdict is None
         any_of = _branches(schema, "anyOf")
         if any_of:
-            verdicts = [self._satisfies(node, b, defaults, depth + 1) for b in any_of]
+            verdicts = [self._satisfies(node, b, main, depth + 1) for b in any_of]
             if all(x is False for x in verdicts):
                 return False
             unsure = unsure or not any(x is True for x in verdicts)
         one_of = _branches(schema, "oneOf")
         if one_of:
-            verdicts = [self._satisfies(node, b, defaults, depth + 1) for b in one_of]
+            verdicts = [self._satisfies(node, b, main, depth + 1) for b in one_of]
             if None in verdicts:
                 unsure = True
             elif sum(1 for x in verdicts if x) != 1:
                 return False
         neg = schema.get("not")
         if isinstance(neg, dict):
-            verdict = self._satisfies(node, neg, defaults, depth + 1)
+            verdict = self._satisfies(node, neg, main, depth + 1)
             if verdict is True:
                 return False
             unsure = unsure or verdict is None
@@ -562,6 +563,14 @@ def _synthetic(value: Any, span: Span, depth: int = 0) -> YNode:
         return YSeq(span, [_synthetic(v, span, depth + 1) for v in value])
     return YScalar(json.dumps(value) if not isinstance(value, str) else value, span, style='"'
                    if isinstance(value, str) else None, value=value)
+
+
+def _child_schema(schema: Schema, name: str) -> Schema:
+    """The structural schema of the property `name` of an object with the schema `schema` ({} when none)."""
+    sub = _dict(schema, "properties").get(name)
+    if isinstance(sub, dict):
+        return sub
+    return _dict(schema, "additionalProperties")
 
 
 def _list(schema: Schema, key: str) -> list[Any]:
