@@ -806,3 +806,19 @@ oneOf:
     assert check(schema, "listener: {tls: {certificateRef: c}}") == []  # mode defaults to Terminate: first only
     assert check(schema, "listener: {tls: {mode: Passthrough}}") == []
     assert check(schema, "listener: {tls: {}}") == [("KL268", 5, 1)]  # Terminate without certificateRef: none
+
+
+def test_a_defaulted_object_gets_its_own_defaults_in_cel() -> None:
+    schema = """\
+type: object
+properties:
+  tls:
+    type: object
+    default: {}
+    properties:
+      mode: {type: string, default: Terminate}
+x-kubernetes-validations:
+  - rule: has(self.tls.mode) && self.tls.mode == 'Terminate'
+"""
+    assert check(schema, "other: 1") == [("KL200", 6, 3)]  # only the unknown field: the rule passes
+    assert check(schema, "tls: {mode: Passthrough}") == [("KL269", 5, 1)]

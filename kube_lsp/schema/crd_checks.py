@@ -818,11 +818,11 @@ def _cel_collection(node: YMap | YSeq, schema: Schema, counter: list[int], is_ro
             elif sub.get("nullable") is True:
                 out[cel_name] = None  # a nullable null is kept (and not defaulted)
             elif "default" in sub:
-                out[cel_name] = _cel_default(sub)  # a null is pruned, then defaulted
+                out[cel_name] = _cel_default(sub, node.span, counter)  # a null is pruned, then defaulted
         for name, sub in props.items():
             cel_name = escape_cel_name(name)
             if cel_name is not None and cel_name not in out and isinstance(sub, dict) and "default" in sub:
-                out[cel_name] = _cel_default(sub)
+                out[cel_name] = _cel_default(sub, node.span, counter)
     elif isinstance(extra, dict):
         for name, val in pairs:
             if not _null(val):
@@ -848,15 +848,18 @@ def _null(node: YNode) -> bool:
     return isinstance(node, YScalar) and node.value is None
 
 
-def _cel_default(schema: Schema) -> Any:
+def _cel_default(schema: Schema, span: Span, counter: list[int]) -> Any:
+    """A property's default as CEL sees it: converted by its schema, with the defaults of its own properties filled
+    in (the API server defaults the defaulted object too)."""
     value = schema.get("default")
-    t = schema.get("type")
-    if isinstance(value, str) and t == "string":
+    if isinstance(value, dict | list):
+        if _has_special_format(schema):
+            raise _Unconvertible
+        return _cel_value(_synthetic(value, span), schema, counter)
+    if isinstance(value, str) and schema.get("type") == "string":
         _check_string_format(schema)
-    if t == "number" and isinstance(value, int) and not isinstance(value, bool):
+    if schema.get("type") == "number" and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
-    if isinstance(value, dict | list) and _has_special_format(schema):
-        raise _Unconvertible
     return value
 
 
