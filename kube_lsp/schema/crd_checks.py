@@ -113,6 +113,9 @@ class CrdChecker:
         self.root_skip = ("apiVersion", "kind", "status") if skip_status else ("apiVersion", "kind")
         # Each node's CEL value and size, converted once for the rules of all its ancestors.
         self.cel_memo: dict[int, tuple[Any, int, int]] = {}
+        # Nodes with their schema's defaults filled in, for the branches of oneOf/anyOf/allOf/not (the original
+        # node is kept with it, so that its id stays unique while the entry lives).
+        self.defaulted_memo: dict[tuple[int, int], tuple[YNode, YNode]] = {}
 
     def run(self, root: YMap, schema: Schema) -> None:
         self.node(root, schema, (), None, is_root=True)
@@ -165,69 +168,66 @@ class CrdChecker:
                branch: bool = False) -> Iterator[Problem | None]:
         """The problems of the keywords that look at this value alone; None stands for "cannot tell". Outside
         branches, string enums are left to the schema walk (KL202)."""
-        where = format_path(path)
         if isinstance(node, YScalar):
             value = node.value
             if isinstance(value, str):
-                yield from self._string(node, value, schema, path, where)
+                yield from self._string(node, value, schema, path)
             elif isinstance(value, int | float) and not isinstance(value, bool):
-                yield from _number(node, value, schema, path, where)
+                yield from _number(node, value, schema, path)
             enum = schema.get("enum")
             if isinstance(enum, list) and (branch or not isinstance(value, str)) and value is not None:
                 # The schema walk checks string values; the others are compared as JSON values here.
                 if not any(_json_equal(value, e) for e in enum):
                     shown = ", ".join(json.dumps(e) for e in enum)
-                    yield Problem(node.span, ENUM, f"Unsupported value: {node.text}: supported values: {shown}",
-                                  path)
+                    yield Problem(node.span, ENUM, f"Unsupported value: {node.text}: supported values: {shown}", path)
             return
         span = anchor_span(key, node)
         if isinstance(node, YSeq):
             n = len(node.items)
             lo, hi = _int(schema.get("minItems")), _int(schema.get("maxItems"))
             if hi is not None and n > hi:
-                yield Problem(span, ITEMS, f"Too many: {n}: must have at most {hi} items ({where})", path)
+                yield Problem(span, ITEMS, f"Too many: {n}: must have at most {hi} items ({format_path(path)})", path)
             if lo is not None and n < lo:
-                yield Problem(span, ITEMS, f"Invalid value: {n}: {where} in body should have at least {lo} items",
-                              path)
-            yield from self._duplicates(node, schema, path, where)
+                yield Problem(span, ITEMS, f"Invalid value: {n}: {format_path(path)} in body should have at least "
+                                           f"{lo} items", path)
+            yield from self._duplicates(node, schema, path)
         elif isinstance(node, YMap) and not self.v.partial:  # a patch's keys merge into the base's
             n = len(node.keys()) if not node.merges else len(set(node.keys()))
             lo, hi = _int(schema.get("minProperties")), _int(schema.get("maxProperties"))
             if hi is not None and n > hi:
-                yield Problem(span, PROPERTIES, f"Too many: {n}: {where} in body should have at most {hi} "
-                                                "properties", path)
+                yield Problem(span, PROPERTIES, f"Too many: {n}: {format_path(path)} in body should have at most "
+                                                f"{hi} properties", path)
             if lo is not None and n < lo:
-                yield Problem(span, PROPERTIES, f"Invalid value: {n}: {where} in body should have at least {lo} "
-                                                "properties", path)
+                yield Problem(span, PROPERTIES, f"Invalid value: {n}: {format_path(path)} in body should have at "
+                                                f"least {lo} properties", path)
 
-    def _string(self, node: YScalar, value: str, schema: Schema, path: PathT, where: str) -> Iterator[Problem | None]:
-        shown = _quote(value)
+    def _string(self, node: YScalar, value: str, schema: Schema, path: PathT) -> Iterator[Problem | None]:
         n = len(value)  # code points, as Go's utf8.RuneCountInString
         lo, hi = _int(schema.get("minLength")), _int(schema.get("maxLength"))
         if hi is not None and n > hi:
-            yield Problem(node.span, LENGTH, f"Too long: may not be longer than {hi} ({where} has {n} characters)",
-                          path)
+            yield Problem(node.span, LENGTH, f"Too long: may not be longer than {hi} ({format_path(path)} has {n} "
+                                             "characters)", path)
         if lo is not None and n < lo:
-            yield Problem(node.span, LENGTH, f"Invalid value: {shown}: {where} in body should be at least {lo} "
-                                             "chars long", path)
+            yield Problem(node.span, LENGTH, f"Invalid value: {_quote(value)}: {format_path(path)} in body should be "
+                                             f"at least {lo} chars long", path)
         pattern = schema.get("pattern")
         if isinstance(pattern, str):
             found = cel.search(pattern, value)
             if found is None:
                 yield None
             elif not found:
-                yield Problem(node.span, PATTERN, f"Invalid value: {shown}: {where} in body should match "
-                                                  f"'{pattern}'", path)
+                yield Problem(node.span, PATTERN, f"Invalid value: {_quote(value)}: {format_path(path)} in body "
+                                                  f"should match '{pattern}'", path)
         fmt = schema.get("format")
         if isinstance(fmt, str) and fmt:
             valid = format_valid(fmt, value)
             if valid is None and fmt.replace("-", "") in SERVER_FORMATS:
                 yield None  # the API server checks it; this checker cannot tell
             elif valid is False:
-                yield Problem(node.span, FORMAT, f"Invalid value: {shown}: {where} in body must be of type {fmt}: "
-                                                 f"{shown}", path)
+                yield Problem(node.span, FORMAT, f"Invalid value: {_quote(value)}: {format_path(path)} in body must "
+                                                 f"be of type {fmt}: {_quote(value)}", path)
 
-    def _duplicates(self, node: YSeq, schema: Schema, path: PathT, where: str) -> Iterator[Problem | None]:
+    def _duplicates(self, node: YSeq, schema: Schema, path: PathT) -> Iterator[Problem | None]:
         list_type = schema.get("x-kubernetes-list-type")
         raw = schema.get("items")
         items: Schema = raw if isinstance(raw, dict) else {}
@@ -273,14 +273,14 @@ class CrdChecker:
             if not _small(item):
                 yield None
                 continue
-            ident = json.dumps(to_python(item), sort_keys=True, default=str)
+            ident = _identity(item)
             if ident in seen:
                 what = "x-kubernetes-list-type: set" if list_type == "set" else "uniqueItems"
                 shown = item.text if isinstance(item, YScalar) else ident
                 yield Problem(anchor_span(None, item) if not isinstance(item, YScalar) else item.span, DUPLICATE,
                               f"Duplicate value: {shown}: {format_path((*path, i))} repeats "
-                              f"{format_path((*path, seen[ident]))} ({what}; {where} in body shouldn't contain "
-                              "duplicates)", (*path, i))
+                              f"{format_path((*path, seen[ident]))} ({what}; {format_path(path)} in body shouldn't "
+                              "contain duplicates)", (*path, i))
             else:
                 seen[ident] = i
 
@@ -335,7 +335,11 @@ class CrdChecker:
         node's own (structural) schema: its defaults are filled in first, as the API server does."""
         if depth > _MAX_BRANCH_DEPTH or not isinstance(schema, dict):
             return None
-        node = _defaulted(node, main)
+        memo_key = (id(node), id(main))
+        known = self.defaulted_memo.get(memo_key)
+        if known is None:
+            known = self.defaulted_memo[memo_key] = (node, _defaulted(node, main))
+        node = known[1]
         defaults = _defaults(main)
         if any(k not in _BRANCH_KEYWORDS for k in schema):
             return None
@@ -518,6 +522,16 @@ def _small(node: YNode, budget: int = 2000) -> bool:
     return True
 
 
+def _identity(item: YNode) -> Any:
+    """A hashable stand-in for a (small) node's JSON value: equal values, equal identities."""
+    if isinstance(item, YScalar):
+        value = item.value
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        return (type(value).__name__, value)
+    return json.dumps(to_python(item), sort_keys=True, default=str)
+
+
 def _json_equal(a: Any, b: Any) -> bool:
     if isinstance(a, bool) or isinstance(b, bool):
         return a is b
@@ -595,27 +609,26 @@ def _defaults(schema: Schema) -> frozenset[str]:
     return frozenset(k for k, p in props.items() if isinstance(p, dict) and "default" in p)
 
 
-def _number(node: YScalar, value: int | float, schema: Schema, path: PathT, where: str) -> Iterator[Problem | None]:
+def _number(node: YScalar, value: int | float, schema: Schema, path: PathT) -> Iterator[Problem | None]:
     if isinstance(value, float) and not math.isfinite(value):
         return
-    text = node.text
     hi, lo = _num(schema.get("maximum")), _num(schema.get("minimum"))
+    m = _num(schema.get("multipleOf"))
+    if hi is None and lo is None and m is None:
+        return
+    head = f"Invalid value: {node.text}: {format_path(path)} in body should be"
     if hi is not None:
         if schema.get("exclusiveMaximum") is True and value >= hi:
-            yield Problem(node.span, RANGE, f"Invalid value: {text}: {where} in body should be less than {hi}", path)
+            yield Problem(node.span, RANGE, f"{head} less than {hi}", path)
         elif value > hi:
-            yield Problem(node.span, RANGE, f"Invalid value: {text}: {where} in body should be less than or equal "
-                                            f"to {hi}", path)
+            yield Problem(node.span, RANGE, f"{head} less than or equal to {hi}", path)
     if lo is not None:
         if schema.get("exclusiveMinimum") is True and value <= lo:
-            yield Problem(node.span, RANGE, f"Invalid value: {text}: {where} in body should be greater than {lo}",
-                          path)
+            yield Problem(node.span, RANGE, f"{head} greater than {lo}", path)
         elif value < lo:
-            yield Problem(node.span, RANGE, f"Invalid value: {text}: {where} in body should be greater than or "
-                                            f"equal to {lo}", path)
-    m = _num(schema.get("multipleOf"))
+            yield Problem(node.span, RANGE, f"{head} greater than or equal to {lo}", path)
     if m is not None and m > 0 and not _multiple(value, m):
-        yield Problem(node.span, RANGE, f"Invalid value: {text}: {where} in body should be a multiple of {m}", path)
+        yield Problem(node.span, RANGE, f"{head} a multiple of {m}", path)
 
 
 def _multiple(value: int | float, m: int | float) -> bool:
