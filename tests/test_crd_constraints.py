@@ -822,3 +822,24 @@ x-kubernetes-validations:
 """
     assert check(schema, "other: 1") == [("KL200", 6, 3)]  # only the unknown field: the rule passes
     assert check(schema, "tls: {mode: Passthrough}") == [("KL269", 5, 1)]
+
+
+def test_cli_checks_custom_resources_against_crds_in_other_files(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    (tmp_path / "crds").mkdir()
+    for name in ("gateway.networking.k8s.io_httproutes.yaml",):
+        (tmp_path / "crds" / name).write_text((FIXTURES / "crds" / name).read_text())
+    bad = FIXTURES / "invalid" / "httproute" / "invalid-backend-port.yaml"
+    (tmp_path / "route.yaml").write_text(bad.read_text())
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    r = subprocess.run([sys.executable, "-m", "kube_lsp", "check", "--no-cache", "--format", "concise", "."],
+                       capture_output=True, text=True, cwd=tmp_path, env=env, check=False)
+    assert r.returncode == 1
+    [line] = [x for x in r.stdout.splitlines() if "error" in x]
+    assert line.startswith("route.yaml:9:13: error KL263 Invalid value: 800080: spec.rules[0].backendRefs[0].port in "
+                           "body should be less than or equal to 65535 (CRD httproutes.gateway.networking.k8s.io, ")
