@@ -439,7 +439,7 @@ def test_property_names_are_escaped_as_kubernetes_does() -> None:
 
 
 @pytest.mark.parametrize("rule", [
-    "quantity(self.size).isLessThan(quantity('1Gi'))",  # Kubernetes library: not in cel-cpp
+    "quantity(self.size).asInteger() > 0",  # Kubernetes library function not mirrored
     "isURL(self.size)",
     "self.size == oldSelf.size",  # transition rule
     "self.missing == 'x'",  # no such key: an evaluation error
@@ -843,3 +843,19 @@ def test_cli_checks_custom_resources_against_crds_in_other_files(tmp_path: Path)
     [line] = [x for x in r.stdout.splitlines() if "error" in x]
     assert line.startswith("route.yaml:9:13: error KL263 Invalid value: 800080: spec.rules[0].backendRefs[0].port in "
                            "body should be less than or equal to 65535 (CRD httproutes.gateway.networking.k8s.io, ")
+
+
+@pytest.mark.parametrize(("rule", "value", "ok"), [
+    ("quantity(self).isGreaterThan(quantity('1Mi'))", "1Gi", True),
+    ("quantity(self).isLessThan(quantity('1Mi'))", "1Gi", False),
+    ("quantity(self) == quantity('1024Mi')", "1Gi", True),  # equal values, as Quantity.Equal
+    ("quantity(self).compareTo(quantity('1')) == 1", "1500m", True),
+    ("quantity(self).add(quantity('500m')) == quantity('2')", "1500m", True),
+    ("quantity(self).sub(1).sign() == 0", "1", True),
+    ("isQuantity(self)", "1GB", False),
+    ("quantity(self).sign() == 1", "junk", None),  # an invalid quantity is an error: not evaluated
+    ("quantity(self).sign() == 1", "0.0000000001", None),  # finer than nano: the API server rounds it
+    ("quantity(self).asInteger() == 1", "1", None),  # not mirrored
+])
+def test_quantity_library(rule: str, value: object, ok: bool | None) -> None:
+    assert cel.evaluate(rule, value, 1).ok is ok

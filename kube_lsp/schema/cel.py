@@ -14,7 +14,10 @@ import functools
 import ipaddress
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, Final
+
+from kube_lsp.quantity import parse_quantity
 
 try:  # an optional native wheel: without it, rules and patterns are simply not evaluated
     from cel_expr_python import cel as _cel  # type: ignore[import-untyped]
@@ -155,12 +158,59 @@ def _find_all(text: Any, pattern: Any, limit: Any = -1) -> list[str]:
     return found if limit < 0 else found[:limit]
 
 
+_QUANTITY: Final = "kube-lsp.io/quantity"
+
+
+def _quantity(text: Any) -> dict[str, str]:
+    """Kubernetes' `quantity(<string>)`, as an opaque map holding the exact value (equal quantities are equal maps:
+    the API server's Quantity equality is numeric). Values finer than a nano unit are not evaluated: the API
+    server rounds them."""
+    value = parse_quantity(text) if isinstance(text, str) else None
+    if value is None or not value.is_finite():
+        raise ValueError("not a quantity")
+    return _quantity_of(value)
+
+
+def _quantity_of(value: Decimal) -> dict[str, str]:
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -9 and value != value.quantize(Decimal("1e-9")):
+        raise ValueError("not evaluated: finer than the API server keeps")
+    return {_QUANTITY: str(value.normalize())}
+
+
+def _q(value: Any) -> Decimal:
+    if not isinstance(value, dict) or set(value) != {_QUANTITY}:
+        raise TypeError("not a quantity")
+    return Decimal(value[_QUANTITY])
+
+
+def _q_or_int(value: Any) -> Decimal:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return Decimal(value)
+    return _q(value)
+
+
+def _is_quantity(text: Any) -> bool:
+    return isinstance(text, str) and parse_quantity(text) is not None
+
+
+def _compare(a: Any, b: Any) -> int:
+    x, y = _q(a), _q(b)
+    return (x > y) - (x < y)
+
+
 def _declarations() -> list[Any]:
-    """Kubernetes' CEL libraries this checker mirrors: the regex library's `find` and `findAll` (for patterns and
-    texts where Python's regex provably finds what RE2 finds), `isIP` and `isCIDR` of the IP and CIDR libraries, and the
-    lists library (`isSorted`, `sum`, `min`, `max`; its `indexOf` and `lastIndexOf` clash with the strings
-    extension's in cel-cpp, so rules using them on lists are not evaluated). An error in them (an empty list's
-    `min`, an overflowing `sum`) leaves the rule not evaluated."""
+    """Kubernetes' CEL libraries this checker mirrors:
+
+    - quantity: `quantity`, `isQuantity`, `sign`, `compareTo`, `isGreaterThan`, `isLessThan`, `add`, `sub` (not
+      `isInteger`, `asInteger`, `asApproximateFloat`: their results depend on how Go stores the value);
+    - regex: `find`, `findAll`, for patterns and texts where Python's regex provably finds what RE2 finds;
+    - IP and CIDR: `isIP`, `isCIDR`;
+    - lists: `isSorted`, `sum`, `min`, `max` (its `indexOf` and `lastIndexOf` clash with the strings extension's in
+      cel-cpp, so rules using them on lists are not evaluated).
+
+    An error in them (an empty list's `min`, an overflowing `sum`, an invalid quantity) leaves the rule not
+    evaluated."""
     assert _cel is not None
     t = _cel.Type
     dyn_list = t.List(t.DYN)
@@ -169,7 +219,28 @@ def _declarations() -> list[Any]:
         return _cel.FunctionDecl(name, [_cel.Overload(f"kube_lsp_list_{name}", ret, params, is_member=True,
                                                       impl=impl)])
 
+    q = t.Map(t.STRING, t.STRING)
+
+    def q_member(name: str, ret: Any, params: list[Any], impl: Any, suffix: str = "") -> Any:
+        return _cel.Overload(f"kube_lsp_quantity_{name}{suffix}", ret, params, is_member=True, impl=impl)
+
     return [
+        _cel.FunctionDecl("quantity", [_cel.Overload("kube_lsp_quantity", q, [t.STRING], impl=_quantity)]),
+        _cel.FunctionDecl("isQuantity", [_cel.Overload("kube_lsp_isQuantity", t.BOOL, [t.STRING],
+                                                       impl=_is_quantity)]),
+        _cel.FunctionDecl("sign", [q_member("sign", t.INT, [q], lambda a: (_q(a) > 0) - (_q(a) < 0))]),
+        _cel.FunctionDecl("compareTo", [q_member("compareTo", t.INT, [q, q], _compare)]),
+        _cel.FunctionDecl("isGreaterThan", [q_member("isGreaterThan", t.BOOL, [q, q],
+                                                     lambda a, b: _compare(a, b) > 0)]),
+        _cel.FunctionDecl("isLessThan", [q_member("isLessThan", t.BOOL, [q, q], lambda a, b: _compare(a, b) < 0)]),
+        _cel.FunctionDecl("add", [
+            q_member("add", q, [q, q], lambda a, b: _quantity_of(_q(a) + _q(b))),
+            q_member("add", q, [q, t.INT], lambda a, b: _quantity_of(_q(a) + _q_or_int(b)), "_int"),
+        ]),
+        _cel.FunctionDecl("sub", [
+            q_member("sub", q, [q, q], lambda a, b: _quantity_of(_q(a) - _q(b))),
+            q_member("sub", q, [q, t.INT], lambda a, b: _quantity_of(_q(a) - _q_or_int(b)), "_int"),
+        ]),
         _cel.FunctionDecl("find", [_cel.Overload("kube_lsp_find", t.STRING, [t.STRING, t.STRING], is_member=True,
                                                  impl=_find)]),
         _cel.FunctionDecl("findAll", [
