@@ -20,7 +20,7 @@ import ipaddress
 import json
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Final
@@ -656,6 +656,8 @@ _UUID: Final = {
 # kube-openapi's hostname pattern (RE2 syntax: \p{S} and \p{L} are evaluated by RE2, not Python).
 _HOSTNAME: Final = (r"^([a-zA-Z0-9\p{S}\p{L}]((-?[a-zA-Z0-9\p{S}\p{L}]{0,62})?)|([a-zA-Z0-9\p{S}\p{L}](([a-zA-Z0-9-"
                     r"\p{S}\p{L}]{0,61}[a-zA-Z0-9\p{S}\p{L}])?)(\.)){1,}([a-zA-Z0-9-\p{L}]){2,63})$")
+# The stricter pattern of some kube-openapi releases: the top-level domain only letters.
+_HOSTNAME_STRICT: Final = _HOSTNAME[: _HOSTNAME.rindex("([")] + r"([a-zA-Z\p{L}]){2,63})$"
 _MAC: Final = re.compile(r"^(?:[0-9a-fA-F]{2}(?:([:-])[0-9a-fA-F]{2})(?:\1[0-9a-fA-F]{2}){4}"
                          r"(?:(?:\1[0-9a-fA-F]{2}){2}|(?:\1[0-9a-fA-F]{2}){14})?"
                          r"|[0-9a-fA-F]{4}\.[0-9a-fA-F]{4}\.[0-9a-fA-F]{4}(?:(?:\.[0-9a-fA-F]{4})|(?:\.[0-9a-fA-F]{4}){7})?)$")
@@ -682,68 +684,78 @@ SERVER_FORMATS: Final = frozenset({
 
 
 def format_valid(fmt: str, value: str) -> bool | None:
-    """Whether `value` has the `format` as kube-openapi's strfmt validates it for CRDs; None for formats the API
-    server does not validate (int32, float, ...: it strips them) or that this checker leaves alone (email, isbn,
-    creditcard: their Go parsers are not mirrored)."""
+    """Whether `value` has the `format` as kube-openapi's strfmt validates it for CRDs: True and False only when
+    certain (a finding needs False; a oneOf/not branch needs either), None when this checker cannot tell — the
+    formats it does not mirror (email, isbn, creditcard), the corners where Go's parsers and these differ — and
+    for formats the API server does not validate (int32, float, ...: it strips them from CRD schemas)."""
     name = fmt.replace("-", "")
     if name == "password":
         return True  # any string
-    if name in _UUID:
-        return bool(_UUID[name].match(value))
-    if name == "date":
-        m = _DATE.match(value)
-        if not m:
-            return False
-        try:
-            datetime.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-        except ValueError:
-            return False
-        return True
-    if name == "datetime":
-        return True if _DATETIME_PREFIX.match(value) else False
-    if name == "duration":
-        return bool(_GO_DURATION.match(value) or _LOOSE_DURATION.search(value))
-    if name == "ipv4":
-        return _ipv4_sloppy(value) or (":" in value and "." in value and _ipv6(value))
-    if name == "ipv6":
-        return ":" in value and _ipv6(value)
-    if name == "cidr":
-        return _cidr(value)
-    if name == "mac":
-        return bool(_MAC.match(value))
-    if name == "hostname":
-        found = cel.search(_HOSTNAME, value)
-        if found is None:
-            return None
-        return found and len(value.encode(errors="surrogatepass")) <= 255 and all(
-            len(p.encode(errors="surrogatepass")) <= 63 for p in value.split("."))
-    if name == "hexcolor":
-        return bool(_HEXCOLOR.match(value))
-    if name == "rgbcolor":
-        return bool(_RGBCOLOR.match(value))
-    if name == "bsonobjectid":
-        return bool(_BSON.match(value))
-    if name == "ssn":
-        return bool(_SSN.match(value))
-    if name == "byte":
-        try:
-            base64.b64decode(value.replace("\r", "").replace("\n", ""), validate=True)
-        except ValueError:
-            return False
-        return True
-    if name == "uri":
-        if any(ord(c) < 0x20 or ord(c) == 0x7F for c in value):
-            return False
-        return value == "*" or value.startswith("/") or bool(_URI_SCHEME.match(value))
-    return None
+    checker = _FORMATS.get(name)
+    return checker(value) if checker is not None else None
 
 
-def _ipv4_sloppy(value: str) -> bool:
+def _plain(value: str) -> bool:
+    """Printable ASCII without line breaks: where Python's and Go's regular expressions agree on `$`, `\\d`, `\\s`
+    and case folding."""
+    return all(" " <= c <= "~" for c in value)
+
+
+def _exact(rx: re.Pattern[str]) -> Callable[[str], bool | None]:
+    def check(value: str) -> bool | None:
+        if rx.match(value):
+            return True if _plain(value) else None
+        return False
+
+    return check
+
+
+def _date(value: str) -> bool | None:
+    m = _DATE.match(value)
+    if not m:
+        return False
+    try:
+        datetime.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        return False
+    return True if _plain(value) else None
+
+
+_TIME_OF_DAY: Final = re.compile(r"([0-9]{2}):([0-9]{2}):([0-9]{2})(.[0-9]+)?(z|([+-][0-9]{2}:[0-9]{2}))\Z")
+
+
+def _datetime(value: str) -> bool | None:
+    """kube-openapi's IsDateTime (a date, `T`, a time with seconds and a zone) when certain; anything that does not
+    even start like a date and a time is invalid."""
+    parts = value.lower().split("t")
+    if len(value) >= 4 and len(parts) >= 2 and _date(parts[0]) is True and _plain(value):
+        m = _TIME_OF_DAY.match(parts[1])
+        if m and m.group(1) <= "23" and m.group(2) <= "59" and m.group(3) <= "59":
+            return True
+    return None if _DATETIME_PREFIX.match(value) else False
+
+
+def _duration(value: str) -> bool | None:
+    if _GO_DURATION.match(value) and _plain(value):
+        return True
+    return None if _LOOSE_DURATION.search(value) else False
+
+
+def _ipv4(value: str) -> bool | None:
     m = _DOTTED_QUAD.match(value)
-    return m is not None and all(int(g) <= 255 for g in m.groups())
+    if m is not None and all(int(g) <= 255 for g in m.groups()) and "\n" not in value:
+        leading_zeros = any(len(g) > 1 and g.startswith("0") for g in m.groups())
+        return None if leading_zeros else True  # Go's strict and sloppy parsers differ on leading zeros
+    if ":" in value and "." in value:
+        return None  # an IPv4-mapped IPv6 address: Go's ParseIP takes some, Python others
+    return False
 
 
-def _ipv6(value: str) -> bool:
+def _ipv6(value: str) -> bool | None:
+    if ":" not in value:
+        return False
+    if "%" in value or "." in value or not _plain(value):
+        return None  # zones and embedded IPv4: Go's and Python's parsers differ
     try:
         ipaddress.IPv6Address(value)
     except ValueError:
@@ -751,16 +763,68 @@ def _ipv6(value: str) -> bool:
     return True
 
 
-def _cidr(value: str) -> bool:
+def _cidr(value: str) -> bool | None:
     addr, slash, bits = value.partition("/")
-    if not slash or not bits.isdigit():
+    if not slash or not bits.isdigit() or not bits.isascii():
         return False
-    if _ipv4_sloppy(addr):
-        addr = ".".join(str(int(p)) for p in addr.split("."))
-        return int(bits) <= 32
-    if ":" in addr and _ipv6(addr) and "%" not in addr:
-        return int(bits) <= 128
-    return False
+    if ":" not in addr:
+        verdict = _ipv4(addr)
+        return verdict if verdict is not True else int(bits) <= 32
+    verdict = _ipv6(addr)
+    return verdict if verdict is not True else int(bits) <= 128
+
+
+def _hostname(value: str) -> bool | None:
+    found = cel.search(_HOSTNAME, value)
+    if found is None:
+        return None
+    if not found or len(value.encode(errors="surrogatepass")) > 255 or any(
+            len(p.encode(errors="surrogatepass")) > 63 for p in value.split(".")):
+        return False
+    strict = cel.search(_HOSTNAME_STRICT, value)
+    return True if strict else None  # kube-openapi's top-level domain may or may not take digits and dashes
+
+
+def _byte(value: str) -> bool | None:
+    if not value or "\n" in value or "\r" in value:
+        return None  # Go's decoders and validators differ on empty strings and line breaks
+    try:
+        base64.b64decode(value, validate=True)
+    except ValueError:
+        return False
+    return True
+
+
+_SIMPLE_URI: Final = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*://[A-Za-z0-9.-]+(:[0-9]+)?)?(/[A-Za-z0-9._~!$&'()*+,;=:@/-]*)?"
+                                r"(\?[A-Za-z0-9._~!$&'()*+,;=:@/?-]*)?\Z")
+
+
+def _uri(value: str) -> bool | None:
+    """Go's url.ParseRequestURI: an absolute URI or an absolute path (or `*`)."""
+    if not value or any(ord(c) < 0x20 or ord(c) == 0x7F for c in value):
+        return False
+    if not (value == "*" or value.startswith("/") or _URI_SCHEME.match(value)):
+        return False
+    return True if value == "*" or (_SIMPLE_URI.match(value) and value != "/" * len(value)) else None
+
+
+_FORMATS: Final[dict[str, Callable[[str], bool | None]]] = {
+    **{name: _exact(rx) for name, rx in _UUID.items()},
+    "date": _date,
+    "datetime": _datetime,
+    "duration": _duration,
+    "ipv4": _ipv4,
+    "ipv6": _ipv6,
+    "cidr": _cidr,
+    "mac": _exact(_MAC),
+    "hostname": _hostname,
+    "hexcolor": _exact(_HEXCOLOR),
+    "rgbcolor": _exact(_RGBCOLOR),
+    "bsonobjectid": _exact(_BSON),
+    "ssn": _exact(_SSN),
+    "byte": _byte,
+    "uri": _uri,
+}
 
 
 # ------------------------------------------------------------------------------------------ CEL values
