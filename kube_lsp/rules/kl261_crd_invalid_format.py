@@ -3,10 +3,10 @@
 ## What it does
 The API server validates these `format`s of CRD schemas (kube-openapi's strfmt registry): `uuid`, `uuid3`,
 `uuid4`, `uuid5`, `date`, `date-time`, `duration`, `ipv4`, `ipv6`, `cidr`, `mac`, `hostname`, `hexcolor`,
-`rgbcolor`, `bsonobjectid`, `ssn`, `byte` (base64) and `uri`. Other formats (`int32`, `int64`, `float`,
-`double`, `password`, ...) are stripped from CRD schemas and not checked; `email`, `isbn` and `creditcard` are left
-to the API server (their Go parsers are not mirrored). Where Go's parsers and Python's could differ (IPv4 leading
-zeros, zones, line breaks), nothing is reported.
+`rgbcolor`, `bsonobjectid`, `ssn`, `byte` (base64) and `uri` (`password` takes any string). Other formats
+(`int32`, `int64`, `float`, `double`, ...) are stripped from CRD schemas and not checked; `email`, `isbn` and
+`creditcard` are left to the API server (their Go parsers are not mirrored). Where Go's parsers and Python's could
+differ (IPv4 leading zeros, zones, line breaks), nothing is reported.
 
 ## Why is this bad?
 The API server rejects the object: `Invalid value: "10.0.0.300": spec.address in body must be of type ipv4`.
