@@ -337,11 +337,13 @@ class CrdChecker:
         node's own (structural) schema: its defaults are filled in first, as the API server does."""
         if depth > _MAX_BRANCH_DEPTH or not isinstance(schema, dict):
             return None
-        memo_key = (id(node), id(main))
-        known = self.defaulted_memo.get(memo_key)
-        if known is None:
-            known = self.defaulted_memo[memo_key] = (node, _defaulted(node, main))
-        node = known[1]
+        if isinstance(node, YMap) and ("properties" in schema or "required" in schema or "minProperties" in schema
+                                       or "maxProperties" in schema):
+            memo_key = (id(node), id(main))
+            known = self.defaulted_memo.get(memo_key)
+            if known is None:
+                known = self.defaulted_memo[memo_key] = (node, _defaulted(node, main))
+            node = known[1]
         defaults = _defaults(main)
         if any(k not in _BRANCH_KEYWORDS for k in schema):
             return None
@@ -353,11 +355,12 @@ class CrdChecker:
             if not _type_ok(actual, types):
                 return False
         unsure = False
-        for p in self._local(node, schema, (), None, branch=True):
-            if p is None:
-                unsure = True
-            else:
-                return False
+        if schema.keys() & _LOCAL_KEYWORDS:
+            for p in self._local(node, schema, (), None, branch=True):
+                if p is None:
+                    unsure = True
+                else:
+                    return False
         if isinstance(node, YMap):
             present = {json_key(k) for k, val in node.pairs if not (isinstance(val, YScalar) and val.value is None)}
             present.update(k for m in node.merges for k in m.keys())
