@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import datetime
+import functools
 import ipaddress
 import json
 import math
@@ -60,6 +61,7 @@ _LOCAL_KEYWORDS: Final = frozenset({
     "pattern", "format", "minLength", "maxLength", "minimum", "maximum", "multipleOf", "minItems", "maxItems",
     "minProperties", "maxProperties", "uniqueItems", "x-kubernetes-list-type", "enum",
 })
+_COMBINATORS: Final = frozenset({"allOf", "anyOf", "oneOf", "not"})
 _MAX_BRANCH_DEPTH: Final = 16
 _CEL_RESERVED: Final = frozenset({
     "true", "false", "null", "in", "as", "break", "const", "continue", "else", "for", "function", "if", "import",
@@ -304,7 +306,7 @@ class CrdChecker:
     # --------------------------------------------------------------------------------------- combinators
 
     def _combinators(self, node: YNode, schema: Schema, path: PathT, key: YScalar | None) -> None:
-        if not any(k in schema for k in ("allOf", "anyOf", "oneOf", "not")):
+        if not schema.keys() & _COMBINATORS:
             return
         where = format_path(path)
         span = node.span if isinstance(node, YScalar) else anchor_span(key, node)
@@ -834,6 +836,7 @@ _FORMATS: Final[dict[str, Callable[[str], bool | None]]] = {
 
 # ------------------------------------------------------------------------------------------ CEL values
 
+@functools.lru_cache(maxsize=4096)
 def escape_cel_name(name: str) -> str | None:
     """A property name as CEL rules spell it (Kubernetes' escaping), or None when rules cannot name it."""
     if name in _CEL_RESERVED:
