@@ -881,3 +881,14 @@ properties:
     assert check(schema, "address: 010.0.0.1") == []  # leading zeros: Go's parsers disagree, so no verdict
     assert check(schema, "address: 10.0.0.1") == [("KL268", 6, 12)]
     assert check(schema, "address: example.com") == []
+
+
+@pytest.mark.parametrize(("rule", "value", "ok"), [
+    ("sets.contains(self, ['a'])", ["a", "b"], True),
+    ("sets.contains(self, ['c'])", ["a", "b"], False),
+    ("sets.equivalent(self, ['b', 'a', 'a'])", ["a", "b"], True),
+    ("sets.intersects(self, [2.0])", [1, 2], True),  # CEL's numeric equality
+    ("sets.contains(self, [true])", [1], None),  # Python's True == 1 is not CEL's: not evaluated
+])
+def test_sets_library(rule: str, value: object, ok: bool | None) -> None:
+    assert cel.evaluate(rule, value, 3).ok is ok

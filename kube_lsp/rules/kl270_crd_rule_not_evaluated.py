@@ -2,7 +2,7 @@
 
 ## What it does
 Says which CEL rules KL269 skipped and why: a transition rule (`oldSelf`), a function CEL here does not know
-(Kubernetes' `isURL()`, `url()`, `ip()`, `cidr()`, `asInteger()`, the sets and format libraries), a
+(Kubernetes' `isURL()`, `url()`, `ip()`, `cidr()`, `asInteger()`, the format library), a
 value CEL would see as a timestamp or duration, an evaluation error (such as a field the rule reads that the
 object does not set) or the interpreter's iteration budget. Off by default.
 

@@ -158,6 +158,34 @@ def _find_all(text: Any, pattern: Any, limit: Any = -1) -> list[str]:
     return found if limit < 0 else found[:limit]
 
 
+def _set_items(a: Any, b: Any) -> tuple[list[Any], list[Any]]:
+    xs, ys = list(a), list(b)
+    kinds = {type(v) for v in xs + ys}
+    if not kinds <= {str, int, float, bool, bytes}:
+        raise TypeError("not evaluated: items other than scalars")
+    if bool in kinds and kinds & {int, float}:
+        raise TypeError("not evaluated: booleans among numbers")  # Python's True == 1; CEL's true != 1
+    if len(xs) + len(ys) > 10_000:
+        raise ValueError("not evaluated: too many items")
+    return xs, ys
+
+
+def _sets_contains(a: Any, b: Any) -> bool:
+    """Kubernetes' `sets.contains(list, sublist)`: every item of `sublist` is in `list`."""
+    xs, ys = _set_items(a, b)
+    return all(y in xs for y in ys)
+
+
+def _sets_equivalent(a: Any, b: Any) -> bool:
+    xs, ys = _set_items(a, b)
+    return all(y in xs for y in ys) and all(x in ys for x in xs)
+
+
+def _sets_intersects(a: Any, b: Any) -> bool:
+    xs, ys = _set_items(a, b)
+    return any(y in xs for y in ys)
+
+
 _QUANTITY: Final = "kube-lsp.io/quantity"
 
 
@@ -206,6 +234,7 @@ def _declarations() -> list[Any]:
       `isInteger`, `asInteger`, `asApproximateFloat`: their results depend on how Go stores the value);
     - regex: `find`, `findAll`, for patterns and texts where Python's regex provably finds what RE2 finds;
     - IP and CIDR: `isIP`, `isCIDR`;
+    - sets: `sets.contains`, `sets.equivalent`, `sets.intersects`;
     - lists: `isSorted`, `sum`, `min`, `max` (its `indexOf` and `lastIndexOf` clash with the strings extension's in
       cel-cpp, so rules using them on lists are not evaluated).
 
@@ -224,7 +253,14 @@ def _declarations() -> list[Any]:
     def q_member(name: str, ret: Any, params: list[Any], impl: Any, suffix: str = "") -> Any:
         return _cel.Overload(f"kube_lsp_quantity_{name}{suffix}", ret, params, is_member=True, impl=impl)
 
+    lists2 = [t.List(t.DYN), t.List(t.DYN)]
     return [
+        _cel.FunctionDecl("sets.contains", [_cel.Overload("kube_lsp_sets_contains", t.BOOL, lists2,
+                                                          impl=_sets_contains)]),
+        _cel.FunctionDecl("sets.equivalent", [_cel.Overload("kube_lsp_sets_equivalent", t.BOOL, lists2,
+                                                            impl=_sets_equivalent)]),
+        _cel.FunctionDecl("sets.intersects", [_cel.Overload("kube_lsp_sets_intersects", t.BOOL, lists2,
+                                                            impl=_sets_intersects)]),
         _cel.FunctionDecl("quantity", [_cel.Overload("kube_lsp_quantity", q, [t.STRING], impl=_quantity)]),
         _cel.FunctionDecl("isQuantity", [_cel.Overload("kube_lsp_isQuantity", t.BOOL, [t.STRING],
                                                        impl=_is_quantity)]),
