@@ -892,3 +892,15 @@ properties:
 ])
 def test_sets_library(rule: str, value: object, ok: bool | None) -> None:
     assert cel.evaluate(rule, value, 3).ok is ok
+
+
+def test_rules_do_not_evaluate_values_of_the_wrong_type() -> None:
+    schema = """\
+type: object
+properties:
+  port: {type: integer}
+x-kubernetes-validations:
+  - rule: self.port == 80
+"""
+    assert [c for c, _, _ in check(schema, 'port: "80"')] == ["KL201"]  # the type error only
+    assert check(schema, "port: 81") == [("KL269", 5, 1)]

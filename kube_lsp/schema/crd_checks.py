@@ -880,6 +880,9 @@ def _cel_collection(node: YMap | YSeq, schema: Schema, counter: list[int], is_ro
     counter[0] += 1
     if counter[0] > 200_000:
         raise _Unconvertible
+    t = schema.get("type")
+    if t is not None and t != ("array" if isinstance(node, YSeq) else "object"):
+        raise _Unconvertible  # the wrong type: reported by the schema walk
     if isinstance(node, YSeq):
         raw = schema.get("items")
         items: Schema = raw if isinstance(raw, dict) else {}
@@ -966,32 +969,49 @@ def _has_special_format(schema: Schema, depth: int = 0) -> bool:
 
 
 def _cel_scalar(node: YScalar, schema: Schema) -> Any:
+    """A scalar as CEL sees it under its schema; a value of the wrong type (which the schema walk reports, and
+    the API server rejects before any rule) leaves the rules that see it unevaluated."""
     value = node.value
     t = schema.get("type")
+    if value is None:
+        if schema.get("nullable") is True:
+            return None
+        raise _Unconvertible  # a null list item: rejected (KL267)
     if schema.get("x-kubernetes-int-or-string"):
+        if isinstance(value, bool) or not isinstance(value, int | str):
+            raise _Unconvertible
         return value
+    if t in ("object", "array"):
+        raise _Unconvertible
     if isinstance(value, str):
+        if t not in (None, "string"):
+            raise _Unconvertible
         fmt = schema.get("format")
-        if t == "string" and fmt == "byte":
+        if fmt == "byte":
             try:
                 return base64.b64decode(value, validate=True)
             except ValueError as exc:
                 raise _Unconvertible from exc
-        if t == "string" and fmt in ("date", "date-time", "datetime", "duration"):
+        if fmt in ("date", "date-time", "datetime", "duration"):
             raise _Unconvertible  # CEL sees a timestamp or duration; this binding cannot take nested ones
         return value
     if isinstance(value, bool):
-        return value
-    if isinstance(value, float):
-        if t == "integer" and value.is_integer():
-            return int(value)
-        return value
-    if isinstance(value, int):
-        if t == "number":
-            return float(value)
-        if not -(2**63) <= value < 2**63:
+        if t not in (None, "boolean"):
             raise _Unconvertible
         return value
+    if t not in (None, "integer", "number"):
+        raise _Unconvertible
+    if isinstance(value, float):
+        if t == "integer":
+            if not value.is_integer():
+                raise _Unconvertible
+            value = int(value)
+        else:
+            return value
+    if t == "number":
+        return float(value)
+    if not -(2**63) <= value < 2**63:
+        raise _Unconvertible
     return value
 
 
