@@ -329,7 +329,7 @@ def _compiled(rule: str) -> Any:
     if len(rule) > MAX_RULE_CHARS:
         return f"the rule is longer than {MAX_RULE_CHARS} characters"
     if _OLD_SELF.search(rule):
-        return "a transition rule (oldSelf): there is no old object when checking files"
+        return "a transition rule (oldSelf): the API server evaluates it only on updates, against the stored object"
     try:
         return env.rules.compile(rule)
     except Exception as exc:  # noqa: BLE001 - any compile failure means "not evaluated"

@@ -439,7 +439,7 @@ class CrdChecker:
                 continue
             rule: str = spec["rule"]
             if spec.get("optionalOldSelf") is True:
-                outcome = cel.Outcome(None, "a transition rule (optionalOldSelf)")
+                outcome = cel.Outcome(None, "a transition rule (optionalOldSelf): it needs the stored object")
             elif keyed and _LIST_ALGEBRA.search(rule):
                 outcome = cel.Outcome(None, "it compares or concatenates lists, and lists of "
                                             "x-kubernetes-list-type set or map compare as sets")
