@@ -449,7 +449,7 @@ def test_property_names_are_escaped_as_kubernetes_does() -> None:
 
 @pytest.mark.parametrize("rule", [
     "quantity(self.size).asInteger() > 0",  # Kubernetes library function not mirrored
-    "isURL(self.size)",
+    "ip(self.size).family() == 4",
     "self.size == oldSelf.size",  # transition rule
     "self.missing == 'x'",  # no such key: an evaluation error
     "self.size +",  # syntax error
@@ -904,3 +904,19 @@ x-kubernetes-validations:
 """
     assert [c for c, _, _ in check(schema, 'port: "80"')] == ["KL201"]  # the type error only
     assert check(schema, "port: 81") == [("KL269", 5, 1)]
+
+
+@pytest.mark.parametrize(("rule", "value", "ok"), [
+    ("isURL(self)", "https://example.com/x", True),
+    ("isURL(self)", "example.com", False),  # url.ParseRequestURI: neither absolute URI nor absolute path
+    ("isURL(self)", "https://exa%20mple.com", None),  # escapes: Go's parser is not mirrored
+    ("isURL(self)", "localhost:5000/x", None),  # an opaque URI
+    ("url(self).getScheme() == 'https'", "HTTPS://example.com:8443/a", True),
+    ("url(self).getHostname() == 'example.com' && url(self).getPort() == '8443'", "https://example.com:8443/a", True),
+    ("url(self).getEscapedPath() == '/a/b'", "https://example.com/a/b?x=1", True),
+    # Istio's rule for image URLs.
+    ('isURL(self) ? (url(self).getScheme() in ["", "http", "https", "file", "oci"]) : (isURL("http://" + self) && '
+     'url("http://" + self).getScheme() in ["", "http", "https", "file", "oci"])', "gcr.io/x/y:1", True),
+])
+def test_url_library(rule: str, value: object, ok: bool | None) -> None:
+    assert cel.evaluate(rule, value, 1).ok is ok

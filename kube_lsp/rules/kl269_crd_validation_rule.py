@@ -4,12 +4,12 @@
 Evaluates each CEL rule of `x-kubernetes-validations` with `self` bound to the value the rule is attached to
 (its schema's defaults applied, property names escaped as Kubernetes does) using cel-expr-python (cel-cpp,
 with the strings and optional extensions, plus Kubernetes' quantity library (`quantity`, `isQuantity`, `sign`,
-`compareTo`, `isGreaterThan`, `isLessThan`, `add`, `sub`), `isIP`, `isCIDR`, the sets library, the lists
-library's `isSorted`, `sum`, `min`, `max`, and the regex library's `find` and `findAll` where Python's regex
-provably finds what RE2 finds). The finding carries the rule's `message`, else its `messageExpression`'s value, else
-`failed rule: <rule>`, and sits on `fieldPath` when the rule names one.
+`compareTo`, `isGreaterThan`, `isLessThan`, `add`, `sub`), `isIP`, `isCIDR`, `isURL` and `url` (for URLs without
+escapes), the sets library, the lists library's `isSorted`, `sum`, `min`, `max`, and the regex library's `find`
+and `findAll` where Python's regex provably finds what RE2 finds). The finding carries the rule's `message`, else
+its `messageExpression`'s value, else `failed rule: <rule>`, and sits on `fieldPath` when the rule names one.
 A rule this checker cannot evaluate — `oldSelf` (no old object when checking files), other Kubernetes-only
-functions such as `isURL()`, `url()`, `ip()`, `cidr()`, `asInteger()` or the format library,
+functions such as `ip()`, `cidr()`, `asInteger()`, `url().getQuery()` or the format library,
 timestamps and durations in the object, an evaluation error or an exhausted iteration budget — is never reported
 as failing.
 

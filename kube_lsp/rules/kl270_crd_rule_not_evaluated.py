@@ -2,7 +2,7 @@
 
 ## What it does
 Says which CEL rules KL269 skipped and why: a transition rule (`oldSelf`), a function CEL here does not know
-(Kubernetes' `isURL()`, `url()`, `ip()`, `cidr()`, `asInteger()`, the format library), a
+(Kubernetes' `ip()`, `cidr()`, `asInteger()`, `url().getQuery()`, the format library), a
 value CEL would see as a timestamp or duration, an evaluation error (such as a field the rule reads that the
 object does not set) or the interpreter's iteration budget. Off by default.
 
@@ -31,7 +31,7 @@ spec:
             spec:
               type: object
               x-kubernetes-validations:
-                - rule: isURL(self.size)
+                - rule: ip(self.size).family() == 4
               properties:
                 size: {type: string}
 ---

@@ -186,6 +186,53 @@ def _sets_intersects(a: Any, b: Any) -> bool:
     return any(y in xs for y in ys)
 
 
+_URI_SCHEME: Final = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
+# An absolute URI or path made of characters Go's url package takes as they are (no escapes, no IPv6 literals).
+_SIMPLE_URI: Final = re.compile(r"(?:(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*)://(?P<host>(?P<hostname>[A-Za-z0-9.-]+)"
+                                r"(?::(?P<port>[0-9]+))?))?(?P<path>/[A-Za-z0-9._~!$&'()*+,;=:@/-]*)?"
+                                r"(?:\?[A-Za-z0-9._~!$&'()*+,;=:@/?-]*)?\Z")
+
+
+def request_uri_verdict(value: str) -> bool | None:
+    """Go's url.ParseRequestURI (an absolute URI or an absolute path, or `*`): True or False when certain."""
+    if not value or any(ord(c) < 0x20 or ord(c) == 0x7F for c in value):
+        return False
+    if not (value == "*" or value.startswith("/") or _URI_SCHEME.match(value)):
+        return False
+    return True if value == "*" or (_SIMPLE_URI.match(value) and not value.startswith("//")) else None
+
+
+def _is_url(text: Any) -> bool:
+    """Kubernetes' `isURL`."""
+    verdict = request_uri_verdict(text) if isinstance(text, str) else None
+    if verdict is None:
+        raise ValueError("not evaluated: Go's url parser is not mirrored for this value")
+    return verdict
+
+
+_URL: Final = "kube-lsp.io/url"
+
+
+def _url(text: Any) -> dict[str, str]:
+    """Kubernetes' `url(<string>)` for URLs whose parts are certain, as an opaque map of them."""
+    if not isinstance(text, str) or text == "*" or request_uri_verdict(text) is not True:
+        raise ValueError("not evaluated: not a URL whose parts are certain")
+    m = _SIMPLE_URI.match(text)
+    assert m is not None
+    return {_URL: text, "scheme": (m.group("scheme") or "").lower(), "host": m.group("host") or "",
+            "hostname": m.group("hostname") or "", "port": m.group("port") or "",
+            "path": m.group("path") or ""}
+
+
+def _url_part(name: str) -> Any:
+    def get(u: Any) -> str:
+        if not isinstance(u, dict) or _URL not in u:
+            raise TypeError("not a URL")
+        return str(u[name])
+
+    return get
+
+
 _QUANTITY: Final = "kube-lsp.io/quantity"
 
 
@@ -235,6 +282,8 @@ def _declarations() -> list[Any]:
     - regex: `find`, `findAll`, for patterns and texts where Python's regex provably finds what RE2 finds;
     - IP and CIDR: `isIP`, `isCIDR`;
     - sets: `sets.contains`, `sets.equivalent`, `sets.intersects`;
+    - URL: `isURL`, and `url` with `getScheme`, `getHost`, `getHostname`, `getPort`, `getEscapedPath`, for URLs
+      made of characters Go's parser takes as they are (no escapes, no IPv6 literals);
     - lists: `isSorted`, `sum`, `min`, `max` (its `indexOf` and `lastIndexOf` clash with the strings extension's in
       cel-cpp, so rules using them on lists are not evaluated).
 
@@ -254,7 +303,14 @@ def _declarations() -> list[Any]:
         return _cel.Overload(f"kube_lsp_quantity_{name}{suffix}", ret, params, is_member=True, impl=impl)
 
     lists2 = [t.List(t.DYN), t.List(t.DYN)]
+    u = t.Map(t.STRING, t.STRING)
+    url_parts = [(f, p) for f, p in (("getScheme", "scheme"), ("getHost", "host"), ("getHostname", "hostname"),
+                                     ("getPort", "port"), ("getEscapedPath", "path"))]
     return [
+        _cel.FunctionDecl("isURL", [_cel.Overload("kube_lsp_isURL", t.BOOL, [t.STRING], impl=_is_url)]),
+        _cel.FunctionDecl("url", [_cel.Overload("kube_lsp_url", u, [t.STRING], impl=_url)]),
+        *(_cel.FunctionDecl(f, [_cel.Overload(f"kube_lsp_url_{f}", t.STRING, [u], is_member=True,
+                                              impl=_url_part(p))]) for f, p in url_parts),
         _cel.FunctionDecl("sets.contains", [_cel.Overload("kube_lsp_sets_contains", t.BOOL, lists2,
                                                           impl=_sets_contains)]),
         _cel.FunctionDecl("sets.equivalent", [_cel.Overload("kube_lsp_sets_equivalent", t.BOOL, lists2,

@@ -677,7 +677,6 @@ _RGB_PART: Final = r"\s*(0|[1-9]\d?|1\d\d?|2[0-4]\d|25[0-5])\s*"
 _RGBCOLOR: Final = re.compile(rf"^rgb\({_RGB_PART},{_RGB_PART},{_RGB_PART}\)$")
 _BSON: Final = re.compile(r"^[0-9a-fA-F]{24}$")
 _SSN: Final = re.compile(r"^\d{3}[- ]?\d{2}[- ]?\d{4}$")
-_URI_SCHEME: Final = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
 _DOTTED_QUAD: Final = re.compile(r"^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$")
 
 
@@ -802,19 +801,6 @@ def _byte(value: str) -> bool | None:
     return True
 
 
-_SIMPLE_URI: Final = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*://[A-Za-z0-9.-]+(:[0-9]+)?)?(/[A-Za-z0-9._~!$&'()*+,;=:@/-]*)?"
-                                r"(\?[A-Za-z0-9._~!$&'()*+,;=:@/?-]*)?\Z")
-
-
-def _uri(value: str) -> bool | None:
-    """Go's url.ParseRequestURI: an absolute URI or an absolute path (or `*`)."""
-    if not value or any(ord(c) < 0x20 or ord(c) == 0x7F for c in value):
-        return False
-    if not (value == "*" or value.startswith("/") or _URI_SCHEME.match(value)):
-        return False
-    return True if value == "*" or (_SIMPLE_URI.match(value) and value != "/" * len(value)) else None
-
-
 _FORMATS: Final[dict[str, Callable[[str], bool | None]]] = {
     **{name: _exact(rx) for name, rx in _UUID.items()},
     "date": _date,
@@ -830,7 +816,7 @@ _FORMATS: Final[dict[str, Callable[[str], bool | None]]] = {
     "bsonobjectid": _exact(_BSON),
     "ssn": _exact(_SSN),
     "byte": _byte,
-    "uri": _uri,
+    "uri": cel.request_uri_verdict,
 }
 
 
