@@ -920,3 +920,19 @@ x-kubernetes-validations:
 ])
 def test_url_library(rule: str, value: object, ok: bool | None) -> None:
     assert cel.evaluate(rule, value, 1).ok is ok
+
+
+def test_without_the_cel_binding_nothing_is_reported(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Where cel-expr-python has no wheel (musl, PyPy), patterns, hostnames and CEL rules are simply not checked.
+    monkeypatch.setattr(cel, "_cel", None)
+    for cached in (cel._env, cel._compiled, cel.regex_ok, cel.search, cel._python_regex):
+        cached.cache_clear()
+    try:
+        assert not cel.available()
+        assert check(PATTERN, "name: Web") == []
+        assert check(CEL, "minReplicas: 11") == []
+        assert check(FORMATS, 'host: "-bad-"') == []
+        assert check(RANGE, "replicas: 0") == [("KL263", 6, 13)]  # the rest still works
+    finally:
+        for cached in (cel._env, cel._compiled, cel.regex_ok, cel.search, cel._python_regex):
+            cached.cache_clear()
