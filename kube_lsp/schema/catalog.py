@@ -80,6 +80,12 @@ class KindSchema:
     crd_name: str = ""
     place: Place | None = None
     crd_versions: tuple[str, ...] = ()
+    # The CRD version's `served`, `deprecated` and `deprecationWarning`.
+    served: bool = True
+    deprecated: bool = False
+    deprecation_warning: str = ""
+    # The version has the status subresource: the API server ignores `status` when an object is created.
+    status_subresource: bool = False
 
     def shifted(self, lines: int) -> KindSchema:
         """The same schema read from a text that starts `lines` lines later."""

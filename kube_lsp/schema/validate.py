@@ -72,6 +72,8 @@ class Validation:
     catalog: Catalog
     doc: int
     partial: bool = False
+    # A custom resource: kube-openapi's value validations (bounds, formats) are the CRD walk's (crd_checks.py).
+    custom: bool = False
     lines: list[str] = field(default_factory=list)
     first_line: int = 0
     findings: list[Finding] = field(default_factory=list)
@@ -94,7 +96,10 @@ def schema_types(schema: Schema) -> tuple[set[str], bool]:
     elif isinstance(t, list):
         types.update(t)
     for key in ("oneOf", "anyOf"):
-        for branch in schema.get(key) or ():
+        branches = schema.get(key)
+        for branch in branches if isinstance(branches, list) else ():
+            if not isinstance(branch, dict):
+                continue  # a malformed CRD (its own findings say so)
             bt = branch.get("type")
             if isinstance(bt, str):
                 types.add(bt)
@@ -153,6 +158,7 @@ def validate_object(root: YMap, ks: KindSchema, v: Validation) -> None:
     """Validate a Kubernetes object (apiVersion/kind are checked elsewhere)."""
     schema, name = v.catalog.resolve(ks.schema)
     name = name or ks.definition or ks.kind
+    v.custom = ks.is_crd
     walker = _Walker(v)
     # The API server adds apiVersion, kind and metadata to every CRD's schema itself.
     skip = ("apiVersion", "kind", "metadata") if ks.is_crd else ("apiVersion", "kind")
@@ -162,6 +168,11 @@ def validate_object(root: YMap, ks: KindSchema, v: Validation) -> None:
         meta_def = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"
         if isinstance(meta, YMap) and meta_def in v.catalog.definitions:
             walker.node(meta, {"$ref": "#/$defs/" + meta_def}, ("metadata",), root.key_node("metadata"))
+    if ks.is_crd:
+        from kube_lsp.schema.crd_checks import CrdChecker, check_crd_version
+
+        check_crd_version(root, ks, v)
+        CrdChecker(v, skip_status=ks.status_subresource).run(root, schema)
     if v.accounted:
         v.findings = [f for f in v.findings if not (f.code == "KL203" and f.path in v.accounted)]
 
@@ -220,6 +231,8 @@ class _Walker:
         allowed = enum if enum is not None else schema.get("enum")
         if allowed and actual == "string" and path not in (("apiVersion",), ("kind",)):
             self._enum(node, tuple(str(a) for a in allowed), path, key)
+        if self.v.custom:
+            return  # a CRD's formats and bounds: crd_checks.py (the API server does not check int32 there)
         if actual == "integer" and schema.get("format") == "int32":
             value = node.value
             if isinstance(value, int | float) and not (_INT32[0] <= value <= _INT32[1]):
@@ -368,7 +381,12 @@ class _Walker:
 
     def _required(self, node: YMap, schema: Schema, name: str | None, path: PathT,
                   key: YScalar | None) -> None:
-        for req in schema.get("required") or ():
+        props = schema.get("properties")
+        required = schema.get("required")
+        for req in required if isinstance(required, list) else ():
+            sub = props.get(req) if isinstance(props, dict) else None
+            if isinstance(sub, dict) and "default" in sub:
+                continue  # the API server fills in the default before it validates
             val = node.get(req)
             if val is None or (isinstance(val, YScalar) and val.value is None):
                 where = _type_label(name, path)
