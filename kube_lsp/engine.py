@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 
 from kube_lsp.config import Settings
@@ -29,6 +29,7 @@ from kube_lsp.schema.catalog import (
 from kube_lsp.schema.crds import crds_in
 from kube_lsp.schema.validate import Validation, validate_object
 from kube_lsp.suppress import directives, is_suppressed
+from kube_lsp.textindex import EMPTY, NamespacePolicy, TextIndex, build_index
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +45,8 @@ class ChunkResult:
 
     findings: list[Finding]
     document: Document
+    # The TextIndex key the findings were made with: reused only while the text's index stays the same.
+    index_key: object = None
 
 
 # A document's text → its result.
@@ -72,12 +75,18 @@ class Analysis:
 class Engine:
     """Analyses texts for one target Kubernetes version and set of settings."""
 
-    def __init__(self, settings: Settings | None = None, catalog: Catalog | None = None) -> None:
+    def __init__(self, settings: Settings | None = None, catalog: Catalog | None = None,
+                 namespaces: Mapping[str, NamespacePolicy] | None = None) -> None:
         self.settings = settings or Settings()
         self.catalog = catalog or bundled_catalog(self.settings.kube_version)
+        # Pod Security labels of Namespaces known from elsewhere (the hook for a workspace index).
+        self.namespaces = namespaces
 
     def with_crds(self, crds: Iterable[KindSchema]) -> Engine:
-        return Engine(self.settings, self.catalog.with_crds(crds))
+        return Engine(self.settings, self.catalog.with_crds(crds), self.namespaces)
+
+    def index_of(self, docs: list[Document]) -> TextIndex:
+        return build_index((d.root for d in docs), (d.chunk.text for d in docs), self.namespaces)
 
     def analyse(self, text: str, *, partial: bool = False, origin: str = "<text>") -> Analysis:
         """Findings of `text`, the file `origin` (a path or URI: CRDs nearest to it are preferred)."""
@@ -89,8 +98,9 @@ class Engine:
                 catalog = catalog.with_crds(local)
                 docs = parse_stream(text, self._scorer(catalog, partial))
         findings: list[Finding] = []
+        index = self.index_of(docs)
         for doc in docs:
-            findings.extend(self.document_findings(doc, catalog, partial, origin))
+            findings.extend(self.document_findings(doc, catalog, partial, origin, index))
         findings.sort(key=lambda f: f.sort_key)
         return Analysis(docs, findings)
 
@@ -108,6 +118,7 @@ class Engine:
         out: list[Finding] = []
         chunks: list[Chunk] = []
         results: list[ChunkResult] = []
+        parsed: list[tuple[Chunk, ChunkResult | None, Document]] = []
         for chunk in split_documents(text):
             if not chunk.has_content:
                 continue
@@ -117,7 +128,18 @@ class Engine:
                     raise Superseded
                 local = Chunk(0, chunk.end_line - chunk.start_line, chunk.text, True)
                 doc = parse_chunk(local, 0, self._scorer(catalog, partial))
-                res = ChunkResult(self.document_findings(doc, catalog, partial, origin), doc)
+            else:
+                doc = res.document
+            parsed.append((chunk, res, doc))
+        index = self.index_of([d for _, _, d in parsed])
+        key = index.key
+        for chunk, res, doc in parsed:
+            if res is None or res.index_key != key:
+                res = fresh.get(chunk.text)
+                if res is None or res.index_key != key:
+                    if cancelled is not None and cancelled():
+                        raise Superseded
+                    res = ChunkResult(self.document_findings(doc, catalog, partial, origin, index), doc, key)
             fresh[chunk.text] = res
             out.extend(f.shifted(chunk.start_line, len(chunks)) for f in res.findings)
             chunks.append(chunk)
@@ -135,10 +157,10 @@ class Engine:
         return score
 
     def document_findings(self, doc: Document, catalog: Catalog, partial: bool = False,
-                          origin: str | None = None) -> list[Finding]:
+                          origin: str | None = None, index: TextIndex = EMPTY) -> list[Finding]:
         """The findings of one document, after severities and suppressions are applied."""
         try:
-            raw = list(doc.findings) + analyse_document(doc, catalog, partial, origin, self.settings)
+            raw = list(doc.findings) + analyse_document(doc, catalog, partial, origin, self.settings, index)
         except Exception as exc:  # noqa: BLE001 - one bad document must never take the others down
             log.error("internal error on document %d: %s", doc.index, traceback.format_exc())
             raw = list(doc.findings) + [Finding(
@@ -156,8 +178,8 @@ class Engine:
         out = []
         for f in raw:
             rule = BY_CODE.get(f.code)
-            if rule is not None and not rule.enabled and f.code not in self.settings.severities:
-                continue  # opt-in
+            if rule is not None and not self.settings.rule_on(rule.code, rule.pack, rule.enabled):
+                continue  # opt-in, or switched off with its pack
             default = f.severity if rule is None or f.severity != rule.severity else rule.severity
             sev = self.settings.severity_for(f.code, default)
             if sev is None or is_suppressed(f, per_line, whole):
@@ -169,19 +191,20 @@ class Engine:
 
 
 def analyse_document(doc: Document, catalog: Catalog, partial: bool = False,
-                     origin: str | None = None, settings: Settings | None = None) -> list[Finding]:
+                     origin: str | None = None, settings: Settings | None = None,
+                     index: TextIndex = EMPTY) -> list[Finding]:
     """Schema, apiVersion and object-rule findings of one parsed document of the file `origin` (pure)."""
     root = doc.root
     if not isinstance(root, YMap):
         return []
     return analyse_object(root, catalog, doc.index, partial, split_lines(doc.chunk.text), doc.start_line, origin,
-                          settings=settings or Settings())
+                          settings=settings or Settings(), text_index=index)
 
 
 def analyse_object(root: YMap, catalog: Catalog, index: int, partial: bool = False,
                    lines: list[str] | None = None, first_line: int = 0,
                    origin: str | None = None, *, rules: bool = True,
-                   settings: Settings | None = None) -> list[Finding]:
+                   settings: Settings | None = None, text_index: TextIndex = EMPTY) -> list[Finding]:
     av_node, kind_node = root.get("apiVersion"), root.get("kind")
     if not isinstance(av_node, YScalar) or not isinstance(kind_node, YScalar):
         return []  # not a Kubernetes object: Helm values, CI configuration, docker-compose, ...
@@ -193,7 +216,7 @@ def analyse_object(root: YMap, catalog: Catalog, index: int, partial: bool = Fal
                                                                                                   "Component"):
         return []
     if kind == "List" and av == "v1":
-        return _list_items(root, catalog, index, partial, lines, first_line, origin, rules, settings)
+        return _list_items(root, catalog, index, partial, lines, first_line, origin, rules, settings, text_index)
     findings, go_on = check_api_version(av_node, kind_node, catalog, index)
     if not go_on:
         return findings
@@ -212,7 +235,8 @@ def analyse_object(root: YMap, catalog: Catalog, index: int, partial: bool = Fal
         _, version = split_api_version(av)
         ctx = ObjectContext(root=root, api_version=av, kind=kind, group=group, version=version, doc=index,
                             settings=settings or Settings(), is_custom=ks.is_crd, partial=partial,
-                            lines=tuple(lines or ()), first_line=first_line, schema=ks, catalog=catalog)
+                            lines=tuple(lines or ()), first_line=first_line, schema=ks, catalog=catalog,
+                            index=text_index)
         findings.extend(run_object_rules(ctx))
     return findings
 
@@ -225,10 +249,7 @@ def run_object_rules(ctx: ObjectContext) -> list[Finding]:
     for rule in OBJECT_RULES:
         if rule.kinds is not None and ctx.kind not in rule.kinds:
             continue
-        if rule.code in settings.severities:
-            if settings.severities[rule.code] is None:
-                continue
-        elif not rule.enabled:
+        if not settings.rule_on(rule.code, rule.pack, rule.enabled):
             continue
         assert rule.check is not None
         try:
@@ -297,12 +318,13 @@ def _no_schema(av_node: YScalar, kind_node: YScalar, catalog: Catalog, index: in
 
 
 def _list_items(root: YMap, catalog: Catalog, index: int, partial: bool, lines: list[str] | None,
-                first_line: int, origin: str | None, rules: bool, settings: Settings | None) -> list[Finding]:
+                first_line: int, origin: str | None, rules: bool, settings: Settings | None,
+                text_index: TextIndex) -> list[Finding]:
     items = root.get("items")
     out: list[Finding] = []
     if isinstance(items, YSeq):
         for item in items.items:
             if isinstance(item, YMap):
                 out.extend(analyse_object(item, catalog, index, partial, lines, first_line, origin, rules=rules,
-                                           settings=settings))
+                                           settings=settings, text_index=text_index))
     return out

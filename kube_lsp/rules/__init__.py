@@ -26,6 +26,24 @@ from kube_lsp.rules import (
     kl206_ambiguous_crd,
     kl300_removed_api_version,
     kl301_deprecated_api_version,
+    kl400_pss_host_process,
+    kl401_pss_host_namespaces,
+    kl402_pss_privileged,
+    kl403_pss_capabilities,
+    kl404_pss_host_path_volumes,
+    kl405_pss_host_ports,
+    kl406_pss_host_probes,
+    kl407_pss_apparmor,
+    kl408_pss_selinux,
+    kl409_pss_proc_mount,
+    kl410_pss_seccomp,
+    kl411_pss_sysctls,
+    kl412_pss_volume_types,
+    kl413_pss_privilege_escalation,
+    kl414_pss_run_as_non_root,
+    kl415_pss_run_as_user,
+    kl416_pss_seccomp_restricted,
+    kl417_pss_capabilities_restricted,
     kl900_dry_run_rejected,
     kl901_dry_run_warning,
     kl902_not_served_by_cluster,
@@ -34,7 +52,7 @@ from kube_lsp.rules import (
 from kube_lsp.rules.base import ObjectCheck, ObjectContext, Rule
 
 __all__ = ["ALL_RULES", "BY_CODE", "BY_NAME", "OBJECT_RULES", "ObjectCheck", "ObjectContext", "Rule", "find_rule",
-           "markdown_docs", "markdown_table", "rule_names"]
+           "markdown_docs", "markdown_table", "pack_names", "rule_names"]
 
 ALL_RULES: Final[tuple[Rule, ...]] = tuple(sorted((
     kl000_internal_error.RULE,
@@ -52,6 +70,24 @@ ALL_RULES: Final[tuple[Rule, ...]] = tuple(sorted((
     kl206_ambiguous_crd.RULE,
     kl300_removed_api_version.RULE,
     kl301_deprecated_api_version.RULE,
+    kl400_pss_host_process.RULE,
+    kl401_pss_host_namespaces.RULE,
+    kl402_pss_privileged.RULE,
+    kl403_pss_capabilities.RULE,
+    kl404_pss_host_path_volumes.RULE,
+    kl405_pss_host_ports.RULE,
+    kl406_pss_host_probes.RULE,
+    kl407_pss_apparmor.RULE,
+    kl408_pss_selinux.RULE,
+    kl409_pss_proc_mount.RULE,
+    kl410_pss_seccomp.RULE,
+    kl411_pss_sysctls.RULE,
+    kl412_pss_volume_types.RULE,
+    kl413_pss_privilege_escalation.RULE,
+    kl414_pss_run_as_non_root.RULE,
+    kl415_pss_run_as_user.RULE,
+    kl416_pss_seccomp_restricted.RULE,
+    kl417_pss_capabilities_restricted.RULE,
     kl900_dry_run_rejected.RULE,
     kl901_dry_run_warning.RULE,
     kl902_not_served_by_cluster.RULE,
@@ -66,6 +102,11 @@ OBJECT_RULES: Final[tuple[Rule, ...]] = tuple(r for r in ALL_RULES if r.check is
 
 def find_rule(code_or_name: str) -> Rule | None:
     return BY_CODE.get(code_or_name.upper()) or BY_NAME.get(code_or_name.lower())
+
+
+def pack_names() -> tuple[str, ...]:
+    """The packs rules belong to (what `packs:` in `.kube-lsp.yaml` switches)."""
+    return tuple(sorted({r.pack for r in ALL_RULES if r.pack}))
 
 
 def rule_names() -> list[str]:

@@ -27,6 +27,8 @@ from typing import TYPE_CHECKING, Any, Final
 
 from kube_lsp.model import Finding, Fix, Severity, Span
 from kube_lsp.parsing.nodes import YMap, YNode, YScalar, YSeq
+from kube_lsp.textindex import EMPTY as EMPTY_INDEX
+from kube_lsp.textindex import TextIndex
 
 if TYPE_CHECKING:  # config imports the registry for rule names
     from kube_lsp.config import Settings
@@ -62,6 +64,8 @@ class ObjectContext:
     # The schema the object was validated against (a CRD's for custom resources) and the catalog it came from.
     schema: KindSchema | None = None
     catalog: Catalog | None = None
+    # What the other objects of the text say (Namespace Pod Security labels, workloads, autoscalers).
+    index: TextIndex = EMPTY_INDEX
 
     @property
     def metadata(self) -> YMap | None:
