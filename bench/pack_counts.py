@@ -5,9 +5,9 @@ Usage: python bench/pack_counts.py [--shared ../shared] [--markdown]
 
 Corpora: `corpus/` (the files MANIFEST.tsv marks `ok`), `bench/cases-dev/files` (the `clean` cases) and
 `bench/cases-dev-semantic` (the `clean` files and folders). Every KL4xx rule is switched on (all packs, and
-`podSecurity: baseline` for KL400-KL411, `restricted` for KL412-KL417); a rule's row says on how many files it
-fires and how many findings it makes, per corpus. The default-on threshold used for the packs: a rule is on by
-default only when it fires on at most 5% of the clean files of every corpus (and never as an error).
+`podSecurity: baseline` for KL400-KL411, `restricted` for KL412-KL417, `off` for KL429-KL430); a rule's row says on
+how many files it fires and how many findings it makes, per corpus. The default-on threshold used for the packs: a
+rule is on by default only when it fires on at most 5% of the clean files of every corpus (and never as an error).
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ from kube_lsp.inputs import read_path
 from kube_lsp.rules import ALL_RULES, pack_names
 
 RESTRICTED_ONLY = frozenset({"KL412", "KL413", "KL414", "KL415", "KL416", "KL417"})
+# The security pack's host rules speak only where no Pod Security level does: counted with podSecurity off.
+PSS_OFF_ONLY = frozenset({"KL429", "KL430"})
 
 
 def corpora(shared: Path) -> dict[str, list[Path]]:
@@ -74,12 +76,13 @@ def main() -> None:
     kl4 = [r for r in ALL_RULES if r.code.startswith("KL4") and r.check is not None]
     baseline = Engine(Settings().merged({"podSecurity": "baseline", "packs": all_on}))
     restricted = Engine(Settings().merged({"podSecurity": "restricted", "packs": all_on}))
+    pss_off = Engine(Settings().merged({"podSecurity": "off", "packs": all_on}))
     data: dict[str, dict[str, tuple[int, int]]] = defaultdict(dict)
     sizes = {}
     for name, files in corpora(args.shared).items():
         sizes[name] = len(files)
-        for engine, codes in ((baseline, frozenset(r.code for r in kl4) - RESTRICTED_ONLY),
-                              (restricted, RESTRICTED_ONLY)):
+        for engine, codes in ((baseline, frozenset(r.code for r in kl4) - RESTRICTED_ONLY - PSS_OFF_ONLY),
+                              (restricted, RESTRICTED_ONLY), (pss_off, PSS_OFF_ONLY)):
             per_file, total = count(files, engine, codes)
             for code in codes:
                 data[code][name] = (per_file[code], total[code])

@@ -159,6 +159,7 @@ def build_index(roots: Iterable[YNode | None], texts: Iterable[str],
     without any indexed kind costs nothing more."""
     if not any(k in t for t in texts for k in INDEXED_KINDS):
         return TextIndex(dict(external)) if external else EMPTY
+    roots = list(roots)
     namespaces: dict[str, NamespacePolicy] = dict(external or {})
     workloads: list[Workload] = []
     autoscalers: list[Autoscaler] = []

@@ -6,6 +6,8 @@ import re
 
 import pytest
 
+from kube_lsp.config import Settings
+from kube_lsp.engine import Engine
 from kube_lsp.rules import ALL_RULES, Rule
 from tests.conftest import codes, findings
 
@@ -20,8 +22,10 @@ def test_codes_and_names_are_unique_and_well_formed() -> None:
 
 @pytest.mark.parametrize("rule", [r for r in ALL_RULES if r.example], ids=lambda r: r.code)
 def test_example_triggers_the_rule_and_use_instead_is_clean(rule: Rule) -> None:
-    assert rule.code in codes(findings(rule.example))
-    assert findings(rule.use_instead) == []
+    # An opt-in rule's examples are run with the rule switched on (and everything else as by default).
+    engine = Engine() if rule.enabled else Engine(Settings().merged({"rules": {rule.code: rule.severity.label}}))
+    assert rule.code in codes(findings(rule.example, engine))
+    assert findings(rule.use_instead, engine) == []
 
 
 def test_every_emitted_code_is_registered() -> None:

@@ -114,8 +114,15 @@ def _evaluate(pod: _pss.Pod, mode: _pss.Mode, ctx: ObjectContext) -> Iterator[_p
                                  f"{pod.path}.securityContext.seccompProfile", fixes, missing=True)
 
 
+def _explicit_first(pod: _pss.Pod, mode: _pss.Mode, ctx: ObjectContext) -> list[_pss.Violation]:
+    """As pod-security-admission: explicit bad values are reported; only without them, the missing ones."""
+    found = list(_evaluate(pod, mode, ctx))
+    explicit = [v for v in found if not v.missing]
+    return explicit or found
+
+
 def check(ctx: ObjectContext) -> Iterable[Finding]:
-    return _pss.report(ctx, RULE, "restricted", _evaluate)
+    return _pss.report(ctx, RULE, "restricted", _explicit_first)
 
 
 RULE = Rule(
