@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 
 from kube_lsp.config import Settings
-from kube_lsp.model import Finding, Severity, Span
+from kube_lsp.model import Finding, Fix, Severity, Span, TextEdit
 from kube_lsp.parsing.loader import Document, Scorer, parse_chunk, parse_stream
 from kube_lsp.parsing.nodes import YMap, YNode, YScalar, YSeq
 from kube_lsp.parsing.text import Chunk, split_documents, split_lines
@@ -28,7 +28,14 @@ from kube_lsp.schema.catalog import (
 )
 from kube_lsp.schema.crds import crds_in
 from kube_lsp.schema.validate import Validation, validate_object
-from kube_lsp.suppress import directives, is_suppressed
+from kube_lsp.suppress import (
+    ALL,
+    ANNOTATION,
+    Suppression,
+    annotation_suppressions,
+    comment_suppressions,
+    suppressed,
+)
 from kube_lsp.textindex import EMPTY, NamespacePolicy, TextIndex, build_index
 
 log = logging.getLogger(__name__)
@@ -173,8 +180,12 @@ class Engine:
     def _finish(self, doc: Document, raw: list[Finding]) -> list[Finding]:
         if doc.template_lines:  # a value there is only known once the template is rendered
             raw = [f for f in raw if f.span.start.line not in doc.template_lines]
-        lines = split_lines(doc.chunk.text)
-        per_line, whole = directives(lines, doc.start_line) if "kube-lsp:" in doc.chunk.text else ({}, set())
+        text = doc.chunk.text
+        sups: list[Suppression] = []
+        if "kube-lsp:" in text:
+            sups.extend(comment_suppressions(split_lines(text), doc.start_line))
+        if ANNOTATION in text:
+            sups.extend(annotation_suppressions(doc.root))
         out = []
         for f in raw:
             rule = BY_CODE.get(f.code)
@@ -182,12 +193,63 @@ class Engine:
                 continue  # opt-in, or switched off with its pack
             default = f.severity if rule is None or f.severity != rule.severity else rule.severity
             sev = self.settings.severity_for(f.code, default)
-            if sev is None or is_suppressed(f, per_line, whole):
+            if sev is None or (sups and suppressed(f, sups)):
                 continue
             if sev != f.severity:
                 f = replace(f, severity=sev)
             out.append(f)
+        if sups:
+            out.extend(self._unused(doc, sups))
         return out
+
+    def _unused(self, doc: Document, sups: list[Suppression]) -> list[Finding]:
+        """KL499 for each suppression that named an unknown rule or suppressed nothing that could be reported
+        here (rules switched off and cluster findings do not count: another run may report them)."""
+        sev = self.settings.severity_for("KL499", Severity.HINT)
+        if sev is None:
+            return []
+        out: list[Finding] = []
+        for s in sups:
+            if ALL in s.codes:
+                unused = [] if s.used else ["*"]
+            else:
+                unused = sorted(c for c in s.codes - s.used if self._reportable(c))
+            if not unused and not s.unknown:
+                continue
+            scope = {"line": "on this line", "document": "in this document", "object": "in this object"}[s.kind]
+            parts = []
+            if unused == ["*"]:
+                parts.append(f"nothing {scope} to suppress")
+            elif unused:
+                parts.append(f"no {', '.join(unused)} finding {scope} to suppress")
+            if s.unknown:
+                names = ", ".join(f"`{u}`" for u in s.unknown)
+                parts.append(f"{names} {'is no rule' if len(s.unknown) == 1 else 'are no rules'}"
+                             + _did_you_mean_rule(s.unknown[0]))
+            fixes: tuple[Fix, ...] = ()
+            nothing_used = not s.used and (ALL in s.codes or set(unused) == s.codes)
+            if s.comment is not None and nothing_used:
+                fixes = (Fix("Remove the unused suppression comment", (TextEdit(s.comment, ""),)),)
+            f = Finding(span=s.span, severity=sev, code="KL499", message="unused suppression: " + "; ".join(parts),
+                        fixes=fixes, doc=doc.index)
+            if not any(t is not s and t.covers(f) for t in sups):
+                out.append(f)
+        return out
+
+    def _reportable(self, code: str) -> bool:
+        rule = BY_CODE.get(code)
+        if rule is None or code.startswith("KL9") or code == "KL499":
+            return False
+        return self.settings.rule_on(rule.code, rule.pack, rule.enabled) and \
+            self.settings.severity_for(code, rule.severity) is not None
+
+
+def _did_you_mean_rule(name: str) -> str:
+    from kube_lsp.rules import rule_names
+    from kube_lsp.suggest import suggest_name
+
+    close = suggest_name(name, rule_names())
+    return f" (did you mean `{close[0]}`?)" if close else ""
 
 
 def analyse_document(doc: Document, catalog: Catalog, partial: bool = False,
