@@ -171,6 +171,15 @@ def _build() -> Cli:
     serve.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     commands["serve"] = serve
 
+    resources = sub.add_parser("resources", help="requests, limits, replicas and totals of the workloads",
+                               description="Print what each workload requests and limits, per container, per pod "
+                                           "and for all its replicas (and at its HorizontalPodAutoscaler's "
+                                           "maxReplicas), with its QoS class: a table per namespace, or JSON.")
+    resources.add_argument("paths", nargs="*", metavar="PATH", help="files or directories; - reads stdin; default .")
+    resources.add_argument("--format", choices=("text", "json"), default="text", help="default text")
+    resources.add_argument("--stdin-filename", metavar="NAME", default="<stdin>")
+    commands["resources"] = resources
+
     rules = sub.add_parser("rules", help="list the rules, or explain one",
                            description="List the rules, or explain one with a failing and a passing example.")
     rules.add_argument("rule", nargs="?", help="a rule code or name, e.g. KL200")
@@ -217,6 +226,8 @@ def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None, stdout:
             return _check(args, stdin or sys.stdin, out)
         if args.command == "rules":
             return _rules(args, out)
+        if args.command == "resources":
+            return _resources(args, stdin or sys.stdin, out)
         if args.command in ("dry-run", "diff"):
             from kube_lsp.cluster.cli import run_cluster_command
 
@@ -529,6 +540,34 @@ def _cluster_catalog(args: argparse.Namespace) -> Catalog | None:
 
 
 # ------------------------------------------------------------------------------------------- rules
+
+def _resources(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
+    """`kube-lsp resources`: read every file, index them together (an HPA may live in another file), print."""
+    from kube_lsp.capacity import workloads_in
+    from kube_lsp.output.capacity import Located, render_json, render_text
+    from kube_lsp.textindex import build_index
+
+    sources = []
+    status = EXIT_OK
+    for raw in args.paths or ["."]:
+        if raw == "-":
+            sources.append(read_stream(args.stdin_filename, stdin))
+        else:
+            sources.extend(read_entry(e) for e in entries(raw))
+    parsed = []
+    for src in sources:
+        if src.text is None:
+            print(f"kube-lsp: {src.path}: {src.problem.message if src.problem else 'cannot be read'}",
+                  file=sys.stderr)
+            status = EXIT_FINDINGS
+            continue
+        parsed.append((src.path, parse_stream(src.text)))
+    docs = [d for _, ds in parsed for d in ds]
+    index = build_index((d.root for d in docs), (d.chunk.text for d in docs))
+    items = [Located(path, w) for path, ds in parsed for w in workloads_in((d.root for d in ds), index)]
+    out.write(render_json(items) if args.format == "json" else render_text(items))
+    return status
+
 
 def _rules(args: argparse.Namespace, out: TextIO) -> int:
     if args.markdown:
