@@ -200,3 +200,18 @@ def test_packs_setting() -> None:
         Settings().merged({"packs": {"images": "maybe"}})
     with pytest.raises(ConfigError, match=r"`packs` must be a mapping"):
         Settings().merged({"packs": ["images"]})
+
+
+def test_the_language_server_reads_pod_security_and_packs_from_its_settings() -> None:
+    from kube_lsp.lsp.server import KubeLanguageServer
+
+    ls = KubeLanguageServer()
+    assert ls.apply_settings({"podSecurity": "restricted", "packs": {"images": "on"}}) == []
+    assert (ls.engine.settings.pod_security, dict(ls.engine.settings.packs)) == ("restricted", {"images": True})
+    problems = ls.apply_settings({"podSecurity": "strict", "packs": {"image": "on"}})
+    assert problems == [
+        "kube-lsp settings: invalid level `strict` in kubeLsp.podSecurity (use baseline, restricted or off). It was "
+        "ignored.",
+        "kube-lsp settings: unknown pack `image` in kubeLsp.packs (packs: images, pod-security, reliability, "
+        "resources, security) — did you mean `images`? It was ignored."]
+    assert ls.engine.settings.pod_security == "baseline"

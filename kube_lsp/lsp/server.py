@@ -23,6 +23,7 @@ from kube_lsp import __version__
 from kube_lsp.assist.completion import Item, complete
 from kube_lsp.assist.hover import hover
 from kube_lsp.assist.references import ObjectRef, index_objects, resolve, wanted_at
+from kube_lsp.assist.resources import resource_hover
 from kube_lsp.assist.symbols import MAX_SYMBOLS, MIN_SYMBOLS_PER_DOCUMENT, Symbol
 from kube_lsp.assist.symbols import document_symbol as outline_document
 from kube_lsp.config import ConfigError, Settings, find_config, read_cluster_settings, read_config, read_settings
@@ -446,10 +447,15 @@ def create_server() -> KubeLanguageServer:
         pos = doc.positions(ls.encoding)
         at = pos.from_client(params.position)
         info = hover(doc.text, at.line, at.col, ls.engine.catalog, (doc.lines, doc.starts), doc.origin)
-        if info is None:
+        summary = _resource_hover(doc, at.line, at.col)
+        if info is None and summary is None:
             return None
-        return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=info.markdown),
-                           range=pos.range_to_client(info.span))
+        parts = [p for p in (info.markdown if info else None, summary[0] if summary else None) if p]
+        span = info.span if info is not None else summary[1] if summary is not None else None
+        assert span is not None
+        return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown,
+                                                        value="\n\n---\n\n".join(parts)),
+                           range=pos.range_to_client(span))
 
     @server.feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
     async def document_symbol(ls: KubeLanguageServer, params: types.DocumentSymbolParams) -> RawJson:
@@ -543,6 +549,22 @@ def create_server() -> KubeLanguageServer:
 
 
 # ------------------------------------------------------------------------------------------- helpers
+
+
+def _resource_hover(doc: OpenDocument, line: int, col: int) -> tuple[str, Span] | None:
+    """The resource summary of the workload whose kind or name is under the cursor, from the last analysis
+    when it is of the current text (hover does not wait for one)."""
+    if not doc.current or not doc.chunks:
+        return None
+    which = next((i for i, c in enumerate(doc.chunks) if c.start_line <= line < c.end_line), None)
+    if which is None:
+        return None
+    start = doc.chunks[which].start_line
+    found = resource_hover([r.document.root for r in doc.results], [c.text for c in doc.chunks], which,
+                           line - start, col)
+    if found is None:
+        return None
+    return found[0], found[1].shifted(start)
 
 
 def _max_file_bytes(raw: Any) -> tuple[int, list[str]]:
