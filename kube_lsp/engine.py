@@ -15,7 +15,7 @@ from kube_lsp.model import Finding, Fix, Severity, Span, TextEdit
 from kube_lsp.parsing.loader import Document, Scorer, parse_chunk, parse_stream
 from kube_lsp.parsing.nodes import YMap, YNode, YScalar, YSeq
 from kube_lsp.parsing.text import Chunk, split_documents, split_lines
-from kube_lsp.rules import BY_CODE, OBJECT_RULES, ObjectContext
+from kube_lsp.rules import BY_CODE, OBJECT_RULES, ObjectContext, Rule
 from kube_lsp.schema.apiversions import check_api_version
 from kube_lsp.schema.catalog import (
     CLIENT_SIDE_GROUP_SUFFIXES,
@@ -88,6 +88,7 @@ class Engine:
         self.catalog = catalog or bundled_catalog(self.settings.kube_version)
         # Pod Security labels of Namespaces known from elsewhere (the hook for a workspace index).
         self.namespaces = namespaces
+        self.rule_table = RuleTable(self.settings)
 
     def with_crds(self, crds: Iterable[KindSchema]) -> Engine:
         return Engine(self.settings, self.catalog.with_crds(crds), self.namespaces)
@@ -167,7 +168,8 @@ class Engine:
                           origin: str | None = None, index: TextIndex = EMPTY) -> list[Finding]:
         """The findings of one document, after severities and suppressions are applied."""
         try:
-            raw = list(doc.findings) + analyse_document(doc, catalog, partial, origin, self.settings, index)
+            raw = list(doc.findings) + analyse_document(doc, catalog, partial, origin, self.settings, index,
+                                                        self.rule_table)
         except Exception as exc:  # noqa: BLE001 - one bad document must never take the others down
             log.error("internal error on document %d: %s", doc.index, traceback.format_exc())
             raw = list(doc.findings) + [Finding(
@@ -254,19 +256,20 @@ def _did_you_mean_rule(name: str) -> str:
 
 def analyse_document(doc: Document, catalog: Catalog, partial: bool = False,
                      origin: str | None = None, settings: Settings | None = None,
-                     index: TextIndex = EMPTY) -> list[Finding]:
+                     index: TextIndex = EMPTY, rule_table: RuleTable | None = None) -> list[Finding]:
     """Schema, apiVersion and object-rule findings of one parsed document of the file `origin` (pure)."""
     root = doc.root
     if not isinstance(root, YMap):
         return []
     return analyse_object(root, catalog, doc.index, partial, split_lines(doc.chunk.text), doc.start_line, origin,
-                          settings=settings or Settings(), text_index=index)
+                          settings=settings or Settings(), text_index=index, rule_table=rule_table)
 
 
 def analyse_object(root: YMap, catalog: Catalog, index: int, partial: bool = False,
                    lines: list[str] | None = None, first_line: int = 0,
                    origin: str | None = None, *, rules: bool = True,
-                   settings: Settings | None = None, text_index: TextIndex = EMPTY) -> list[Finding]:
+                   settings: Settings | None = None, text_index: TextIndex = EMPTY,
+                   rule_table: RuleTable | None = None) -> list[Finding]:
     av_node, kind_node = root.get("apiVersion"), root.get("kind")
     if not isinstance(av_node, YScalar) or not isinstance(kind_node, YScalar):
         return []  # not a Kubernetes object: Helm values, CI configuration, docker-compose, ...
@@ -278,7 +281,8 @@ def analyse_object(root: YMap, catalog: Catalog, index: int, partial: bool = Fal
                                                                                                   "Component"):
         return []
     if kind == "List" and av == "v1":
-        return _list_items(root, catalog, index, partial, lines, first_line, origin, rules, settings, text_index)
+        return _list_items(root, catalog, index, partial, lines, first_line, origin, rules, settings, text_index,
+                           rule_table)
     findings, go_on = check_api_version(av_node, kind_node, catalog, index)
     if not go_on:
         return findings
@@ -299,20 +303,39 @@ def analyse_object(root: YMap, catalog: Catalog, index: int, partial: bool = Fal
                             settings=settings or Settings(), is_custom=ks.is_crd, partial=partial,
                             lines=tuple(lines or ()), first_line=first_line, schema=ks, catalog=catalog,
                             index=text_index)
-        findings.extend(run_object_rules(ctx))
+        findings.extend(run_object_rules(ctx, rule_table))
     return findings
 
 
-def run_object_rules(ctx: ObjectContext) -> list[Finding]:
+def rules_for_kind(settings: Settings, kind: str) -> tuple[Rule, ...]:
+    """The object rules switched on for objects of `kind`, in code order."""
+    return tuple(r for r in OBJECT_RULES if (r.kinds is None or kind in r.kinds)
+                 and settings.rule_on(r.code, r.pack, r.enabled))
+
+
+class RuleTable:
+    """`rules_for_kind` computed once per kind for one Settings (the table lives as long as its engine)."""
+
+    __slots__ = ("_by_kind", "settings")
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._by_kind: dict[str, tuple[Rule, ...]] = {}
+
+    def get(self, kind: str) -> tuple[Rule, ...]:
+        found = self._by_kind.get(kind)
+        if found is None:
+            found = self._by_kind[kind] = rules_for_kind(self.settings, kind)
+        return found
+
+
+def run_object_rules(ctx: ObjectContext, table: RuleTable | None = None) -> list[Finding]:
     """The findings of every object rule that is switched on for this object's kind. A rule that raises
     yields one KL000 naming it; the other rules still run."""
     out: list[Finding] = []
-    settings = ctx.settings
-    for rule in OBJECT_RULES:
-        if rule.kinds is not None and ctx.kind not in rule.kinds:
-            continue
-        if not settings.rule_on(rule.code, rule.pack, rule.enabled):
-            continue
+    rules = table.get(ctx.kind) if table is not None and table.settings is ctx.settings \
+        else rules_for_kind(ctx.settings, ctx.kind)
+    for rule in rules:
         assert rule.check is not None
         try:
             out.extend(rule.check(ctx))
@@ -381,12 +404,12 @@ def _no_schema(av_node: YScalar, kind_node: YScalar, catalog: Catalog, index: in
 
 def _list_items(root: YMap, catalog: Catalog, index: int, partial: bool, lines: list[str] | None,
                 first_line: int, origin: str | None, rules: bool, settings: Settings | None,
-                text_index: TextIndex) -> list[Finding]:
+                text_index: TextIndex, rule_table: RuleTable | None) -> list[Finding]:
     items = root.get("items")
     out: list[Finding] = []
     if isinstance(items, YSeq):
         for item in items.items:
             if isinstance(item, YMap):
                 out.extend(analyse_object(item, catalog, index, partial, lines, first_line, origin, rules=rules,
-                                           settings=settings, text_index=text_index))
+                                           settings=settings, text_index=text_index, rule_table=rule_table))
     return out

@@ -155,23 +155,29 @@ def objects(roots: Iterable[YNode | None]) -> Iterable[YMap]:
 
 def build_index(roots: Iterable[YNode | None], texts: Iterable[str],
                 external: Mapping[str, NamespacePolicy] | None = None) -> TextIndex:
-    """The index of the documents with these roots; `texts` are their texts, looked at first so that a text
-    without any indexed kind costs nothing more."""
-    if not any(k in t for t in texts for k in INDEXED_KINDS):
+    """The index of the documents with these roots; `texts` are their texts, in the same order, looked at
+    first so that documents without any indexed kind (most) cost a substring search."""
+    pairs = list(zip(roots, texts, strict=False))
+    wanted = [(r, t) for r, t in pairs if any(k in t for k in INDEXED_KINDS)]
+    if not wanted:
         return TextIndex(dict(external)) if external else EMPTY
-    roots = list(roots)
     namespaces: dict[str, NamespacePolicy] = dict(external or {})
     workloads: list[Workload] = []
     autoscalers: list[Autoscaler] = []
-    have_pdb = False
-    for obj in objects(roots):
+    # Per budget: the label values its matchLabels require (None: it has none, any workload may match).
+    budgets: list[list[str] | None] = []
+    for obj in objects(r for r, _ in wanted):
         kind = obj.get_str("kind")
         if kind == "Namespace":
             policy = namespace_policy(obj)
             if policy is not None:
                 namespaces[policy.name] = policy
         elif kind == "PodDisruptionBudget":
-            have_pdb = True
+            spec = obj.get("spec")
+            selector = spec.get("selector") if isinstance(spec, YMap) else None
+            ml = selector.get("matchLabels") if isinstance(selector, YMap) else None
+            values = [str(v.value) for _, v in ml.pairs if isinstance(v, YScalar)] if isinstance(ml, YMap) else []
+            budgets.append(values or None)
         elif kind == "HorizontalPodAutoscaler":
             spec = obj.get("spec")
             name = _name_of(obj)
@@ -181,23 +187,32 @@ def build_index(roots: Iterable[YNode | None], texts: Iterable[str],
                 if tk and tn:
                     autoscalers.append(Autoscaler(name, _namespace_of(obj), tk, tn, _int(spec.get("minReplicas")),
                                                   _int(spec.get("maxReplicas"))))
-    if have_pdb:
-        for obj in objects(roots):
-            kind, av = obj.get_str("kind"), obj.get_str("apiVersion") or ""
-            if kind not in TEMPLATE_PATHS or kind in ("Pod", "PodTemplate", "Job", "CronJob", "DaemonSet"):
-                continue
-            group = av.split("/", 1)[0] if "/" in av else ""
-            pod = pod_template(obj, group, kind) if group in WORKLOAD_GROUPS else None
-            name = _name_of(obj)
-            if pod is None or not name:
-                continue
-            labels = pod.labels
-            pairs = tuple(sorted((k.text, str(v.value)) for k, v in labels.pairs if isinstance(v, YScalar))
-                          ) if labels is not None else ()
-            spec = obj.get("spec")
-            replicas = _int(spec.get("replicas")) if isinstance(spec, YMap) else None
-            workloads.append(Workload(kind, name, _namespace_of(obj), replicas, pairs))
+    if budgets:  # the budgets need the replicas and pod labels of the workloads they may select
+        def may_match(text: str) -> bool:
+            return "template" in text and any(b is None or all(v in text for v in b) for b in budgets)
+
+        for obj in objects(r for r, t in pairs if may_match(t)):
+            workload = _workload(obj)
+            if workload is not None:
+                workloads.append(workload)
     return TextIndex(namespaces, tuple(workloads), tuple(autoscalers))
+
+
+def _workload(obj: YMap) -> Workload | None:
+    kind, av = obj.get_str("kind"), obj.get_str("apiVersion") or ""
+    if kind not in TEMPLATE_PATHS or kind in ("Pod", "PodTemplate", "Job", "CronJob", "DaemonSet"):
+        return None
+    group = av.split("/", 1)[0] if "/" in av else ""
+    pod = pod_template(obj, group, kind) if group in WORKLOAD_GROUPS else None
+    name = _name_of(obj)
+    if pod is None or not name:
+        return None
+    labels = pod.labels
+    pairs = tuple(sorted((k.text, str(v.value)) for k, v in labels.pairs if isinstance(v, YScalar))
+                  ) if labels is not None else ()
+    spec = obj.get("spec")
+    replicas = _int(spec.get("replicas")) if isinstance(spec, YMap) else None
+    return Workload(kind, name, _namespace_of(obj), replicas, pairs)
 
 
 def selector_matches(selector: YMap, labels: Mapping[str, str]) -> bool | None:

@@ -60,7 +60,7 @@ spec:
 
 def summaries(text: str) -> list:  # type: ignore[type-arg]
     docs = parse_stream(text)
-    return list(workloads_in((d.root for d in docs), build_index((d.root for d in docs), [text])))
+    return list(workloads_in((d.root for d in docs), build_index([d.root for d in docs], [d.chunk.text for d in docs])))
 
 
 def test_pod_totals_follow_the_scheduler() -> None:

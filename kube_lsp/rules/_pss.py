@@ -62,6 +62,9 @@ class Pod:
     template: PodTemplate
     kind: str
     containers: list[Container] = field(default_factory=list)
+    # Whether the pod or any container has a securityContext: most pods have none, and then the checks
+    # that only read security contexts have nothing to look at.
+    secured: bool = True
 
     @property
     def spec(self) -> YMap:
@@ -135,12 +138,20 @@ def is_true(node: YNode | None) -> bool:
 
 
 def pod_of(ctx: ObjectContext) -> Pod | None:
-    if ctx.kind not in POD_KINDS:
-        return None
-    tpl = pod_template(ctx.root, ctx.group, ctx.kind)
-    if tpl is None:
-        return None
-    return Pod(tpl, ctx.kind, list(containers(tpl)))
+    """The pod the object describes (computed once per object: every pod rule asks)."""
+    memo = ctx.memo
+    if "pod" in memo:
+        return memo["pod"]  # type: ignore[no-any-return]
+    pod = None
+    if ctx.kind in POD_KINDS:
+        tpl = pod_template(ctx.root, ctx.group, ctx.kind)
+        if tpl is not None:
+            cs = list(containers(tpl))
+            secured = tpl.spec.get("securityContext") is not None or any(
+                c.node.get("securityContext") is not None for c in cs)
+            pod = Pod(tpl, ctx.kind, cs, secured)
+    memo["pod"] = pod
+    return pod
 
 
 def _version_label(v: Version) -> str:
@@ -148,7 +159,16 @@ def _version_label(v: Version) -> str:
 
 
 def mode_for(ctx: ObjectContext, rule_level: str, rule: Rule) -> Mode | None:
-    """How the rule's level applies to this object, or None when it does not."""
+    """How the rule's level applies to this object, or None when it does not (once per object and level:
+    a rule's own severity only matters for the setting's level, and all Pod Security rules share it)."""
+    key = f"pss-mode:{rule_level}:{rule.severity}"
+    if key in ctx.memo:
+        return ctx.memo[key]  # type: ignore[no-any-return]
+    mode = ctx.memo[key] = _mode_for(ctx, rule_level, rule)
+    return mode
+
+
+def _mode_for(ctx: ObjectContext, rule_level: str, rule: Rule) -> Mode | None:
     md = ctx.metadata
     ns = md.get_str("namespace") if md is not None else None
     policy = ctx.index.namespaces.get(ns) if ns else None
@@ -182,11 +202,11 @@ Evaluate = Callable[[Pod, Mode, ObjectContext], Iterable[Violation]]
 
 def report(ctx: ObjectContext, rule: Rule, level: str, evaluate: Evaluate) -> Iterator[Finding]:
     """The findings of one Pod Security check on the object's pod (the rule's level: baseline/restricted)."""
-    pod = pod_of(ctx)
-    if pod is None:
-        return
     mode = mode_for(ctx, level, rule)
     if mode is None:
+        return
+    pod = pod_of(ctx)
+    if pod is None:
         return
     for v in evaluate(pod, mode, ctx):
         if v.missing and ctx.partial:

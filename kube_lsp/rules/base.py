@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
 from kube_lsp.model import Finding, Fix, Severity, Span
@@ -66,6 +66,9 @@ class ObjectContext:
     catalog: Catalog | None = None
     # What the other objects of the text say (Namespace Pod Security labels, workloads, autoscalers).
     index: TextIndex = EMPTY_INDEX
+    # Scratch space of this object's checks: what several rules derive alike (its pod, its Pod Security
+    # level), computed by the first and reused by the others. Made afresh for every object.
+    memo: dict[str, Any] = field(default_factory=dict)
 
     @property
     def metadata(self) -> YMap | None:

@@ -58,6 +58,8 @@ from kube_lsp.rules.base import ObjectContext, Rule
 
 
 def _evaluate(pod: _pss.Pod, mode: _pss.Mode, ctx: ObjectContext) -> Iterator[_pss.Violation]:
+    if not pod.secured:
+        return
     wo = _pss.child_map(pod.security_context, "windowsOptions")
     if wo is not None and _pss.is_true(wo.get("hostProcess")):
         yield _pss.Violation(_pss.value_span(wo, "hostProcess"),

@@ -56,6 +56,8 @@ from kube_lsp.rules.base import ObjectContext, Rule
 
 
 def _evaluate(pod: _pss.Pod, mode: _pss.Mode, ctx: ObjectContext) -> Iterator[_pss.Violation]:
+    if not pod.secured:
+        return
     for c in pod.containers:
         sc = _pss.security_context(c)
         if sc is not None and _pss.is_true(sc.get("privileged")):

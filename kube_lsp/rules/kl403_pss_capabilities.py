@@ -63,6 +63,8 @@ ALLOWED: Final = frozenset({"AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "F
 
 
 def _evaluate(pod: _pss.Pod, mode: _pss.Mode, ctx: ObjectContext) -> Iterator[_pss.Violation]:
+    if not pod.secured:
+        return
     if mode.level == "restricted" and mode.at_least(1, 22):
         return  # capabilities_restricted overrides capabilities_baseline from v1.22
     for c in pod.containers:

@@ -78,6 +78,8 @@ def _options(sc: YMap | None, who: str, path: str, allowed: frozenset[str]) -> I
 
 
 def _evaluate(pod: _pss.Pod, mode: _pss.Mode, ctx: ObjectContext) -> Iterator[_pss.Violation]:
+    if not pod.secured:
+        return
     allowed = TYPES_1_31 if mode.at_least(1, 31) else TYPES_1_0
     yield from _options(pod.security_context, "pod", pod.path, allowed)
     for c in pod.containers:

@@ -59,6 +59,8 @@ from kube_lsp.rules.base import ObjectContext, Rule
 
 
 def _evaluate(pod: _pss.Pod, mode: _pss.Mode, ctx: ObjectContext) -> Iterator[_pss.Violation]:
+    if not pod.secured:
+        return
     if mode.level == "baseline" and mode.at_least(1, 35) and pod.user_namespace:
         return
     for c in pod.containers:

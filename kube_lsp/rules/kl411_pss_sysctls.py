@@ -80,6 +80,8 @@ def safe_sysctls(mode: _pss.Mode) -> frozenset[str]:
 
 
 def _evaluate(pod: _pss.Pod, mode: _pss.Mode, ctx: ObjectContext) -> Iterator[_pss.Violation]:
+    if not pod.secured:
+        return
     sc = pod.security_context
     if sc is None:
         return

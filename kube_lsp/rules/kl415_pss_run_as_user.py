@@ -91,6 +91,8 @@ def _root(sc: YMap | None) -> YScalar | None:
 
 
 def _evaluate(pod: _pss.Pod, mode: _pss.Mode, ctx: ObjectContext) -> Iterator[_pss.Violation]:
+    if not pod.secured:
+        return
     if not mode.at_least(1, 23) or (mode.at_least(1, 35) and pod.user_namespace):
         return
     node = _root(pod.security_context)
