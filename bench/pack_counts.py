@@ -96,6 +96,8 @@ def main() -> None:
         print(" " * 56 + " ".join(f"{'files  %  findings':>26}" for _ in names))
     for r in kl4:
         default = r.severity.label if r.enabled else "off"
+        if r.pack == "pod-security":
+            default = "restricted level" if r.code in RESTRICTED_ONLY else "on (baseline level)"
         cells = []
         for n in names:
             files_hit, findings = data[r.code].get(n, (0, 0))
@@ -107,6 +109,20 @@ def main() -> None:
         else:
             print(f"{r.code + ' ' + r.name:<34} {r.pack:<12} {default:<8} "
                   + " ".join(f"{f:>9} {p:>5.1f}% {t:>8}" for f, p, t in cells))
+
+
+    # The default set as shipped: how many clean files get a KL4xx warning or error at all.
+    default = Engine()
+    for n, files in corpora(args.shared).items():
+        warned = errored = 0
+        for path in files:
+            src = read_path(path)
+            fs = [f for f in default.analyse(src.text, origin=str(path)).findings if f.code.startswith("KL4")] \
+                if src.text is not None else []
+            warned += any(f.severity.label == "warning" for f in fs)
+            errored += any(f.severity.label == "error" for f in fs)
+        line = f"default settings, {n}: {warned} of {len(files)} clean files get a KL4xx warning, {errored} an error"
+        print(("\n" if n == names[0] else "") + (f"- {line}" if args.markdown else line))
 
 
 if __name__ == "__main__":

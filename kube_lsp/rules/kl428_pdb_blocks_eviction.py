@@ -74,8 +74,8 @@ are known; a budget in another file is not checked.
 
 ## References
 `GetScaledValueFromIntOrPercent` (rounding up) in pkg/controller/disruption/disruption.go;
-https://kubernetes.io/docs/tasks/run-application/configure-pdb/ (what kube-score's and Polaris' budget checks
-look at, on one object; this rule needs the workload beside it).
+https://kubernetes.io/docs/tasks/run-application/configure-pdb/; Polaris `pdbDisruptionsIsZero` (the budget
+alone; this rule also weighs the replicas of the workload beside it).
 """
 
 from __future__ import annotations

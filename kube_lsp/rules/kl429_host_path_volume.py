@@ -61,8 +61,8 @@ Pack `security`; on by default. A node agent that needs the host's files: suppre
 the annotation `kube-lsp.io/ignore: "KL429 # reads the node's logs"`.
 
 ## References
-https://kubernetes.io/docs/concepts/storage/volumes/#hostpath; kube-linter `host-mounts` (opt-in there),
-Polaris `hostPathSet`.
+https://kubernetes.io/docs/concepts/storage/volumes/#hostpath; kube-linter `sensitive-host-mounts` and
+`docker-sock` (a list of directories), Polaris `hostPathSet`.
 """
 
 from __future__ import annotations
