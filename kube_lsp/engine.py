@@ -16,6 +16,7 @@ from kube_lsp.parsing.loader import Document, Scorer, parse_chunk, parse_stream
 from kube_lsp.parsing.nodes import YMap, YNode, YScalar, YSeq
 from kube_lsp.parsing.text import Chunk, split_documents, split_lines
 from kube_lsp.rules import BY_CODE, OBJECT_RULES, ObjectContext, Rule
+from kube_lsp.rules.base import CUSTOM_RESOURCES
 from kube_lsp.schema.apiversions import check_api_version
 from kube_lsp.schema.catalog import (
     CLIENT_SIDE_GROUP_SUFFIXES,
@@ -307,9 +308,10 @@ def analyse_object(root: YMap, catalog: Catalog, index: int, partial: bool = Fal
     return findings
 
 
-def rules_for_kind(settings: Settings, kind: str) -> tuple[Rule, ...]:
-    """The object rules switched on for objects of `kind`, in code order."""
-    return tuple(r for r in OBJECT_RULES if (r.kinds is None or kind in r.kinds)
+def rules_for_kind(settings: Settings, kind: str, custom: bool = False) -> tuple[Rule, ...]:
+    """The object rules switched on for objects of `kind` (a custom resource's when `custom`), in code order."""
+    return tuple(r for r in OBJECT_RULES
+                 if (r.kinds is None or (CUSTOM_RESOURCES in r.kinds if custom else kind in r.kinds))
                  and settings.rule_on(r.code, r.pack, r.enabled))
 
 
@@ -320,12 +322,12 @@ class RuleTable:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self._by_kind: dict[str, tuple[Rule, ...]] = {}
+        self._by_kind: dict[tuple[str, bool], tuple[Rule, ...]] = {}
 
-    def get(self, kind: str) -> tuple[Rule, ...]:
-        found = self._by_kind.get(kind)
+    def get(self, kind: str, custom: bool = False) -> tuple[Rule, ...]:
+        found = self._by_kind.get((kind, custom))
         if found is None:
-            found = self._by_kind[kind] = rules_for_kind(self.settings, kind)
+            found = self._by_kind[kind, custom] = rules_for_kind(self.settings, kind, custom)
         return found
 
 
@@ -333,8 +335,8 @@ def run_object_rules(ctx: ObjectContext, table: RuleTable | None = None) -> list
     """The findings of every object rule that is switched on for this object's kind. A rule that raises
     yields one KL000 naming it; the other rules still run."""
     out: list[Finding] = []
-    rules = table.get(ctx.kind) if table is not None and table.settings is ctx.settings \
-        else rules_for_kind(ctx.settings, ctx.kind)
+    rules = table.get(ctx.kind, ctx.is_custom) if table is not None and table.settings is ctx.settings \
+        else rules_for_kind(ctx.settings, ctx.kind, ctx.is_custom)
     for rule in rules:
         assert rule.check is not None
         try:

@@ -407,3 +407,78 @@ def test_pack_switch_turns_the_pod_security_rules_off() -> None:
     text = namespace("    pod-security.kubernetes.io/enforce: baseline\n") + in_prod(pod("  hostPID: true\n"))
     assert Engine(Settings().merged({"packs": {"pod-security": "off"}})).analyse(text).findings == []
     assert [f.code for f in Engine(Settings().merged({"rules": {"KL401": "info"}})).analyse(text).findings] == ["KL401"]
+
+
+# ---- custom resources that embed a PodTemplateSpec --------------------------------------------------------------
+
+ROLLOUT_CRD = """apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: rollouts.example.com
+spec:
+  group: example.com
+  names: {kind: Rollout, plural: rollouts, singular: rollout}
+  scope: Namespaced
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema:
+        openAPIV3Schema:
+          type: object
+          properties:
+            spec:
+              type: object
+              properties:
+                replicas: {type: integer}
+                template:
+                  type: object
+                  properties:
+                    metadata: {type: object, x-kubernetes-preserve-unknown-fields: true}
+                    spec:
+                      type: object
+                      x-kubernetes-preserve-unknown-fields: true
+                      properties:
+                        hostNetwork: {type: boolean}
+                        containers:
+                          type: array
+                          items:
+                            type: object
+                            x-kubernetes-preserve-unknown-fields: true
+                            properties:
+                              name: {type: string}
+                              image: {type: string}
+---
+"""
+ROLLOUT = """apiVersion: example.com/v1
+kind: Rollout
+metadata:
+  name: web
+spec:
+  replicas: 2
+  template:
+    spec:
+      hostNetwork: true
+      containers:
+        - name: web
+          image: nginx:1.27
+"""
+
+
+def test_a_custom_resource_whose_crd_embeds_a_pod_template_is_checked() -> None:
+    fs = pss(ROLLOUT_CRD + ROLLOUT)
+    assert where(fs) == [("KL401", 47, 20)]
+    assert fs[0].path == "spec.template.spec.hostNetwork"
+    schemaless = ROLLOUT_CRD.split("                template:")[0] + \
+        "                template: {type: object, x-kubernetes-preserve-unknown-fields: true}\n---\n"
+    assert pss(schemaless + ROLLOUT) == []  # the CRD does not say it is a pod template
+
+
+def test_schema_template_paths_finds_nested_templates() -> None:
+    from kube_lsp.workloads import schema_template_paths
+
+    pod = {"type": "object", "properties": {"spec": {"properties": {"containers": {
+        "type": "array", "items": {"properties": {"name": {}, "image": {}}}}}}}}
+    schema = {"properties": {"spec": {"properties": {"template": pod, "jobs": {"properties": {"worker": pod}}}},
+                             "status": {"properties": {"template": pod}}}}
+    assert schema_template_paths(schema) == (("spec", "template"), ("spec", "jobs", "worker"))

@@ -8,7 +8,9 @@ sets no level (or an object without `metadata.namespace`) leaves it to the `podS
 gives the rule's own severity. The policy version is the Namespace's `*-version` label, else the target
 Kubernetes version of the run, else the latest.
 
-Checks follow k8s.io/pod-security-admission/policy/check_*.go, version by version, including which
+Pods are those of built-in workloads and of custom resources whose CRD schema embeds a PodTemplateSpec
+(kube_lsp/workloads.py `schema_template_paths`). Checks follow
+k8s.io/pod-security-admission/policy/check_*.go, version by version, including which
 restricted checks replace baseline ones (`OverrideCheckIDs`).
 """
 
@@ -20,14 +22,21 @@ from typing import Final
 
 from kube_lsp.model import Finding, Fix, Severity, Span
 from kube_lsp.parsing.nodes import YMap, YNode, YScalar
-from kube_lsp.rules.base import ObjectContext, Rule, key_span
+from kube_lsp.rules.base import CUSTOM_RESOURCES, ObjectContext, Rule, key_span
 from kube_lsp.textindex import level_rank
-from kube_lsp.workloads import Container, PodTemplate, containers, pod_template
+from kube_lsp.workloads import (
+    Container,
+    PodTemplate,
+    containers,
+    pod_template,
+    schema_template_paths,
+    template_at,
+)
 
 Version = tuple[int, int] | None  # None: latest
 
 POD_KINDS: Final = frozenset({"Pod", "PodTemplate", "Deployment", "ReplicaSet", "StatefulSet", "DaemonSet",
-                              "ReplicationController", "Job", "CronJob"})
+                              "ReplicationController", "Job", "CronJob", CUSTOM_RESOURCES})
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,13 +152,17 @@ def pod_of(ctx: ObjectContext) -> Pod | None:
     if "pod" in memo:
         return memo["pod"]  # type: ignore[no-any-return]
     pod = None
-    if ctx.kind in POD_KINDS:
-        tpl = pod_template(ctx.root, ctx.group, ctx.kind)
-        if tpl is not None:
-            cs = list(containers(tpl))
-            secured = tpl.spec.get("securityContext") is not None or any(
-                c.node.get("securityContext") is not None for c in cs)
-            pod = Pod(tpl, ctx.kind, cs, secured)
+    if ctx.is_custom:
+        # A custom resource whose CRD embeds a PodTemplateSpec (the first such place its schema has).
+        paths = schema_template_paths(ctx.schema.schema) if ctx.schema is not None else ()
+        tpl = next((t for t in (template_at(ctx.root, p) for p in paths) if t is not None), None)
+    else:
+        tpl = pod_template(ctx.root, ctx.group, ctx.kind) if ctx.kind in POD_KINDS else None
+    if tpl is not None:
+        cs = list(containers(tpl))
+        secured = tpl.spec.get("securityContext") is not None or any(
+            c.node.get("securityContext") is not None for c in cs)
+        pod = Pod(tpl, ctx.kind, cs, secured)
     memo["pod"] = pod
     return pod
 

@@ -38,6 +38,8 @@ _SECTION: Final = re.compile(r"^## (.+?)\s*$", re.M)
 _YAML_BLOCK: Final = re.compile(r"```ya?ml\n(.*?)```", re.S)
 
 ObjectCheck = Callable[["ObjectContext"], Iterable[Finding]]
+# In a rule's `kinds`: the rule also looks at custom resources (of any kind whose CRD schema is known).
+CUSTOM_RESOURCES: Final = "<custom resources>"
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +104,8 @@ class Rule:
     summary: str  # one line, no final full stop
     module: str  # the module whose docstring documents the rule
     check: ObjectCheck | None = None
-    kinds: frozenset[str] | None = None  # the kinds `check` looks at (None: every kind); the engine filters
+    # The kinds `check` looks at (None: every kind; CUSTOM_RESOURCES: also custom resources); the engine filters.
+    kinds: frozenset[str] | None = None
     emitted_by: str = ""  # for rules without a check: what reports them
     pack: str = ""  # "" for the core rules; else the pack that switches it on and off as a whole
     enabled: bool = True  # False: opt-in, reported only when configured
