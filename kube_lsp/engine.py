@@ -128,27 +128,44 @@ class Engine:
         chunks: list[Chunk] = []
         results: list[ChunkResult] = []
         parsed: list[tuple[Chunk, ChunkResult | None, Document]] = []
+        new_docs: dict[str, Document] = {}  # a text repeated in the stream is parsed once
         for chunk in split_documents(text):
             if not chunk.has_content:
                 continue
-            res = cache.get(chunk.text) or fresh.get(chunk.text)
-            if res is None:
+            res = cache.get(chunk.text)
+            doc = res.document if res is not None else new_docs.get(chunk.text)
+            if doc is None:
                 if cancelled is not None and cancelled():
                     raise Superseded
                 local = Chunk(0, chunk.end_line - chunk.start_line, chunk.text, True)
-                doc = parse_chunk(local, 0, self._scorer(catalog, partial))
-            else:
-                doc = res.document
+                doc = new_docs[chunk.text] = parse_chunk(local, 0, self._scorer(catalog, partial))
             parsed.append((chunk, res, doc))
         index = self.index_of([d for _, _, d in parsed])
         key = index.key
+        # Cached results share the key object of the call that made them: compare each distinct one once.
+        same: dict[int, bool] = {}
+
+        def current(r: ChunkResult | None) -> bool:
+            if r is None:
+                return False
+            k = r.index_key
+            if k is key:
+                return True
+            found = same.get(id(k))
+            if found is None:
+                found = same[id(k)] = k == key
+            return found
+
         for chunk, res, doc in parsed:
-            if res is None or res.index_key != key:
+            if not current(res):
                 res = fresh.get(chunk.text)
-                if res is None or res.index_key != key:
+                if res is None or res.index_key is not key:
                     if cancelled is not None and cancelled():
                         raise Superseded
                     res = ChunkResult(self.document_findings(doc, catalog, partial, origin, index), doc, key)
+            elif res is not None and res.index_key is not key:
+                res = ChunkResult(res.findings, res.document, key)  # the same findings, under this call's key
+            assert res is not None
             fresh[chunk.text] = res
             out.extend(f.shifted(chunk.start_line, len(chunks)) for f in res.findings)
             chunks.append(chunk)
