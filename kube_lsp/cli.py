@@ -588,5 +588,6 @@ def _rules(args: argparse.Namespace, out: TextIO) -> int:
             out.write(f"\nExample:\n\n{rule.example}\nUse instead:\n\n{rule.use_instead}")
         return EXIT_OK
     for r in ALL_RULES:
-        out.write(f"{r.code}  {r.name:<26} {r.severity.label:<8} {r.summary}\n")
+        default = r.severity.label if r.enabled else "off"  # opt-in rules: `rules:` or `packs:` switch them on
+        out.write(f"{r.code}  {r.name:<29} {default:<8} {r.summary}\n")
     return EXIT_OK

@@ -215,3 +215,15 @@ def test_the_language_server_reads_pod_security_and_packs_from_its_settings() ->
         "kube-lsp settings: unknown pack `image` in kubeLsp.packs (packs: images, pod-security, reliability, "
         "resources, security) — did you mean `images`? It was ignored."]
     assert ls.engine.settings.pod_security == "baseline"
+
+
+def test_rules_listing_says_which_rules_are_opt_in() -> None:
+    import io
+
+    from kube_lsp.cli import main
+
+    out = io.StringIO()
+    assert main(["rules"], stdout=out) == 0
+    lines = {line.split()[0]: line.split()[2] for line in out.getvalue().splitlines()}
+    assert (lines["KL420"], lines["KL424"], lines["KL401"], lines["KL435"], lines["KL499"]) == (
+        "off", "off", "warning", "warning", "hint")
