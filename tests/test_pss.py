@@ -482,3 +482,52 @@ def test_schema_template_paths_finds_nested_templates() -> None:
     schema = {"properties": {"spec": {"properties": {"template": pod, "jobs": {"properties": {"worker": pod}}}},
                              "status": {"properties": {"template": pod}}}}
     assert schema_template_paths(schema) == (("spec", "template"), ("spec", "jobs", "worker"))
+
+
+# ---- the standard's "Allowed Values", control by control --------------------------------------------------------
+# https://kubernetes.io/docs/concepts/security/pod-security-standards/: every allowed value passes, and a value
+# outside the list is reported by that control's rule.
+
+@pytest.mark.parametrize(("fragment", "allowed", "forbidden", "code"), [
+    # SELinux: seLinuxOptions.type "Undefined/"", container_t, container_init_t, container_kvm_t, container_engine_t"
+    ("  securityContext:\n    seLinuxOptions:\n      type: {}\n",
+     ['""', "container_t", "container_init_t", "container_kvm_t", "container_engine_t"], ["spc_t", "unconfined_t"],
+     "KL408"),
+    # AppArmor: appArmorProfile.type "Undefined/nil, RuntimeDefault, Localhost"
+    ("  securityContext:\n    appArmorProfile:\n      type: {}\n", ["RuntimeDefault", "Localhost"], ["Unconfined"],
+     "KL407"),
+    # Seccomp (baseline): seccompProfile.type "Undefined/nil, RuntimeDefault, Localhost"
+    ("  securityContext:\n    seccompProfile:\n      type: {}\n", ["RuntimeDefault", "Localhost"], ["Unconfined"],
+     "KL410"),
+    # Host namespaces: "Undefined/nil, false"
+    ("  hostNetwork: {}\n", ["false"], ["true"], "KL401"),
+])
+def test_allowed_values_of_the_standard(fragment: str, allowed: list[str], forbidden: list[str], code: str) -> None:
+    for value in allowed:
+        assert pss(pod(fragment.format(value))) == [], value
+    for value in forbidden:
+        assert [f.code for f in pss(pod(fragment.format(value)))] == [code], value
+
+
+@pytest.mark.parametrize("name", ["kernel.shm_rmid_forced", "net.ipv4.ip_local_port_range",
+                                  "net.ipv4.ip_local_reserved_ports", "net.ipv4.tcp_syncookies",
+                                  "net.ipv4.ping_group_range", "net.ipv4.ip_unprivileged_port_start",
+                                  "net.ipv4.tcp_keepalive_time", "net.ipv4.tcp_fin_timeout",
+                                  "net.ipv4.tcp_keepalive_intvl", "net.ipv4.tcp_keepalive_probes",
+                                  "net.ipv4.tcp_rmem", "net.ipv4.tcp_wmem"])
+def test_every_safe_sysctl_of_the_standard_is_allowed(name: str) -> None:
+    assert pss(pod(f"  securityContext:\n    sysctls:\n      - name: {name}\n        value: '1'\n")) == []
+
+
+@pytest.mark.parametrize(("proc_mount", "allowed"), [("Default", True), ("Unmasked", False)])
+def test_proc_mount_allowed_values(proc_mount: str, allowed: bool) -> None:
+    # /proc Mount Type: "Undefined/nil, Default"
+    fs = pss(pod(container=f"      securityContext:\n        procMount: {proc_mount}\n"))
+    assert [f.code for f in fs] == ([] if allowed else ["KL409"])
+
+
+@pytest.mark.parametrize(("add", "reported"), [("[NET_BIND_SERVICE]", False), ("[CHOWN]", True)])
+def test_restricted_capabilities_add_only_net_bind_service(add: str, reported: bool) -> None:
+    # Capabilities (restricted): drop "ALL"; add "Undefined/nil, NET_BIND_SERVICE"
+    text = RESTRICTED_OK.replace("drop: [ALL]", f"drop: [ALL]\n          add: {add}")
+    assert [f.code for f in pss(text, "restricted")] == (["KL417"] if reported else [])
