@@ -48,6 +48,7 @@ from kube_lsp.suggest import suggest, typo_distance
 
 if TYPE_CHECKING:
     from kube_lsp.cache import CheckCache
+    from kube_lsp.textindex import NamespacePolicy
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 TEXT_FORMATS: Final = ("text", "full", "concise")
@@ -363,11 +364,15 @@ def _check(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
     inputs, patches = _inputs(args, stdin, settings)
     crd_inputs = [(item.source.path, item.source.text) for item in inputs
                   if item.source.text is not None and "CustomResourceDefinition" in item.source.text]
-    engine = _LazyEngine(settings, cluster, crd_inputs)
+    # Namespaces with Pod Security labels apply to the objects of every checked file, not only their own.
+    ns_inputs = [(item.source.path, item.source.text) for item in inputs
+                 if item.source.text is not None and "pod-security.kubernetes.io/" in item.source.text]
+    engine = _LazyEngine(settings, cluster, crd_inputs, ns_inputs)
     readable = [item for item in inputs if item.source.text is not None]
     partial = {id(item): not item.stdin and resolved(Path(item.source.path)) in patches for item in readable}
     jobs = [Job(item.source.text or "", partial[id(item)], item.source.path) for item in readable]
-    cache = None if args.no_cache else _cache(settings, cluster, crd_inputs)
+    cache = None if args.no_cache else _cache(settings, cluster, crd_inputs + [
+        (path, text) for path, text in ns_inputs if (path, text) not in crd_inputs])
     try:
         analysed = iter(analyse_all(engine.get, jobs, progress=progress.update, cache=cache))
     finally:
@@ -410,18 +415,34 @@ class _LazyEngine:
     """The run's engine, made on first use: an unchanged re-run served from the cache loads no schemas and
     parses no CustomResourceDefinition."""
 
-    def __init__(self, settings: Settings, cluster: Catalog | None, crd_inputs: list[tuple[str, str]]) -> None:
+    def __init__(self, settings: Settings, cluster: Catalog | None, crd_inputs: list[tuple[str, str]],
+                 ns_inputs: list[tuple[str, str]] | None = None) -> None:
         self._settings, self._cluster, self._crd_inputs = settings, cluster, crd_inputs
+        self._ns_inputs = ns_inputs or []
         self._engine: Engine | None = None
 
     def get(self) -> Engine:
         if self._engine is None:
-            engine = Engine(self._settings, self._cluster)
+            engine = Engine(self._settings, self._cluster, namespaces=_namespace_policies(self._ns_inputs))
             crds: list[KindSchema] = []
             for path, text in self._crd_inputs:
                 crds.extend(crds_in(parse_stream(text), path))
             self._engine = engine.with_crds(crds) if crds else engine
         return self._engine
+
+
+def _namespace_policies(inputs: list[tuple[str, str]]) -> dict[str, NamespacePolicy]:
+    """The Pod Security labels of the Namespaces in these (path, text) inputs, by name (the last one wins)."""
+    from kube_lsp.textindex import namespace_policy, objects
+
+    out: dict[str, NamespacePolicy] = {}
+    for _, text in inputs:
+        for obj in objects(d.root for d in parse_stream(text)):
+            if obj.get_str("kind") == "Namespace":
+                policy = namespace_policy(obj)
+                if policy is not None:
+                    out[policy.name] = policy
+    return out
 
 
 def _cache(settings: Settings, cluster: Catalog | None, crd_inputs: list[tuple[str, str]]) -> CheckCache | None:

@@ -531,3 +531,25 @@ def test_restricted_capabilities_add_only_net_bind_service(add: str, reported: b
     # Capabilities (restricted): drop "ALL"; add "Undefined/nil, NET_BIND_SERVICE"
     text = RESTRICTED_OK.replace("drop: [ALL]", f"drop: [ALL]\n          add: {add}")
     assert [f.code for f in pss(text, "restricted")] == (["KL417"] if reported else [])
+
+
+def test_check_applies_a_namespace_from_another_file_and_the_cache_follows_it(tmp_path: object) -> None:
+    import io
+    from pathlib import Path
+
+    from kube_lsp.cli import main
+
+    root = Path(str(tmp_path))
+    (root / "namespace.yaml").write_text(namespace("    pod-security.kubernetes.io/enforce: baseline\n").rstrip("-\n")
+                                         + "\n")
+    (root / "pod.yaml").write_text(in_prod(pod("  hostPID: true\n")))
+    for extra in ([], ["--no-cache"]):
+        out = io.StringIO()
+        assert main(["check", *extra, "-q", str(root)], stdout=out) == 1
+        assert out.getvalue().splitlines() == [
+            f"{root / 'pod.yaml'}:7:12: error KL401 the API server will reject this Pod: namespace `prod` enforces "
+            'PodSecurity "baseline:latest": host namespaces (hostPID=true)']
+    (root / "namespace.yaml").write_text((root / "namespace.yaml").read_text().replace("baseline", "privileged"))
+    out = io.StringIO()
+    assert main(["check", "-q", str(root)], stdout=out) == 0  # the cached result of pod.yaml is not reused
+    assert "KL401" not in out.getvalue()
