@@ -45,6 +45,8 @@ from kube_lsp.parsing.loader import Document, parse_chunk, parse_stream
 from kube_lsp.parsing.text import split_documents, split_lines
 from kube_lsp.schema.catalog import Catalog, KindSchema
 from kube_lsp.schema.crds import crds_in
+from kube_lsp.textindex import NamespacePolicy, namespace_policy
+from kube_lsp.textindex import objects as text_objects
 
 log = logging.getLogger("kube_lsp.server")
 
@@ -74,6 +76,9 @@ class KubeLanguageServer(HardenedLanguageServer):
         self.roots: list[Path] = []
         self.workspace_crds: dict[str, list[KindSchema]] = {}
         self.workspace_objects: dict[str, list[ObjectRef]] = {}
+        # The Pod Security labels of the Namespaces of workspace files and open documents, by URI: they apply to
+        # the pods of every document (a document's own Namespaces win).
+        self.workspace_namespaces: dict[str, dict[str, NamespacePolicy]] = {}
         # kubeconfig, context and timeouts: from user-level settings and commands only, never from
         # files in the workspace.
         self.cluster_settings: dict[str, Any] = {}
@@ -125,11 +130,11 @@ class KubeLanguageServer(HardenedLanguageServer):
             settings = replace(settings, exclude_root=Path(self.roots[0]))
         try:
             use_cluster = self.cluster_catalog is not None and settings.kube_version is None
-            engine = Engine(settings, self.cluster_catalog if use_cluster else None)
+            engine = Engine(settings, self.cluster_catalog if use_cluster else None, self.namespace_policies())
         except LookupError as exc:
             problems.append(f"kube-lsp settings: {exc}. It was ignored.")
             settings = replace(settings, kube_version=None)
-            engine = Engine(settings, self.cluster_catalog)
+            engine = Engine(settings, self.cluster_catalog, self.namespace_policies())
         self.settings = settings
         crds = [ks for group in self.workspace_crds.values() for ks in group]
         self.engine = engine.with_crds(crds) if crds else engine
@@ -277,6 +282,12 @@ class KubeLanguageServer(HardenedLanguageServer):
             types.PublishDiagnosticsParams(uri=doc.uri, diagnostics=diagnostics, version=doc.version))
         doc.published_version = doc.version
 
+    def namespace_policies(self) -> dict[str, NamespacePolicy] | None:
+        merged: dict[str, NamespacePolicy] = {}
+        for _, found in sorted(self.workspace_namespaces.items()):
+            merged.update(found)
+        return merged or None
+
     def reanalyse_all(self) -> None:
         for doc in self.docs.values():
             self.schedule(doc)
@@ -290,6 +301,15 @@ class KubeLanguageServer(HardenedLanguageServer):
             for obj in index_objects(doc.uri, [res.document]):
                 objects.append(replace(obj, span=obj.span.shifted(chunk.start_line)))
         self.workspace_objects[doc.uri] = objects
+        if "pod-security.kubernetes.io/" in doc.text or doc.uri in self.workspace_namespaces:
+            policies = _policies([res.document.root for res in doc.results])
+            if policies != self.workspace_namespaces.get(doc.uri, {}):
+                if policies:
+                    self.workspace_namespaces[doc.uri] = policies
+                else:
+                    self.workspace_namespaces.pop(doc.uri, None)
+                self.apply_settings()
+                self.reanalyse_all()
         if "CustomResourceDefinition" in doc.text:
             # Each result was parsed as if it started on line 0: its CRDs move down to where it is.
             found = [ks.shifted(chunk.start_line) for chunk, res in zip(doc.chunks, doc.results, strict=True)
@@ -328,6 +348,10 @@ class KubeLanguageServer(HardenedLanguageServer):
                         continue
                     if "CustomResourceDefinition" in text:
                         self.workspace_crds[uri] = list(crds_in(parse_stream(text), str(path), self.label(str(path))))
+                    if "pod-security.kubernetes.io/" in text:
+                        policies = _policies([d.root for d in parse_stream(text)])
+                        if policies:
+                            self.workspace_namespaces[uri] = policies
 
     def label(self, path: str) -> str:
         """How messages name a file: relative to the workspace folder it is in, else as it is."""
@@ -362,7 +386,7 @@ def create_server() -> KubeLanguageServer:
         _report(ls, ls.initial_problems)
         await _pull_configuration(ls)
         await asyncio.to_thread(ls.scan_workspace)
-        if ls.workspace_crds:
+        if ls.workspace_crds or ls.workspace_namespaces:
             ls.apply_settings()
             ls.reanalyse_all()
         await load_cluster_schemas(ls)
@@ -565,6 +589,17 @@ def _resource_hover(doc: OpenDocument, line: int, col: int) -> tuple[str, Span] 
     if found is None:
         return None
     return found[0], found[1].shifted(start)
+
+
+def _policies(roots: list[Any]) -> dict[str, NamespacePolicy]:
+    """The Pod Security policies of the Namespaces among these document roots, by name."""
+    out: dict[str, NamespacePolicy] = {}
+    for obj in text_objects(roots):
+        if obj.get_str("kind") == "Namespace":
+            policy = namespace_policy(obj)
+            if policy is not None:
+                out[policy.name] = policy
+    return out
 
 
 def _max_file_bytes(raw: Any) -> tuple[int, list[str]]:

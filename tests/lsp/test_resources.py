@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from lsprotocol import types
 from pytest_lsp import LanguageClient
@@ -81,3 +83,23 @@ async def test_code_lens_and_command_give_the_summary(client: LanguageClient) ->
     assert (result["kind"], result["replicas"], result["maxReplicas"], result["qos"]) == (
         "Deployment", 2, 6, "Burstable")
     assert result["total"]["requests"] == {"cpu": "500m", "memory": "256Mi"}
+
+
+@pytest.mark.asyncio
+async def test_a_namespace_in_another_open_document_sets_the_pod_security_level(client: LanguageClient) -> None:
+    ns = ("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: prod\n  labels:\n"
+          "    pod-security.kubernetes.io/enforce: baseline\n")
+    pod = ("apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\n  namespace: prod\nspec:\n  hostPID: true\n"
+           "  containers:\n    - name: web\n      image: nginx:1.27\n")
+    await open_and_wait(client, "file:///w/ns.yaml", ns)
+    uri = "file:///w/pod.yaml"
+    diags = await open_and_wait(client, uri, pod)
+    for _ in range(20):
+        if [d.severity for d in diags if d.code == "KL401"] == [types.DiagnosticSeverity.Error]:
+            break
+        await asyncio.wait_for(client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS), 10)
+        diags = client.diagnostics[uri]
+    (diag,) = [d for d in diags if d.code == "KL401"]
+    assert diag.severity == types.DiagnosticSeverity.Error
+    assert diag.message.startswith("the API server will reject this Pod: namespace `prod` enforces")
+    assert diag.range == rng(6, 11, 6, 15)
