@@ -21,6 +21,9 @@ MISSING = {
     "loop_stall.py": ("the shared benchmark harness (lspclient.py)", "shared/bench/harness", "--harness"),
     "cluster.py": ("the corpus of manifests", "shared/corpus", "--corpus"),
     "scale.py": ("the corpus of manifests", "shared/corpus", "--corpus"),
+    "semantic.py": ("the semantic fault cases (cases.jsonl)", "shared/bench/cases-dev-semantic/cases.jsonl",
+                    "--cases"),
+    "pack_counts.py": ("the shared material", "shared/corpus", "--shared"),
 }
 SELF_CONTAINED = {"soak.py"}  # needs nothing from ../shared
 
