@@ -96,7 +96,7 @@ def main() -> None:
         print(" " * 56 + " ".join(f"{'files  %  findings':>26}" for _ in names))
     for r in kl4:
         default = r.severity.label if r.enabled else "off"
-        if r.pack == "pod-security":
+        if r.pack == "pod-security" and r.severity.label != "error":
             default = "restricted level" if r.code in RESTRICTED_ONLY else "on (baseline level)"
         cells = []
         for n in names:

@@ -11,6 +11,7 @@ cluster); the Namespaces of the text itself win over them.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Final
@@ -23,6 +24,10 @@ MODES: Final = ("enforce", "audit", "warn")
 LABEL_PREFIX: Final = "pod-security.kubernetes.io/"
 # Kinds whose objects this index reads; a text without any of them gets the empty index.
 INDEXED_KINDS: Final = ("Namespace", "PodDisruptionBudget", "HorizontalPodAutoscaler")
+
+
+# pod-security-admission's versionRegexp (api/helpers.go).
+_VERSION_RE: Final = re.compile(r"v1\.([0-9]|[1-9][0-9]*)")
 
 
 def level_rank(level: str) -> int:
@@ -58,11 +63,8 @@ def parse_policy_version(text: str | None) -> tuple[tuple[int, int] | None, bool
     pod-security-admission's ParseVersion says."""
     if text is None or text == "latest":
         return None, True
-    raw = text[1:] if text.startswith("v") else ""
-    parts = raw.split(".")
-    if len(parts) == 2 and all(p.isdigit() for p in parts):
-        return (int(parts[0]), int(parts[1])), True
-    return None, False
+    m = _VERSION_RE.fullmatch(text)
+    return ((1, int(m.group(1))), True) if m else (None, False)
 
 
 def namespace_policy(root: YMap) -> NamespacePolicy | None:

@@ -22,7 +22,7 @@ def engine(level: str = "baseline", kube: str | None = None) -> Engine:
 
 def pss(text: str, level: str = "baseline", kube: str | None = None, **kw: object) -> list[Finding]:
     return [f for f in engine(level, kube).analyse(text, **kw).findings  # type: ignore[arg-type]
-            if "KL400" <= f.code <= "KL417"]
+            if "KL400" <= f.code <= "KL418"]
 
 
 def versioned(text: str, level: str, version: str) -> list[Finding]:
@@ -553,3 +553,27 @@ def test_check_applies_a_namespace_from_another_file_and_the_cache_follows_it(tm
     out = io.StringIO()
     assert main(["check", "-q", str(root)], stdout=out) == 0  # the cached result of pod.yaml is not reused
     assert "KL401" not in out.getvalue()
+
+
+@pytest.mark.parametrize(("label", "value", "message"), [
+    ("enforce", "restriced", "must be one of privileged, baseline, restricted"),
+    ("warn", "Baseline", "must be one of privileged, baseline, restricted"),
+    ("enforce-version", "v2.1", 'must be "latest" or "v1.x"'),
+    ("audit-version", "1.30", 'must be "latest" or "v1.x"'),
+    ("warn-version", "v1.01", 'must be "latest" or "v1.x"')])
+def test_kl418_namespace_label_values_the_api_server_refuses(label: str, value: str, message: str) -> None:
+    text = namespace(f"    pod-security.kubernetes.io/{label}: \"{value}\"\n").removesuffix("---\n")
+    fs = pss(text)
+    assert where(fs) == [("KL418", 6, len(label) + 34)]
+    assert fs[0].severity == Severity.ERROR
+    assert fs[0].message == (f"the API server rejects this Namespace: metadata.labels[pod-security.kubernetes.io/"
+                             f'{label}]: Invalid value: "{value}": {message}')
+    if fs[0].fixes:
+        assert pss(apply_edits(text, fs[0].fixes[0].edits)) == []
+
+
+def test_kl418_valid_labels_are_silent() -> None:
+    labels = "".join(f"    pod-security.kubernetes.io/{k}: {v}\n" for k, v in (
+        ("enforce", "privileged"), ("enforce-version", "latest"), ("warn", "restricted"), ("warn-version", "v1.9"),
+        ("audit", "baseline"), ("audit-version", "v1.30"), ("exempt-note", "anything")))
+    assert pss(namespace(labels).removesuffix("---\n")) == []
