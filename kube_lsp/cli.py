@@ -433,11 +433,16 @@ class _LazyEngine:
 
 def _namespace_policies(inputs: list[tuple[str, str]]) -> dict[str, NamespacePolicy]:
     """The Pod Security labels of the Namespaces in these (path, text) inputs, by name (the last one wins)."""
+    from kube_lsp.parsing.loader import parse_chunk
+    from kube_lsp.parsing.text import split_documents
     from kube_lsp.textindex import namespace_policy, objects
 
     out: dict[str, NamespacePolicy] = {}
     for _, text in inputs:
-        for obj in objects(d.root for d in parse_stream(text)):
+        # Only the documents that carry such a label are parsed (a big stream is parsed by the workers).
+        docs = [parse_chunk(c, i) for i, c in enumerate(split_documents(text))
+                if c.has_content and "pod-security.kubernetes.io/" in c.text]
+        for obj in objects(d.root for d in docs):
             if obj.get_str("kind") == "Namespace":
                 policy = namespace_policy(obj)
                 if policy is not None:
