@@ -49,6 +49,7 @@ from kube_lsp.suggest import suggest, typo_distance
 
 if TYPE_CHECKING:
     from kube_lsp.cache import CheckCache
+    from kube_lsp.textindex import NamespacePolicy
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 TEXT_FORMATS: Final = ("text", "full", "concise")
@@ -222,6 +223,15 @@ def _build() -> Cli:
     serve.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     commands["serve"] = serve
 
+    resources = sub.add_parser("resources", help="requests, limits, replicas and totals of the workloads",
+                               description="Print what each workload requests and limits, per container, per pod "
+                                           "and for all its replicas (and at its HorizontalPodAutoscaler's "
+                                           "maxReplicas), with its QoS class: a table per namespace, or JSON.")
+    resources.add_argument("paths", nargs="*", metavar="PATH", help="files or directories; - reads stdin; default .")
+    resources.add_argument("--format", choices=("text", "json"), default="text", help="default text")
+    resources.add_argument("--stdin-filename", metavar="NAME", default="<stdin>")
+    commands["resources"] = resources
+
     rules = sub.add_parser("rules", help="list the rules, or explain one",
                            description="List the rules, or explain one with a failing and a passing example.")
     rules.add_argument("rule", nargs="?", help="a rule code or name, e.g. KL200")
@@ -270,6 +280,8 @@ def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None, stdout:
             return _upgrade(args, stdin or sys.stdin, out)
         if args.command == "rules":
             return _rules(args, out)
+        if args.command == "resources":
+            return _resources(args, stdin or sys.stdin, out)
         if args.command in ("dry-run", "diff"):
             from kube_lsp.cluster.cli import run_cluster_command
 
@@ -411,11 +423,15 @@ def _check(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
     inputs, patches = _inputs(args, stdin, settings)
     crd_inputs = [(item.source.path, item.source.text) for item in inputs
                   if item.source.text is not None and "CustomResourceDefinition" in item.source.text]
-    engine = _LazyEngine(settings, cluster, crd_inputs)
+    # Namespaces with Pod Security labels apply to the objects of every checked file, not only their own.
+    ns_inputs = [(item.source.path, item.source.text) for item in inputs
+                 if item.source.text is not None and "pod-security.kubernetes.io/" in item.source.text]
+    engine = _LazyEngine(settings, cluster, crd_inputs, ns_inputs)
     readable = [item for item in inputs if item.source.text is not None]
     partial = {id(item): not item.stdin and resolved(Path(item.source.path)) in patches for item in readable}
     jobs = [Job(item.source.text or "", partial[id(item)], item.source.path) for item in readable]
-    cache = None if args.no_cache else _cache(settings, cluster, crd_inputs)
+    cache = None if args.no_cache else _cache(settings, cluster, crd_inputs + [
+        (path, text) for path, text in ns_inputs if (path, text) not in crd_inputs])
     try:
         analysed = iter(analyse_all(engine.get, jobs, progress=progress.update, cache=cache))
     finally:
@@ -463,18 +479,39 @@ class _LazyEngine:
     """The run's engine, made on first use: an unchanged re-run served from the cache loads no schemas and
     parses no CustomResourceDefinition."""
 
-    def __init__(self, settings: Settings, cluster: Catalog | None, crd_inputs: list[tuple[str, str]]) -> None:
+    def __init__(self, settings: Settings, cluster: Catalog | None, crd_inputs: list[tuple[str, str]],
+                 ns_inputs: list[tuple[str, str]] | None = None) -> None:
         self._settings, self._cluster, self._crd_inputs = settings, cluster, crd_inputs
+        self._ns_inputs = ns_inputs or []
         self._engine: Engine | None = None
 
     def get(self) -> Engine:
         if self._engine is None:
-            engine = Engine(self._settings, self._cluster)
+            engine = Engine(self._settings, self._cluster, namespaces=_namespace_policies(self._ns_inputs))
             crds: list[KindSchema] = []
             for path, text in self._crd_inputs:
                 crds.extend(crds_in(parse_stream(text), path))
             self._engine = engine.with_crds(crds) if crds else engine
         return self._engine
+
+
+def _namespace_policies(inputs: list[tuple[str, str]]) -> dict[str, NamespacePolicy]:
+    """The Pod Security labels of the Namespaces in these (path, text) inputs, by name (the last one wins)."""
+    from kube_lsp.parsing.loader import parse_chunk
+    from kube_lsp.parsing.text import split_documents
+    from kube_lsp.textindex import namespace_policy, objects
+
+    out: dict[str, NamespacePolicy] = {}
+    for _, text in inputs:
+        # Only the documents that carry such a label are parsed (a big stream is parsed by the workers).
+        docs = [parse_chunk(c, i) for i, c in enumerate(split_documents(text))
+                if c.has_content and "pod-security.kubernetes.io/" in c.text]
+        for obj in objects(d.root for d in docs):
+            if obj.get_str("kind") == "Namespace":
+                policy = namespace_policy(obj)
+                if policy is not None:
+                    out[policy.name] = policy
+    return out
 
 
 def _cache(settings: Settings, cluster: Catalog | None, crd_inputs: list[tuple[str, str]]) -> CheckCache | None:
@@ -675,6 +712,34 @@ def _upgrade(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
 
 # ------------------------------------------------------------------------------------------- rules
 
+def _resources(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
+    """`kube-lsp resources`: read every file, index them together (an HPA may live in another file), print."""
+    from kube_lsp.capacity import workloads_in
+    from kube_lsp.output.capacity import Located, render_json, render_text
+    from kube_lsp.textindex import build_index
+
+    sources = []
+    status = EXIT_OK
+    for raw in args.paths or ["."]:
+        if raw == "-":
+            sources.append(read_stream(args.stdin_filename, stdin))
+        else:
+            sources.extend(read_entry(e) for e in entries(raw))
+    parsed = []
+    for src in sources:
+        if src.text is None:
+            print(f"kube-lsp: {src.path}: {src.problem.message if src.problem else 'cannot be read'}",
+                  file=sys.stderr)
+            status = EXIT_FINDINGS
+            continue
+        parsed.append((src.path, parse_stream(src.text)))
+    docs = [d for _, ds in parsed for d in ds]
+    index = build_index((d.root for d in docs), (d.chunk.text for d in docs))
+    items = [Located(path, w) for path, ds in parsed for w in workloads_in((d.root for d in ds), index)]
+    out.write(render_json(items) if args.format == "json" else render_text(items))
+    return status
+
+
 def _rules(args: argparse.Namespace, out: TextIO) -> int:
     if args.markdown:
         out.write(markdown_table())
@@ -694,5 +759,6 @@ def _rules(args: argparse.Namespace, out: TextIO) -> int:
             out.write(f"\nExample:\n\n{rule.example}\nUse instead:\n\n{rule.use_instead}")
         return EXIT_OK
     for r in ALL_RULES:
-        out.write(f"{r.code}  {r.name:<26} {r.severity.label:<8} {r.summary}\n")
+        default = r.severity.label if r.enabled else "off"  # opt-in rules: `rules:` or `packs:` switch them on
+        out.write(f"{r.code}  {r.name:<29} {default:<8} {r.summary}\n")
     return EXIT_OK

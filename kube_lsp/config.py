@@ -17,11 +17,14 @@ from types import MappingProxyType
 from typing import Any, Final
 
 from kube_lsp.model import Severity
-from kube_lsp.rules import find_rule, rule_names
+from kube_lsp.rules import find_rule, pack_names, rule_names
 from kube_lsp.schema.catalog import bundled_versions
 from kube_lsp.suggest import suggest_name
 
 CONFIG_NAMES: Final = (".kube-lsp.yaml", ".kube-lsp.yml")
+POD_SECURITY_LEVELS: Final = ("off", "baseline", "restricted")
+# Measured on the corpora of ../shared (bench/pack_counts.py; README "Defaults from data").
+DEFAULT_POD_SECURITY: Final = "baseline"
 _FORBIDDEN_KEYS: Final = frozenset({"kubeconfig", "context", "cluster", "server", "token"})
 
 
@@ -51,6 +54,18 @@ class Settings:
     warnings: tuple[str, ...] = ()
     # The directory `exclude` patterns are relative to: the one holding the configuration file.
     exclude_root: Path | None = None
+    # The Pod Security Standards level checked where no Namespace in the text says (`podSecurity`).
+    pod_security: str = DEFAULT_POD_SECURITY
+    # pack → on/off (`packs`): switches every rule of a pack; a rule named in `severities` wins.
+    packs: Mapping[str, bool] = field(default_factory=lambda: MappingProxyType({}))
+
+    def rule_on(self, code: str, pack: str, enabled: bool) -> bool:
+        """Whether a rule runs: its entry in `rules`, else its pack's switch, else its default."""
+        if code in self.severities:
+            return self.severities[code] is not None
+        if pack and pack in self.packs:
+            return self.packs[pack]
+        return enabled
 
     def severity_for(self, code: str, default: Severity) -> Severity | None:
         if code in self.severities:
@@ -117,6 +132,7 @@ class SettingProblem:
 
 
 _OFF: Final = frozenset({"off", "false", "none", "disable", "disabled"})
+_ON: Final = frozenset({"on", "true", "enable", "enabled"})
 _SEVERITY_WORDS: Final = ("error", "warning", "info", "hint", "off")
 
 
@@ -172,6 +188,36 @@ def read_settings(data: Mapping[str, Any], base: Settings | None = None, *,
                 problems.append(SettingProblem(
                     f"unknown severity `{value}` for `{key}` in {where('rules')} (use error, warning, info, hint "
                     f"or off){_did_you_mean(str(value).lower(), list(_SEVERITY_WORDS))}"))
+    pod_security = s.pod_security
+    raw_pss = data.get("podSecurity")
+    if raw_pss is not None:
+        word = "off" if raw_pss is False else str(raw_pss).strip().lower() if isinstance(raw_pss, str) else None
+        if word in _OFF or word == "privileged":
+            pod_security = "off"
+        elif word in POD_SECURITY_LEVELS:
+            pod_security = word
+        else:
+            problems.append(SettingProblem(
+                f"invalid level {_show(raw_pss)} in {where('podSecurity')} (use baseline, restricted or off)"
+                f"{_did_you_mean(str(raw_pss).lower(), list(POD_SECURITY_LEVELS))}"))
+    packs = dict(s.packs)
+    raw_packs = data.get("packs") or {}
+    if not isinstance(raw_packs, Mapping):
+        problems.append(SettingProblem(
+            f"{where('packs')} must be a mapping of pack name to on or off ({', '.join(pack_names())})"))
+        raw_packs = {}
+    for key, value in raw_packs.items():
+        name = str(key).lower()
+        if name not in pack_names():
+            problems.append(SettingProblem(f"unknown pack `{key}` in {where('packs')} (packs: "
+                                           f"{', '.join(pack_names())}){_did_you_mean(name, list(pack_names()))}"))
+        elif value is True or value is False:
+            packs[name] = value
+        elif isinstance(value, str) and value.strip().lower() in _OFF | _ON:
+            packs[name] = value.strip().lower() in _ON
+        else:
+            problems.append(SettingProblem(f"invalid value for pack `{key}` in {where('packs')}: {_brief(value)} "
+                                           "(use on or off)"))
     exclude = list(s.exclude)
     raw_exclude = data.get("exclude") or ()
     if isinstance(raw_exclude, str):
@@ -189,7 +235,8 @@ def read_settings(data: Mapping[str, Any], base: Settings | None = None, *,
         if str(key).lower() in _FORBIDDEN_KEYS:
             warnings.append(f"`{key}` is ignored in repository settings: choose clusters in user settings")
     return replace(s, kube_version=version, kube_versions=versions, severities=MappingProxyType(severities),
-                   exclude=tuple(exclude), warnings=tuple(warnings)), problems
+                   exclude=tuple(exclude), warnings=tuple(warnings), pod_security=pod_security,
+                   packs=MappingProxyType(packs)), problems
 
 
 def _show(value: Any) -> str:

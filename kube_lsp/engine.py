@@ -8,15 +8,16 @@ from __future__ import annotations
 import logging
 import re
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 
 from kube_lsp.config import Settings
-from kube_lsp.model import Finding, Severity, Span, literal
+from kube_lsp.model import Finding, Fix, Severity, Span, TextEdit, literal
 from kube_lsp.parsing.loader import Document, Scorer, parse_chunk, parse_stream
 from kube_lsp.parsing.nodes import YMap, YNode, YScalar, YSeq
 from kube_lsp.parsing.text import Chunk, split_documents, split_lines
-from kube_lsp.rules import BY_CODE, OBJECT_RULES, ObjectContext
+from kube_lsp.rules import BY_CODE, OBJECT_RULES, ObjectContext, Rule
+from kube_lsp.rules.base import CUSTOM_RESOURCES
 from kube_lsp.schema.apiversions import check_api_version
 from kube_lsp.schema.catalog import (
     CLIENT_SIDE_GROUP_SUFFIXES,
@@ -30,7 +31,15 @@ from kube_lsp.schema.catalog import (
 )
 from kube_lsp.schema.crds import crds_in
 from kube_lsp.schema.validate import Validation, validate_object
-from kube_lsp.suppress import directives, is_suppressed
+from kube_lsp.suppress import (
+    ALL,
+    ANNOTATION,
+    Suppression,
+    annotation_suppressions,
+    comment_suppressions,
+    suppressed,
+)
+from kube_lsp.textindex import EMPTY, NamespacePolicy, TextIndex, build_index
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +55,8 @@ class ChunkResult:
 
     findings: list[Finding]
     document: Document
+    # The TextIndex key the findings were made with: reused only while the text's index stays the same.
+    index_key: object = None
 
 
 # A document's text → its result.
@@ -75,19 +86,39 @@ class Engine:
     """Analyses texts for one target Kubernetes version and set of settings."""
 
     def __init__(self, settings: Settings | None = None, catalog: Catalog | None = None,
+                 namespaces: Mapping[str, NamespacePolicy] | None = None,
                  others: tuple[Engine, ...] | None = None) -> None:
         self.settings = settings or Settings()
         self.catalog = catalog or bundled_catalog(self.settings.kube_version)
+        # Pod Security labels of Namespaces known from elsewhere (the hook for a workspace index).
+        self.namespaces = namespaces
+        self.rule_table = RuleTable(self.settings)
         # Several targets (`kubeVersion: ["1.29", "1.31"]`): this engine is the oldest's, `others` the rest's;
         # every document is analysed for each and the findings merged (`merge_versions`).
         if others is None and catalog is None and len(self.settings.kube_versions) > 1:
-            others = tuple(Engine(replace(self.settings, kube_version=v, kube_versions=()))
+            others = tuple(Engine(replace(self.settings, kube_version=v, kube_versions=()), namespaces=namespaces)
                            for v in self.settings.kube_versions if v != self.catalog.version)
         self.others: tuple[Engine, ...] = others or ()
 
     def with_crds(self, crds: Iterable[KindSchema]) -> Engine:
         crds = list(crds)
-        return Engine(self.settings, self.catalog.with_crds(crds), tuple(o.with_crds(crds) for o in self.others))
+        return Engine(self.settings, self.catalog.with_crds(crds), self.namespaces,
+                      tuple(o.with_crds(crds) for o in self.others))
+
+    def index_of(self, docs: list[Document]) -> TextIndex:
+        return build_index((d.root for d in docs), (d.chunk.text for d in docs), self.namespaces)
+
+    def all_versions(self, doc: Document, catalog: Catalog, partial: bool, origin: str | None, index: TextIndex,
+                     others: list[tuple[Engine, Catalog]] | None = None) -> list[Finding]:
+        """`document_findings` for this engine's target and, with several targets, for each of the others'
+        (`others`: their engines and catalogs, by default their own), merged into one list."""
+        found = self.document_findings(doc, catalog, partial, origin, index)
+        if others is None:
+            others = [(o, o.catalog) for o in self.others]
+        if others:
+            found = merge_versions([(catalog.version, found)] + [
+                (c.version, o.document_findings(doc, c, partial, origin, index)) for o, c in others])
+        return found
 
     def analyse(self, text: str, *, partial: bool = False, origin: str = "<text>") -> Analysis:
         """Findings of `text`, the file `origin` (a path or URI: CRDs nearest to it are preferred)."""
@@ -100,14 +131,10 @@ class Engine:
                 catalog = catalog.with_crds(local)
                 docs = parse_stream(text, self._scorer(catalog, partial))
         findings: list[Finding] = []
-        others = [(o, o.catalog.with_crds(local) if local else o.catalog) for o in self.others] \
-            if self.others and "CustomResourceDefinition" in text else [(o, o.catalog) for o in self.others]
+        others = [(o, o.catalog.with_crds(local) if local else o.catalog) for o in self.others]
+        index = self.index_of(docs)
         for doc in docs:
-            found = self.document_findings(doc, catalog, partial, origin)
-            if others:
-                found = merge_versions([(catalog.version, found)] + [
-                    (c.version, o.document_findings(doc, c, partial, origin)) for o, c in others])
-            findings.extend(found)
+            findings.extend(self.all_versions(doc, catalog, partial, origin, index, others))
         findings.sort(key=lambda f: f.sort_key)
         return Analysis(docs, findings)
 
@@ -125,21 +152,45 @@ class Engine:
         out: list[Finding] = []
         chunks: list[Chunk] = []
         results: list[ChunkResult] = []
+        parsed: list[tuple[Chunk, ChunkResult | None, Document]] = []
+        new_docs: dict[str, Document] = {}  # a text repeated in the stream is parsed once
         for chunk in split_documents(text):
             if not chunk.has_content:
                 continue
-            res = cache.get(chunk.text) or fresh.get(chunk.text)
-            if res is None:
+            res = cache.get(chunk.text)
+            doc = res.document if res is not None else new_docs.get(chunk.text)
+            if doc is None:
                 if cancelled is not None and cancelled():
                     raise Superseded
                 local = Chunk(0, chunk.end_line - chunk.start_line, chunk.text, True)
-                doc = parse_chunk(local, 0, self._scorer(catalog, partial))
-                found = self.document_findings(doc, catalog, partial, origin)
-                if self.others:
-                    found = merge_versions([(catalog.version, found)] + [
-                        (o.catalog.version, o.document_findings(doc, o.catalog, partial, origin))
-                        for o in self.others])
-                res = ChunkResult(found, doc)
+                doc = new_docs[chunk.text] = parse_chunk(local, 0, self._scorer(catalog, partial))
+            parsed.append((chunk, res, doc))
+        index = self.index_of([d for _, _, d in parsed])
+        key = index.key
+        # Cached results share the key object of the call that made them: compare each distinct one once.
+        same: dict[int, bool] = {}
+
+        def current(r: ChunkResult | None) -> bool:
+            if r is None:
+                return False
+            k = r.index_key
+            if k is key:
+                return True
+            found = same.get(id(k))
+            if found is None:
+                found = same[id(k)] = k == key
+            return found
+
+        for chunk, res, doc in parsed:
+            if not current(res):
+                res = fresh.get(chunk.text)
+                if res is None or res.index_key is not key:
+                    if cancelled is not None and cancelled():
+                        raise Superseded
+                    res = ChunkResult(self.all_versions(doc, catalog, partial, origin, index), doc, key)
+            elif res is not None and res.index_key is not key:
+                res = ChunkResult(res.findings, res.document, key)  # the same findings, under this call's key
+            assert res is not None
             fresh[chunk.text] = res
             out.extend(f.shifted(chunk.start_line, len(chunks)) for f in res.findings)
             chunks.append(chunk)
@@ -157,10 +208,11 @@ class Engine:
         return score
 
     def document_findings(self, doc: Document, catalog: Catalog, partial: bool = False,
-                          origin: str | None = None) -> list[Finding]:
+                          origin: str | None = None, index: TextIndex = EMPTY) -> list[Finding]:
         """The findings of one document, after severities and suppressions are applied."""
         try:
-            raw = list(doc.findings) + analyse_document(doc, catalog, partial, origin, self.settings)
+            raw = list(doc.findings) + analyse_document(doc, catalog, partial, origin, self.settings, index,
+                                                        self.rule_table)
         except Exception as exc:  # noqa: BLE001 - one bad document must never take the others down
             log.error("internal error on document %d: %s", doc.index, traceback.format_exc())
             raw = list(doc.findings) + [Finding(
@@ -174,21 +226,76 @@ class Engine:
         """`raw` findings of `doc` after severities, opt-in rules, template lines and suppressions."""
         if doc.template_lines:  # a value there is only known once the template is rendered
             raw = [f for f in raw if f.span.start.line not in doc.template_lines]
-        lines = split_lines(doc.chunk.text)
-        per_line, whole = directives(lines, doc.start_line) if "kube-lsp:" in doc.chunk.text else ({}, set())
+        text = doc.chunk.text
+        sups: list[Suppression] = []
+        if "kube-lsp:" in text:
+            sups.extend(comment_suppressions(split_lines(text), doc.start_line))
+        if ANNOTATION in text:
+            sups.extend(annotation_suppressions(doc.root))
         out = []
         for f in raw:
             rule = BY_CODE.get(f.code)
-            if rule is not None and not rule.enabled and f.code not in self.settings.severities:
-                continue  # opt-in
+            if rule is not None and not self.settings.rule_on(rule.code, rule.pack, rule.enabled):
+                continue  # opt-in, or switched off with its pack
             default = f.severity if rule is None or f.severity != rule.severity else rule.severity
             sev = self.settings.severity_for(f.code, default)
-            if sev is None or is_suppressed(f, per_line, whole):
+            if sev is None or (sups and suppressed(f, sups)):
                 continue
             if sev != f.severity:
                 f = replace(f, severity=sev)
             out.append(f)
+        if sups:
+            out.extend(self._unused(doc, sups))
         return out
+
+    def _unused(self, doc: Document, sups: list[Suppression]) -> list[Finding]:
+        """KL499 for each suppression that named an unknown rule or suppressed nothing that could be reported
+        here (rules switched off and cluster findings do not count: another run may report them)."""
+        sev = self.settings.severity_for("KL499", Severity.HINT)
+        if sev is None:
+            return []
+        out: list[Finding] = []
+        for s in sups:
+            if ALL in s.codes:
+                unused = [] if s.used else ["*"]
+            else:
+                unused = sorted(c for c in s.codes - s.used if self._reportable(c))
+            if not unused and not s.unknown:
+                continue
+            scope = {"line": "on this line", "document": "in this document", "object": "in this object"}[s.kind]
+            parts = []
+            if unused == ["*"]:
+                parts.append(f"nothing {scope} to suppress")
+            elif unused:
+                parts.append(f"no {', '.join(unused)} finding {scope} to suppress")
+            if s.unknown:
+                names = ", ".join(f"`{u}`" for u in s.unknown)
+                parts.append(f"{names} {'is no rule' if len(s.unknown) == 1 else 'are no rules'}"
+                             + _did_you_mean_rule(s.unknown[0]))
+            fixes: tuple[Fix, ...] = ()
+            nothing_used = not s.used and (ALL in s.codes or set(unused) == s.codes)
+            if s.comment is not None and nothing_used:
+                fixes = (Fix("Remove the unused suppression comment", (TextEdit(s.comment, ""),)),)
+            f = Finding(span=s.span, severity=sev, code="KL499", message="unused suppression: " + "; ".join(parts),
+                        fixes=fixes, doc=doc.index)
+            if not any(t is not s and t.covers(f) for t in sups):
+                out.append(f)
+        return out
+
+    def _reportable(self, code: str) -> bool:
+        rule = BY_CODE.get(code)
+        if rule is None or code.startswith("KL9") or code == "KL499":
+            return False
+        return self.settings.rule_on(rule.code, rule.pack, rule.enabled) and \
+            self.settings.severity_for(code, rule.severity) is not None
+
+
+def _did_you_mean_rule(name: str) -> str:
+    from kube_lsp.rules import rule_names
+    from kube_lsp.suggest import suggest_name
+
+    close = suggest_name(name, rule_names())
+    return f" (did you mean `{close[0]}`?)" if close else ""
 
 
 def _version_re(version: tuple[int, int]) -> re.Pattern[str]:
@@ -221,19 +328,21 @@ def merge_versions(per_version: list[tuple[tuple[int, int], list[Finding]]]) -> 
 
 
 def analyse_document(doc: Document, catalog: Catalog, partial: bool = False,
-                     origin: str | None = None, settings: Settings | None = None) -> list[Finding]:
+                     origin: str | None = None, settings: Settings | None = None,
+                     index: TextIndex = EMPTY, rule_table: RuleTable | None = None) -> list[Finding]:
     """Schema, apiVersion and object-rule findings of one parsed document of the file `origin` (pure)."""
     root = doc.root
     if not isinstance(root, YMap):
         return []
     return analyse_object(root, catalog, doc.index, partial, split_lines(doc.chunk.text), doc.start_line, origin,
-                          settings=settings or Settings())
+                          settings=settings or Settings(), text_index=index, rule_table=rule_table)
 
 
 def analyse_object(root: YMap, catalog: Catalog, index: int, partial: bool = False,
                    lines: list[str] | None = None, first_line: int = 0,
                    origin: str | None = None, *, rules: bool = True,
-                   settings: Settings | None = None) -> list[Finding]:
+                   settings: Settings | None = None, text_index: TextIndex = EMPTY,
+                   rule_table: RuleTable | None = None) -> list[Finding]:
     av_node, kind_node = root.get("apiVersion"), root.get("kind")
     if not isinstance(av_node, YScalar) or not isinstance(kind_node, YScalar):
         return []  # not a Kubernetes object: Helm values, CI configuration, docker-compose, ...
@@ -245,7 +354,8 @@ def analyse_object(root: YMap, catalog: Catalog, index: int, partial: bool = Fal
                                                                                                   "Component"):
         return []
     if kind == "List" and av == "v1":
-        return _list_items(root, catalog, index, partial, lines, first_line, origin, rules, settings)
+        return _list_items(root, catalog, index, partial, lines, first_line, origin, rules, settings, text_index,
+                           rule_table)
     findings, go_on = check_api_version(av_node, kind_node, catalog, index, root, lines, first_line)
     if not go_on:
         return findings
@@ -264,24 +374,42 @@ def analyse_object(root: YMap, catalog: Catalog, index: int, partial: bool = Fal
         _, version = split_api_version(av)
         ctx = ObjectContext(root=root, api_version=av, kind=kind, group=group, version=version, doc=index,
                             settings=settings or Settings(), is_custom=ks.is_crd, partial=partial,
-                            lines=tuple(lines or ()), first_line=first_line, schema=ks, catalog=catalog)
-        findings.extend(run_object_rules(ctx))
+                            lines=tuple(lines or ()), first_line=first_line, schema=ks, catalog=catalog,
+                            index=text_index)
+        findings.extend(run_object_rules(ctx, rule_table))
     return findings
 
 
-def run_object_rules(ctx: ObjectContext) -> list[Finding]:
+def rules_for_kind(settings: Settings, kind: str, custom: bool = False) -> tuple[Rule, ...]:
+    """The object rules switched on for objects of `kind` (a custom resource's when `custom`), in code order."""
+    return tuple(r for r in OBJECT_RULES
+                 if (r.kinds is None or (CUSTOM_RESOURCES in r.kinds if custom else kind in r.kinds))
+                 and settings.rule_on(r.code, r.pack, r.enabled))
+
+
+class RuleTable:
+    """`rules_for_kind` computed once per kind for one Settings (the table lives as long as its engine)."""
+
+    __slots__ = ("_by_kind", "settings")
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._by_kind: dict[tuple[str, bool], tuple[Rule, ...]] = {}
+
+    def get(self, kind: str, custom: bool = False) -> tuple[Rule, ...]:
+        found = self._by_kind.get((kind, custom))
+        if found is None:
+            found = self._by_kind[kind, custom] = rules_for_kind(self.settings, kind, custom)
+        return found
+
+
+def run_object_rules(ctx: ObjectContext, table: RuleTable | None = None) -> list[Finding]:
     """The findings of every object rule that is switched on for this object's kind. A rule that raises
     yields one KL000 naming it; the other rules still run."""
     out: list[Finding] = []
-    settings = ctx.settings
-    for rule in OBJECT_RULES:
-        if rule.kinds is not None and ctx.kind not in rule.kinds:
-            continue
-        if rule.code in settings.severities:
-            if settings.severities[rule.code] is None:
-                continue
-        elif not rule.enabled:
-            continue
+    rules = table.get(ctx.kind, ctx.is_custom) if table is not None and table.settings is ctx.settings \
+        else rules_for_kind(ctx.settings, ctx.kind, ctx.is_custom)
+    for rule in rules:
         assert rule.check is not None
         try:
             out.extend(rule.check(ctx))
@@ -349,12 +477,13 @@ def _no_schema(av_node: YScalar, kind_node: YScalar, catalog: Catalog, index: in
 
 
 def _list_items(root: YMap, catalog: Catalog, index: int, partial: bool, lines: list[str] | None,
-                first_line: int, origin: str | None, rules: bool, settings: Settings | None) -> list[Finding]:
+                first_line: int, origin: str | None, rules: bool, settings: Settings | None,
+                text_index: TextIndex, rule_table: RuleTable | None) -> list[Finding]:
     items = root.get("items")
     out: list[Finding] = []
     if isinstance(items, YSeq):
         for item in items.items:
             if isinstance(item, YMap):
                 out.extend(analyse_object(item, catalog, index, partial, lines, first_line, origin, rules=rules,
-                                           settings=settings))
+                                           settings=settings, text_index=text_index, rule_table=rule_table))
     return out

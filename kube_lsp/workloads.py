@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 from kube_lsp.parsing.nodes import YMap, YNode, YSeq
 
@@ -89,6 +89,51 @@ def pod_template(root: YMap, group: str, kind: str) -> PodTemplate | None:
         metadata=metadata if isinstance(metadata, YMap) else None,
         metadata_path=f"{base}.metadata" if base else "metadata",
     )
+
+
+def _is_pod_template_schema(schema: Any) -> bool:
+    """A schema shaped like a PodTemplateSpec: `spec.containers` an array of objects with `name` and `image`."""
+    props = schema.get("properties") if isinstance(schema, dict) else None
+    spec = props.get("spec") if isinstance(props, dict) else None
+    spec_props = spec.get("properties") if isinstance(spec, dict) else None
+    cs = spec_props.get("containers") if isinstance(spec_props, dict) else None
+    items = cs.get("items") if isinstance(cs, dict) and cs.get("type") == "array" else None
+    item_props = items.get("properties") if isinstance(items, dict) else None
+    return isinstance(item_props, dict) and "name" in item_props and "image" in item_props
+
+
+def schema_template_paths(schema: Any, max_depth: int = 5, budget: int = 400) -> tuple[tuple[str, ...], ...]:
+    """Where a custom resource's schema (a CRD's openAPIV3Schema) embeds PodTemplateSpecs: the property paths
+    whose schema has a PodTemplateSpec's shape (as `spec.template` of an Argo Rollout or a Knative
+    Service). Only object properties are followed (no arrays), at most `max_depth` levels and `budget` schemas."""
+    found: list[tuple[str, ...]] = []
+    todo: list[tuple[tuple[str, ...], Any]] = [((), schema)]
+    seen = 0
+    while todo and seen < budget:
+        path, node = todo.pop(0)
+        seen += 1
+        if path and _is_pod_template_schema(node):
+            found.append(path)
+            continue
+        props = node.get("properties") if isinstance(node, dict) and len(path) < max_depth else None
+        if isinstance(props, dict):
+            todo.extend(((*path, k), v) for k, v in props.items() if isinstance(v, dict)
+                        and (path or k == "spec"))
+    return tuple(found)
+
+
+def template_at(root: YMap, path: tuple[str, ...]) -> PodTemplate | None:
+    """The PodTemplateSpec at `path` of an object (a custom resource whose CRD embeds one there)."""
+    node: YNode | None = root
+    for k in path:
+        node = _child(node, k)
+    spec = _child(node, "spec")
+    if not isinstance(node, YMap) or not isinstance(spec, YMap):
+        return None
+    metadata = node.get("metadata")
+    base = ".".join(path)
+    return PodTemplate(spec=spec, path=f"{base}.spec", metadata=metadata if isinstance(metadata, YMap) else None,
+                       metadata_path=f"{base}.metadata")
 
 
 def containers(pod: PodTemplate, lists: tuple[str, ...] = CONTAINER_LISTS) -> Iterator[Container]:

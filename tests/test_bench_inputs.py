@@ -23,6 +23,7 @@ MISSING = {
     "loop_stall.py": ("the shared benchmark harness (lspclient.py)", "shared/bench/harness", "--harness"),
     "cluster.py": ("the corpus of manifests", "shared/corpus", "--corpus"),
     "scale.py": ("the corpus of manifests", "shared/corpus", "--corpus"),
+    "pack_counts.py": ("the shared material", "shared/corpus", "--shared"),
 }
 SELF_CONTAINED = {"soak.py"}  # needs nothing from ../shared
 

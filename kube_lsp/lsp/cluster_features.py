@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from lsprotocol import types
 
+from kube_lsp.assist.resources import resource_lenses
+from kube_lsp.capacity import workload_resources
 from kube_lsp.cluster.diff import diff_sides, unified
 from kube_lsp.cluster.dryrun import Discovery, DiscoveryError, check_documents
 from kube_lsp.cluster.transport import (
@@ -24,6 +26,7 @@ from kube_lsp.cluster.transport import (
 from kube_lsp.model import Finding, Fix, Severity, TextEdit
 from kube_lsp.parsing.loader import Document, parse_stream
 from kube_lsp.parsing.nodes import YMap
+from kube_lsp.textindex import build_index
 from kube_lsp.upgrade.lens import ApiLens, api_lenses
 
 if TYPE_CHECKING:
@@ -35,6 +38,8 @@ T = TypeVar("T")
 
 DRY_RUN = "kube-lsp.dryRun"
 DIFF = "kube-lsp.diff"
+# The resource lens's command: answers the workload's resource summary as JSON (an editor may show it).
+RESOURCES = "kube-lsp.resources"
 SELECT_CONTEXT = "kube-lsp.selectContext"
 MIGRATE = "kube-lsp.migrateApiVersion"
 
@@ -315,6 +320,22 @@ def register(server: KubeLanguageServer) -> None:
         cluster_changed(ls)
         return {"context": context}
 
+    @server.command(RESOURCES)
+    async def resources(ls: Any, *arguments: Any) -> dict[str, Any] | None:
+        """The resource summary of document `index` of `uri` (capacity.WorkloadResources.to_json)."""
+        try:
+            uri, index = command_target(arguments)
+        except ValueError as exc:
+            return {"error": str(exc)}
+        doc = ls.docs.get(uri)
+        if doc is None or index is None or not await ls.ensure_analysed(doc) or not 0 <= index < len(doc.results):
+            return None
+        roots = [r.document.root for r in doc.results]
+        index_ = build_index(roots, [c.text for c in doc.chunks])
+        root = roots[index]
+        w = workload_resources(root, index_) if isinstance(root, YMap) else None
+        return w.to_json() if w is not None else None
+
     @server.feature(types.TEXT_DOCUMENT_CODE_LENS)
     async def code_lens(ls: KubeLanguageServer, params: types.CodeLensParams) -> list[types.CodeLens]:
         doc = ls.docs.get(params.text_document.uri)
@@ -333,6 +354,11 @@ def register(server: KubeLanguageServer) -> None:
                 lenses.append(types.CodeLens(range=rng, command=types.Command(title=title, command=cmd,
                                                                                arguments=[doc.uri, i])))
             lenses.extend(upgrade_lenses(ls, doc, i))
+        for lens in resource_lenses([r.document.root for r in doc.results], [c.text for c in doc.chunks],
+                                    [c.start_line for c in doc.chunks]):
+            at = types.Position(line=lens.line, character=0)
+            lenses.append(types.CodeLens(range=types.Range(start=at, end=at), command=types.Command(
+                title=lens.title, command=RESOURCES, arguments=[doc.uri, lens.document])))
         return lenses
 
     @server.command(MIGRATE)

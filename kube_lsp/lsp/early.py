@@ -36,7 +36,7 @@ CAPABILITIES: Final[dict[str, Any]] = {
     "codeLensProvider": {"resolveProvider": False},
     "foldingRangeProvider": True,
     "executeCommandProvider": {"commands": ["kube-lsp.dryRun", "kube-lsp.diff", "kube-lsp.selectContext",
-                                            "kube-lsp.migrateApiVersion",
+                                            "kube-lsp.migrateApiVersion", "kube-lsp.resources",
                                             "kube-lsp.setKubeVersion", "kube-lsp.status"]},
     "workspace": {"workspaceFolders": {"supported": True, "changeNotifications": True}, "fileOperations": {}},
 }

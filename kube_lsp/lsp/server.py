@@ -23,6 +23,7 @@ from kube_lsp import __version__
 from kube_lsp.assist.completion import Item, complete
 from kube_lsp.assist.hover import hover
 from kube_lsp.assist.references import ObjectRef, index_objects, resolve, wanted_at
+from kube_lsp.assist.resources import resource_hover
 from kube_lsp.assist.symbols import MAX_SYMBOLS, MIN_SYMBOLS_PER_DOCUMENT, Symbol
 from kube_lsp.assist.symbols import document_symbol as outline_document
 from kube_lsp.config import ConfigError, Settings, find_config, read_cluster_settings, read_config, read_settings
@@ -45,6 +46,8 @@ from kube_lsp.parsing.text import split_documents, split_lines
 from kube_lsp.rules import BY_CODE
 from kube_lsp.schema.catalog import Catalog, KindSchema
 from kube_lsp.schema.crds import crds_in
+from kube_lsp.textindex import NamespacePolicy, namespace_policy
+from kube_lsp.textindex import objects as text_objects
 
 log = logging.getLogger("kube_lsp.server")
 
@@ -74,6 +77,9 @@ class KubeLanguageServer(HardenedLanguageServer):
         self.roots: list[Path] = []
         self.workspace_crds: dict[str, list[KindSchema]] = {}
         self.workspace_objects: dict[str, list[ObjectRef]] = {}
+        # The Pod Security labels of the Namespaces of workspace files and open documents, by URI: they apply to
+        # the pods of every document (a document's own Namespaces win).
+        self.workspace_namespaces: dict[str, dict[str, NamespacePolicy]] = {}
         # kubeconfig, context and timeouts: from user-level settings and commands only, never from
         # files in the workspace.
         self.cluster_settings: dict[str, Any] = {}
@@ -125,11 +131,11 @@ class KubeLanguageServer(HardenedLanguageServer):
             settings = replace(settings, exclude_root=Path(self.roots[0]))
         try:
             use_cluster = self.cluster_catalog is not None and settings.kube_version is None
-            engine = Engine(settings, self.cluster_catalog if use_cluster else None)
+            engine = Engine(settings, self.cluster_catalog if use_cluster else None, self.namespace_policies())
         except LookupError as exc:
             problems.append(f"kube-lsp settings: {exc}. It was ignored.")
             settings = replace(settings, kube_version=None)
-            engine = Engine(settings, self.cluster_catalog)
+            engine = Engine(settings, self.cluster_catalog, self.namespace_policies())
         self.settings = settings
         crds = [ks for group in self.workspace_crds.values() for ks in group]
         self.engine = engine.with_crds(crds) if crds else engine
@@ -292,6 +298,12 @@ class KubeLanguageServer(HardenedLanguageServer):
             types.PublishDiagnosticsParams(uri=doc.uri, diagnostics=diagnostics, version=doc.version))
         doc.published_version = doc.version
 
+    def namespace_policies(self) -> dict[str, NamespacePolicy] | None:
+        merged: dict[str, NamespacePolicy] = {}
+        for _, found in sorted(self.workspace_namespaces.items()):
+            merged.update(found)
+        return merged or None
+
     def reanalyse_all(self) -> None:
         for doc in self.docs.values():
             self.schedule(doc)
@@ -305,6 +317,15 @@ class KubeLanguageServer(HardenedLanguageServer):
             for obj in index_objects(doc.uri, [res.document]):
                 objects.append(replace(obj, span=obj.span.shifted(chunk.start_line)))
         self.workspace_objects[doc.uri] = objects
+        if "pod-security.kubernetes.io/" in doc.text or doc.uri in self.workspace_namespaces:
+            policies = _policies([res.document.root for res in doc.results])
+            if policies != self.workspace_namespaces.get(doc.uri, {}):
+                if policies:
+                    self.workspace_namespaces[doc.uri] = policies
+                else:
+                    self.workspace_namespaces.pop(doc.uri, None)
+                self.apply_settings()
+                self.reanalyse_all()
         if "CustomResourceDefinition" in doc.text:
             # Each result was parsed as if it started on line 0: its CRDs move down to where it is.
             found = [ks.shifted(chunk.start_line) for chunk, res in zip(doc.chunks, doc.results, strict=True)
@@ -343,6 +364,10 @@ class KubeLanguageServer(HardenedLanguageServer):
                         continue
                     if "CustomResourceDefinition" in text:
                         self.workspace_crds[uri] = list(crds_in(parse_stream(text), str(path), self.label(str(path))))
+                    if "pod-security.kubernetes.io/" in text:
+                        policies = _policies([d.root for d in parse_stream(text)])
+                        if policies:
+                            self.workspace_namespaces[uri] = policies
 
     def label(self, path: str) -> str:
         """How messages name a file: relative to the workspace folder it is in, else as it is."""
@@ -377,7 +402,7 @@ def create_server() -> KubeLanguageServer:
         _report(ls, ls.initial_problems)
         await _pull_configuration(ls)
         await asyncio.to_thread(ls.scan_workspace)
-        if ls.workspace_crds:
+        if ls.workspace_crds or ls.workspace_namespaces:
             ls.apply_settings()
             ls.reanalyse_all()
         await load_cluster_schemas(ls)
@@ -465,10 +490,15 @@ def create_server() -> KubeLanguageServer:
         pos = doc.positions(ls.encoding)
         at = pos.from_client(params.position)
         info = hover(doc.text, at.line, at.col, ls.engine.catalog, (doc.lines, doc.starts), doc.origin)
-        if info is None:
+        summary = _resource_hover(doc, at.line, at.col)
+        if info is None and summary is None:
             return None
-        return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=info.markdown),
-                           range=pos.range_to_client(info.span))
+        parts = [p for p in (info.markdown if info else None, summary[0] if summary else None) if p]
+        span = info.span if info is not None else summary[1] if summary is not None else None
+        assert span is not None
+        return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown,
+                                                        value="\n\n---\n\n".join(parts)),
+                           range=pos.range_to_client(span))
 
     @server.feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
     async def document_symbol(ls: KubeLanguageServer, params: types.DocumentSymbolParams) -> RawJson:
@@ -564,6 +594,33 @@ def create_server() -> KubeLanguageServer:
 
 
 # ------------------------------------------------------------------------------------------- helpers
+
+
+def _resource_hover(doc: OpenDocument, line: int, col: int) -> tuple[str, Span] | None:
+    """The resource summary of the workload whose kind or name is under the cursor, from the last analysis
+    when it is of the current text (hover does not wait for one)."""
+    if not doc.current or not doc.chunks:
+        return None
+    which = next((i for i, c in enumerate(doc.chunks) if c.start_line <= line < c.end_line), None)
+    if which is None:
+        return None
+    start = doc.chunks[which].start_line
+    found = resource_hover([r.document.root for r in doc.results], [c.text for c in doc.chunks], which,
+                           line - start, col)
+    if found is None:
+        return None
+    return found[0], found[1].shifted(start)
+
+
+def _policies(roots: list[Any]) -> dict[str, NamespacePolicy]:
+    """The Pod Security policies of the Namespaces among these document roots, by name."""
+    out: dict[str, NamespacePolicy] = {}
+    for obj in text_objects(roots):
+        if obj.get_str("kind") == "Namespace":
+            policy = namespace_policy(obj)
+            if policy is not None:
+                out[policy.name] = policy
+    return out
 
 
 _THREAD_BYTES: Final = 200_000  # larger documents are completed in a thread, off the event loop

@@ -96,6 +96,43 @@ from kube_lsp.rules import (
     kl306_upgrade_api_not_served_yet,
     kl307_upgrade_field_not_available_yet,
     kl308_upgrade_deprecated_crd_version,
+    kl400_pss_host_process,
+    kl401_pss_host_namespaces,
+    kl402_pss_privileged,
+    kl403_pss_capabilities,
+    kl404_pss_host_path_volumes,
+    kl405_pss_host_ports,
+    kl406_pss_host_probes,
+    kl407_pss_apparmor,
+    kl408_pss_selinux,
+    kl409_pss_proc_mount,
+    kl410_pss_seccomp,
+    kl411_pss_sysctls,
+    kl412_pss_volume_types,
+    kl413_pss_privilege_escalation,
+    kl414_pss_run_as_non_root,
+    kl415_pss_run_as_user,
+    kl416_pss_seccomp_restricted,
+    kl417_pss_capabilities_restricted,
+    kl418_pss_namespace_labels,
+    kl420_image_latest_tag,
+    kl421_memory_request_missing,
+    kl422_memory_limit_missing,
+    kl423_cpu_request_missing,
+    kl424_cpu_limit_missing,
+    kl425_readiness_probe_missing,
+    kl426_liveness_probe_missing,
+    kl427_identical_probes,
+    kl428_pdb_blocks_eviction,
+    kl429_host_path_volume,
+    kl430_host_namespace,
+    kl431_writable_root_filesystem,
+    kl432_service_account_token_mounted,
+    kl433_node_port_service,
+    kl434_replicas_not_spread,
+    kl435_secret_in_env,
+    kl436_default_namespace,
+    kl499_unused_suppression,
     kl900_dry_run_rejected,
     kl901_dry_run_warning,
     kl902_not_served_by_cluster,
@@ -104,7 +141,7 @@ from kube_lsp.rules import (
 from kube_lsp.rules.base import ObjectCheck, ObjectContext, Rule
 
 __all__ = ["ALL_RULES", "BY_CODE", "BY_NAME", "OBJECT_RULES", "ObjectCheck", "ObjectContext", "Rule", "find_rule",
-           "markdown_docs", "markdown_table", "rule_names"]
+           "markdown_docs", "markdown_table", "pack_names", "rule_names"]
 
 ALL_RULES: Final[tuple[Rule, ...]] = tuple(sorted((
     kl000_internal_error.RULE,
@@ -192,6 +229,43 @@ ALL_RULES: Final[tuple[Rule, ...]] = tuple(sorted((
     kl306_upgrade_api_not_served_yet.RULE,
     kl307_upgrade_field_not_available_yet.RULE,
     kl308_upgrade_deprecated_crd_version.RULE,
+    kl400_pss_host_process.RULE,
+    kl401_pss_host_namespaces.RULE,
+    kl402_pss_privileged.RULE,
+    kl403_pss_capabilities.RULE,
+    kl404_pss_host_path_volumes.RULE,
+    kl405_pss_host_ports.RULE,
+    kl406_pss_host_probes.RULE,
+    kl407_pss_apparmor.RULE,
+    kl408_pss_selinux.RULE,
+    kl409_pss_proc_mount.RULE,
+    kl410_pss_seccomp.RULE,
+    kl411_pss_sysctls.RULE,
+    kl412_pss_volume_types.RULE,
+    kl413_pss_privilege_escalation.RULE,
+    kl414_pss_run_as_non_root.RULE,
+    kl415_pss_run_as_user.RULE,
+    kl416_pss_seccomp_restricted.RULE,
+    kl417_pss_capabilities_restricted.RULE,
+    kl418_pss_namespace_labels.RULE,
+    kl420_image_latest_tag.RULE,
+    kl421_memory_request_missing.RULE,
+    kl422_memory_limit_missing.RULE,
+    kl423_cpu_request_missing.RULE,
+    kl424_cpu_limit_missing.RULE,
+    kl425_readiness_probe_missing.RULE,
+    kl426_liveness_probe_missing.RULE,
+    kl427_identical_probes.RULE,
+    kl428_pdb_blocks_eviction.RULE,
+    kl429_host_path_volume.RULE,
+    kl430_host_namespace.RULE,
+    kl431_writable_root_filesystem.RULE,
+    kl432_service_account_token_mounted.RULE,
+    kl433_node_port_service.RULE,
+    kl434_replicas_not_spread.RULE,
+    kl435_secret_in_env.RULE,
+    kl436_default_namespace.RULE,
+    kl499_unused_suppression.RULE,
     kl900_dry_run_rejected.RULE,
     kl901_dry_run_warning.RULE,
     kl902_not_served_by_cluster.RULE,
@@ -206,6 +280,11 @@ OBJECT_RULES: Final[tuple[Rule, ...]] = tuple(r for r in ALL_RULES if r.check is
 
 def find_rule(code_or_name: str) -> Rule | None:
     return BY_CODE.get(code_or_name.upper()) or BY_NAME.get(code_or_name.lower())
+
+
+def pack_names() -> tuple[str, ...]:
+    """The packs rules belong to (what `packs:` in `.kube-lsp.yaml` switches)."""
+    return tuple(sorted({r.pack for r in ALL_RULES if r.pack}))
 
 
 def rule_names() -> list[str]:

@@ -27,6 +27,8 @@ from typing import TYPE_CHECKING, Any, Final
 
 from kube_lsp.model import Finding, Fix, Severity, Span
 from kube_lsp.parsing.nodes import YMap, YNode, YScalar, YSeq
+from kube_lsp.textindex import EMPTY as EMPTY_INDEX
+from kube_lsp.textindex import TextIndex
 
 if TYPE_CHECKING:  # config imports the registry for rule names
     from kube_lsp.config import Settings
@@ -36,6 +38,8 @@ _SECTION: Final = re.compile(r"^## (.+?)\s*$", re.M)
 _YAML_BLOCK: Final = re.compile(r"```ya?ml\n(.*?)```", re.S)
 
 ObjectCheck = Callable[["ObjectContext"], Iterable[Finding]]
+# In a rule's `kinds`: the rule also looks at custom resources (of any kind whose CRD schema is known).
+CUSTOM_RESOURCES: Final = "<custom resources>"
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,9 +66,11 @@ class ObjectContext:
     # The schema the object was validated against (a CRD's for custom resources) and the catalog it came from.
     schema: KindSchema | None = None
     catalog: Catalog | None = None
-    # What the rules of one object share, worked out once (e.g. its pod template's containers): a cache that
-    # lives exactly as long as this object's checks.
-    memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    # What the other objects of the text say (Namespace Pod Security labels, workloads, autoscalers).
+    index: TextIndex = EMPTY_INDEX
+    # Scratch space of this object's checks: what several rules derive alike (its pod, its Pod Security
+    # level), computed by the first and reused by the others. Made afresh for every object.
+    memo: dict[str, Any] = field(default_factory=dict)
 
     @property
     def metadata(self) -> YMap | None:
@@ -98,7 +104,8 @@ class Rule:
     summary: str  # one line, no final full stop
     module: str  # the module whose docstring documents the rule
     check: ObjectCheck | None = None
-    kinds: frozenset[str] | None = None  # the kinds `check` looks at (None: every kind); the engine filters
+    # The kinds `check` looks at (None: every kind; CUSTOM_RESOURCES: also custom resources); the engine filters.
+    kinds: frozenset[str] | None = None
     emitted_by: str = ""  # for rules without a check: what reports them
     pack: str = ""  # "" for the core rules; else the pack that switches it on and off as a whole
     enabled: bool = True  # False: opt-in, reported only when configured

@@ -184,9 +184,12 @@ async def test_code_lenses_offer_dry_run_and_diff_per_document(client: LanguageC
         types.CodeLensParams(text_document=types.TextDocumentIdentifier(uri=uri)))
 
     assert [(lens.range.start.line, lens.command.title, list(lens.command.arguments or [])) for lens in lenses or []
-            if lens.command] == [
+            if lens.command and lens.command.command != "kube-lsp.resources"] == [
         (0, "Dry-run on cluster", [uri, 0]), (0, "Diff against cluster", [uri, 0]),
         (5, "Dry-run on cluster", [uri, 1]), (5, "Diff against cluster", [uri, 1])]
+    # ...and the Deployment's resource summary (tests/lsp/test_resources.py).
+    assert [lens.range.start.line for lens in lenses or [] if lens.command
+            and lens.command.command == "kube-lsp.resources"] == [6]
     # The lens for the second document dry-runs only that one; its finding lands in that document.
     result = await command(client, "kube-lsp.dryRun", uri, 1)
     assert result["documents"] == 1
