@@ -25,7 +25,7 @@ MISSING = {
     "scale.py": ("the corpus of manifests", "shared/corpus", "--corpus"),
     "pack_counts.py": ("the shared material", "shared/corpus", "--shared"),
 }
-SELF_CONTAINED = {"soak.py"}  # needs nothing from ../shared
+SELF_CONTAINED = {"soak.py", "crd_speed.py"}  # need nothing from ../shared (crd_speed: the checkout's fixtures)
 
 
 @pytest.fixture(scope="module")

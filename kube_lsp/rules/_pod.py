@@ -91,7 +91,7 @@ _NO_POD: Final = PodView(None, (), (), ())
 
 
 def pod_view(ctx: ObjectContext) -> PodView:
-    found = ctx.memo.get("pod")
+    found = ctx.memo.get("pod-view")
     if found is None:
         pod = pod_template(ctx.root, ctx.group, ctx.kind) if ctx.kind in WORKLOAD_KINDS else None
         if pod is None:
@@ -100,7 +100,7 @@ def pod_view(ctx: ObjectContext) -> PodView:
             all_containers = tuple(_indexed(pod))
             found = PodView(pod, all_containers, tuple(_handlers(all_containers)),
                             tuple(c for c in all_containers if c.list_key != "ephemeralContainers"))
-        ctx.memo["pod"] = found
+        ctx.memo["pod-view"] = found
     return found
 
 

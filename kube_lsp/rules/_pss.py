@@ -149,8 +149,8 @@ def is_true(node: YNode | None) -> bool:
 def pod_of(ctx: ObjectContext) -> Pod | None:
     """The pod the object describes (computed once per object: every pod rule asks)."""
     memo = ctx.memo
-    if "pod" in memo:
-        return memo["pod"]  # type: ignore[no-any-return]
+    if "pss-pod" in memo:
+        return memo["pss-pod"]  # type: ignore[no-any-return]
     pod = None
     if ctx.is_custom:
         # A custom resource whose CRD embeds a PodTemplateSpec (the first such place its schema has).
@@ -163,7 +163,7 @@ def pod_of(ctx: ObjectContext) -> Pod | None:
         secured = tpl.spec.get("securityContext") is not None or any(
             c.node.get("securityContext") is not None for c in cs)
         pod = Pod(tpl, ctx.kind, cs, secured)
-    memo["pod"] = pod
+    memo["pss-pod"] = pod
     return pod
 
 

@@ -29,6 +29,9 @@ apiVersion: v1
 kind: Pod
 metadata:
   name: agent
+  annotations:
+    # The host network and ports are what Pod Security's baseline level forbids (KL401, KL405).
+    kube-lsp.io/ignore: "pss-host-namespaces, pss-host-ports # a node exporter"
 spec:
   hostNetwork: true
   containers:
