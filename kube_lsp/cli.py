@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, NoReturn, TextIO
 
 from kube_lsp import __version__
-from kube_lsp.batch import Job, analyse_all
+from kube_lsp.batch import Job, analyse_all, with_workspace
 from kube_lsp.config import ConfigError, Settings, find_config, load_config, parse_kube_version
 from kube_lsp.engine import Engine
 from kube_lsp.fixes import FixPlan, apply_edits, plan_fixes, unified_diff
@@ -358,7 +358,8 @@ def _check(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
     jobs = [Job(item.source.text or "", partial[id(item)], item.source.path) for item in readable]
     cache = None if args.no_cache else _cache(settings, cluster, crd_inputs)
     try:
-        analysed = iter(analyse_all(engine.get, jobs, progress=progress.update, cache=cache))
+        analysed = iter(with_workspace(analyse_all(engine.get, jobs, progress=progress.update, cache=cache),
+                                       settings))
     finally:
         progress.done()
     if cache is not None:

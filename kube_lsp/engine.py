@@ -29,6 +29,9 @@ from kube_lsp.schema.catalog import (
 from kube_lsp.schema.crds import crds_in
 from kube_lsp.schema.validate import Validation, validate_object
 from kube_lsp.suppress import directives, is_suppressed
+from kube_lsp.workspace.check import file_findings
+from kube_lsp.workspace.index import FileIndex, index_file
+from kube_lsp.workspace.model import Workspace
 
 log = logging.getLogger(__name__)
 
@@ -63,10 +66,12 @@ class Incremental:
 
 @dataclass(frozen=True, slots=True)
 class Analysis:
-    """Everything known about one text: its documents and its findings (sorted)."""
+    """Everything known about one text: its documents, its findings (sorted) and what it contributes to
+    the workspace (its objects and references)."""
 
     documents: list[Document]
     findings: list[Finding]
+    index: FileIndex | None = None
 
 
 class Engine:
@@ -79,8 +84,12 @@ class Engine:
     def with_crds(self, crds: Iterable[KindSchema]) -> Engine:
         return Engine(self.settings, self.catalog.with_crds(crds))
 
-    def analyse(self, text: str, *, partial: bool = False, origin: str = "<text>") -> Analysis:
-        """Findings of `text`, the file `origin` (a path or URI: CRDs nearest to it are preferred)."""
+    def analyse(self, text: str, *, partial: bool = False, origin: str = "<text>", workspace: bool = True) -> Analysis:
+        """Findings of `text`, the file `origin` (a path or URI: CRDs nearest to it are preferred).
+
+        With `workspace` the text is a workspace of its own: the cross-resource rules run over its objects
+        (a Service and its Deployment in one file). Without, they are the caller's business: it gets the
+        text's index in `Analysis.index` and runs them over every file of its run (kube_lsp/batch.py)."""
         catalog = self.catalog
         docs = parse_stream(text, self._scorer(catalog, partial))
         if "CustomResourceDefinition" in text:
@@ -91,8 +100,13 @@ class Engine:
         findings: list[Finding] = []
         for doc in docs:
             findings.extend(self.document_findings(doc, catalog, partial, origin))
+        index = index_file(origin, docs, text, partial=partial)
+        if workspace:
+            ws = Workspace(self.settings.namespace)
+            ws.update(index)
+            findings.extend(file_findings(ws, index, self.settings))
         findings.sort(key=lambda f: f.sort_key)
-        return Analysis(docs, findings)
+        return Analysis(docs, findings, index)
 
     def analyse_cached(self, text: str, cache: ChunkCache, *, partial: bool = False,
                        origin: str | None = None, cancelled: Callable[[], bool] | None = None) -> Incremental:

@@ -1,0 +1,262 @@
+"""The workspace: the objects of every file of a run (CLI) or of the workspace folders and open documents
+(server), with namespaces resolved and lookups by kind, name and labels.
+
+Namespaces. An object's namespace is the one its document gives, else the `namespace` of `.kube-lsp.yaml`,
+else the `namespace:` of a Kustomization that lists its file (directly, or through a directory it lists),
+else unknown: applied with `kubectl apply -n`, it may land anywhere, so it matches a reference of any
+namespace and is shown as `default`. Cluster-scoped kinds have none.
+
+Which copies are applied together. Two definitions of one object are a duplicate only when they would be
+applied together: in one file, in one directory (`kubectl apply -f dir/`), or both listed (directly or
+through their directories) by one Kustomization. Kustomize patches are partial objects, never definitions;
+an overlay redefining a base's object is what overlays are for; two example folders each defining `web`
+are alternatives.
+
+Limits. At most MAX_FILES files and MAX_OBJECTS objects are indexed (the rest is left out, and the server
+says so); an index entry holds names, labels and spans only, never the trees.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Final
+
+from kube_lsp.workspace.index import FileIndex, Obj, Ref
+
+MAX_FILES: Final = 20_000
+MAX_OBJECTS: Final = 200_000
+
+# Kinds whose objects run pods.
+POD_KINDS: Final = frozenset({"Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob",
+                              "ReplicationController", "PodTemplate"})
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """A resolved reference: the object and the reference that names it."""
+
+    obj: Obj
+    ref: Ref
+
+
+def _norm(path: str) -> str:
+    """A path or URI in one spelling, for comparing directories."""
+    if path.startswith("file://"):
+        path = path[len("file://"):]
+    return posixpath.normpath(path.replace(os.sep, "/"))
+
+
+class Workspace:
+    """Indexes of files, updated one file at a time (by content hash), and the lookups rules need."""
+
+    def __init__(self, namespace: str | None = None, label: Callable[[str], str] | None = None) -> None:
+        self.files: dict[str, FileIndex] = {}
+        self.namespace = namespace  # `.kube-lsp.yaml` namespace
+        self._label = label
+        self.truncated = False
+        self._built = False
+        self._by_kind: dict[str, list[Obj]] = {}
+        self._by_name: dict[tuple[str, str], list[Obj]] = {}
+        self._ns: dict[tuple[str, int, str], str | None] = {}
+        self._kust_ns: dict[str, str] = {}  # file (normalised) → namespace from a Kustomization
+        self._kust_sets: dict[str, set[int]] = {}  # file → ids of the Kustomizations that list it
+        self._pods: list[Obj] = []
+        self._objects = 0
+
+    # ---------------------------------------------------------------------------------------- updates
+
+    def update(self, fi: FileIndex) -> bool:
+        """Replace a file's index; False when it was already indexed with this content (nothing to do)."""
+        old = self.files.get(fi.origin)
+        if old is not None and old.digest and old.digest == fi.digest and old.partial == fi.partial:
+            return False
+        if old is None and (len(self.files) >= MAX_FILES or self._objects + len(fi.objects) > MAX_OBJECTS):
+            self.truncated = True
+            return False
+        self._objects += len(fi.objects) - (len(old.objects) if old is not None else 0)
+        self.files[fi.origin] = fi
+        self._built = False
+        return True
+
+    def remove(self, origin: str) -> bool:
+        old = self.files.pop(origin, None)
+        if old is None:
+            return False
+        self._objects -= len(old.objects)
+        self._built = False
+        return True
+
+    def label(self, origin: str) -> str:
+        return self._label(origin) if self._label is not None else origin
+
+    # ---------------------------------------------------------------------------------------- lookups
+
+    def _build(self) -> None:
+        if self._built:
+            return
+        by_kind: dict[str, list[Obj]] = defaultdict(list)
+        by_name: dict[tuple[str, str], list[Obj]] = defaultdict(list)
+        pods: list[Obj] = []
+        for fi in self.files.values():
+            for o in fi.objects:
+                by_kind[o.kind].append(o)
+                by_name[(o.kind, o.name)].append(o)
+                if o.pod_labels is not None and not o.partial:
+                    pods.append(o)
+        self._by_kind, self._by_name, self._pods = dict(by_kind), dict(by_name), pods
+        self._kustomize()
+        self._ns = {}
+        self._built = True
+
+    def _kustomize(self) -> None:
+        """Which files each Kustomization lists, and the namespace it gives them."""
+        direct: dict[str, list[tuple[int, str | None]]] = defaultdict(list)
+        by_dir: dict[str, list[tuple[int, str | None, tuple[str, ...]]]] = defaultdict(list)
+        n = 0
+        for origin, fi in self.files.items():
+            base = posixpath.dirname(_norm(origin))
+            for k in fi.kustomizations:
+                n += 1
+                entries = tuple(posixpath.normpath(posixpath.join(base, r)) for r in (*k.resources, *k.patches))
+                by_dir[base].append((n, k.namespace, entries))
+        for ks in by_dir.values():
+            for kid, ns, entries in ks:
+                for e in entries:
+                    direct[e].append((kid, ns))
+                    # A listed directory with a Kustomization of its own: its files come along.
+                    for _, _, inner in by_dir.get(e, ()):
+                        for f in inner:
+                            direct[f].append((kid, ns))
+        self._kust_sets = {f: {kid for kid, _ in v} for f, v in direct.items()}
+        ns_of: dict[str, str] = {}
+        for f, v in direct.items():
+            named = [ns for _, ns in v if ns]
+            if named:
+                ns_of[f] = named[0]
+        self._kust_ns = ns_of
+
+    def namespace_of(self, o: Obj) -> str | None:
+        """The object's namespace (see the module docstring); None when cluster-scoped or unknown."""
+        if o.cluster_scoped:
+            return None
+        if o.namespace:
+            return o.namespace
+        if self.namespace:
+            return self.namespace
+        self._build()
+        return self._kust_ns.get(_norm(o.origin))
+
+    def shown_namespace(self, o: Obj) -> str:
+        return self.namespace_of(o) or ("" if o.cluster_scoped else "default")
+
+    def objects(self, kind: str | None = None) -> list[Obj]:
+        self._build()
+        if kind is None:
+            return [o for fi in self.files.values() for o in fi.objects]
+        return self._by_kind.get(kind, [])
+
+    def named(self, kind: str, name: str) -> list[Obj]:
+        self._build()
+        return self._by_name.get((kind, name), [])
+
+    def pods(self) -> list[Obj]:
+        self._build()
+        return self._pods
+
+    def same_namespace(self, a: str | None, b: str | None) -> bool:
+        """Whether two resolved namespaces may be the same one (unknown matches any)."""
+        return a is None or b is None or a == b
+
+    def ref_namespace(self, src: Obj, ref: Ref) -> str | None:
+        """The namespace a reference looks in: the one written next to it, else its object's."""
+        return ref.namespace or self.namespace_of(src)
+
+    def resolve(self, src: Obj, ref: Ref) -> list[Obj]:
+        """The objects a reference names (full definitions first, patches after)."""
+        ns = self.ref_namespace(src, ref)
+        out = [o for kind in ref.kinds for o in self.named(kind, ref.name)
+               if o.cluster_scoped or self.same_namespace(ns, self.namespace_of(o))]
+        out.sort(key=lambda o: o.partial)
+        return out
+
+    def candidates(self, src: Obj, ref: Ref) -> list[Obj]:
+        """Objects of the kinds a reference wants, in a namespace it can reach."""
+        ns = self.ref_namespace(src, ref)
+        return [o for kind in ref.kinds for o in self.objects(kind)
+                if not o.partial and (o.cluster_scoped or self.same_namespace(ns, self.namespace_of(o)))]
+
+    def references_to(self, target: Obj) -> Iterator[tuple[Obj, Ref]]:
+        """Every reference in the workspace that names `target`."""
+        self._build()
+        tns = self.namespace_of(target)
+        for fi in self.files.values():
+            for o in fi.objects:
+                for r in o.refs:
+                    if r.name == target.name and target.kind in r.kinds and (
+                            target.cluster_scoped or self.same_namespace(self.ref_namespace(o, r), tns)):
+                        yield o, r
+
+    def applied_together(self, a: Obj, b: Obj) -> bool:
+        """Whether two definitions are applied together (see the module docstring)."""
+        if a.origin == b.origin:
+            return True
+        pa, pb = _norm(a.origin), _norm(b.origin)
+        if posixpath.dirname(pa) == posixpath.dirname(pb):
+            return True
+        self._build()
+        ka, kb = self._kust_sets.get(pa, set()), self._kust_sets.get(pb, set())
+        return bool(ka & kb)
+
+    def certainly_together(self, a: Obj, b: Obj) -> bool:
+        """Whether two definitions are certainly applied together: one file, or one Kustomization (two files
+        of a directory may be alternatives, variants of one example)."""
+        if a.origin == b.origin:
+            return True
+        self._build()
+        return bool(self._kust_sets.get(_norm(a.origin), set()) & self._kust_sets.get(_norm(b.origin), set()))
+
+    def find(self, origin: str, line: int, col: int) -> Obj | None:
+        """The object whose `metadata.name` value is at the position."""
+        fi = self.files.get(origin)
+        if fi is None:
+            return None
+        for o in fi.objects:
+            s = o.name_span
+            if (s.start.line, s.start.col) <= (line, col) <= (s.end.line, s.end.col):
+                return o
+        return None
+
+    def ref_at(self, origin: str, line: int, col: int) -> tuple[Obj, Ref] | None:
+        """The reference whose name (or key) is at the position."""
+        fi = self.files.get(origin)
+        if fi is None:
+            return None
+        for o in fi.objects:
+            for r in o.refs:
+                for s in (r.span, r.key_span):
+                    if s is not None and (s.start.line, s.start.col) <= (line, col) <= (s.end.line, s.end.col):
+                        return o, r
+        return None
+
+    def object_at_line(self, origin: str, line: int) -> Obj | None:
+        fi = self.files.get(origin)
+        if fi is None:
+            return None
+        best = None
+        for o in fi.objects:
+            if o.first_line <= line and (best is None or o.first_line >= best.first_line):
+                best = o
+        return best
+
+
+def where(ws: Workspace, o: Obj) -> str:
+    """`config/app.yaml:3` (1-based line of its name)."""
+    return f"{ws.label(o.origin)}:{o.name_span.start.line + 1}"
+
+
+def all_files(ws: Workspace) -> Iterable[FileIndex]:
+    return ws.files.values()
