@@ -48,6 +48,11 @@ data:
   mode: safe
 ```
 
+## Fix
+When the copy's file name (a file defining only this object of its kind) or, for a binding, its subject and
+role suggest the name it was meant to have, and no object has that name, renames it (an unsafe fix: it is a
+guess).
+
 ## References
 `kubectl apply` (`staging/src/k8s.io/kubectl/pkg/cmd/apply`): each object is patched in turn, so a later
 definition overwrites an earlier one.
@@ -55,10 +60,13 @@ definition overwrites an earlier one.
 
 from __future__ import annotations
 
+import posixpath
+import re
 from collections.abc import Iterator
 
-from kube_lsp.model import Finding, Severity
+from kube_lsp.model import Finding, Fix, Severity, TextEdit
 from kube_lsp.rules.base import Rule, WorkspaceContext
+from kube_lsp.workspace.index import Obj
 from kube_lsp.workspace.model import where
 
 
@@ -90,9 +98,47 @@ def check(ctx: WorkspaceContext) -> Iterator[Finding]:
             msg = (f"{o.kind} `{o.name}`{in_ns} is also defined, identically, at {where(ws, other)}{also}: keep "
                    f"one copy")
             sev = Severity.WARNING
-        yield ctx.finding(RULE, o, o.name_span, msg, path=f"{o.prefix}metadata.name", severity=sev,
+        guesses = _guesses(ctx, o, ns)
+        fixes: tuple[Fix, ...] = ()
+        if guesses:
+            msg += " — was it meant to be " + " or ".join(f"`{g}`" for g, _ in guesses) + f" ({guesses[0][1]})?"
+            fixes = tuple(Fix(f"Rename to `{g}`", (TextEdit(o.name_span, g),), safe=False) for g, _ in guesses)
+        yield ctx.finding(RULE, o, o.name_span, msg, path=f"{o.prefix}metadata.name", severity=sev, fixes=fixes,
                           elsewhere=tuple(ctx.place(x, f"{x.kind} {x.name}") for x in others[:5]),
                           data={"target": {"kind": o.kind, "name": o.name, "namespace": ns}})
+
+
+_SUFFIXES = ("-service", "-svc", "-controller", "-rc", "-deployment", "-deploy", "-pod", "-statefulset", "-sts",
+             "-daemonset", "-ds", "-job", "-configmap", "-cm", "-secret", "-sa", "-pvc", "-ingress")
+_NAME = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
+
+
+def _guesses(ctx: WorkspaceContext, o: Obj, ns: str) -> list[tuple[str, str]]:
+    """Free names the copy may have been meant to have, and why: its file's name when the file defines only
+    this object of its kind (`vtctld-service.yaml` → `vtctld-service`, `vtctld`), a binding's usual
+    `<subject>-<role>`."""
+    ws = ctx.ws
+    out: list[tuple[str, str]] = []
+
+    def free(name: str) -> bool:
+        return (name != o.name and _NAME.fullmatch(name) is not None and len(name) <= 63
+                and not any(not x.partial and ws.shown_namespace(x) == ns for x in ws.named(o.kind, name))
+                and all(name != g for g, _ in out))
+
+    if o.kind in ("RoleBinding", "ClusterRoleBinding"):
+        role = next((r.name for r in o.refs if r.via == "roleRef"), None)
+        subject = next((r.name for r in o.refs if r.via == "subjects"), None)
+        if role and subject:
+            name = f"{subject}-{role.replace(':', '-')}".lower()
+            if free(name):
+                out.append((name, "bindings are usually named after their subject and role"))
+    same_kind = [x for x in ctx.file.objects if x.kind == o.kind and x.group == o.group]
+    stem = posixpath.basename(o.origin.replace("\\", "/")).rsplit(".", 1)[0].lower()
+    if len(same_kind) == 1 and o.name not in stem:
+        for name in (stem, *(stem.removesuffix(s) for s in _SUFFIXES if stem.endswith(s))):
+            if free(name):
+                out.append((name, f"after its file's name, {posixpath.basename(o.origin)}"))
+    return out[:2]
 
 
 RULE = Rule(code="KL520", name="duplicate-object", severity=Severity.ERROR,

@@ -125,6 +125,21 @@ class Port:
 
 
 @dataclass(frozen=True, slots=True)
+class EnvVar:
+    """An `env` entry of a container: `value` is its literal value, or what its `valueFrom` reads
+    (`configMapKeyRef:app/LOG_LEVEL`), "" when neither is known."""
+
+    container: str  # the container's path
+    index: int
+    name: str
+    value: str
+    span: Span  # the name
+
+    def shifted(self, lines: int) -> EnvVar:
+        return replace(self, span=self.span.shifted(lines))
+
+
+@dataclass(frozen=True, slots=True)
 class Obj:
     """One Kubernetes object of a file as the workspace knows it."""
 
@@ -146,6 +161,7 @@ class Obj:
     ports: tuple[Port, ...] = ()
     data_keys: tuple[str, ...] | None = None  # ConfigMap and Secret
     refs: tuple[Ref, ...] = ()
+    env: tuple[EnvVar, ...] = ()
     digest: str = ""  # of the object's text without comments: identical copies have equal digests
     partial: bool = False  # a Kustomize patch
     templated: bool = False  # its name is (or may be) produced by a template
@@ -163,7 +179,8 @@ class Obj:
             self, doc=self.doc + docs, name_span=self.name_span.shifted(lines), first_line=self.first_line + lines,
             pod_labels_span=self.pod_labels_span.shifted(lines) if self.pod_labels_span is not None else None,
             selector=self.selector.shifted(lines) if self.selector is not None else None,
-            ports=tuple(p.shifted(lines) for p in self.ports), refs=tuple(r.shifted(lines, docs) for r in self.refs))
+            ports=tuple(p.shifted(lines) for p in self.ports), refs=tuple(r.shifted(lines, docs) for r in self.refs),
+            env=tuple(e.shifted(lines) for e in self.env))
 
 
 @dataclass(frozen=True, slots=True)
@@ -356,7 +373,7 @@ def _object(origin: str, doc: Document, root: YMap, prefix: str, partial: bool) 
         origin=origin, doc=doc.index, api_version=av, group=group, kind=kind, name=name_node.value,
         name_span=name_node.span, namespace=meta.get_str("namespace"), first_line=root.span.start.line,
         prefix=prefix, labels=_pairs(meta.get("labels")), pod_labels=pod_labels, pod_labels_span=pod_labels_span,
-        selector=selector, ports=tuple(b.ports), data_keys=data_keys, refs=tuple(b.refs),
+        selector=selector, ports=tuple(b.ports), data_keys=data_keys, refs=tuple(b.refs), env=tuple(b.env),
         digest=_digest(text, root.span, doc.start_line) if not partial else "", partial=partial,
         templated=templated, summary=_summary(kind, name_node.value, root, pod),
     )
@@ -419,6 +436,7 @@ class _Builder:
         self.prefix = prefix
         self.refs: list[Ref] = []
         self.ports: list[Port] = []
+        self.env: list[EnvVar] = []
 
     def ref(self, kinds: tuple[str, ...], m: YMap | None, key: str, path: str, via: str, *,
             namespace: str | None = None, optional: bool = False, key_of: str | None = None,
@@ -459,6 +477,7 @@ class _Builder:
         for c in containers_of(spec, path):
             node, cpath = c
             for i, env in enumerate(_maps(node.get("env"))):
+                self.env_var(env, f"{self.prefix}{cpath}", i)
                 vf = env.get("valueFrom")
                 if not isinstance(vf, YMap):
                     continue
@@ -509,6 +528,20 @@ class _Builder:
             self.ref(("Secret",), ps, "name", f"{path}.imagePullSecrets[{i}]", "imagePullSecrets")
         self.ref(("PriorityClass",), spec, "priorityClassName", path, "priorityClassName")
         self.ref(("RuntimeClass",), spec, "runtimeClassName", path, "runtimeClassName")
+
+    def env_var(self, env: YMap, cpath: str, i: int) -> None:
+        name = env.get("name")
+        if not isinstance(name, YScalar) or not isinstance(name.value, str):
+            return
+        value = env.get("value")
+        text = value.text[:200] if isinstance(value, YScalar) else ""
+        vf = env.get("valueFrom")
+        if isinstance(vf, YMap):
+            for k, src in vf.pairs:
+                if isinstance(src, YMap):
+                    text = f"{k.text}:" + "/".join(v.text for _, v in src.pairs if isinstance(v, YScalar))[:200]
+                    break
+        self.env.append(EnvVar(cpath, i, name.value, text, name.span))
 
     def container_ports(self, pod: object) -> None:
         for c in containers(pod):  # type: ignore[arg-type]
