@@ -13,7 +13,7 @@ from typing import Final
 from kube_lsp.model import Finding, Fix, Place, Severity, Span, TextEdit
 from kube_lsp.rules.base import Rule, WorkspaceContext
 from kube_lsp.suggest import suggest, typo_distance
-from kube_lsp.workspace.index import Obj, Ref, quoted
+from kube_lsp.workspace.index import CLUSTER_SCOPED, Obj, Ref, quoted
 from kube_lsp.workspace.model import where
 
 # Objects every cluster has, whatever the workspace holds.
@@ -68,7 +68,7 @@ def _unknown(ctx: WorkspaceContext, rule: Rule, o: Obj, r: Ref, kind: str) -> Fi
         by_name.setdefault(c.name, c)
     close = suggest(r.name, by_name)
     ns = ws.ref_namespace(o, r)
-    in_ns = f" in namespace `{ns}`" if ns and not all(ws_obj.cluster_scoped for ws_obj in pool[:1]) else ""
+    in_ns = f" in namespace `{ns}`" if ns and not any(k in CLUSTER_SCOPED for k in r.kinds) else ""
     if close:
         shown = ", ".join(f"`{c}` ({where(ws, by_name[c])})" for c in close[:3])
         meant = clearly_meant(r.name, close)
