@@ -116,7 +116,8 @@ def test_index_holds_names_labels_selectors_ports_keys_and_references_with_spans
 
 
 def test_namespace_from_document_then_configuration_then_kustomization() -> None:
-    kust = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: shop\nresources:\n  - cm.yaml\n"
+    kust = ("apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: shop\n"
+            "resources:\n  - cm.yaml\n")
     ws, _ = workspace({"base/kustomization.yaml": kust, "base/cm.yaml": CONFIG, "other/cm.yaml": CONFIG,
                        "other/ns.yaml": CONFIG.replace("metadata:\n", "metadata:\n  namespace: prod\n"),
                        "other/sc.yaml": "apiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata:\n  name: fast\n"
@@ -227,7 +228,8 @@ def test_duplicates_in_one_file_are_errors_in_one_directory_warnings_elsewhere_n
                                                      "identically, at d/all.yaml:5")
     _, apart = workspace({"x/a.yaml": CONFIG, "y/a.yaml": other})
     assert apart == {"x/a.yaml": [], "y/a.yaml": []}
-    _, namespaced = workspace({"a.yaml": CONFIG + "---\n" + other.replace("metadata:\n", "metadata:\n  namespace: b\n")})
+    in_b = other.replace("metadata:\n", "metadata:\n  namespace: b\n")
+    _, namespaced = workspace({"a.yaml": CONFIG + "---\n" + in_b})
     assert namespaced["a.yaml"] == []
 
 
