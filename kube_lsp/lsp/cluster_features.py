@@ -329,7 +329,9 @@ def register(server: KubeLanguageServer) -> None:
             for title, cmd in (("Dry-run on cluster", DRY_RUN), ("Diff against cluster", DIFF)):
                 lenses.append(types.CodeLens(range=rng, command=types.Command(title=title, command=cmd,
                                                                                arguments=[doc.uri, i])))
-        return lenses
+        from kube_lsp.lsp.workspace_features import reference_lenses
+
+        return lenses + reference_lenses(ls, doc)
 
 
 def cluster_actions(doc: OpenDocument, line: int) -> list[types.CodeAction]:

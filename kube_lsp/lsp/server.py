@@ -11,7 +11,8 @@ import gc
 import logging
 import os
 import time
-from collections.abc import Mapping
+import uuid
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,8 @@ from pygls.uris import from_fs_path, to_fs_path
 from kube_lsp import __version__
 from kube_lsp.assist.completion import Item, complete
 from kube_lsp.assist.hover import hover
-from kube_lsp.assist.references import ObjectRef, index_objects, resolve, wanted_at
+from kube_lsp.assist.navigate import hover_reference
+from kube_lsp.assist.references import wanted_at
 from kube_lsp.assist.symbols import MAX_SYMBOLS, MIN_SYMBOLS_PER_DOCUMENT, Symbol
 from kube_lsp.assist.symbols import document_symbol as outline_document
 from kube_lsp.config import ConfigError, Settings, find_config, read_cluster_settings, read_config, read_settings
@@ -39,11 +41,17 @@ from kube_lsp.lsp.cluster_features import register as register_cluster_features
 from kube_lsp.lsp.convert import Positions, to_diagnostic
 from kube_lsp.lsp.documents import OpenDocument
 from kube_lsp.lsp.protocol import HardenedLanguageServer, KubeProtocol
+from kube_lsp.lsp.workspace_features import _Lines
+from kube_lsp.lsp.workspace_features import register as register_workspace_features
+from kube_lsp.lsp.workspace_features import register_dynamically as register_watcher
 from kube_lsp.model import Finding, Pos, Span
 from kube_lsp.parsing.loader import Document, parse_chunk, parse_stream
 from kube_lsp.parsing.text import split_documents, split_lines
 from kube_lsp.schema.catalog import Catalog, KindSchema
 from kube_lsp.schema.crds import crds_in
+from kube_lsp.workspace.check import file_findings
+from kube_lsp.workspace.index import FileIndex, content_digest, index_file, merge
+from kube_lsp.workspace.model import Workspace
 
 log = logging.getLogger("kube_lsp.server")
 
@@ -53,7 +61,9 @@ DEBOUNCE_SECONDS = 0.01
 REQUEST_WAIT_SECONDS = 1.0
 # Texts larger than this (characters) are analysed without full garbage collections (see _pause_full_gc).
 BIG_TEXT = 500_000
-MAX_WORKSPACE_FILES = 2000
+# Workspace files indexed (the rest is left out, and the server says so); files bigger than
+# MAX_WORKSPACE_FILE_BYTES are not indexed (they are analysed once opened).
+MAX_WORKSPACE_FILES = 10_000
 MAX_WORKSPACE_FILE_BYTES = 2_000_000
 CONFIG_SECTION = "kubeLsp"
 
@@ -72,7 +82,10 @@ class KubeLanguageServer(HardenedLanguageServer):
         self.debounce = DEBOUNCE_SECONDS
         self.roots: list[Path] = []
         self.workspace_crds: dict[str, list[KindSchema]] = {}
-        self.workspace_objects: dict[str, list[ObjectRef]] = {}
+        # The workspace index: the files under the workspace folders (scanned in the background) and the
+        # open documents (from their analysis); the cross-resource rules and navigation read it.
+        self.ws = Workspace(label=self.label)
+        self.scanned = asyncio.Event()
         # kubeconfig, context and timeouts: from user-level settings and commands only, never from
         # files in the workspace.
         self.cluster_settings: dict[str, Any] = {}
@@ -130,6 +143,9 @@ class KubeLanguageServer(HardenedLanguageServer):
             settings = replace(settings, kube_version=None)
             engine = Engine(settings, self.cluster_catalog)
         self.settings = settings
+        if self.ws.namespace != settings.namespace:
+            self.ws.namespace = settings.namespace
+            self.ws.changed()
         crds = [ks for group in self.workspace_crds.values() for ks in group]
         self.engine = engine.with_crds(crds) if crds else engine
         for doc in self.docs.values():
@@ -268,7 +284,7 @@ class KubeLanguageServer(HardenedLanguageServer):
     def publish(self, doc: OpenDocument) -> None:
         pos = doc.positions(self.encoding)
         doc.published_excluded = self.excluded(doc)
-        findings = [] if doc.published_excluded else [*doc.problems, *doc.findings]
+        findings = [] if doc.published_excluded else [*doc.problems, *doc.findings, *doc.cross_findings]
         if doc.cluster_findings and doc.cluster_version == doc.version:
             findings += doc.cluster_findings
         diagnostics = [to_diagnostic(f, pos, doc.uri, doc.version) for f in findings]
@@ -283,12 +299,19 @@ class KubeLanguageServer(HardenedLanguageServer):
     # ----------------------------------------------------------------------------------- workspace
 
     def _index_document(self, doc: OpenDocument) -> None:
-        """Record the objects and CRDs of an open document (from its cached trees: no re-parse)."""
-        objects = []
-        for chunk, res in zip(doc.chunks, doc.results, strict=True):
-            for obj in index_objects(doc.uri, [res.document]):
-                objects.append(replace(obj, span=obj.span.shifted(chunk.start_line)))
-        self.workspace_objects[doc.uri] = objects
+        """Record the objects and CRDs of an open document (from its analysed trees: no re-parse; a
+        document's index is kept with its text, so an edit re-indexes the edited document only)."""
+        parts = []
+        fresh: dict[str, FileIndex] = {}
+        for i, (chunk, res) in enumerate(zip(doc.chunks, doc.results, strict=True)):
+            part = doc.index_cache.get(chunk.text) or fresh.get(chunk.text)
+            if part is None:
+                part = index_file(doc.origin, [res.document])
+            fresh[chunk.text] = part
+            parts.append(part.shifted(chunk.start_line, i))
+        doc.index_cache = fresh
+        self.ws.update(merge(doc.origin, content_digest(doc.analysed_text or ""), parts))
+        self.refresh_cross()
         if "CustomResourceDefinition" in doc.text:
             # Each result was parsed as if it started on line 0: its CRDs move down to where it is.
             found = [ks.shifted(chunk.start_line) for chunk, res in zip(doc.chunks, doc.results, strict=True)
@@ -299,34 +322,137 @@ class KubeLanguageServer(HardenedLanguageServer):
                 self.apply_settings()
                 self.reanalyse_all()
 
-    def scan_workspace(self) -> None:
-        """Find CRDs in the YAML files under the workspace roots (bounded), so custom resources validate.
+    def refresh_cross(self, only: OpenDocument | None = None) -> None:
+        """Recompute the cross-resource findings of the open documents (cheap: lookups in the index) and
+        publish those that changed."""
+        for doc in ([only] if only is not None else list(self.docs.values())):
+            fi = self.ws.files.get(doc.origin)
+            if fi is None or not doc.current or doc.too_big is not None:
+                continue
+            cross = file_findings(self.ws, fi, self.settings)
+            if cross != doc.cross_findings:
+                doc.cross_findings = cross
+                self.publish(doc)
 
-        Only files that mention CustomResourceDefinition are parsed; cross-references resolve against
-        open files, so nothing else is read.
-        """
-        seen = 0
+    def index_path(self, path: Path) -> tuple[FileIndex | None, list[KindSchema]]:
+        """A workspace file's index (and CRDs) from disk; None when it cannot be read or is too big."""
+        try:
+            if path.stat().st_size > MAX_WORKSPACE_FILE_BYTES or self.settings.is_excluded(path):
+                return None, []
+            text = path.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError, ValueError):
+            return None, []
+        docs = parse_stream(text)
+        crds = list(crds_in(docs, str(path), self.label(str(path)))) if "CustomResourceDefinition" in text else []
+        return index_file(str(path), docs, text), crds
+
+    def workspace_files(self) -> list[Path]:
+        """The YAML files under the workspace folders (at most MAX_WORKSPACE_FILES; hidden directories and
+        node_modules left out)."""
+        out: list[Path] = []
         for root in self.roots:
             for dirpath, dirs, files in os.walk(root):
-                dirs[:] = [d for d in dirs if not d.startswith(".") and d != "node_modules"]
-                for name in files:
-                    if not name.endswith((".yaml", ".yml")):
-                        continue
-                    seen += 1
-                    if seen > MAX_WORKSPACE_FILES:
-                        return
-                    path = Path(dirpath) / name
-                    uri = from_fs_path(str(path)) or path.as_uri()
-                    if uri in self.docs or self.settings.is_excluded(path):
-                        continue
-                    try:
-                        if path.stat().st_size > MAX_WORKSPACE_FILE_BYTES:
-                            continue
-                        text = path.read_text(encoding="utf-8-sig")
-                    except (OSError, UnicodeDecodeError):
-                        continue
-                    if "CustomResourceDefinition" in text:
-                        self.workspace_crds[uri] = list(crds_in(parse_stream(text), str(path), self.label(str(path))))
+                dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "node_modules")
+                for name in sorted(files):
+                    if name.endswith((".yaml", ".yml")):
+                        out.append(Path(dirpath) / name)
+                        if len(out) >= MAX_WORKSPACE_FILES:
+                            self.ws.truncated = True
+                            return out
+        return out
+
+    def scan_workspace_files(self, report: Callable[[int, int], None] | None = None
+                             ) -> list[tuple[str, FileIndex | None, list[KindSchema]]]:
+        """Index every workspace file that is not open (in a worker thread: nothing here touches the server's
+        state but reads)."""
+        files = self.workspace_files()
+        out = []
+        for n, path in enumerate(files):
+            uri = from_fs_path(str(path)) or path.as_uri()
+            if uri not in self.docs:
+                fi, crds = self.index_path(path)
+                out.append((uri, fi, crds))
+            if report is not None and (n % 50 == 0 or n + 1 == len(files)):
+                report(n + 1, len(files))
+        return out
+
+    def absorb(self, scanned: list[tuple[str, FileIndex | None, list[KindSchema]]]) -> bool:
+        """Put scanned files into the index (on the event loop); True when CRDs changed."""
+        crds_changed = False
+        for uri, fi, crds in scanned:
+            if uri in self.docs:
+                continue  # opened meanwhile: its analysis is the truth
+            if fi is None:
+                path = to_fs_path(uri)
+                if path:
+                    self.ws.remove(path)
+            else:
+                self.ws.update(fi)
+            if crds or uri in self.workspace_crds:
+                if crds != self.workspace_crds.get(uri, []):
+                    crds_changed = True
+                    if crds:
+                        self.workspace_crds[uri] = crds
+                    else:
+                        self.workspace_crds.pop(uri, None)
+        return crds_changed
+
+    async def scan(self) -> None:
+        """Index the workspace folders in a worker thread, with work-done progress when the client takes it;
+        typing is never blocked (the thread only reads, the index is updated on the loop at the end)."""
+        loop = asyncio.get_running_loop()
+        token = f"kube-lsp-index-{uuid.uuid4()}"
+        caps = self.client_capabilities
+        progress = bool(caps.window and caps.window.work_done_progress) and bool(self.roots)
+        if progress:
+            try:
+                await asyncio.wait_for(self.work_done_progress.create_async(token), 5)
+                self.work_done_progress.begin(token, types.WorkDoneProgressBegin(
+                    title="kube-lsp: indexing the workspace", percentage=0, cancellable=False))
+            except Exception:  # noqa: BLE001 - progress is a courtesy
+                progress = False
+
+        def report(done: int, total: int) -> None:
+            if progress:
+                loop.call_soon_threadsafe(self.work_done_progress.report, token, types.WorkDoneProgressReport(
+                    message=f"{done} of {total} files", percentage=int(100 * done / max(total, 1))))
+
+        started = time.perf_counter()
+        try:
+            scanned = await asyncio.to_thread(self.scan_workspace_files, report)
+            crds_changed = self.absorb(scanned)
+        finally:
+            if progress:
+                n = len(self.ws.files)
+                self.work_done_progress.end(token, types.WorkDoneProgressEnd(
+                    message=f"{n} files indexed" + (" (limit reached)" if self.ws.truncated else "")))
+            self.scanned.set()
+        log.info("indexed %d files in %.2f s", len(self.ws.files), time.perf_counter() - started)
+        if self.ws.truncated:
+            self.window_log_message(types.LogMessageParams(
+                type=types.MessageType.Warning,
+                message=f"kube-lsp: the workspace has more than {MAX_WORKSPACE_FILES} YAML files; only the first "
+                        f"{MAX_WORKSPACE_FILES} are indexed for cross-resource checks and navigation"))
+        if crds_changed:
+            self.apply_settings()
+            self.reanalyse_all()
+        self.refresh_cross()
+
+    async def reindex(self, uris: list[str]) -> None:
+        """Read changed workspace files again (didChangeWatchedFiles, a closed document), off the loop."""
+        def read() -> list[tuple[str, FileIndex | None, list[KindSchema]]]:
+            out = []
+            for uri in uris:
+                path = to_fs_path(uri)
+                if path and uri not in self.docs:
+                    fi, crds = self.index_path(Path(path)) if Path(path).is_file() else (None, [])
+                    out.append((uri, fi, crds))
+            return out
+
+        if self.absorb(await asyncio.to_thread(read)):
+            self.apply_settings()
+            self.reanalyse_all()
+        self.refresh_cross()
 
     def label(self, path: str) -> str:
         """How messages name a file: relative to the workspace folder it is in, else as it is."""
@@ -360,10 +486,10 @@ def create_server() -> KubeLanguageServer:
     async def initialized(ls: KubeLanguageServer, params: types.InitializedParams) -> None:
         _report(ls, ls.initial_problems)
         await _pull_configuration(ls)
-        await asyncio.to_thread(ls.scan_workspace)
-        if ls.workspace_crds:
-            ls.apply_settings()
-            ls.reanalyse_all()
+        register_watcher(ls)
+        task = asyncio.get_running_loop().create_task(ls.scan())
+        ls.background_tasks.add(task)
+        task.add_done_callback(ls.background_tasks.discard)
         await load_cluster_schemas(ls)
 
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
@@ -400,6 +526,12 @@ def create_server() -> KubeLanguageServer:
             doc.pending.cancel()
         ls.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(uri=params.text_document.uri, diagnostics=[]))
+        if doc is not None:  # the file on disk is the truth again (or the object is gone: an untitled buffer)
+            if to_fs_path(doc.uri) is None:
+                ls.ws.remove(doc.origin)
+            task = asyncio.get_running_loop().create_task(ls.reindex([doc.uri]))
+            ls.background_tasks.add(task)
+            task.add_done_callback(ls.background_tasks.discard)
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
     def did_save(ls: KubeLanguageServer, params: types.DidSaveTextDocumentParams) -> None:
@@ -445,11 +577,14 @@ def create_server() -> KubeLanguageServer:
             return None
         pos = doc.positions(ls.encoding)
         at = pos.from_client(params.position)
+        ref = hover_reference(ls.ws, doc.origin, at.line, at.col) if doc.current else None
         info = hover(doc.text, at.line, at.col, ls.engine.catalog, (doc.lines, doc.starts), doc.origin)
-        if info is None:
+        if info is None and ref is None:
             return None
-        return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=info.markdown),
-                           range=pos.range_to_client(info.span))
+        text = "\n\n---\n\n".join(t for t in (ref[0] if ref else "", info.markdown if info else "") if t)
+        span = ref[1] if ref is not None else info.span  # type: ignore[union-attr]
+        return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=text),
+                           range=pos.range_to_client(span))
 
     @server.feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
     async def document_symbol(ls: KubeLanguageServer, params: types.DocumentSymbolParams) -> RawJson:
@@ -490,6 +625,11 @@ def create_server() -> KubeLanguageServer:
             return []
         pos = doc.positions(ls.encoding)
         at = pos.from_client(params.position)
+        lines = _Lines(ls)
+        if doc.current:  # a reference of the index (every kind the cross-resource rules know)
+            hit = ls.ws.ref_at(doc.origin, at.line, at.col)
+            if hit is not None:
+                return [lines.location(o.origin, o.name_span) for o in ls.ws.resolve(*hit)]
         chunk = next((c for c in split_documents(doc.text) if c.start_line <= at.line < c.end_line), None)
         if chunk is None:
             return []
@@ -497,16 +637,16 @@ def create_server() -> KubeLanguageServer:
         wanted = wanted_at(parsed, at.line, at.col)
         if wanted is None:
             return []
-        objects = [o for group in ls.workspace_objects.values() for o in group]
-        locations = []
-        for obj in resolve(wanted, objects):
-            target = ls.docs.get(obj.uri)
-            lines = target.lines if target else _file_lines(obj.uri)
-            rng = Positions(lines, ls.encoding).range_to_client(obj.span)
-            locations.append(types.Location(uri=obj.uri, range=rng))
-        return locations
+        if wanted.selector:  # a Service selector: the workloads whose pods it selects
+            want = set(wanted.selector)
+            found = [o for o in ls.ws.pods() if want <= set(o.pod_labels or ())
+                     and (not wanted.namespace or not o.namespace or o.namespace == wanted.namespace)]
+        else:
+            found = [o for k in wanted.kinds for o in ls.ws.named(k, wanted.name or "")]
+        return [lines.location(o.origin, o.name_span) for o in found]
 
     register_cluster_features(server)
+    register_workspace_features(server)
 
     @server.command("kube-lsp.setKubeVersion")
     def set_kube_version(ls: KubeLanguageServer, version: str) -> str:

@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 
 def file_findings(ws: Workspace, fi: FileIndex, settings: Settings) -> list[Finding]:
     """The cross-resource findings of one file of `ws`, sorted, after severities and suppressions."""
+    fi = ws.file(fi.origin) or fi
     ctx = WorkspaceContext(ws, fi, settings)
     raw: list[Finding] = []
     for rule in WORKSPACE_RULES:

@@ -166,6 +166,7 @@ class Obj:
     partial: bool = False  # a Kustomize patch
     templated: bool = False  # its name is (or may be) produced by a template
     summary: str = ""  # one line for hovers: "Deployment web (3 replicas, image nginx:1.27)"
+    name_quote: str = ""  # the name's quote character, for renames
 
     @property
     def cluster_scoped(self) -> bool:
@@ -375,7 +376,7 @@ def _object(origin: str, doc: Document, root: YMap, prefix: str, partial: bool) 
         prefix=prefix, labels=_pairs(meta.get("labels")), pod_labels=pod_labels, pod_labels_span=pod_labels_span,
         selector=selector, ports=tuple(b.ports), data_keys=data_keys, refs=tuple(b.refs), env=tuple(b.env),
         digest=_digest(text, root.span, doc.start_line) if not partial else "", partial=partial,
-        templated=templated, summary=_summary(kind, name_node.value, root, pod),
+        templated=templated, summary=_summary(kind, name_node.value, root, pod), name_quote=quote_of(name_node),
     )
 
 

@@ -22,7 +22,7 @@ import os
 import posixpath
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Final
 
 from kube_lsp.workspace.index import FileIndex, Obj, Ref
@@ -65,6 +65,8 @@ class Workspace:
         self._kust_ns: dict[str, str] = {}  # file (normalised) → namespace from a Kustomization
         self._kust_sets: dict[str, set[int]] = {}  # file → ids of the Kustomizations that list it
         self._pods: list[Obj] = []
+        self._patches: set[str] = set()
+        self._effective: dict[str, FileIndex] = {}
         self._objects = 0
 
     # ---------------------------------------------------------------------------------------- updates
@@ -90,6 +92,10 @@ class Workspace:
         self._built = False
         return True
 
+    def changed(self) -> None:
+        """Something every lookup depends on changed (the configured namespace)."""
+        self._built = False
+
     def label(self, origin: str) -> str:
         return self._label(origin) if self._label is not None else origin
 
@@ -98,17 +104,21 @@ class Workspace:
     def _build(self) -> None:
         if self._built:
             return
+        self._kustomize()
         by_kind: dict[str, list[Obj]] = defaultdict(list)
         by_name: dict[tuple[str, str], list[Obj]] = defaultdict(list)
         pods: list[Obj] = []
-        for fi in self.files.values():
+        self._effective = {}
+        for origin, fi in self.files.items():
+            if not fi.partial and _norm(origin) in self._patches:
+                fi = replace(fi, partial=True, objects=tuple(replace(o, partial=True) for o in fi.objects))
+                self._effective[origin] = fi
             for o in fi.objects:
                 by_kind[o.kind].append(o)
                 by_name[(o.kind, o.name)].append(o)
                 if o.pod_labels is not None and not o.partial:
                     pods.append(o)
         self._by_kind, self._by_name, self._pods = dict(by_kind), dict(by_name), pods
-        self._kustomize()
         self._ns = {}
         self._built = True
 
@@ -117,10 +127,12 @@ class Workspace:
         direct: dict[str, list[tuple[int, str | None]]] = defaultdict(list)
         by_dir: dict[str, list[tuple[int, str | None, tuple[str, ...]]]] = defaultdict(list)
         n = 0
+        patches: set[str] = set()
         for origin, fi in self.files.items():
             base = posixpath.dirname(_norm(origin))
             for k in fi.kustomizations:
                 n += 1
+                patches.update(posixpath.normpath(posixpath.join(base, p)) for p in k.patches)
                 entries = tuple(posixpath.normpath(posixpath.join(base, r)) for r in (*k.resources, *k.patches))
                 by_dir[base].append((n, k.namespace, entries))
         for ks in by_dir.values():
@@ -138,6 +150,13 @@ class Workspace:
             if named:
                 ns_of[f] = named[0]
         self._kust_ns = ns_of
+        self._patches = patches
+
+    def file(self, origin: str) -> FileIndex | None:
+        """A file's index as the workspace sees it: a file a Kustomization uses as a patch holds partial
+        objects, whatever its reader knew."""
+        self._build()
+        return self._effective.get(origin) or self.files.get(origin)
 
     def namespace_of(self, o: Obj) -> str | None:
         """The object's namespace (see the module docstring); None when cluster-scoped or unknown."""
@@ -193,7 +212,9 @@ class Workspace:
         """Every reference in the workspace that names `target`."""
         self._build()
         tns = self.namespace_of(target)
-        for fi in self.files.values():
+        for origin in self.files:
+            fi = self.file(origin)
+            assert fi is not None
             for o in fi.objects:
                 for r in o.refs:
                     if r.name == target.name and target.kind in r.kinds and (
