@@ -65,9 +65,9 @@ def references(ws: Workspace, targets: list[Obj], declarations: bool = True) -> 
     if declarations:
         for t in targets:
             add(Place(t.origin, t.name_span, t.name_quote))
-    for t in targets[:1]:
-        for _, p in references_with_origin(ws, t):
-            add(p)
+    found = [p for t in targets[:1] for _, p in references_with_origin(ws, t)]
+    for p in sorted(found, key=lambda p: (p.origin, p.span)):
+        add(p)
     return out
 
 

@@ -218,12 +218,15 @@ class KubeLanguageServer(HardenedLanguageServer):
             unchanged = (current.published_version == version and current.findings == result.findings
                          and current.published_excluded == self.excluded(current))
             self._store(current, text, lines, result)
-            if not unchanged:  # e.g. a settings or CRD change that does not affect this document
+            cross = current.cross_findings
+            # The index first: the document's own cross-resource findings go out with the others, in one
+            # publication (other open documents are published when theirs change).
+            self._index_document(current)
+            if not unchanged or current.cross_findings != cross:  # e.g. a settings or CRD change: maybe not
                 self.publish(current)
             log.debug("analysed %s v%s in %.1f ms (%d of %d documents re-analysed)", uri, version,
                       1000 * (time.perf_counter() - started), sum(1 for k in result.cache if k not in cache),
                       len(result.chunks))
-            self._index_document(current)
             return
 
     def _pause_full_gc(self) -> None:
@@ -311,7 +314,7 @@ class KubeLanguageServer(HardenedLanguageServer):
             parts.append(part.shifted(chunk.start_line, i))
         doc.index_cache = fresh
         self.ws.update(merge(doc.origin, content_digest(doc.analysed_text or ""), parts))
-        self.refresh_cross()
+        self.refresh_cross(skip=doc)
         if "CustomResourceDefinition" in doc.text:
             # Each result was parsed as if it started on line 0: its CRDs move down to where it is.
             found = [ks.shifted(chunk.start_line) for chunk, res in zip(doc.chunks, doc.results, strict=True)
@@ -322,17 +325,18 @@ class KubeLanguageServer(HardenedLanguageServer):
                 self.apply_settings()
                 self.reanalyse_all()
 
-    def refresh_cross(self, only: OpenDocument | None = None) -> None:
+    def refresh_cross(self, skip: OpenDocument | None = None) -> None:
         """Recompute the cross-resource findings of the open documents (cheap: lookups in the index) and
-        publish those that changed."""
-        for doc in ([only] if only is not None else list(self.docs.values())):
+        publish those that changed (`skip`'s are recomputed, its caller publishes)."""
+        for doc in list(self.docs.values()):
             fi = self.ws.files.get(doc.origin)
             if fi is None or not doc.current or doc.too_big is not None:
                 continue
             cross = file_findings(self.ws, fi, self.settings)
             if cross != doc.cross_findings:
                 doc.cross_findings = cross
-                self.publish(doc)
+                if doc is not skip:
+                    self.publish(doc)
 
     def index_path(self, path: Path) -> tuple[FileIndex | None, list[KindSchema]]:
         """A workspace file's index (and CRDs) from disk; None when it cannot be read or is too big."""

@@ -40,8 +40,8 @@ spec:
     params=EDITORS,
 )
 async def client(request: pytest.FixtureRequest, lsp_client: LanguageClient) -> AsyncIterator[None]:
-    accept_registrations(lsp_client)
     """A client that each test initializes itself."""
+    accept_registrations(lsp_client)
     lsp_client.editor = request.param  # type: ignore[attr-defined]
     yield
     await lsp_client.shutdown_session()
