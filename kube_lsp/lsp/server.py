@@ -313,8 +313,16 @@ class KubeLanguageServer(HardenedLanguageServer):
             fresh[chunk.text] = part
             parts.append(part.shifted(chunk.start_line, i))
         doc.index_cache = fresh
-        self.ws.update(merge(doc.origin, content_digest(doc.analysed_text or ""), parts))
-        self.refresh_cross(skip=doc)
+        new = merge(doc.origin, content_digest(doc.analysed_text or ""), parts)
+        old = self.ws.files.get(doc.origin)
+        if old is not None and old.objects == new.objects and old.kustomizations == new.kustomizations \
+                and old.suppressions == new.suppressions:
+            # Nothing the cross-resource rules read changed (a typed image tag, a comment): keep the index
+            # and the findings, whose spans are the same.
+            self.ws.files[doc.origin] = new
+        else:
+            self.ws.update(new)
+            self.refresh_cross(skip=doc)
         if "CustomResourceDefinition" in doc.text:
             # Each result was parsed as if it started on line 0: its CRDs move down to where it is.
             found = [ks.shifted(chunk.start_line) for chunk, res in zip(doc.chunks, doc.results, strict=True)

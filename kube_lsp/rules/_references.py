@@ -12,7 +12,7 @@ from typing import Final
 
 from kube_lsp.model import Finding, Fix, Place, Severity, Span, TextEdit
 from kube_lsp.rules.base import Rule, WorkspaceContext
-from kube_lsp.suggest import suggest, typo_distance
+from kube_lsp.suggest import typo_distance
 from kube_lsp.workspace.index import CLUSTER_SCOPED, Obj, Ref, quoted
 from kube_lsp.workspace.model import where
 
@@ -66,8 +66,8 @@ def _unknown(ctx: WorkspaceContext, rule: Rule, o: Obj, r: Ref, kind: str) -> Fi
     by_name: dict[str, Obj] = {}
     for c in pool:
         by_name.setdefault(c.name, c)
-    close = suggest(r.name, by_name)
     ns = ws.ref_namespace(o, r)
+    close = ws.close_names(r.kinds, ns, r.name, by_name)
     in_ns = f" in namespace `{ns}`" if ns and not any(k in CLUSTER_SCOPED for k in r.kinds) else ""
     if close:
         shown = ", ".join(f"`{c}` ({where(ws, by_name[c])})" for c in close[:3])

@@ -104,15 +104,15 @@ def check(ctx: WorkspaceContext) -> Iterator[Finding]:
         if sel is None or o.partial or (o.group, o.kind) not in _KINDS:
             continue
         ns = ws.namespace_of(o)
-        pods = [p for p in ws.pods() if ws.same_namespace(ns, ws.namespace_of(p))]
-        if any(sel.matches(dict(p.pod_labels or ())) for p in pods):
+        if ws.selected(sel, ns):
             continue
         if any("{{" in t.key or any("{{" in v for v in t.values) for t in sel.terms):
             continue
-        yield _finding(ctx, o, pods)
+        yield _finding(ctx, o, ws.pods_sharing(sel, ns),
+                       any(ws.same_namespace(ns, ws.namespace_of(p)) for p in ws.pods()))
 
 
-def _finding(ctx: WorkspaceContext, o: Obj, pods: list[Obj]) -> Finding:
+def _finding(ctx: WorkspaceContext, o: Obj, pods: list[Obj], any_pods: bool) -> Finding:
     ws = ctx.ws
     assert o.selector is not None
     sel = o.selector
@@ -138,7 +138,7 @@ def _finding(ctx: WorkspaceContext, o: Obj, pods: list[Obj]) -> Finding:
             fixes=(Fix(title, (TextEdit(span, new),), safe=False),),
             elsewhere=(ctx.place(pod, f"{pod.kind} {pod.name}"),),
             data={"target": {"kind": pod.kind, "name": pod.name}})
-    why = "no workload of the workspace runs pods there" if not pods else "none is close"
+    why = "no workload of the workspace runs pods there" if not any_pods else "none is close"
     return ctx.finding(
         RULE, o, sel.span,
         f"{o.kind} `{o.name}`: its selector `{shown}` matches no pod template of the workspace in namespace `{ns}` "
@@ -166,7 +166,7 @@ def _closest(terms: tuple[Requirement, ...], pods: list[Obj]) -> tuple[Obj, Requ
                 found.append((1, p, t, keys[0], t.values[0]))
     if not found:
         return None
-    found.sort(key=lambda x: (x[0], x[1].origin, x[1].first_line))
+    found.sort(key=lambda x: (x[0], x[1].origin, x[1].first_line))  # file order: the same answer every time
     return found[0][1:]
 
 

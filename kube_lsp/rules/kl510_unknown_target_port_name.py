@@ -107,8 +107,7 @@ def check(ctx: WorkspaceContext) -> Iterator[Finding]:
         if not named:
             continue
         ns = ws.namespace_of(o)
-        selected = [p for p in ws.pods() if ws.same_namespace(ns, ws.namespace_of(p))
-                    and o.selector.matches(dict(p.pod_labels or ()))]
+        selected = ws.selected(o.selector, ns)
         if not selected:
             continue
         names: dict[str, str] = {}

@@ -62,6 +62,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections import Counter
 from collections.abc import Iterator
 
 from kube_lsp.model import Finding, Fix, Severity, TextEdit
@@ -72,6 +73,7 @@ from kube_lsp.workspace.model import where
 
 def check(ctx: WorkspaceContext) -> Iterator[Finding]:
     ws = ctx.ws
+    per_kind = Counter((x.group, x.kind) for x in ctx.file.objects)
     for o in ctx.file.objects:
         if o.partial or o.templated or "{{" in o.name:
             continue
@@ -98,7 +100,7 @@ def check(ctx: WorkspaceContext) -> Iterator[Finding]:
             msg = (f"{o.kind} `{o.name}`{in_ns} is also defined, identically, at {where(ws, other)}{also}: keep "
                    f"one copy")
             sev = Severity.WARNING
-        guesses = _guesses(ctx, o, ns)
+        guesses = _guesses(ctx, o, ns, per_kind[(o.group, o.kind)] == 1)
         fixes: tuple[Fix, ...] = ()
         if guesses:
             msg += " — was it meant to be " + " or ".join(f"`{g}`" for g, _ in guesses) + f" ({guesses[0][1]})?"
@@ -113,7 +115,7 @@ _SUFFIXES = ("-service", "-svc", "-controller", "-rc", "-deployment", "-deploy",
 _NAME = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
 
 
-def _guesses(ctx: WorkspaceContext, o: Obj, ns: str) -> list[tuple[str, str]]:
+def _guesses(ctx: WorkspaceContext, o: Obj, ns: str, alone: bool) -> list[tuple[str, str]]:
     """Free names the copy may have been meant to have, and why: its file's name when the file defines only
     this object of its kind (`vtctld-service.yaml` → `vtctld-service`, `vtctld`), a binding's usual
     `<subject>-<role>`."""
@@ -132,9 +134,8 @@ def _guesses(ctx: WorkspaceContext, o: Obj, ns: str) -> list[tuple[str, str]]:
             name = f"{subject}-{role.replace(':', '-')}".lower()
             if free(name):
                 out.append((name, "bindings are usually named after their subject and role"))
-    same_kind = [x for x in ctx.file.objects if x.kind == o.kind and x.group == o.group]
     stem = posixpath.basename(o.origin.replace("\\", "/")).rsplit(".", 1)[0].lower()
-    if len(same_kind) == 1 and o.name not in stem:
+    if alone and o.name not in stem:
         for name in (stem, *(stem.removesuffix(s) for s in _SUFFIXES if stem.endswith(s))):
             if free(name):
                 out.append((name, f"after its file's name, {posixpath.basename(o.origin)}"))

@@ -162,10 +162,12 @@ class Obj:
     data_keys: tuple[str, ...] | None = None  # ConfigMap and Secret
     refs: tuple[Ref, ...] = ()
     env: tuple[EnvVar, ...] = ()
-    digest: str = ""  # of the object's text without comments: identical copies have equal digests
+    # Of the object's text without comments: identical copies have equal digests. Not compared: an edit that
+    # changes no name, label, selector, port, key or reference leaves the index equal (nothing to redo).
+    digest: str = field(default="", compare=False)
     partial: bool = False  # a Kustomize patch
     templated: bool = False  # its name is (or may be) produced by a template
-    summary: str = ""  # one line for hovers: "Deployment web (3 replicas, image nginx:1.27)"
+    summary: str = field(default="", compare=False)  # one line for hovers: "Deployment web (3 replicas, …)"
     name_quote: str = ""  # the name's quote character, for renames
 
     @property

@@ -25,7 +25,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import Final
 
-from kube_lsp.workspace.index import FileIndex, Obj, Ref
+from kube_lsp.suggest import suggest
+from kube_lsp.workspace.index import FileIndex, Obj, Ref, Selector
 
 MAX_FILES: Final = 20_000
 MAX_OBJECTS: Final = 200_000
@@ -65,6 +66,10 @@ class Workspace:
         self._kust_ns: dict[str, str] = {}  # file (normalised) → namespace from a Kustomization
         self._kust_sets: dict[str, set[int]] = {}  # file → ids of the Kustomizations that list it
         self._pods: list[Obj] = []
+        self._pods_by_label: dict[tuple[str, str], list[Obj]] = {}
+        self._suggestions: dict[tuple[tuple[str, ...], str | None, str], list[str]] = {}
+        self._labels: dict[str, str] = {}
+        self._pods_by_part: dict[str, list[Obj]] = {}
         self._patches: set[str] = set()
         self._effective: dict[str, FileIndex] = {}
         self._objects = 0
@@ -97,7 +102,12 @@ class Workspace:
         self._built = False
 
     def label(self, origin: str) -> str:
-        return self._label(origin) if self._label is not None else origin
+        if self._label is None:
+            return origin
+        got = self._labels.get(origin)
+        if got is None:
+            got = self._labels[origin] = self._label(origin)
+        return got
 
     # ---------------------------------------------------------------------------------------- lookups
 
@@ -119,8 +129,19 @@ class Workspace:
                 if o.pod_labels is not None and not o.partial:
                     pods.append(o)
         self._by_kind, self._by_name, self._pods = dict(by_kind), dict(by_name), pods
-        self._ns = {}
         self._built = True
+        self._ns = {}
+        self._suggestions = {}
+        by_label: dict[tuple[str, str], list[Obj]] = defaultdict(list)
+        for p in pods:
+            for kv in p.pod_labels or ():
+                by_label[kv].append(p)
+        self._pods_by_label = dict(by_label)
+        by_part: dict[str, list[Obj]] = defaultdict(list)
+        for p in pods:
+            for part in {x for kv in p.pod_labels or () for x in kv}:
+                by_part[part].append(p)
+        self._pods_by_part = dict(by_part)
 
     def _kustomize(self) -> None:
         """Which files each Kustomization lists, and the namespace it gives them."""
@@ -167,7 +188,39 @@ class Workspace:
         if self.namespace:
             return self.namespace
         self._build()
-        return self._kust_ns.get(_norm(o.origin))
+        if not self._kust_ns:
+            return None
+        key = (o.origin, 0, "")
+        if key not in self._ns:
+            self._ns[key] = self._kust_ns.get(_norm(o.origin))
+        return self._ns[key]
+
+    def selected(self, selector: Selector, ns: str | None) -> list[Obj]:
+        """The pod templates a selector matches in a namespace (through an index of labels)."""
+        self._build()
+        first = next((t for t in selector.terms if t.op == "="), None)
+        pool = self._pods_by_label.get((first.key, first.values[0]), []) if first is not None else self._pods
+        return [p for p in pool if self.same_namespace(ns, self.namespace_of(p))
+                and selector.matches(dict(p.pod_labels or ()))]
+
+    def pods_sharing(self, selector: Selector, ns: str | None) -> list[Obj]:
+        """The pod templates of a namespace with a label key or value that the selector names (the only ones
+        a one-label typo can have missed)."""
+        self._build()
+        seen: dict[int, Obj] = {}
+        for t in selector.terms:
+            for part in (t.key, *t.values):
+                for p in self._pods_by_part.get(part, ()):
+                    seen.setdefault(id(p), p)
+        return [p for p in seen.values() if self.same_namespace(ns, self.namespace_of(p))]
+
+    def close_names(self, kinds: tuple[str, ...], ns: str | None, name: str, pool: Iterable[str]) -> list[str]:
+        """`suggest(name, pool)`, remembered until the workspace changes."""
+        key = (kinds, ns, name)
+        found = self._suggestions.get(key)
+        if found is None:
+            found = self._suggestions[key] = suggest(name, pool)
+        return found
 
     def shown_namespace(self, o: Obj) -> str:
         return self.namespace_of(o) or ("" if o.cluster_scoped else "default")
