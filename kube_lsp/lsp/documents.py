@@ -44,7 +44,9 @@ class OpenDocument:
     # Cross-resource findings of the analysed text against the workspace index, and each document's index
     # by its text (re-used while the document's text is unchanged).
     cross_findings: list[Finding] = field(default_factory=list)
-    index_cache: dict[str, FileIndex] = field(default_factory=dict)
+    index_cache: dict[tuple[str, int, int], FileIndex] = field(default_factory=dict)
+    # Published diagnostics by (finding, its first and last line's text, encoding), for the next publication.
+    diagnostic_cache: dict[tuple[Finding, str, str, str | None], types.Diagnostic] = field(default_factory=dict)
     pending: asyncio.Task[None] | None = None
     # Offsets of lone UTF-16 surrogates the client sent (JSON allows "\ud800"; UTF-8 cannot hold it). The
     # text holds U+FFFD there instead, one code point and one UTF-16 unit like the surrogate, so positions

@@ -17,6 +17,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import attrs
 from lsprotocol import types
 from pygls.uris import from_fs_path, to_fs_path
 
@@ -290,7 +291,22 @@ class KubeLanguageServer(HardenedLanguageServer):
         findings = [] if doc.published_excluded else [*doc.problems, *doc.findings, *doc.cross_findings]
         if doc.cluster_findings and doc.cluster_version == doc.version:
             findings += doc.cluster_findings
-        diagnostics = [to_diagnostic(f, pos, doc.uri, doc.version) for f in findings]
+        # A finding whose lines did not change converts as it did last time (only the version is new): an
+        # edit in a file with hundreds of findings converts the few near it.
+        cache, fresh = doc.diagnostic_cache, {}
+        lines = pos.lines
+        diagnostics = []
+        for f in findings:
+            a, b = f.span.start.line, f.span.end.line
+            key = (f, lines[a] if a < len(lines) else "", lines[b] if b < len(lines) else "", self.encoding)
+            d = cache.get(key)
+            if d is None:
+                d = to_diagnostic(f, pos, doc.uri, doc.version)
+            elif isinstance(d.data, dict):
+                d = attrs.evolve(d, data={**d.data, "version": doc.version})
+            fresh[key] = d
+            diagnostics.append(d)
+        doc.diagnostic_cache = fresh
         self.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(uri=doc.uri, diagnostics=diagnostics, version=doc.version))
         doc.published_version = doc.version
@@ -305,13 +321,19 @@ class KubeLanguageServer(HardenedLanguageServer):
         """Record the objects and CRDs of an open document (from its analysed trees: no re-parse; a
         document's index is kept with its text, so an edit re-indexes the edited document only)."""
         parts = []
-        fresh: dict[str, FileIndex] = {}
+        fresh: dict[tuple[str, int, int], FileIndex] = {}
+        by_text: dict[str, tuple[int, int, FileIndex]] | None = None
         for i, (chunk, res) in enumerate(zip(doc.chunks, doc.results, strict=True)):
-            part = doc.index_cache.get(chunk.text) or fresh.get(chunk.text)
-            if part is None:
-                part = index_file(doc.origin, [res.document])
-            fresh[chunk.text] = part
-            parts.append(part.shifted(chunk.start_line, i))
+            key = (chunk.text, chunk.start_line, i)
+            part = doc.index_cache.get(key) or fresh.get(key)
+            if part is None:  # a new document, or one that moved (lines added above it)
+                if by_text is None:
+                    by_text = {t: (line, n, p) for (t, line, n), p in doc.index_cache.items()}
+                moved = by_text.get(chunk.text)
+                part = (moved[2].shifted(chunk.start_line - moved[0], i - moved[1]) if moved is not None
+                        else index_file(doc.origin, [res.document]).shifted(chunk.start_line, i))
+            fresh[key] = part
+            parts.append(part)
         doc.index_cache = fresh
         new = merge(doc.origin, content_digest(doc.analysed_text or ""), parts)
         old = self.ws.files.get(doc.origin)
@@ -884,3 +906,4 @@ def run(tcp: str | None = None, log_file: str | None = None, log_level: str = "I
 
         server.start_io(*take_streams())  # after an early answer to `initialize` (kube_lsp/launch.py)
     return 0
+

@@ -60,16 +60,18 @@ class Workspace:
         self._label = label
         self.truncated = False
         self._built = False
-        self._by_kind: dict[str, list[Obj]] = {}
-        self._by_name: dict[tuple[str, str], list[Obj]] = {}
+        # Lookups, by object identity so that a file's objects can be taken out and put in again (an edit
+        # updates the lookups by that file's objects only).
+        self._by_kind: dict[str, dict[int, Obj]] = {}
+        self._by_name: dict[tuple[str, str], dict[int, Obj]] = {}
+        self._pods: dict[int, Obj] = {}
+        self._pods_by_label: dict[tuple[str, str], dict[int, Obj]] = {}
+        self._pods_by_part: dict[str, dict[int, Obj]] = {}
         self._ns: dict[tuple[str, int, str], str | None] = {}
         self._kust_ns: dict[str, str] = {}  # file (normalised) → namespace from a Kustomization
         self._kust_sets: dict[str, set[int]] = {}  # file → ids of the Kustomizations that list it
-        self._pods: list[Obj] = []
-        self._pods_by_label: dict[tuple[str, str], list[Obj]] = {}
         self._suggestions: dict[tuple[tuple[str, ...], str | None, str], list[str]] = {}
         self._labels: dict[str, str] = {}
-        self._pods_by_part: dict[str, list[Obj]] = {}
         self._patches: set[str] = set()
         self._effective: dict[str, FileIndex] = {}
         self._objects = 0
@@ -85,17 +87,67 @@ class Workspace:
             self.truncated = True
             return False
         self._objects += len(fi.objects) - (len(old.objects) if old is not None else 0)
+        incremental = self._built and not fi.kustomizations and not (old is not None and old.kustomizations) \
+            and _norm(fi.origin) not in self._patches
+        if incremental and old is not None:
+            self._take_out(self.file(fi.origin) or old)
         self.files[fi.origin] = fi
-        self._built = False
+        if incremental:
+            self._effective.pop(fi.origin, None)
+            self._put_in(fi)
+            self._forget_suggestions(old, fi)
+        else:
+            self._built = False
         return True
 
     def remove(self, origin: str) -> bool:
-        old = self.files.pop(origin, None)
+        old = self.files.get(origin)
         if old is None:
             return False
+        if self._built and not old.kustomizations:
+            self._take_out(self.file(origin) or old)
+            self._forget_suggestions(old, None)
+        else:
+            self._built = False
+        del self.files[origin]
+        self._effective.pop(origin, None)
         self._objects -= len(old.objects)
-        self._built = False
         return True
+
+    def _put_in(self, fi: FileIndex) -> None:
+        for o in fi.objects:
+            k = id(o)
+            self._by_kind.setdefault(o.kind, {})[k] = o
+            self._by_name.setdefault((o.kind, o.name), {})[k] = o
+            if o.pod_labels is not None and not o.partial:
+                self._pods[k] = o
+                for kv in o.pod_labels:
+                    self._pods_by_label.setdefault(kv, {})[k] = o
+                for part in {x for kv in o.pod_labels for x in kv}:
+                    self._pods_by_part.setdefault(part, {})[k] = o
+
+    def _take_out(self, fi: FileIndex) -> None:
+        for o in fi.objects:
+            k = id(o)
+            self._by_kind.get(o.kind, {}).pop(k, None)
+            named = self._by_name.get((o.kind, o.name))
+            if named is not None:
+                named.pop(k, None)
+                if not named:
+                    del self._by_name[(o.kind, o.name)]
+            if self._pods.pop(k, None) is not None:
+                for kv in o.pod_labels or ():
+                    self._pods_by_label.get(kv, {}).pop(k, None)
+                for part in {x for kv in o.pod_labels or () for x in kv}:
+                    self._pods_by_part.get(part, {}).pop(k, None)
+
+    def _forget_suggestions(self, old: FileIndex | None, new: FileIndex | None) -> None:
+        """Drop the remembered suggestions of kinds whose names the update changed."""
+        before = {(o.kind, o.name) for o in old.objects} if old is not None else set()
+        after = {(o.kind, o.name) for o in new.objects} if new is not None else set()
+        kinds = {kind for kind, _ in before ^ after}
+        if kinds:
+            self._suggestions = {key: v for key, v in self._suggestions.items() if not kinds & set(key[0])}
 
     def changed(self) -> None:
         """Something every lookup depends on changed (the configured namespace)."""
@@ -115,33 +167,17 @@ class Workspace:
         if self._built:
             return
         self._kustomize()
-        by_kind: dict[str, list[Obj]] = defaultdict(list)
-        by_name: dict[tuple[str, str], list[Obj]] = defaultdict(list)
-        pods: list[Obj] = []
+        self._by_kind, self._by_name, self._pods = {}, {}, {}
+        self._pods_by_label, self._pods_by_part = {}, {}
         self._effective = {}
         for origin, fi in self.files.items():
             if not fi.partial and _norm(origin) in self._patches:
                 fi = replace(fi, partial=True, objects=tuple(replace(o, partial=True) for o in fi.objects))
                 self._effective[origin] = fi
-            for o in fi.objects:
-                by_kind[o.kind].append(o)
-                by_name[(o.kind, o.name)].append(o)
-                if o.pod_labels is not None and not o.partial:
-                    pods.append(o)
-        self._by_kind, self._by_name, self._pods = dict(by_kind), dict(by_name), pods
+            self._put_in(fi)
         self._built = True
         self._ns = {}
         self._suggestions = {}
-        by_label: dict[tuple[str, str], list[Obj]] = defaultdict(list)
-        for p in pods:
-            for kv in p.pod_labels or ():
-                by_label[kv].append(p)
-        self._pods_by_label = dict(by_label)
-        by_part: dict[str, list[Obj]] = defaultdict(list)
-        for p in pods:
-            for part in {x for kv in p.pod_labels or () for x in kv}:
-                by_part[part].append(p)
-        self._pods_by_part = dict(by_part)
 
     def _kustomize(self) -> None:
         """Which files each Kustomization lists, and the namespace it gives them."""
@@ -199,7 +235,8 @@ class Workspace:
         """The pod templates a selector matches in a namespace (through an index of labels)."""
         self._build()
         first = next((t for t in selector.terms if t.op == "="), None)
-        pool = self._pods_by_label.get((first.key, first.values[0]), []) if first is not None else self._pods
+        pool = (self._pods_by_label.get((first.key, first.values[0]), {}) if first is not None
+                else self._pods).values()
         return [p for p in pool if self.same_namespace(ns, self.namespace_of(p))
                 and selector.matches(dict(p.pod_labels or ()))]
 
@@ -210,8 +247,8 @@ class Workspace:
         seen: dict[int, Obj] = {}
         for t in selector.terms:
             for part in (t.key, *t.values):
-                for p in self._pods_by_part.get(part, ()):
-                    seen.setdefault(id(p), p)
+                for k, p in self._pods_by_part.get(part, {}).items():
+                    seen.setdefault(k, p)
         return [p for p in seen.values() if self.same_namespace(ns, self.namespace_of(p))]
 
     def close_names(self, kinds: tuple[str, ...], ns: str | None, name: str, pool: Iterable[str]) -> list[str]:
@@ -229,15 +266,16 @@ class Workspace:
         self._build()
         if kind is None:
             return [o for fi in self.files.values() for o in fi.objects]
-        return self._by_kind.get(kind, [])
+        return list(self._by_kind.get(kind, {}).values())
 
     def named(self, kind: str, name: str) -> list[Obj]:
         self._build()
-        return self._by_name.get((kind, name), [])
+        found = self._by_name.get((kind, name))
+        return sorted(found.values(), key=lambda o: (o.origin, o.first_line)) if found else []
 
     def pods(self) -> list[Obj]:
         self._build()
-        return self._pods
+        return list(self._pods.values())
 
     def same_namespace(self, a: str | None, b: str | None) -> bool:
         """Whether two resolved namespaces may be the same one (unknown matches any)."""
