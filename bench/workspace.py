@@ -11,9 +11,9 @@ workspace folder, with an empty one, and (with --baseline, e.g. `41e4f59`, the c
 server of that revision (`git archive` into a temporary directory) with the workspace folder. For each it
 prints the time from `initialized` to the end of the indexing progress (or to the first answer, for a
 server without progress), the server's resident memory (VmRSS) then, and the median and worst time from a
-one-character didChange in the middle of a 10,000-line file (the corpus's documents, renamed per repetition) to its diagnostics (target: ≤ 50 ms), for an
-edit of an object's name (the index changes: cross-resource findings are recomputed) and of an image (it
-does not).
+one-character didChange in the middle of a 10,000-line file (the corpus's documents, renamed per repetition)
+to its diagnostics (target: ≤ 50 ms), for an edit of an object's name (the index changes: cross-resource
+findings are recomputed) and of an image (it does not).
 """
 
 from __future__ import annotations
