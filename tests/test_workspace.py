@@ -345,3 +345,46 @@ def test_cached_runs_recompute_cross_file_findings(tree: Path, monkeypatch: pyte
     (tree / "config" / "app.yaml").write_text(CONFIG.replace("app-config", "app-confg"))
     # web.yaml is unchanged (read from the cache), its cross-file findings follow the ConfigMap's new name
     assert [(f["line"], f["code"]) for f in check_json(".")] == [(30, "KL501")]
+
+
+def test_a_statefulset_volume_named_like_a_claim_template_and_kube_system_roles_are_not_missing() -> None:
+    sts = """\
+apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: db
+spec:
+  serviceName: db
+  selector:
+    matchLabels: {app: db}
+  template:
+    metadata:
+      labels: {app: db}
+    spec:
+      containers:
+        - name: db
+          image: postgres:17
+          volumeMounts: [{name: datadir, mountPath: /data}]
+      volumes:
+        - name: datadir
+          persistentVolumeClaim:
+            claimName: datadir
+  volumeClaimTemplates:
+    - metadata:
+        name: datadir
+      spec:
+        accessModes: [ReadWriteOnce]
+        resources: {requests: {storage: 1Gi}}
+"""
+    assert [f.code for f in Engine().analyse(sts).findings] == ["KL508"]  # only the headless Service `db`
+    binding = """\
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata:
+  name: auth-reader
+  namespace: kube-system
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: extension-apiserver-authentication-reader}
+subjects:
+  - {kind: ServiceAccount, name: default, namespace: kube-system}
+"""
+    assert Engine().analyse(binding).findings == []

@@ -22,6 +22,8 @@ BUILT_IN: Final[dict[str, frozenset[str]]] = {
     "ClusterRole": frozenset({"cluster-admin", "admin", "edit", "view"}),
     "PriorityClass": frozenset({"system-cluster-critical", "system-node-critical"}),
     "Service": frozenset({"kubernetes"}),
+    # kube-system's Role for reading the API server's client CA (every aggregated API server binds it).
+    "Role": frozenset({"extension-apiserver-authentication-reader"}),
 }
 
 

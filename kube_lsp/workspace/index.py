@@ -358,7 +358,12 @@ def _object(origin: str, doc: Document, root: YMap, prefix: str, partial: bool) 
             pod_labels_span = labels.span
         elif pod.metadata is not None:
             pod_labels_span = pod.metadata.span
-        b.pod_refs(pod.spec, pod.path)
+        claims: frozenset[str] = frozenset()
+        if kind == "StatefulSet" and isinstance(root.get("spec"), YMap):
+            # A volume named like a claim template is replaced by that template's claim (StatefulSet controller).
+            claims = frozenset(n for vct in _maps(root.get("spec").get("volumeClaimTemplates"))  # type: ignore[union-attr]
+                               if isinstance(md := vct.get("metadata"), YMap) and (n := md.get_str("name")))
+        b.pod_refs(pod.spec, pod.path, claims)
         b.container_ports(pod)
     spec = root.get("spec")
     spec = spec if isinstance(spec, YMap) else None
@@ -476,7 +481,7 @@ class _Builder:
                                          key_path=f"{self.prefix}{path}.items[{i}].key", via=f"{via} items",
                                          quote=quote_of(name_node)))
 
-    def pod_refs(self, spec: YMap, path: str) -> None:
+    def pod_refs(self, spec: YMap, path: str, claims: frozenset[str] = frozenset()) -> None:
         for c in containers_of(spec, path):
             node, cpath = c
             for i, env in enumerate(_maps(node.get("env"))):
@@ -506,7 +511,7 @@ class _Builder:
                 self.item_keys(("Secret",), sec, "secretName", f"{vpath}.secret", "volume",
                                _bool(sec.get("optional")))
             pvc = vol.get("persistentVolumeClaim")
-            if isinstance(pvc, YMap):
+            if isinstance(pvc, YMap) and vol.get_str("name") not in claims:
                 self.ref(("PersistentVolumeClaim",), pvc, "claimName", f"{vpath}.persistentVolumeClaim", "volume")
             proj = vol.get("projected")
             if isinstance(proj, YMap):
