@@ -388,3 +388,11 @@ subjects:
   - {kind: ServiceAccount, name: default, namespace: kube-system}
 """
     assert Engine().analyse(binding).findings == []
+
+
+def test_the_namespace_setting_is_a_dns_label() -> None:
+    from kube_lsp.config import ConfigError
+
+    assert Settings().merged({"namespace": "shop"}).namespace == "shop"
+    with pytest.raises(ConfigError, match="`namespace` must be a namespace name"):
+        Settings().merged({"namespace": "Shop_1"})

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from typing import Final
 
 from kube_lsp.model import Span, TextEdit
-from kube_lsp.workspace.index import CLUSTER_SCOPED, Obj, quoted
-from kube_lsp.workspace.model import Workspace, where
+from kube_lsp.workspace.index import Obj
+from kube_lsp.workspace.model import Workspace
+from kube_lsp.workspace.names import CLUSTER_SCOPED, quoted, where
 
 _DNS_LABEL: Final = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
 _DNS_SUBDOMAIN: Final = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")

@@ -8,13 +8,15 @@ another tool). `optional: true` references are never reported.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from kube_lsp.model import Finding, Fix, Place, Severity, Span, TextEdit
 from kube_lsp.rules.base import Rule, WorkspaceContext
 from kube_lsp.suggest import typo_distance
-from kube_lsp.workspace.index import CLUSTER_SCOPED, Obj, Ref, quoted
-from kube_lsp.workspace.model import where
+from kube_lsp.workspace.names import CLUSTER_SCOPED, quoted, where
+
+if TYPE_CHECKING:
+    from kube_lsp.workspace.index import Obj, Ref
 
 # Objects every cluster has, whatever the workspace holds.
 BUILT_IN: Final[dict[str, frozenset[str]]] = {

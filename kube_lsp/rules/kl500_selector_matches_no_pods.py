@@ -86,12 +86,15 @@ The EndpointSlice controller (`pkg/controller/endpointslice`), which selects pod
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from kube_lsp.model import Finding, Fix, Severity, TextEdit
 from kube_lsp.rules.base import Rule, WorkspaceContext
 from kube_lsp.suggest import suggest
-from kube_lsp.workspace.index import Obj, Requirement, quoted
-from kube_lsp.workspace.model import where
+from kube_lsp.workspace.names import quoted, where
+
+if TYPE_CHECKING:
+    from kube_lsp.workspace.index import Obj, Requirement
 
 _KINDS = {("", "Service"): "Service", ("policy", "PodDisruptionBudget"): "PodDisruptionBudget",
           ("networking.k8s.io", "NetworkPolicy"): "NetworkPolicy"}

@@ -95,7 +95,7 @@ from kube_lsp.model import Finding, Severity
 from kube_lsp.rules._references import clearly_meant, rename_fix
 from kube_lsp.rules.base import Rule, WorkspaceContext
 from kube_lsp.suggest import suggest
-from kube_lsp.workspace.model import where
+from kube_lsp.workspace.names import where
 
 
 def check(ctx: WorkspaceContext) -> Iterator[Finding]:

@@ -64,11 +64,14 @@ import posixpath
 import re
 from collections import Counter
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from kube_lsp.model import Finding, Fix, Severity, TextEdit
 from kube_lsp.rules.base import Rule, WorkspaceContext
-from kube_lsp.workspace.index import Obj
-from kube_lsp.workspace.model import where
+from kube_lsp.workspace.names import where
+
+if TYPE_CHECKING:
+    from kube_lsp.workspace.index import Obj
 
 
 def check(ctx: WorkspaceContext) -> Iterator[Finding]:

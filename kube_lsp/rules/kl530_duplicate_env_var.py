@@ -53,11 +53,14 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from kube_lsp.model import Finding, Severity, literal
 from kube_lsp.rules.base import Rule, WorkspaceContext
-from kube_lsp.workspace.index import EnvVar, Obj
-from kube_lsp.workspace.model import Workspace
+
+if TYPE_CHECKING:
+    from kube_lsp.workspace.index import EnvVar, Obj
+    from kube_lsp.workspace.model import Workspace
 
 
 def check(ctx: WorkspaceContext) -> Iterator[Finding]:

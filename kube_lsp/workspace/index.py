@@ -15,24 +15,17 @@ import hashlib
 import posixpath
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from kube_lsp.model import Span
-from kube_lsp.parsing.loader import Document
 from kube_lsp.parsing.nodes import YMap, YNode, YScalar, YSeq
 from kube_lsp.parsing.text import split_lines
-from kube_lsp.schema.catalog import split_api_version
 from kube_lsp.workloads import containers, pod_template
+from kube_lsp.workspace.names import CLUSTER_SCOPED
 
-# Built-in kinds that live outside namespaces (their references and duplicates ignore namespaces).
-CLUSTER_SCOPED: Final = frozenset({
-    "Namespace", "Node", "PersistentVolume", "StorageClass", "PriorityClass", "IngressClass", "RuntimeClass",
-    "ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition", "ValidatingWebhookConfiguration",
-    "MutatingWebhookConfiguration", "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding",
-    "MutatingAdmissionPolicy", "MutatingAdmissionPolicyBinding", "APIService", "CSIDriver", "CSINode",
-    "VolumeAttachment", "CertificateSigningRequest", "FlowSchema", "PriorityLevelConfiguration", "GatewayClass",
-    "VolumeSnapshotClass", "ClusterIssuer", "DeviceClass", "IPAddress", "ServiceCIDR", "ComponentStatus",
-})
+if TYPE_CHECKING:  # the check cache reads indexes without loading the parser
+    from kube_lsp.parsing.loader import Document
+
 # Kinds whose objects kube-lsp indexes only to know they exist (for references and duplicates).
 KUSTOMIZATION_KINDS: Final = frozenset({"Kustomization", "Component"})
 
@@ -345,7 +338,7 @@ def _object(origin: str, doc: Document, root: YMap, prefix: str, partial: bool) 
     name_node = meta.get("name")
     if not isinstance(name_node, YScalar) or not isinstance(name_node.value, str) or not name_node.value:
         return None
-    group, _ = split_api_version(av)
+    group = av.split("/", 1)[0] if "/" in av else ""  # as split_api_version: "" for the core group
     templated = doc.templated and name_node.span.start.line in doc.template_lines
     b = _Builder(doc.index, prefix)
     pod_labels: tuple[tuple[str, str], ...] | None = None
@@ -691,15 +684,6 @@ class _Builder:
 
 def quote_of(node: YScalar) -> str:
     return node.style if node.style in ("'", '"') else ""
-
-
-def quoted(text: str, quote: str) -> str:
-    """`text` as a scalar in the given quote style."""
-    if quote == "'":
-        return "'" + text.replace("'", "''") + "'"
-    if quote == '"':
-        return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    return text
 
 
 def containers_of(spec: YMap, path: str) -> Iterator[tuple[YMap, str]]:

@@ -365,10 +365,5 @@ class Workspace:
         return best
 
 
-def where(ws: Workspace, o: Obj) -> str:
-    """`config/app.yaml:3` (1-based line of its name)."""
-    return f"{ws.label(o.origin)}:{o.name_span.start.line + 1}"
-
-
 def all_files(ws: Workspace) -> Iterable[FileIndex]:
     return ws.files.values()
