@@ -276,10 +276,10 @@ def _store(cache: CheckCache, changed: set[str], per_document: set[str],
         cache.put(key, entries)
 
 
-def with_workspace(results: list[Result], settings: Settings) -> list[Result]:
+def with_workspace(results: list[Result], settings: Settings, ws: Workspace | None = None) -> list[Result]:
     """The results with the cross-resource findings of each file added: every file of the run is one
-    workspace (kube_lsp/workspace), so `kube-lsp check dir/` sees all files of `dir/` together."""
-    ws = Workspace(settings.namespace, _label)
+    workspace (`ws`, kube_lsp/workspace), so `kube-lsp check dir/` sees all files of `dir/` together."""
+    ws = ws if ws is not None else run_workspace(settings)
     for r in results:
         if r.index is not None:
             ws.update(r.index)
@@ -294,6 +294,11 @@ def with_workspace(results: list[Result], settings: Settings) -> list[Result]:
         else:
             out.append(r)
     return out
+
+
+def run_workspace(settings: Settings) -> Workspace:
+    """An empty workspace for a run: files named as given, or relative to the current directory."""
+    return Workspace(settings.namespace, _label)
 
 
 def _label(path: str) -> str:

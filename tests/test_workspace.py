@@ -396,3 +396,11 @@ def test_the_namespace_setting_is_a_dns_label() -> None:
     assert Settings().merged({"namespace": "shop"}).namespace == "shop"
     with pytest.raises(ConfigError, match="`namespace` must be a namespace name"):
         Settings().merged({"namespace": "Shop_1"})
+
+
+def test_unsafe_fix_renames_the_reference_and_the_report_sees_the_workspace(
+        tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tree)
+    assert check_json("--no-cache", "--fix", ".") != []  # a guess: not applied without --unsafe-fixes
+    assert check_json("--no-cache", "--fix", "--unsafe-fixes", ".") == []
+    assert (tree / "deploy" / "web.yaml").read_text() == DEPLOY
