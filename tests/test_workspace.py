@@ -404,3 +404,15 @@ def test_unsafe_fix_renames_the_reference_and_the_report_sees_the_workspace(
     assert check_json("--no-cache", "--fix", ".") != []  # a guess: not applied without --unsafe-fixes
     assert check_json("--no-cache", "--fix", "--unsafe-fixes", ".") == []
     assert (tree / "deploy" / "web.yaml").read_text() == DEPLOY
+
+
+def test_numbered_siblings_are_not_typos_and_namespaces_twice_are_warnings() -> None:
+    pvc = ("apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: data-1\nspec:\n"
+           "  accessModes: [ReadWriteOnce]\n  resources: {requests: {storage: 1Gi}}\n")
+    pod = ("apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers: [{name: c, image: nginx}]\n"
+           "  volumes:\n    - name: d\n      persistentVolumeClaim: {claimName: data-3}\n")
+    assert [(f.code, f.severity.label) for f in Engine().analyse(pvc + "---\n" + pod).findings] == [("KL504", "info")]
+    ns = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n"
+    labelled = ns + "  labels: {team: a}\n"
+    assert [(f.code, f.severity.label) for f in Engine().analyse(ns + "---\n" + labelled).findings] == [
+        ("KL520", "warning"), ("KL520", "warning")]

@@ -6,7 +6,8 @@ another file listed by the same Kustomization. Two different definitions in one 
 Kustomization are an error (both are certainly applied, and whichever comes last silently replaces the
 other); in two files of one directory they are a warning (`kubectl apply -f dir/` applies both, but such
 files are sometimes alternatives — variants of one example); identical copies are a warning (an all-in-one
-bundle next to its parts). Each definition gets its own finding, pointing at the other. Kustomize patches, an
+bundle next to its parts). A Namespace defined twice is a warning (its later definition only changes labels
+and annotations). Each definition gets its own finding, pointing at the other. Kustomize patches, an
 overlay's version of a base's object and objects whose name is templated are not definitions of their own;
 files in unrelated directories (two example folders each defining `web`) are alternatives, not duplicates.
 
@@ -91,7 +92,7 @@ def check(ctx: WorkspaceContext) -> Iterator[Finding]:
         other = (differ or others)[0]
         in_ns = f" in namespace `{ns}`" if ns else ""
         also = f" (and {len(others) - 1} more)" if len(others) > 1 else ""
-        if differ and ws.certainly_together(o, other):
+        if differ and ws.certainly_together(o, other) and o.kind != "Namespace":
             msg = (f"{o.kind} `{o.name}`{in_ns} is also defined at {where(ws, other)}{also}, differently: whichever "
                    f"is applied last silently replaces the other")
             sev = Severity.ERROR

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
@@ -28,6 +29,7 @@ from typing import Final
 from kube_lsp.suggest import suggest
 from kube_lsp.workspace.index import FileIndex, Obj, Ref, Selector
 
+_DIGITS: Final = re.compile(r"[0-9]+")
 MAX_FILES: Final = 20_000
 MAX_OBJECTS: Final = 200_000
 
@@ -256,7 +258,9 @@ class Workspace:
         key = (kinds, ns, name)
         found = self._suggestions.get(key)
         if found is None:
-            found = self._suggestions[key] = suggest(name, pool)
+            # `data-3` is not a typo of `data-1`: names that differ only in their numbers are siblings.
+            shape = _DIGITS.sub("#", name)
+            found = self._suggestions[key] = [c for c in suggest(name, pool) if _DIGITS.sub("#", c) != shape]
         return found
 
     def shown_namespace(self, o: Obj) -> str:
