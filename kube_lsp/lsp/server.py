@@ -151,6 +151,7 @@ class KubeLanguageServer(HardenedLanguageServer):
         self.engine = engine.with_crds(crds) if crds else engine
         for doc in self.docs.values():
             doc.cache = {}
+        self.refresh_cross()  # severities, rules switched off, the namespace: an unchanged index would keep them
         return problems + list(settings.warnings)
 
     @property

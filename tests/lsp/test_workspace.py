@@ -217,3 +217,18 @@ async def test_watched_file_changes_update_the_index(client: LanguageClient) -> 
         await asyncio.sleep(0.05)
     else:
         raise AssertionError("the deleted file stayed in the index")
+
+
+@pytest.mark.asyncio
+async def test_rule_settings_apply_to_cross_resource_diagnostics(client: LanguageClient) -> None:
+    await indexed(client)
+    web = uri(client, "deploy/web.yaml")
+    typo = DEPLOY.replace("name: app-config\n          env", "name: app-confg\n          env")
+    assert [d.code for d in await open_doc(client, web, typo)] == ["KL501"]
+    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(
+        settings={"kubeLsp": {"kubeVersion": "1.37", "rules": {"unknown-config-map": "error"}}}))
+    for _ in range(100):
+        if [d.severity for d in client.diagnostics[web]] == [types.DiagnosticSeverity.Error]:
+            break
+        await asyncio.wait_for(client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS), 10)
+    assert [(d.code, d.severity) for d in client.diagnostics[web]] == [("KL501", types.DiagnosticSeverity.Error)]
