@@ -44,6 +44,7 @@ class OpenDocument:
     # Cross-resource findings of the analysed text against the workspace index, and each document's index
     # by its text (re-used while the document's text is unchanged).
     cross_findings: list[Finding] = field(default_factory=list)
+    cross_lines: int = -1  # the line count of the text they were computed for
     index_cache: dict[tuple[str, int, int], FileIndex] = field(default_factory=dict)
     # Published diagnostics by (finding, its first and last line's text, encoding), for the next publication.
     diagnostic_cache: dict[tuple[Finding, str, str, str | None], types.Diagnostic] = field(default_factory=dict)

@@ -57,6 +57,8 @@ from kube_lsp.workspace.model import Workspace
 log = logging.getLogger("kube_lsp.server")
 
 DEBOUNCE_SECONDS = 0.01
+# How long after the last edit that changed the workspace index the cross-resource findings are recomputed.
+CROSS_DELAY = 0.2
 # How long a request that needs the current analysis (outline, folding, code actions, code lenses) waits for
 # it before answering from the last one.
 REQUEST_WAIT_SECONDS = 1.0
@@ -87,6 +89,7 @@ class KubeLanguageServer(HardenedLanguageServer):
         # open documents (from their analysis); the cross-resource rules and navigation read it.
         self.ws = Workspace(label=self.label)
         self.scanned = asyncio.Event()
+        self.cross_task: asyncio.Task[None] | None = None
         # kubeconfig, context and timeouts: from user-level settings and commands only, never from
         # files in the workspace.
         self.cluster_settings: dict[str, Any] = {}
@@ -345,7 +348,13 @@ class KubeLanguageServer(HardenedLanguageServer):
             self.ws.files[doc.origin] = new
         else:
             self.ws.update(new)
-            self.refresh_cross(skip=doc)
+            if old is not None and doc.cross_lines == len(doc.analysed_lines):
+                # Typing in a file already checked: its diagnostics go out now with the cross-resource
+                # findings it had (no line moved, so their positions hold), recomputed once typing pauses.
+                self.schedule_cross()
+            else:
+                self.refresh_cross(skip=doc)
+        doc.cross_lines = len(doc.analysed_lines)
         if "CustomResourceDefinition" in doc.text:
             # Each result was parsed as if it started on line 0: its CRDs move down to where it is.
             found = [ks.shifted(chunk.start_line) for chunk, res in zip(doc.chunks, doc.results, strict=True)
@@ -355,6 +364,18 @@ class KubeLanguageServer(HardenedLanguageServer):
                 self.workspace_crds[doc.uri] = found
                 self.apply_settings()
                 self.reanalyse_all()
+
+    def schedule_cross(self) -> None:
+        """Recompute the cross-resource findings CROSS_DELAY seconds after the last edit that changed the
+        index (a keystroke in a name of a 10,000-line file would otherwise cost tens of milliseconds)."""
+        if self.cross_task is not None and not self.cross_task.done():
+            self.cross_task.cancel()
+
+        async def later() -> None:
+            await asyncio.sleep(CROSS_DELAY)
+            self.refresh_cross()
+
+        self.cross_task = asyncio.get_running_loop().create_task(later())
 
     def refresh_cross(self, skip: OpenDocument | None = None) -> None:
         """Recompute the cross-resource findings of the open documents (cheap: lookups in the index) and

@@ -232,3 +232,18 @@ async def test_rule_settings_apply_to_cross_resource_diagnostics(client: Languag
             break
         await asyncio.wait_for(client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS), 10)
     assert [(d.code, d.severity) for d in client.diagnostics[web]] == [("KL501", types.DiagnosticSeverity.Error)]
+
+
+@pytest.mark.asyncio
+async def test_a_typo_typed_into_an_open_file_is_reported_once_typing_pauses(client: LanguageClient) -> None:
+    await indexed(client)
+    web = uri(client, "deploy/web.yaml")
+    assert list(await open_doc(client, web, DEPLOY)) == []
+    client.text_document_did_change(types.DidChangeTextDocumentParams(
+        text_document=types.VersionedTextDocumentIdentifier(uri=web, version=2),
+        content_changes=[types.TextDocumentContentChangePartial(range=rng(16, 31, 16, 32), text="")]))
+    for _ in range(100):
+        if [d.code for d in client.diagnostics[web]] == ["KL501"]:
+            break
+        await asyncio.wait_for(client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS), 10)
+    assert [(d.code, d.range) for d in client.diagnostics[web]] == [("KL501", rng(16, 22, 16, 31))]
