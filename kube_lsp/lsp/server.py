@@ -69,6 +69,9 @@ BIG_TEXT = 500_000
 MAX_WORKSPACE_FILES = 10_000
 MAX_WORKSPACE_FILE_BYTES = 2_000_000
 CONFIG_SECTION = "kubeLsp"
+# Open files with more objects than this get no cross-resource findings of their own in the editor (checking
+# them would hold the event loop too long); their objects are still indexed, and `kube-lsp check` checks them.
+MAX_CROSS_OBJECTS = 2000
 
 
 class KubeLanguageServer(HardenedLanguageServer):
@@ -185,6 +188,7 @@ class KubeLanguageServer(HardenedLanguageServer):
             started = time.perf_counter()
             too_big = text_size_problem(text, self.max_file_bytes)
             result: Incremental | None
+            index_parts: list[tuple[FileIndex, dict[tuple[str, int, int], FileIndex]] | None] = [None]
             if too_big is not None:
                 result = Incremental([too_big], {}, [], [])
             else:
@@ -192,11 +196,15 @@ class KubeLanguageServer(HardenedLanguageServer):
                     return doc.text is not text or self.engine is not engine or self.docs.get(uri) is not doc
 
                 def analyse(doc: OpenDocument = doc, text: str = text, cache: ChunkCache = cache,
-                            engine: Engine = engine) -> Incremental | None:
+                            engine: Engine = engine, index_parts: list[Any] = index_parts) -> Incremental | None:
                     try:
-                        return engine.analyse_cached(text, cache, origin=doc.origin, cancelled=stale)
+                        out = engine.analyse_cached(text, cache, origin=doc.origin, cancelled=stale)
                     except Superseded:  # returned, not raised: a traceback would keep the partial trees
                         return None
+                    # The workspace index of the text, here too (off the event loop): only the documents
+                    # whose text is new are walked.
+                    index_parts[0] = file_index(doc.origin, text, out, doc.index_cache)
+                    return out
 
                 self.analysing.add(uri)
                 big = len(text) > BIG_TEXT
@@ -226,7 +234,9 @@ class KubeLanguageServer(HardenedLanguageServer):
             cross = current.cross_findings
             # The index first: the document's own cross-resource findings go out with the others, in one
             # publication (other open documents are published when theirs change).
-            self._index_document(current)
+            if index_parts[0] is not None:
+                current.index_cache = index_parts[0][1]
+                self._index_document(current, index_parts[0][0])
             if not unchanged or current.cross_findings != cross:  # e.g. a settings or CRD change: maybe not
                 self.publish(current)
             log.debug("analysed %s v%s in %.1f ms (%d of %d documents re-analysed)", uri, version,
@@ -321,25 +331,8 @@ class KubeLanguageServer(HardenedLanguageServer):
 
     # ----------------------------------------------------------------------------------- workspace
 
-    def _index_document(self, doc: OpenDocument) -> None:
-        """Record the objects and CRDs of an open document (from its analysed trees: no re-parse; a
-        document's index is kept with its text, so an edit re-indexes the edited document only)."""
-        parts = []
-        fresh: dict[tuple[str, int, int], FileIndex] = {}
-        by_text: dict[str, tuple[int, int, FileIndex]] | None = None
-        for i, (chunk, res) in enumerate(zip(doc.chunks, doc.results, strict=True)):
-            key = (chunk.text, chunk.start_line, i)
-            part = doc.index_cache.get(key) or fresh.get(key)
-            if part is None:  # a new document, or one that moved (lines added above it)
-                if by_text is None:
-                    by_text = {t: (line, n, p) for (t, line, n), p in doc.index_cache.items()}
-                moved = by_text.get(chunk.text)
-                part = (moved[2].shifted(chunk.start_line - moved[0], i - moved[1]) if moved is not None
-                        else index_file(doc.origin, [res.document]).shifted(chunk.start_line, i))
-            fresh[key] = part
-            parts.append(part)
-        doc.index_cache = fresh
-        new = merge(doc.origin, content_digest(doc.analysed_text or ""), parts)
+    def _index_document(self, doc: OpenDocument, new: FileIndex) -> None:
+        """Record the objects (`new`, made off the loop by `file_index`) and CRDs of an open document."""
         old = self.ws.files.get(doc.origin)
         if old is not None and old.objects == new.objects and old.kustomizations == new.kustomizations \
                 and old.suppressions == new.suppressions:
@@ -384,7 +377,8 @@ class KubeLanguageServer(HardenedLanguageServer):
             fi = self.ws.files.get(doc.origin)
             if fi is None or not doc.current or doc.too_big is not None:
                 continue
-            cross = file_findings(self.ws, fi, self.settings)
+            # A huge file's objects are indexed, its own cross-resource checks are left to `kube-lsp check`.
+            cross = file_findings(self.ws, fi, self.settings) if len(fi.objects) <= MAX_CROSS_OBJECTS else []
             if cross != doc.cross_findings:
                 doc.cross_findings = cross
                 if doc is not skip:
@@ -929,3 +923,24 @@ def run(tcp: str | None = None, log_file: str | None = None, log_level: str = "I
         server.start_io(*take_streams())  # after an early answer to `initialize` (kube_lsp/launch.py)
     return 0
 
+
+
+def file_index(origin: str, text: str, result: Incremental,
+               old: dict[tuple[str, int, int], FileIndex]) -> tuple[FileIndex, dict[tuple[str, int, int], FileIndex]]:
+    """An analysed text's workspace index from its documents' trees (no re-parse), re-using the indexes of
+    documents whose text is unchanged (`old`, by text, first line and index; moved ones are shifted)."""
+    parts = []
+    fresh: dict[tuple[str, int, int], FileIndex] = {}
+    by_text: dict[str, tuple[int, int, FileIndex]] | None = None
+    for i, (chunk, res) in enumerate(zip(result.chunks, result.results, strict=True)):
+        key = (chunk.text, chunk.start_line, i)
+        part = old.get(key) or fresh.get(key)
+        if part is None:  # a new document, or one that moved (lines added above it)
+            if by_text is None:
+                by_text = {t: (line, n, p) for (t, line, n), p in old.items()}
+            moved = by_text.get(chunk.text)
+            part = (moved[2].shifted(chunk.start_line - moved[0], i - moved[1]) if moved is not None
+                    else index_file(origin, [res.document]).shifted(chunk.start_line, i))
+        fresh[key] = part
+        parts.append(part)
+    return merge(origin, content_digest(text), parts), fresh

@@ -14,13 +14,8 @@ EDITORS = ["visual-studio-code", "neovim@v0.11.0"]
 
 
 def accept_registrations(client: LanguageClient) -> None:
-    """Answer `client/registerCapability` (the server asks to watch YAML files) as editors do, keeping what
-    was asked in `client.registrations`."""
+    """Start `client.registrations` empty (tests/conftest.py makes every client answer registrations)."""
     client.registrations = []  # type: ignore[attr-defined]
-
-    @client.feature(types.CLIENT_REGISTER_CAPABILITY)
-    def register(params: types.RegistrationParams) -> None:
-        client.registrations.extend(params.registrations)  # type: ignore[attr-defined]
 
 
 @pytest_lsp.fixture(
