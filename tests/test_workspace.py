@@ -416,3 +416,10 @@ def test_numbered_siblings_are_not_typos_and_namespaces_twice_are_warnings() -> 
     labelled = ns + "  labels: {team: a}\n"
     assert [(f.code, f.severity.label) for f in Engine().analyse(ns + "---\n" + labelled).findings] == [
         ("KL520", "warning"), ("KL520", "warning")]
+
+
+def test_a_short_selector_value_one_edit_from_the_template_is_a_typo() -> None:
+    db = DEPLOY.replace("app: web", "app: db")
+    text = db + "---\n" + SERVICE.replace("app: web\n  ports", "app: dbs\n  ports").replace("targetPort: http", "")
+    fs = Engine().analyse(text).findings
+    assert [(f.code, f.severity.label) for f in fs if f.code == "KL500"] == [("KL500", "warning")]

@@ -90,7 +90,7 @@ from typing import TYPE_CHECKING
 
 from kube_lsp.model import Finding, Fix, Severity, TextEdit
 from kube_lsp.rules.base import Rule, WorkspaceContext
-from kube_lsp.suggest import suggest
+from kube_lsp.suggest import suggest, typo_distance
 from kube_lsp.workspace.names import quoted, where
 
 if TYPE_CHECKING:
@@ -160,17 +160,23 @@ def _closest(terms: tuple[Requirement, ...], pods: list[Obj]) -> tuple[Obj, Requ
             continue
         t = missed[0]
         if t.key in labels:
-            close = suggest(t.values[0], [labels[t.key]])
-            if close:
+            if _close(t.values[0], labels[t.key]):
                 found.append((0, p, t, t.key, labels[t.key]))
         else:
-            keys = suggest(t.key, [k for k, v in labels.items() if v == t.values[0]])
+            keys = [k for k, v in labels.items() if v == t.values[0] and _close(t.key, k)]
             if keys:
                 found.append((1, p, t, keys[0], t.values[0]))
     if not found:
         return None
     found.sort(key=lambda x: (x[0], x[1].origin, x[1].first_line))  # file order: the same answer every time
     return found[0][1:]
+
+
+def _close(word: str, intended: str) -> bool:
+    """A typo of `intended`: as did-you-mean judges, or one edit away for short words (`db` → `dbs`): the
+    template's own label is the only candidate, so a short one is still a safe guess."""
+    return bool(suggest(word, [intended])) or (min(len(word), len(intended)) >= 2
+                                               and typo_distance(word, intended) <= 1)
 
 
 RULE = Rule(code="KL500", name="selector-matches-no-pods", severity=Severity.WARNING,
