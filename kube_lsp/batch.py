@@ -15,9 +15,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from kube_lsp.cache import CheckCache, Entry, text_hash
+from kube_lsp.config import Settings
 from kube_lsp.engine import Engine
 from kube_lsp.model import Finding
 from kube_lsp.parsing.text import split_documents
+from kube_lsp.workspace.check import file_findings
+from kube_lsp.workspace.index import FileIndex, content_digest, merge
+from kube_lsp.workspace.model import Workspace
 
 # Below this much text a worker pool costs more than it saves.
 PARALLEL_MIN_CHARS = 400_000
@@ -33,8 +37,12 @@ class Job:
 
 @dataclass(frozen=True, slots=True)
 class Result:
+    """A file's own findings, its document count and its workspace index (the cross-resource rules run over
+    every file's index afterwards: kube_lsp/workspace/check.py)."""
+
     findings: list[Finding]
     documents: int
+    index: FileIndex | None = None
 
 
 _WORKER_ENGINE: Engine | None = None
@@ -60,11 +68,12 @@ def _parts(job_index: int, job: Job) -> list[tuple[int, str, int, int]]:
     return out
 
 
-def _run_part(part: tuple[int, str, int, int, bool, str]) -> tuple[int, list[Finding], int]:
+def _run_part(part: tuple[int, str, int, int, bool, str]) -> tuple[int, list[Finding], int, FileIndex | None]:
     index, text, line0, doc0, partial, origin = part
     assert _WORKER_ENGINE is not None
-    analysis = _WORKER_ENGINE.analyse(text, partial=partial, origin=origin)
-    return index, [f.shifted(line0, doc0) for f in analysis.findings], len(analysis.documents)
+    analysis = _WORKER_ENGINE.analyse(text, partial=partial, origin=origin, workspace=False)
+    fi = analysis.index.shifted(line0, doc0) if analysis.index is not None else None
+    return index, [f.shifted(line0, doc0) for f in analysis.findings], len(analysis.documents), fi
 
 
 def _chunksize(tasks: int, cpus: int) -> int:
@@ -93,8 +102,8 @@ def analyse_all(engine: Engine | Callable[[], Engine], jobs: Sequence[Job], work
     if cpus < 2 or total < PARALLEL_MIN_CHARS or not sys.platform.startswith("linux"):
         out = []
         for i, j in enumerate(jobs):
-            a = engine.analyse(j.text, partial=j.partial, origin=j.origin)
-            out.append(Result(a.findings, len(a.documents)))
+            a = engine.analyse(j.text, partial=j.partial, origin=j.origin, workspace=False)
+            out.append(Result(a.findings, len(a.documents), a.index))
             report(i + 1, len(jobs))
         return out
     parts = [(i, text, line0, doc0, jobs[i].partial, jobs[i].origin)
@@ -103,6 +112,7 @@ def analyse_all(engine: Engine | Callable[[], Engine], jobs: Sequence[Job], work
 
     _WORKER_ENGINE = engine  # inherited by the forked workers
     findings: list[list[Finding]] = [[] for _ in jobs]
+    indexes: list[list[FileIndex]] = [[] for _ in jobs]
     docs = [0] * len(jobs)
     pending = [0] * len(jobs)
     for part in parts:
@@ -110,8 +120,10 @@ def analyse_all(engine: Engine | Callable[[], Engine], jobs: Sequence[Job], work
     finished = sum(n == 0 for n in pending)
     try:
         with multiprocessing.get_context("fork").Pool(cpus) as pool:
-            for index, fs, n in pool.imap_unordered(_run_part, parts, chunksize=_chunksize(len(parts), cpus)):
+            for index, fs, n, fi in pool.imap_unordered(_run_part, parts, chunksize=_chunksize(len(parts), cpus)):
                 findings[index].extend(fs)
+                if fi is not None:
+                    indexes[index].append(fi)
                 docs[index] += n
                 pending[index] -= 1
                 if not pending[index]:
@@ -120,9 +132,10 @@ def analyse_all(engine: Engine | Callable[[], Engine], jobs: Sequence[Job], work
     finally:
         _WORKER_ENGINE = None
     results = []
-    for fs, n in zip(findings, docs, strict=True):
+    for job, fs, n, fis in zip(jobs, findings, docs, indexes, strict=True):
         fs.sort(key=lambda f: f.sort_key)
-        results.append(Result(fs, n))
+        fis.sort(key=lambda fi: fi.objects[0].first_line if fi.objects else 0)
+        results.append(Result(fs, n, merge(job.origin, content_digest(job.text), fis, job.partial)))
     return results
 
 
@@ -162,12 +175,12 @@ def _units(index: int, job: Job) -> list[_Unit]:
     return [_Unit(index, text, line0, doc0, text_hash(text)) for text, line0, doc0 in pieces]
 
 
-def _run_unit(task: tuple[int, str, bool, str]) -> tuple[int, list[Finding], int]:
-    """Analyse one unit: its findings as if it started the file."""
+def _run_unit(task: tuple[int, str, bool, str]) -> tuple[int, list[Finding], int, FileIndex | None]:
+    """Analyse one unit: its findings and index as if it started the file."""
     index, text, partial, origin = task
     assert _WORKER_ENGINE is not None
-    analysis = _WORKER_ENGINE.analyse(text, partial=partial, origin=origin)
-    return index, analysis.findings, len(analysis.documents)
+    analysis = _WORKER_ENGINE.analyse(text, partial=partial, origin=origin, workspace=False)
+    return index, analysis.findings, len(analysis.documents), analysis.index
 
 
 def _analyse_cached(make: Engine | Callable[[], Engine], jobs: Sequence[Job], workers: int | None,
@@ -204,9 +217,9 @@ def _analyse_cached(make: Engine | Callable[[], Engine], jobs: Sequence[Job], wo
     if finished:
         report(finished, len(jobs))
 
-    def done(n: int, fs: list[Finding], docs: int) -> None:
+    def done(n: int, fs: list[Finding], docs: int, fi: FileIndex | None) -> None:
         nonlocal finished
-        found[n] = Entry(docs, fs)
+        found[n] = Entry(docs, fs, fi)
         job = units[n].job
         pending[job] -= 1
         if not pending[job]:
@@ -224,23 +237,29 @@ def _analyse_cached(make: Engine | Callable[[], Engine], jobs: Sequence[Job], wo
                 import multiprocessing
 
                 with multiprocessing.get_context("fork").Pool(cpus) as pool:
-                    for n, fs, docs in pool.imap_unordered(_run_unit, tasks, chunksize=_chunksize(len(tasks), cpus)):
-                        done(n, fs, docs)
+                    for n, fs, docs, fi in pool.imap_unordered(_run_unit, tasks,
+                                                               chunksize=_chunksize(len(tasks), cpus)):
+                        done(n, fs, docs, fi)
         finally:
             _WORKER_ENGINE = None
     _store(cache, {names[t[0]][0] for t in tasks}, per_document, stored, names, found)
     findings: list[list[Finding]] = [[] for _ in jobs]
+    indexes: list[list[FileIndex]] = [[] for _ in jobs]
     documents = [0] * len(jobs)
     split = [False] * len(jobs)
     for unit, result in zip(units, found, strict=True):
         assert result is not None
         findings[unit.job].extend(f.shifted(unit.line0, unit.doc0) for f in result.findings)
+        if result.index is not None:
+            indexes[unit.job].append(result.index.shifted(unit.line0, unit.doc0))
         documents[unit.job] += result.documents
         split[unit.job] |= bool(unit.sub)
     for fs, was_split in zip(findings, split, strict=True):
         if was_split:
             fs.sort(key=lambda f: f.sort_key)
-    return [Result(fs, n) for fs, n in zip(findings, documents, strict=True)]
+    return [Result(fs, n, fis[0] if len(fis) == 1 and not split[i] else merge(
+                jobs[i].origin, content_digest(jobs[i].text), fis, jobs[i].partial))
+            for i, (fs, n, fis) in enumerate(zip(findings, documents, indexes, strict=True))]
 
 
 def _store(cache: CheckCache, changed: set[str], per_document: set[str],
@@ -255,3 +274,39 @@ def _store(cache: CheckCache, changed: set[str], per_document: set[str],
             new[key][name] = (digest, entry)
     for key, entries in new.items():
         cache.put(key, entries)
+
+
+def with_workspace(results: list[Result], settings: Settings, ws: Workspace | None = None) -> list[Result]:
+    """The results with the cross-resource findings of each file added: every file of the run is one
+    workspace (`ws`, kube_lsp/workspace), so `kube-lsp check dir/` sees all files of `dir/` together."""
+    ws = ws if ws is not None else run_workspace(settings)
+    for r in results:
+        if r.index is not None:
+            ws.update(r.index)
+    out = []
+    for r in results:
+        if r.index is None or ws.files.get(r.index.origin) is not r.index:
+            out.append(r)
+            continue
+        cross = file_findings(ws, r.index, settings)
+        if cross:
+            out.append(Result(sorted([*r.findings, *cross], key=lambda f: f.sort_key), r.documents, r.index))
+        else:
+            out.append(r)
+    return out
+
+
+def run_workspace(settings: Settings) -> Workspace:
+    """An empty workspace for a run: files named as given, or relative to the current directory."""
+    return Workspace(settings.namespace, _label)
+
+
+def _label(path: str) -> str:
+    """How messages name another file: relative to the current directory when it is below it."""
+    if not os.path.isabs(path):
+        return path
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:
+        return path
+    return path if rel.startswith("..") else rel

@@ -15,8 +15,8 @@ whole run. One entry per directory rather than per file: a file costs a read or 
 (about 0.3 ms here), a directory's entry is one for all its files.
 
 Layout. `<cache dir>/v1/<2 hex>/<62 hex>`: a magic line, the key, then a pickle of {name: (content hash,
-document count, findings)}. The cache directory is `$XDG_CACHE_HOME/kube-lsp/check` when XDG_CACHE_HOME is set,
-else `~/.cache/kube-lsp/check` (Linux and other Unix), `~/Library/Caches/kube-lsp/check` (macOS),
+document count, findings, workspace index)}. The cache directory is `$XDG_CACHE_HOME/kube-lsp/check` when
+XDG_CACHE_HOME is set, else `~/.cache/kube-lsp/check` (Linux and other Unix), `~/Library/Caches/kube-lsp/check` (macOS),
 `%LOCALAPPDATA%\\kube-lsp\\cache\\check` (Windows). Directories are created private to the user (an entry is a
 pickle: whoever can write there can run code as the user, as with any cache of Python objects).
 
@@ -50,6 +50,7 @@ from typing import Final
 import kube_lsp
 from kube_lsp.config import Settings
 from kube_lsp.model import Finding
+from kube_lsp.workspace.index import FileIndex
 
 FORMAT: Final = "v1"
 _MAGIC: Final = b"kube-lsp check cache v1\n"
@@ -138,6 +139,9 @@ def run_context(settings: Settings, schemas: str, crd_inputs: Iterable[tuple[str
 class Entry:
     documents: int
     findings: list[Finding]
+    # The file's (or document's) workspace index; cross-file findings are never cached, they are computed
+    # over the indexes of every file of the run.
+    index: FileIndex | None = None
 
 
 class CheckCache:
@@ -191,7 +195,7 @@ class CheckCache:
         out: dict[str, tuple[str, Entry]] = {}
         if isinstance(value, dict):
             for name, item in value.items():
-                entry = _entry(item[1:]) if isinstance(item, tuple) and len(item) == 3 else None
+                entry = _entry(item[1:]) if isinstance(item, tuple) and len(item) == 4 else None
                 if not isinstance(name, str) or not isinstance(item[0], str) or entry is None:
                     out = {}
                     break
@@ -204,7 +208,7 @@ class CheckCache:
 
     def put(self, key: str, entries: dict[str, tuple[str, Entry]]) -> None:
         """Store the entries under `key`, replacing what was there."""
-        self._store(key, {name: (h, e.documents, e.findings) for name, (h, e) in entries.items()})
+        self._store(key, {name: (h, e.documents, e.findings, e.index) for name, (h, e) in entries.items()})
 
     def _store(self, key: str, value: object) -> None:
         """Write atomically; any failure (read-only or full disk) only loses the entry."""
@@ -289,10 +293,10 @@ def text_hash(text: str) -> str:
 
 
 def _entry(value: object) -> Entry | None:
-    if not isinstance(value, tuple) or len(value) != 2:
+    if not isinstance(value, tuple) or len(value) != 3:
         return None
-    documents, findings = value
+    documents, findings, index = value
     if not isinstance(documents, int) or not isinstance(findings, list) or not all(
-            isinstance(f, Finding) for f in findings):
+            isinstance(f, Finding) for f in findings) or not (index is None or isinstance(index, FileIndex)):
         return None
-    return Entry(documents, findings)
+    return Entry(documents, findings, index)

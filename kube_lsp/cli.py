@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, NoReturn, TextIO
 
 from kube_lsp import __version__
-from kube_lsp.batch import Job, analyse_all
+from kube_lsp.batch import Job, analyse_all, run_workspace, with_workspace
 from kube_lsp.config import MAX_TARGETS, ConfigError, Settings, find_config, load_config, parse_kube_version
 from kube_lsp.engine import Engine
 from kube_lsp.fixes import FixPlan, apply_edits, plan_fixes, unified_diff
@@ -46,6 +46,8 @@ from kube_lsp.schema.catalog import (
 )
 from kube_lsp.schema.crds import crds_in
 from kube_lsp.suggest import suggest, typo_distance
+from kube_lsp.workspace.check import file_findings
+from kube_lsp.workspace.model import Workspace
 
 if TYPE_CHECKING:
     from kube_lsp.cache import CheckCache
@@ -433,7 +435,9 @@ def _check(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
     cache = None if args.no_cache else _cache(settings, cluster, crd_inputs + [
         (path, text) for path, text in ns_inputs if (path, text) not in crd_inputs])
     try:
-        analysed = iter(analyse_all(engine.get, jobs, progress=progress.update, cache=cache))
+        ws = run_workspace(settings)
+        analysed = iter(with_workspace(analyse_all(engine.get, jobs, progress=progress.update, cache=cache),
+                                       settings, ws))
     finally:
         progress.done()
     if cache is not None:
@@ -452,7 +456,7 @@ def _check(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
         findings, text = res.findings, src.text
         plan = plan_fixes(text, findings, unsafe=args.unsafe_fixes)
         if args.fix or args.diff:
-            findings, text = _fix(args, engine, item, findings, plan, partial[id(item)], out)
+            findings, text = _fix(args, engine, item, findings, plan, partial[id(item)], out, ws)
         tally.count(plan)
         results.append(FileResult(src.path, findings, res.documents, text))
     if cluster is None and settings.kube_versions:  # several targets
@@ -566,7 +570,7 @@ def _plural(n: int, word: str) -> str:
 
 
 def _fix(args: argparse.Namespace, engine: _LazyEngine, item: _Input, findings: list[Finding], plan: FixPlan,
-         partial: bool, out: TextIO) -> tuple[list[Finding], str]:
+         partial: bool, out: TextIO, ws: Workspace) -> tuple[list[Finding], str]:
     """Apply (--fix) or show (--diff) one input's fixes: the findings and the text that remain."""
     src = item.source
     assert src.text is not None
@@ -597,7 +601,12 @@ def _fix(args: argparse.Namespace, engine: _LazyEngine, item: _Input, findings: 
     for f, fx in plan.chosen:
         print(f"{src.path}:{f.span.start.line + 1}:{f.span.start.col + 1}: fixed {f.code} {fx.title}",
               file=sys.stderr)
-    return engine.get().analyse(new_text, partial=partial, origin=src.path).findings, new_text
+    again = engine.get().analyse(new_text, partial=partial, origin=src.path, workspace=False)
+    if again.index is None:
+        return again.findings, new_text
+    ws.update(again.index)  # the fixed file's cross-resource findings, against the run's other files
+    cross = file_findings(ws, again.index, engine.get().settings)
+    return sorted([*again.findings, *cross], key=lambda f: f.sort_key), new_text
 
 
 def _write_bytes(out: TextIO, data: bytes) -> None:

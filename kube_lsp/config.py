@@ -9,6 +9,7 @@ from __future__ import annotations
 import fnmatch
 import json
 import os
+import re
 import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -66,6 +67,9 @@ class Settings:
         if pack and pack in self.packs:
             return self.packs[pack]
         return enabled
+    # The namespace of objects that name none (as `kubectl apply -n` would give them), for the workspace's
+    # cross-resource rules; None: unknown (such objects match references from any namespace).
+    namespace: str | None = None
 
     def severity_for(self, code: str, default: Severity) -> Severity | None:
         if code in self.severities:
@@ -131,6 +135,7 @@ class SettingProblem:
         return f"{self.message}{'' if self.message.endswith(('?', '.')) else '.'} It was ignored."
 
 
+_DNS_LABEL: Final = re.compile(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")
 _OFF: Final = frozenset({"off", "false", "none", "disable", "disabled"})
 _ON: Final = frozenset({"on", "true", "enable", "enabled"})
 _SEVERITY_WORDS: Final = ("error", "warning", "info", "hint", "off")
@@ -231,12 +236,20 @@ def read_settings(data: Mapping[str, Any], base: Settings | None = None, *,
         else:
             problems.append(SettingProblem(
                 f"entry {i + 1} of {where('exclude')} is not a glob pattern: {_brief(pattern)}"))
+    namespace = s.namespace
+    raw_ns = data.get("namespace")
+    if raw_ns not in (None, ""):
+        if isinstance(raw_ns, str) and _DNS_LABEL.fullmatch(raw_ns):
+            namespace = raw_ns
+        else:
+            problems.append(SettingProblem(
+                f"{where('namespace')} must be a namespace name (a DNS label such as `team-a`), not {_brief(raw_ns)}"))
     for key in data:
         if str(key).lower() in _FORBIDDEN_KEYS:
             warnings.append(f"`{key}` is ignored in repository settings: choose clusters in user settings")
     return replace(s, kube_version=version, kube_versions=versions, severities=MappingProxyType(severities),
                    exclude=tuple(exclude), warnings=tuple(warnings), pod_security=pod_security,
-                   packs=MappingProxyType(packs)), problems
+                   packs=MappingProxyType(packs), namespace=namespace), problems
 
 
 def _show(value: Any) -> str:

@@ -40,6 +40,9 @@ from kube_lsp.suppress import (
     suppressed,
 )
 from kube_lsp.textindex import EMPTY, NamespacePolicy, TextIndex, build_index
+from kube_lsp.workspace.check import file_findings
+from kube_lsp.workspace.index import FileIndex, index_file
+from kube_lsp.workspace.model import Workspace
 
 log = logging.getLogger(__name__)
 
@@ -76,10 +79,12 @@ class Incremental:
 
 @dataclass(frozen=True, slots=True)
 class Analysis:
-    """Everything known about one text: its documents and its findings (sorted)."""
+    """Everything known about one text: its documents, its findings (sorted) and what it contributes to
+    the workspace (its objects and references)."""
 
     documents: list[Document]
     findings: list[Finding]
+    index: FileIndex | None = None
 
 
 class Engine:
@@ -120,8 +125,12 @@ class Engine:
                 (c.version, o.document_findings(doc, c, partial, origin, index)) for o, c in others])
         return found
 
-    def analyse(self, text: str, *, partial: bool = False, origin: str = "<text>") -> Analysis:
-        """Findings of `text`, the file `origin` (a path or URI: CRDs nearest to it are preferred)."""
+    def analyse(self, text: str, *, partial: bool = False, origin: str = "<text>", workspace: bool = True) -> Analysis:
+        """Findings of `text`, the file `origin` (a path or URI: CRDs nearest to it are preferred).
+
+        With `workspace` the text is a workspace of its own: the cross-resource rules run over its objects
+        (a Service and its Deployment in one file). Without, they are the caller's business: it gets the
+        text's index in `Analysis.index` and runs them over every file of its run (kube_lsp/batch.py)."""
         catalog = self.catalog
         docs = parse_stream(text, self._scorer(catalog, partial))
         local: list[KindSchema] = []
@@ -135,8 +144,13 @@ class Engine:
         index = self.index_of(docs)
         for doc in docs:
             findings.extend(self.all_versions(doc, catalog, partial, origin, index, others))
+        file_index = index_file(origin, docs, text, partial=partial)
+        if workspace:
+            ws = Workspace(self.settings.namespace)
+            ws.update(file_index)
+            findings.extend(file_findings(ws, file_index, self.settings))
         findings.sort(key=lambda f: f.sort_key)
-        return Analysis(docs, findings)
+        return Analysis(docs, findings, file_index)
 
     def analyse_cached(self, text: str, cache: ChunkCache, *, partial: bool = False,
                        origin: str | None = None, cancelled: Callable[[], bool] | None = None) -> Incremental:

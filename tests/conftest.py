@@ -111,6 +111,22 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Installation:
     return build_and_install(tmp_path_factory.mktemp("installed"))
 
 
+def _accept_registrations() -> None:
+    """Every pytest-lsp client answers `client/registerCapability` (the server asks to watch YAML files) as
+    editors do, keeping what was asked in `client.registrations`."""
+    from lsprotocol import types
+    from pytest_lsp.client import default_feature
+
+    @default_feature(types.CLIENT_REGISTER_CAPABILITY)
+    def register(ls: object, params: types.RegistrationParams) -> None:  # `ls`: pygls injects the client
+        if not hasattr(ls, "registrations"):
+            ls.registrations = []  # type: ignore[attr-defined]
+        ls.registrations.extend(params.registrations)  # type: ignore[attr-defined]
+
+
+_accept_registrations()
+
+
 def findings(text: str, engine: Engine | None = None, **kw: object) -> list[Finding]:
     return (engine or Engine()).analyse(text, **kw).findings  # type: ignore[arg-type]
 

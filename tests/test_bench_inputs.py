@@ -24,6 +24,7 @@ MISSING = {
     "cluster.py": ("the corpus of manifests", "shared/corpus", "--corpus"),
     "scale.py": ("the corpus of manifests", "shared/corpus", "--corpus"),
     "pack_counts.py": ("the shared material", "shared/corpus", "--shared"),
+    "workspace.py": ("the corpus of real manifests", "shared/corpus", "--corpus"),
 }
 SELF_CONTAINED = {"soak.py", "crd_speed.py"}  # need nothing from ../shared (crd_speed: the checkout's fixtures)
 

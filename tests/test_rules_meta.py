@@ -52,5 +52,5 @@ def test_every_rule_module_is_registered_and_documented() -> None:
         assert docs[""] == r.summary + ".", r.code  # the docstring's first line is the summary
         assert docs.get("What it does") and docs.get("Why is this bad?"), r.code
         assert (r.check is None) != (r.emitted_by == ""), f"{r.code}: a check, or says what emits it"
-        if r.check is not None:
+        if r.check is not None or r.workspace_check is not None:
             assert r.example and r.use_instead, f"{r.code}: a checked rule has a failing and a passing example"

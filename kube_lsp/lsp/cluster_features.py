@@ -359,7 +359,9 @@ def register(server: KubeLanguageServer) -> None:
             at = types.Position(line=lens.line, character=0)
             lenses.append(types.CodeLens(range=types.Range(start=at, end=at), command=types.Command(
                 title=lens.title, command=RESOURCES, arguments=[doc.uri, lens.document])))
-        return lenses
+        from kube_lsp.lsp.workspace_features import reference_lenses
+
+        return lenses + reference_lenses(ls, doc)
 
     @server.command(MIGRATE)
     async def migrate_command(ls: Any, *arguments: Any) -> dict[str, Any]:

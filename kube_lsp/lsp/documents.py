@@ -16,6 +16,7 @@ from kube_lsp.engine import ChunkCache, ChunkResult
 from kube_lsp.lsp.convert import Positions
 from kube_lsp.model import Finding, Severity, Span
 from kube_lsp.parsing.text import LINE_BREAK_RE, Chunk, split_lines
+from kube_lsp.workspace.index import FileIndex
 
 # A surrogate code point in a Python str from JSON is a lone one: json joins escaped pairs.
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -40,6 +41,13 @@ class OpenDocument:
     # Findings of the last dry-run, for cluster_version; dropped when the text changes.
     cluster_findings: list[Finding] = field(default_factory=list)
     cluster_version: int | None = None
+    # Cross-resource findings of the analysed text against the workspace index, and each document's index
+    # by its text (re-used while the document's text is unchanged).
+    cross_findings: list[Finding] = field(default_factory=list)
+    cross_lines: int = -1  # the line count of the text they were computed for
+    index_cache: dict[tuple[str, int, int], FileIndex] = field(default_factory=dict)
+    # Published diagnostics by (finding, its first and last line's text, encoding), for the next publication.
+    diagnostic_cache: dict[tuple[Finding, str, str, str | None], types.Diagnostic] = field(default_factory=dict)
     pending: asyncio.Task[None] | None = None
     # Offsets of lone UTF-16 surrogates the client sent (JSON allows "\ud800"; UTF-8 cannot hold it). The
     # text holds U+FFFD there instead, one code point and one UTF-16 unit like the surrogate, so positions

@@ -31,9 +31,12 @@ CAPABILITIES: Final[dict[str, Any]] = {
     "completionProvider": {"triggerCharacters": [":", " ", "-", "\n"]},
     "hoverProvider": True,
     "definitionProvider": True,
+    "referencesProvider": True,
     "documentSymbolProvider": True,
     "codeActionProvider": {"codeActionKinds": ["quickfix", "source"]},
     "codeLensProvider": {"resolveProvider": False},
+    "workspaceSymbolProvider": {"resolveProvider": False},
+    "renameProvider": {"prepareProvider": True},
     "foldingRangeProvider": True,
     "executeCommandProvider": {"commands": ["kube-lsp.dryRun", "kube-lsp.diff", "kube-lsp.selectContext",
                                             "kube-lsp.migrateApiVersion", "kube-lsp.resources",
@@ -55,6 +58,9 @@ def position_encoding(params: dict[str, Any]) -> str:
 def initialize_result(params: dict[str, Any]) -> dict[str, Any]:
     caps: dict[str, Any] = {"positionEncoding": position_encoding(params), **CAPABILITIES}
     text_document = (params.get("capabilities") or {}).get("textDocument")
+    rename = text_document.get("rename") if isinstance(text_document, dict) else None
+    if not (isinstance(rename, dict) and rename.get("prepareSupport")):
+        caps["renameProvider"] = True  # pygls: RenameOptions only for clients with prepareSupport
     sync = text_document.get("synchronization") if isinstance(text_document, dict) else None
     if isinstance(sync, dict):
         # pygls says `false` for will-save notifications the client mentions (the server has no handler).

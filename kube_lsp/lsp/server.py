@@ -11,18 +11,21 @@ import gc
 import logging
 import os
 import time
-from collections.abc import Mapping
+import uuid
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, Final
 
+import attrs
 from lsprotocol import types
 from pygls.uris import from_fs_path, to_fs_path
 
 from kube_lsp import __version__
 from kube_lsp.assist.completion import Item, complete
 from kube_lsp.assist.hover import hover
-from kube_lsp.assist.references import ObjectRef, index_objects, resolve, wanted_at
+from kube_lsp.assist.navigate import hover_reference
+from kube_lsp.assist.references import wanted_at
 from kube_lsp.assist.resources import resource_hover
 from kube_lsp.assist.symbols import MAX_SYMBOLS, MIN_SYMBOLS_PER_DOCUMENT, Symbol
 from kube_lsp.assist.symbols import document_symbol as outline_document
@@ -40,6 +43,9 @@ from kube_lsp.lsp.cluster_features import register as register_cluster_features
 from kube_lsp.lsp.convert import Positions, to_diagnostic
 from kube_lsp.lsp.documents import OpenDocument
 from kube_lsp.lsp.protocol import MAX_MESSAGE_BYTES, HardenedLanguageServer, KubeProtocol
+from kube_lsp.lsp.workspace_features import _Lines
+from kube_lsp.lsp.workspace_features import register as register_workspace_features
+from kube_lsp.lsp.workspace_features import register_dynamically as register_watcher
 from kube_lsp.model import Finding, Pos, Span
 from kube_lsp.parsing.loader import Document, parse_chunk, parse_stream
 from kube_lsp.parsing.text import split_documents, split_lines
@@ -48,18 +54,28 @@ from kube_lsp.schema.catalog import Catalog, KindSchema
 from kube_lsp.schema.crds import crds_in
 from kube_lsp.textindex import NamespacePolicy, namespace_policy
 from kube_lsp.textindex import objects as text_objects
+from kube_lsp.workspace.check import file_findings
+from kube_lsp.workspace.index import FileIndex, content_digest, index_file, merge
+from kube_lsp.workspace.model import Workspace
 
 log = logging.getLogger("kube_lsp.server")
 
 DEBOUNCE_SECONDS = 0.01
+# How long after the last edit that changed the workspace index the cross-resource findings are recomputed.
+CROSS_DELAY = 0.2
 # How long a request that needs the current analysis (outline, folding, code actions, code lenses) waits for
 # it before answering from the last one.
 REQUEST_WAIT_SECONDS = 1.0
 # Texts larger than this (characters) are analysed without full garbage collections (see _pause_full_gc).
 BIG_TEXT = 500_000
-MAX_WORKSPACE_FILES = 2000
+# Workspace files indexed (the rest is left out, and the server says so); files bigger than
+# MAX_WORKSPACE_FILE_BYTES are not indexed (they are analysed once opened).
+MAX_WORKSPACE_FILES = 10_000
 MAX_WORKSPACE_FILE_BYTES = 2_000_000
 CONFIG_SECTION = "kubeLsp"
+# Open files with more objects than this get no cross-resource findings of their own in the editor (checking
+# them would hold the event loop too long); their objects are still indexed, and `kube-lsp check` checks them.
+MAX_CROSS_OBJECTS = 2000
 
 
 class KubeLanguageServer(HardenedLanguageServer):
@@ -76,10 +92,15 @@ class KubeLanguageServer(HardenedLanguageServer):
         self.debounce = DEBOUNCE_SECONDS
         self.roots: list[Path] = []
         self.workspace_crds: dict[str, list[KindSchema]] = {}
-        self.workspace_objects: dict[str, list[ObjectRef]] = {}
         # The Pod Security labels of the Namespaces of workspace files and open documents, by URI: they apply to
         # the pods of every document (a document's own Namespaces win).
         self.workspace_namespaces: dict[str, dict[str, NamespacePolicy]] = {}
+        self.scanned_namespaces: dict[str, dict[str, NamespacePolicy]] = {}  # from the scanning thread
+        # The workspace index: the files under the workspace folders (scanned in the background) and the
+        # open documents (from their analysis); the cross-resource rules and navigation read it.
+        self.ws = Workspace(label=self.label)
+        self.scanned = asyncio.Event()
+        self.cross_task: asyncio.Task[None] | None = None
         # kubeconfig, context and timeouts: from user-level settings and commands only, never from
         # files in the workspace.
         self.cluster_settings: dict[str, Any] = {}
@@ -137,10 +158,14 @@ class KubeLanguageServer(HardenedLanguageServer):
             settings = replace(settings, kube_version=None)
             engine = Engine(settings, self.cluster_catalog, self.namespace_policies())
         self.settings = settings
+        if self.ws.namespace != settings.namespace:
+            self.ws.namespace = settings.namespace
+            self.ws.changed()
         crds = [ks for group in self.workspace_crds.values() for ks in group]
         self.engine = engine.with_crds(crds) if crds else engine
         for doc in self.docs.values():
             doc.cache = {}
+        self.refresh_cross()  # severities, rules switched off, the namespace: an unchanged index would keep them
         return problems + list(settings.warnings)
 
     @property
@@ -171,6 +196,7 @@ class KubeLanguageServer(HardenedLanguageServer):
             started = time.perf_counter()
             too_big = text_size_problem(text, self.max_file_bytes)
             result: Incremental | None
+            index_parts: list[tuple[FileIndex, dict[tuple[str, int, int], FileIndex]] | None] = [None]
             if too_big is not None:
                 result = Incremental([too_big], {}, [], [])
             else:
@@ -178,11 +204,15 @@ class KubeLanguageServer(HardenedLanguageServer):
                     return doc.text is not text or self.engine is not engine or self.docs.get(uri) is not doc
 
                 def analyse(doc: OpenDocument = doc, text: str = text, cache: ChunkCache = cache,
-                            engine: Engine = engine) -> Incremental | None:
+                            engine: Engine = engine, index_parts: list[Any] = index_parts) -> Incremental | None:
                     try:
-                        return engine.analyse_cached(text, cache, origin=doc.origin, cancelled=stale)
+                        out = engine.analyse_cached(text, cache, origin=doc.origin, cancelled=stale)
                     except Superseded:  # returned, not raised: a traceback would keep the partial trees
                         return None
+                    # The workspace index of the text, here too (off the event loop): only the documents
+                    # whose text is new are walked.
+                    index_parts[0] = file_index(doc.origin, text, out, doc.index_cache)
+                    return out
 
                 self.analysing.add(uri)
                 big = len(text) > BIG_TEXT
@@ -209,12 +239,17 @@ class KubeLanguageServer(HardenedLanguageServer):
             unchanged = (current.published_version == version and current.findings == result.findings
                          and current.published_excluded == self.excluded(current))
             self._store(current, text, lines, result)
-            if not unchanged:  # e.g. a settings or CRD change that does not affect this document
+            cross = current.cross_findings
+            # The index first: the document's own cross-resource findings go out with the others, in one
+            # publication (other open documents are published when theirs change).
+            if index_parts[0] is not None:
+                current.index_cache = index_parts[0][1]
+                self._index_document(current, index_parts[0][0])
+            if not unchanged or current.cross_findings != cross:  # e.g. a settings or CRD change: maybe not
                 self.publish(current)
             log.debug("analysed %s v%s in %.1f ms (%d of %d documents re-analysed)", uri, version,
                       1000 * (time.perf_counter() - started), sum(1 for k in result.cache if k not in cache),
                       len(result.chunks))
-            self._index_document(current)
             return
 
     def _pause_full_gc(self) -> None:
@@ -290,10 +325,25 @@ class KubeLanguageServer(HardenedLanguageServer):
     def publish(self, doc: OpenDocument) -> None:
         pos = doc.positions(self.encoding)
         doc.published_excluded = self.excluded(doc)
-        findings = [] if doc.published_excluded else [*doc.problems, *doc.findings]
+        findings = [] if doc.published_excluded else [*doc.problems, *doc.findings, *doc.cross_findings]
         if doc.cluster_findings and doc.cluster_version == doc.version:
             findings += doc.cluster_findings
-        diagnostics = [to_diagnostic(f, pos, doc.uri, doc.version) for f in findings]
+        # A finding whose lines did not change converts as it did last time (only the version is new): an
+        # edit in a file with hundreds of findings converts the few near it.
+        cache, fresh = doc.diagnostic_cache, {}
+        lines = pos.lines
+        diagnostics = []
+        for f in findings:
+            a, b = f.span.start.line, f.span.end.line
+            key = (f, lines[a] if a < len(lines) else "", lines[b] if b < len(lines) else "", self.encoding)
+            d = cache.get(key)
+            if d is None:
+                d = to_diagnostic(f, pos, doc.uri, doc.version)
+            elif isinstance(d.data, dict):
+                d = attrs.evolve(d, data={**d.data, "version": doc.version})
+            fresh[key] = d
+            diagnostics.append(d)
+        doc.diagnostic_cache = fresh
         self.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(uri=doc.uri, diagnostics=diagnostics, version=doc.version))
         doc.published_version = doc.version
@@ -310,22 +360,23 @@ class KubeLanguageServer(HardenedLanguageServer):
 
     # ----------------------------------------------------------------------------------- workspace
 
-    def _index_document(self, doc: OpenDocument) -> None:
-        """Record the objects and CRDs of an open document (from its cached trees: no re-parse)."""
-        objects = []
-        for chunk, res in zip(doc.chunks, doc.results, strict=True):
-            for obj in index_objects(doc.uri, [res.document]):
-                objects.append(replace(obj, span=obj.span.shifted(chunk.start_line)))
-        self.workspace_objects[doc.uri] = objects
-        if "pod-security.kubernetes.io/" in doc.text or doc.uri in self.workspace_namespaces:
-            policies = _policies([res.document.root for res in doc.results])
-            if policies != self.workspace_namespaces.get(doc.uri, {}):
-                if policies:
-                    self.workspace_namespaces[doc.uri] = policies
-                else:
-                    self.workspace_namespaces.pop(doc.uri, None)
-                self.apply_settings()
-                self.reanalyse_all()
+    def _index_document(self, doc: OpenDocument, new: FileIndex) -> None:
+        """Record the objects (`new`, made off the loop by `file_index`) and CRDs of an open document."""
+        old = self.ws.files.get(doc.origin)
+        if old is not None and old.objects == new.objects and old.kustomizations == new.kustomizations \
+                and old.suppressions == new.suppressions:
+            # Nothing the cross-resource rules read changed (a typed image tag, a comment): keep the index
+            # and the findings, whose spans are the same.
+            self.ws.files[doc.origin] = new
+        else:
+            self.ws.update(new)
+            if old is not None and doc.cross_lines == len(doc.analysed_lines):
+                # Typing in a file already checked: its diagnostics go out now with the cross-resource
+                # findings it had (no line moved, so their positions hold), recomputed once typing pauses.
+                self.schedule_cross()
+            else:
+                self.refresh_cross(skip=doc)
+        doc.cross_lines = len(doc.analysed_lines)
         if "CustomResourceDefinition" in doc.text:
             # Each result was parsed as if it started on line 0: its CRDs move down to where it is.
             found = [ks.shifted(chunk.start_line) for chunk, res in zip(doc.chunks, doc.results, strict=True)
@@ -335,39 +386,184 @@ class KubeLanguageServer(HardenedLanguageServer):
                 self.workspace_crds[doc.uri] = found
                 self.apply_settings()
                 self.reanalyse_all()
+        self._note_namespaces(doc.uri, [res.document.root for res in doc.results], doc.text)
 
-    def scan_workspace(self) -> None:
-        """Find CRDs in the YAML files under the workspace roots (bounded), so custom resources validate.
+    def _note_namespaces(self, uri: str, roots: list[Any], text: str) -> bool:
+        """Record the Pod Security policies of the Namespaces in a file; when they changed, the pods of every
+        document are checked again under them. True when they changed."""
+        if "pod-security.kubernetes.io/" not in text and uri not in self.workspace_namespaces:
+            return False
+        policies = _policies(roots)
+        if policies == self.workspace_namespaces.get(uri, {}):
+            return False
+        if policies:
+            self.workspace_namespaces[uri] = policies
+        else:
+            self.workspace_namespaces.pop(uri, None)
+        self.apply_settings()
+        self.reanalyse_all()
+        return True
 
-        Only files that mention CustomResourceDefinition are parsed; cross-references resolve against
-        open files, so nothing else is read.
-        """
-        seen = 0
+    def schedule_cross(self) -> None:
+        """Recompute the cross-resource findings CROSS_DELAY seconds after the last edit that changed the
+        index (a keystroke in a name of a 10,000-line file would otherwise cost tens of milliseconds)."""
+        if self.cross_task is not None and not self.cross_task.done():
+            self.cross_task.cancel()
+
+        async def later() -> None:
+            await asyncio.sleep(CROSS_DELAY)
+            self.refresh_cross()
+
+        self.cross_task = asyncio.get_running_loop().create_task(later())
+
+    def refresh_cross(self, skip: OpenDocument | None = None) -> None:
+        """Recompute the cross-resource findings of the open documents (cheap: lookups in the index) and
+        publish those that changed (`skip`'s are recomputed, its caller publishes)."""
+        for doc in list(self.docs.values()):
+            fi = self.ws.files.get(doc.origin)
+            if fi is None or not doc.current or doc.too_big is not None:
+                continue
+            # A huge file's objects are indexed, its own cross-resource checks are left to `kube-lsp check`.
+            cross = file_findings(self.ws, fi, self.settings) if len(fi.objects) <= MAX_CROSS_OBJECTS else []
+            if cross != doc.cross_findings:
+                doc.cross_findings = cross
+                if doc is not skip:
+                    self.publish(doc)
+
+    def index_path(self, path: Path) -> tuple[FileIndex | None, list[KindSchema]]:
+        """A workspace file's index (and CRDs) from disk; None when it cannot be read or is too big."""
+        try:
+            if path.stat().st_size > MAX_WORKSPACE_FILE_BYTES or self.settings.is_excluded(path):
+                return None, []
+            text = path.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError, ValueError):
+            return None, []
+        docs = parse_stream(text)
+        crds = list(crds_in(docs, str(path), self.label(str(path)))) if "CustomResourceDefinition" in text else []
+        uri = from_fs_path(str(path)) or path.as_uri()
+        if "pod-security.kubernetes.io/" in text or uri in self.workspace_namespaces:
+            # Read on the loop by `absorb` (this runs in the scanning thread, which only writes here).
+            self.scanned_namespaces[uri] = _policies([d.root for d in docs])
+        return index_file(str(path), docs, text), crds
+
+    def workspace_files(self) -> list[Path]:
+        """The YAML files under the workspace folders (at most MAX_WORKSPACE_FILES; hidden directories and
+        node_modules left out)."""
+        out: list[Path] = []
         for root in self.roots:
             for dirpath, dirs, files in os.walk(root):
-                dirs[:] = [d for d in dirs if not d.startswith(".") and d != "node_modules"]
-                for name in files:
-                    if not name.endswith((".yaml", ".yml")):
-                        continue
-                    seen += 1
-                    if seen > MAX_WORKSPACE_FILES:
-                        return
-                    path = Path(dirpath) / name
-                    uri = from_fs_path(str(path)) or path.as_uri()
-                    if uri in self.docs or self.settings.is_excluded(path):
-                        continue
-                    try:
-                        if path.stat().st_size > MAX_WORKSPACE_FILE_BYTES:
-                            continue
-                        text = path.read_text(encoding="utf-8-sig")
-                    except (OSError, UnicodeDecodeError):
-                        continue
-                    if "CustomResourceDefinition" in text:
-                        self.workspace_crds[uri] = list(crds_in(parse_stream(text), str(path), self.label(str(path))))
-                    if "pod-security.kubernetes.io/" in text:
-                        policies = _policies([d.root for d in parse_stream(text)])
-                        if policies:
-                            self.workspace_namespaces[uri] = policies
+                dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "node_modules")
+                for name in sorted(files):
+                    if name.endswith((".yaml", ".yml")):
+                        out.append(Path(dirpath) / name)
+                        if len(out) >= MAX_WORKSPACE_FILES:
+                            self.ws.truncated = True
+                            return out
+        return out
+
+    def scan_workspace_files(self, report: Callable[[int, int], None] | None = None
+                             ) -> list[tuple[str, FileIndex | None, list[KindSchema]]]:
+        """Index every workspace file that is not open (in a worker thread: nothing here touches the server's
+        state but reads)."""
+        files = self.workspace_files()
+        out = []
+        for n, path in enumerate(files):
+            uri = from_fs_path(str(path)) or path.as_uri()
+            if uri not in self.docs:
+                fi, crds = self.index_path(path)
+                out.append((uri, fi, crds))
+            if report is not None and (n % 50 == 0 or n + 1 == len(files)):
+                report(n + 1, len(files))
+        return out
+
+    def absorb(self, scanned: list[tuple[str, FileIndex | None, list[KindSchema]]]) -> bool:
+        """Put scanned files into the index (on the event loop); True when CRDs or the Pod Security labels of
+        Namespaces changed (then every document is to be checked again)."""
+        crds_changed = False
+        policies, self.scanned_namespaces = self.scanned_namespaces, {}
+        for uri, found in policies.items():
+            if uri not in self.docs and found != self.workspace_namespaces.get(uri, {}):
+                crds_changed = True
+                if found:
+                    self.workspace_namespaces[uri] = found
+                else:
+                    self.workspace_namespaces.pop(uri, None)
+        for uri, fi, crds in scanned:
+            if uri in self.docs:
+                continue  # opened meanwhile: its analysis is the truth
+            if fi is None:
+                path = to_fs_path(uri)
+                if path:
+                    self.ws.remove(path)
+                if self.workspace_namespaces.pop(uri, None):
+                    crds_changed = True
+            else:
+                self.ws.update(fi)
+            if crds or uri in self.workspace_crds:
+                if crds != self.workspace_crds.get(uri, []):
+                    crds_changed = True
+                    if crds:
+                        self.workspace_crds[uri] = crds
+                    else:
+                        self.workspace_crds.pop(uri, None)
+        return crds_changed
+
+    async def scan(self) -> None:
+        """Index the workspace folders in a worker thread, with work-done progress when the client takes it;
+        typing is never blocked (the thread only reads, the index is updated on the loop at the end)."""
+        loop = asyncio.get_running_loop()
+        token = f"kube-lsp-index-{uuid.uuid4()}"
+        caps = self.client_capabilities
+        progress = bool(caps.window and caps.window.work_done_progress) and bool(self.roots)
+        if progress:
+            try:
+                await asyncio.wait_for(self.work_done_progress.create_async(token), 5)
+                self.work_done_progress.begin(token, types.WorkDoneProgressBegin(
+                    title="kube-lsp: indexing the workspace", percentage=0, cancellable=False))
+            except Exception:  # noqa: BLE001 - progress is a courtesy
+                progress = False
+
+        def report(done: int, total: int) -> None:
+            if progress:
+                loop.call_soon_threadsafe(self.work_done_progress.report, token, types.WorkDoneProgressReport(
+                    message=f"{done} of {total} files", percentage=int(100 * done / max(total, 1))))
+
+        started = time.perf_counter()
+        try:
+            scanned = await asyncio.to_thread(self.scan_workspace_files, report)
+            crds_changed = self.absorb(scanned)
+        finally:
+            if progress:
+                n = len(self.ws.files)
+                self.work_done_progress.end(token, types.WorkDoneProgressEnd(
+                    message=f"{n} files indexed" + (" (limit reached)" if self.ws.truncated else "")))
+            self.scanned.set()
+        log.info("indexed %d files in %.2f s", len(self.ws.files), time.perf_counter() - started)
+        if self.ws.truncated:
+            self.window_log_message(types.LogMessageParams(
+                type=types.MessageType.Warning,
+                message=f"kube-lsp: the workspace has more than {MAX_WORKSPACE_FILES} YAML files; only the first "
+                        f"{MAX_WORKSPACE_FILES} are indexed for cross-resource checks and navigation"))
+        if crds_changed:
+            self.apply_settings()
+            self.reanalyse_all()
+        self.refresh_cross()
+
+    async def reindex(self, uris: list[str]) -> None:
+        """Read changed workspace files again (didChangeWatchedFiles, a closed document), off the loop."""
+        def read() -> list[tuple[str, FileIndex | None, list[KindSchema]]]:
+            out = []
+            for uri in uris:
+                path = to_fs_path(uri)
+                if path and uri not in self.docs:
+                    fi, crds = self.index_path(Path(path)) if Path(path).is_file() else (None, [])
+                    out.append((uri, fi, crds))
+            return out
+
+        if self.absorb(await asyncio.to_thread(read)):
+            self.apply_settings()
+            self.reanalyse_all()
+        self.refresh_cross()
 
     def label(self, path: str) -> str:
         """How messages name a file: relative to the workspace folder it is in, else as it is."""
@@ -401,10 +597,10 @@ def create_server() -> KubeLanguageServer:
     async def initialized(ls: KubeLanguageServer, params: types.InitializedParams) -> None:
         _report(ls, ls.initial_problems)
         await _pull_configuration(ls)
-        await asyncio.to_thread(ls.scan_workspace)
-        if ls.workspace_crds or ls.workspace_namespaces:
-            ls.apply_settings()
-            ls.reanalyse_all()
+        register_watcher(ls)
+        task = asyncio.get_running_loop().create_task(ls.scan())
+        ls.background_tasks.add(task)
+        task.add_done_callback(ls.background_tasks.discard)
         await load_cluster_schemas(ls)
 
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
@@ -441,6 +637,12 @@ def create_server() -> KubeLanguageServer:
             doc.pending.cancel()
         ls.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(uri=params.text_document.uri, diagnostics=[]))
+        if doc is not None:  # the file on disk is the truth again (or the object is gone: an untitled buffer)
+            if to_fs_path(doc.uri) is None:
+                ls.ws.remove(doc.origin)
+            task = asyncio.get_running_loop().create_task(ls.reindex([doc.uri]))
+            ls.background_tasks.add(task)
+            task.add_done_callback(ls.background_tasks.discard)
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
     def did_save(ls: KubeLanguageServer, params: types.DidSaveTextDocumentParams) -> None:
@@ -489,13 +691,14 @@ def create_server() -> KubeLanguageServer:
             return None
         pos = doc.positions(ls.encoding)
         at = pos.from_client(params.position)
+        ref = hover_reference(ls.ws, doc.origin, at.line, at.col) if doc.current else None
         info = hover(doc.text, at.line, at.col, ls.engine.catalog, (doc.lines, doc.starts), doc.origin)
         summary = _resource_hover(doc, at.line, at.col)
-        if info is None and summary is None:
+        if info is None and ref is None and summary is None:
             return None
-        parts = [p for p in (info.markdown if info else None, summary[0] if summary else None) if p]
-        span = info.span if info is not None else summary[1] if summary is not None else None
-        assert span is not None
+        parts = [t for t in (ref[0] if ref else "", info.markdown if info else "", summary[0] if summary else "")
+                 if t]
+        span = ref[1] if ref is not None else info.span if info is not None else summary[1]  # type: ignore[index]
         return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown,
                                                         value="\n\n---\n\n".join(parts)),
                            range=pos.range_to_client(span))
@@ -539,6 +742,11 @@ def create_server() -> KubeLanguageServer:
             return []
         pos = doc.positions(ls.encoding)
         at = pos.from_client(params.position)
+        lines = _Lines(ls)
+        if doc.current:  # a reference of the index (every kind the cross-resource rules know)
+            hit = ls.ws.ref_at(doc.origin, at.line, at.col)
+            if hit is not None:
+                return [lines.location(o.origin, o.name_span) for o in ls.ws.resolve(*hit)]
         chunk = next((c for c in split_documents(doc.text) if c.start_line <= at.line < c.end_line), None)
         if chunk is None:
             return []
@@ -546,16 +754,16 @@ def create_server() -> KubeLanguageServer:
         wanted = wanted_at(parsed, at.line, at.col)
         if wanted is None:
             return []
-        objects = [o for group in ls.workspace_objects.values() for o in group]
-        locations = []
-        for obj in resolve(wanted, objects):
-            target = ls.docs.get(obj.uri)
-            lines = target.lines if target else _file_lines(obj.uri)
-            rng = Positions(lines, ls.encoding).range_to_client(obj.span)
-            locations.append(types.Location(uri=obj.uri, range=rng))
-        return locations
+        if wanted.selector:  # a Service selector: the workloads whose pods it selects
+            want = set(wanted.selector)
+            found = [o for o in ls.ws.pods() if want <= set(o.pod_labels or ())
+                     and (not wanted.namespace or not o.namespace or o.namespace == wanted.namespace)]
+        else:
+            found = [o for k in wanted.kinds for o in ls.ws.named(k, wanted.name or "")]
+        return [lines.location(o.origin, o.name_span) for o in found]
 
     register_cluster_features(server)
+    register_workspace_features(server)
 
     @server.command("kube-lsp.setKubeVersion")
     def set_kube_version(ls: KubeLanguageServer, version: str) -> str:
@@ -813,3 +1021,25 @@ def run(tcp: str | None = None, log_file: str | None = None, log_level: str = "I
 
         server.start_io(*take_streams())  # after an early answer to `initialize` (kube_lsp/launch.py)
     return 0
+
+
+
+def file_index(origin: str, text: str, result: Incremental,
+               old: dict[tuple[str, int, int], FileIndex]) -> tuple[FileIndex, dict[tuple[str, int, int], FileIndex]]:
+    """An analysed text's workspace index from its documents' trees (no re-parse), re-using the indexes of
+    documents whose text is unchanged (`old`, by text, first line and index; moved ones are shifted)."""
+    parts = []
+    fresh: dict[tuple[str, int, int], FileIndex] = {}
+    by_text: dict[str, tuple[int, int, FileIndex]] | None = None
+    for i, (chunk, res) in enumerate(zip(result.chunks, result.results, strict=True)):
+        key = (chunk.text, chunk.start_line, i)
+        part = old.get(key) or fresh.get(key)
+        if part is None:  # a new document, or one that moved (lines added above it)
+            if by_text is None:
+                by_text = {t: (line, n, p) for (t, line, n), p in old.items()}
+            moved = by_text.get(chunk.text)
+            part = (moved[2].shifted(chunk.start_line - moved[0], i - moved[1]) if moved is not None
+                    else index_file(origin, [res.document]).shifted(chunk.start_line, i))
+        fresh[key] = part
+        parts.append(part)
+    return merge(origin, content_digest(text), parts), fresh

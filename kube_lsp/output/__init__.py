@@ -88,7 +88,7 @@ def summary_line(results: Sequence[FileResult]) -> str:
 
 def finding_json(path: str, f: Finding) -> dict[str, Any]:
     rule = BY_CODE.get(f.code)
-    return {
+    out = {
         "path": path,
         "line": f.span.start.line + 1,
         "column": f.span.start.col + 1,
@@ -105,6 +105,13 @@ def finding_json(path: str, f: Finding) -> dict[str, Any]:
         **({"release": f.data["release"]} if "release" in f.data else {}),
         **({"kubeVersions": f.data["kubeVersions"]} if "kubeVersions" in f.data else {}),
     }
+    if f.elsewhere:
+        # Both ends of a relation: the finding is on the referring place, `related` names the other end(s).
+        out["related"] = [{"path": p.origin, "line": p.span.start.line + 1, "column": p.span.start.col + 1,
+                           "note": p.note} for p in f.elsewhere]
+    if "target" in f.data:
+        out["target"] = f.data["target"]
+    return out
 
 
 def render_json(results: Sequence[FileResult], info: RunInfo, ascii_only: bool = False) -> str:

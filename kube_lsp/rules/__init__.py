@@ -133,15 +133,30 @@ from kube_lsp.rules import (
     kl435_secret_in_env,
     kl436_default_namespace,
     kl499_unused_suppression,
+    kl500_selector_matches_no_pods,
+    kl501_unknown_config_map,
+    kl502_unknown_secret,
+    kl503_unknown_service_account,
+    kl504_unknown_persistent_volume_claim,
+    kl505_unknown_class,
+    kl506_unknown_role,
+    kl507_unknown_scale_target,
+    kl508_unknown_service,
+    kl509_unknown_parent_gateway,
+    kl510_unknown_target_port_name,
+    kl511_unknown_data_key,
+    kl520_duplicate_object,
+    kl530_duplicate_env_var,
+    kl531_port_name_shared_by_containers,
     kl900_dry_run_rejected,
     kl901_dry_run_warning,
     kl902_not_served_by_cluster,
     kl903_cluster_access_denied,
 )
-from kube_lsp.rules.base import ObjectCheck, ObjectContext, Rule
+from kube_lsp.rules.base import ObjectCheck, ObjectContext, Rule, WorkspaceContext
 
-__all__ = ["ALL_RULES", "BY_CODE", "BY_NAME", "OBJECT_RULES", "ObjectCheck", "ObjectContext", "Rule", "find_rule",
-           "markdown_docs", "markdown_table", "pack_names", "rule_names"]
+__all__ = ["ALL_RULES", "BY_CODE", "BY_NAME", "OBJECT_RULES", "WORKSPACE_RULES", "ObjectCheck", "ObjectContext", "Rule",
+           "WorkspaceContext", "find_rule", "markdown_docs", "markdown_table", "pack_names", "rule_names"]
 
 ALL_RULES: Final[tuple[Rule, ...]] = tuple(sorted((
     kl000_internal_error.RULE,
@@ -266,6 +281,21 @@ ALL_RULES: Final[tuple[Rule, ...]] = tuple(sorted((
     kl435_secret_in_env.RULE,
     kl436_default_namespace.RULE,
     kl499_unused_suppression.RULE,
+    kl500_selector_matches_no_pods.RULE,
+    kl501_unknown_config_map.RULE,
+    kl502_unknown_secret.RULE,
+    kl503_unknown_service_account.RULE,
+    kl504_unknown_persistent_volume_claim.RULE,
+    kl505_unknown_class.RULE,
+    kl506_unknown_role.RULE,
+    kl507_unknown_scale_target.RULE,
+    kl508_unknown_service.RULE,
+    kl509_unknown_parent_gateway.RULE,
+    kl510_unknown_target_port_name.RULE,
+    kl511_unknown_data_key.RULE,
+    kl520_duplicate_object.RULE,
+    kl530_duplicate_env_var.RULE,
+    kl531_port_name_shared_by_containers.RULE,
     kl900_dry_run_rejected.RULE,
     kl901_dry_run_warning.RULE,
     kl902_not_served_by_cluster.RULE,
@@ -276,6 +306,8 @@ BY_CODE: Final = MappingProxyType({r.code: r for r in ALL_RULES})
 BY_NAME: Final = MappingProxyType({r.name: r for r in ALL_RULES})
 # The rules that look at one object at a time, in code order: the engine runs them after the schema walk.
 OBJECT_RULES: Final[tuple[Rule, ...]] = tuple(r for r in ALL_RULES if r.check is not None)
+# The cross-resource rules: run over the workspace index once every file of a run is indexed.
+WORKSPACE_RULES: Final[tuple[Rule, ...]] = tuple(r for r in ALL_RULES if r.workspace_check is not None)
 
 
 def find_rule(code_or_name: str) -> Rule | None:

@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
-from kube_lsp.model import Finding, Fix, Severity, Span
+from kube_lsp.model import Finding, Fix, Place, Severity, Span
 from kube_lsp.parsing.nodes import YMap, YNode, YScalar, YSeq
 from kube_lsp.textindex import EMPTY as EMPTY_INDEX
 from kube_lsp.textindex import TextIndex
@@ -33,6 +33,8 @@ from kube_lsp.textindex import TextIndex
 if TYPE_CHECKING:  # config imports the registry for rule names
     from kube_lsp.config import Settings
     from kube_lsp.schema.catalog import Catalog, KindSchema
+    from kube_lsp.workspace.index import FileIndex, Obj
+    from kube_lsp.workspace.model import Workspace
 
 _SECTION: Final = re.compile(r"^## (.+?)\s*$", re.M)
 _YAML_BLOCK: Final = re.compile(r"```ya?ml\n(.*?)```", re.S)
@@ -40,6 +42,7 @@ _YAML_BLOCK: Final = re.compile(r"```ya?ml\n(.*?)```", re.S)
 ObjectCheck = Callable[["ObjectContext"], Iterable[Finding]]
 # In a rule's `kinds`: the rule also looks at custom resources (of any kind whose CRD schema is known).
 CUSTOM_RESOURCES: Final = "<custom resources>"
+WorkspaceCheck = Callable[["WorkspaceContext"], Iterable[Finding]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +99,26 @@ class ObjectContext:
                        doc=self.doc, data=data or {})
 
 
+@dataclass(frozen=True, slots=True)
+class WorkspaceContext:
+    """One file of the workspace as a cross-resource check sees it: its index (`file`) and the whole
+    workspace (`ws`). A check reports findings in `file` only (each end of a relation gets its own)."""
+
+    ws: Workspace
+    file: FileIndex
+    settings: Settings
+
+    def place(self, o: Obj, note: str = "") -> Place:
+        """Where an object of the workspace is named, for related information."""
+        return Place(o.origin, o.name_span, self.ws.label(o.origin), note)
+
+    def finding(self, rule: Rule, o: Obj, span: Span, message: str, *, path: str = "", fixes: tuple[Fix, ...] = (),
+                severity: Severity | None = None, elsewhere: tuple[Place, ...] = (),
+                data: dict[str, Any] | None = None) -> Finding:
+        return Finding(span=span, severity=rule.severity if severity is None else severity, code=rule.code,
+                       message=message, fixes=fixes, path=path, doc=o.doc, data=data or {}, elsewhere=elsewhere)
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Rule:
     code: str  # "KL200": stable forever, never renumbered or reused
@@ -106,6 +129,9 @@ class Rule:
     check: ObjectCheck | None = None
     # The kinds `check` looks at (None: every kind; CUSTOM_RESOURCES: also custom resources); the engine filters.
     kinds: frozenset[str] | None = None
+    # Cross-resource rules: a check of one file against the workspace (kube_lsp/workspace), run after every
+    # file of a run (or of the editor's workspace) is indexed.
+    workspace_check: WorkspaceCheck | None = None
     emitted_by: str = ""  # for rules without a check: what reports them
     pack: str = ""  # "" for the core rules; else the pack that switches it on and off as a whole
     enabled: bool = True  # False: opt-in, reported only when configured

@@ -14,7 +14,7 @@ from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
 from kube_lsp.schema.catalog import bundled_versions, format_version
-from tests.lsp.conftest import EDITORS
+from tests.lsp.conftest import EDITORS, accept_registrations
 
 BAD_RULE = ("kube-lsp settings: unknown rule `deprecated-api` in kubeLsp.rules — did you mean "
             "`deprecated-api-version`? It was ignored.")
@@ -41,6 +41,7 @@ spec:
 )
 async def client(request: pytest.FixtureRequest, lsp_client: LanguageClient) -> AsyncIterator[None]:
     """A client that each test initializes itself."""
+    accept_registrations(lsp_client)
     lsp_client.editor = request.param  # type: ignore[attr-defined]
     yield
     await lsp_client.shutdown_session()

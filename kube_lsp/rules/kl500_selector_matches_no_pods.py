@@ -1,0 +1,185 @@
+"""A Service, PodDisruptionBudget or NetworkPolicy selector matches no pod template of the workspace.
+
+## What it does
+Matches the selector of every Service (`spec.selector`), PodDisruptionBudget (`spec.selector`) and
+NetworkPolicy (`spec.podSelector`) against the pod-template labels of the workload objects (Deployments,
+StatefulSets, DaemonSets, Jobs, CronJobs, ReplicaSets, Pods, ...) of the workspace in its namespace
+(`matchExpressions` included). When none matches and a template differs from the selector in one label
+only, by a close key or value — a likely typo — it reports a warning on that label naming the template
+and what differs, with a fix. When nothing is close it reports an information only: the pods may come from
+elsewhere (another repository, an operator, a Helm dependency). NetworkPolicy findings are always
+information: a policy for pods that do not exist yet is common.
+
+## Why is this bad?
+A Service that selects no pods has no endpoints: connections to it are refused or time out, and
+nothing in the API says why. A PodDisruptionBudget that selects nothing protects nothing during node
+drains.
+
+## Example
+```yaml
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  selector:
+    matchLabels:
+      app: web
+  template:
+    metadata:
+      labels:
+        app: web
+    spec:
+      containers:
+        - name: web
+          image: nginx:1.27
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+spec:
+  selector:
+    app: wbe
+  ports:
+    - port: 80
+```
+
+## Use instead
+```yaml
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  selector:
+    matchLabels:
+      app: web
+  template:
+    metadata:
+      labels:
+        app: web
+    spec:
+      containers:
+        - name: web
+          image: nginx:1.27
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+spec:
+  selector:
+    app: web
+  ports:
+    - port: 80
+```
+
+## Fix
+Replaces the differing key or value with the closest template's (an unsafe fix: it is a guess).
+
+## References
+The EndpointSlice controller (`pkg/controller/endpointslice`), which selects pods with
+`labels.SelectorFromSet(service.Spec.Selector)`; the disruption controller's `getPodsForPdb`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from kube_lsp.model import Finding, Fix, Severity, TextEdit
+from kube_lsp.rules.base import Rule, WorkspaceContext
+from kube_lsp.suggest import suggest, typo_distance
+from kube_lsp.workspace.names import quoted, where
+
+if TYPE_CHECKING:
+    from kube_lsp.workspace.index import Obj, Requirement
+
+_KINDS = {("", "Service"): "Service", ("policy", "PodDisruptionBudget"): "PodDisruptionBudget",
+          ("networking.k8s.io", "NetworkPolicy"): "NetworkPolicy"}
+
+
+def check(ctx: WorkspaceContext) -> Iterator[Finding]:
+    ws = ctx.ws
+    for o in ctx.file.objects:
+        sel = o.selector
+        if sel is None or o.partial or (o.group, o.kind) not in _KINDS:
+            continue
+        ns = ws.namespace_of(o)
+        if ws.selected(sel, ns):
+            continue
+        if any("{{" in t.key or any("{{" in v for v in t.values) for t in sel.terms):
+            continue
+        yield _finding(ctx, o, ws.pods_sharing(sel, ns),
+                       any(ws.same_namespace(ns, ws.namespace_of(p)) for p in ws.pods()))
+
+
+def _finding(ctx: WorkspaceContext, o: Obj, pods: list[Obj], any_pods: bool) -> Finding:
+    ws = ctx.ws
+    assert o.selector is not None
+    sel = o.selector
+    shown = ", ".join(f"{t.key}={t.values[0]}" if t.op == "=" else f"{t.key} {t.op} ({', '.join(t.values)})"
+                      for t in sel.terms)
+    netpol = o.kind == "NetworkPolicy"
+    ns = ws.shown_namespace(o)
+    best = _closest(sel.terms, pods)
+    if best is not None:
+        pod, term, key, value = best
+        if key != term.key:
+            what = f"label key `{key}`, not `{term.key}`"
+            span, new, title = term.span, key, f"Use label key `{key}`"
+        else:
+            what = f"label `{key}` is `{value}`, not `{term.values[0]}`"
+            assert term.value_span is not None
+            span, new, title = term.value_span, quoted(value, term.quote), f"Select `{key}: {value}`"
+        return ctx.finding(
+            RULE, o, span,
+            f"{o.kind} `{o.name}` selects no pods: its selector `{shown}` matches no pod template in namespace "
+            f"`{ns}` — the closest is {pod.kind} `{pod.name}` ({where(ws, pod)}), whose {what}",
+            path=sel.path, severity=Severity.INFO if netpol else Severity.WARNING,
+            fixes=(Fix(title, (TextEdit(span, new),), safe=False),),
+            elsewhere=(ctx.place(pod, f"{pod.kind} {pod.name}"),),
+            data={"target": {"kind": pod.kind, "name": pod.name}})
+    why = "no workload of the workspace runs pods there" if not any_pods else "none is close"
+    return ctx.finding(
+        RULE, o, sel.span,
+        f"{o.kind} `{o.name}`: its selector `{shown}` matches no pod template of the workspace in namespace `{ns}` "
+        f"({why}; its pods may come from elsewhere)",
+        path=sel.path, severity=Severity.INFO)
+
+
+def _closest(terms: tuple[Requirement, ...], pods: list[Obj]) -> tuple[Obj, Requirement, str, str] | None:
+    """A pod template that the selector misses by one `key=value` term whose key or value is a typo away:
+    (template, term, intended key, intended value)."""
+    found: list[tuple[int, Obj, Requirement, str, str]] = []
+    for p in pods:
+        labels = dict(p.pod_labels or ())
+        missed = [t for t in terms if not t.matches(labels)]
+        if len(missed) != 1 or missed[0].op != "=":
+            continue
+        t = missed[0]
+        if t.key in labels:
+            if _close(t.values[0], labels[t.key]):
+                found.append((0, p, t, t.key, labels[t.key]))
+        else:
+            keys = [k for k, v in labels.items() if v == t.values[0] and _close(t.key, k)]
+            if keys:
+                found.append((1, p, t, keys[0], t.values[0]))
+    if not found:
+        return None
+    found.sort(key=lambda x: (x[0], x[1].origin, x[1].first_line))  # file order: the same answer every time
+    return found[0][1:]
+
+
+def _close(word: str, intended: str) -> bool:
+    """A typo of `intended`: as did-you-mean judges, or one edit away for short words (`db` → `dbs`): the
+    template's own label is the only candidate, so a short one is still a safe guess."""
+    return bool(suggest(word, [intended])) or (min(len(word), len(intended)) >= 2
+                                               and typo_distance(word, intended) <= 1)
+
+
+RULE = Rule(code="KL500", name="selector-matches-no-pods", severity=Severity.WARNING,
+            summary="A Service, PodDisruptionBudget or NetworkPolicy selector matches no pod template of the "
+                    "workspace",
+            module=__name__, workspace_check=check, emitted_by="the workspace index")

@@ -1,0 +1,1 @@
+"""The workspace index: objects across files, their references and the cross-resource rules' data."""
