@@ -298,7 +298,9 @@ class Engine:
 
     def _reportable(self, code: str) -> bool:
         rule = BY_CODE.get(code)
-        if rule is None or code.startswith("KL9") or code == "KL499":
+        # Cluster findings come from other runs, cross-resource ones from the other files of the workspace:
+        # this document alone cannot tell that a suppression of theirs is unused.
+        if rule is None or code.startswith("KL9") or code == "KL499" or rule.workspace_check is not None:
             return False
         return self.settings.rule_on(rule.code, rule.pack, rule.enabled) and \
             self.settings.severity_for(code, rule.severity) is not None

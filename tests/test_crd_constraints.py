@@ -16,7 +16,13 @@ from kube_lsp.engine import Engine
 from kube_lsp.model import Finding, Severity
 from kube_lsp.schema import cel
 from kube_lsp.schema.crd_checks import escape_cel_name, format_valid
-from tests.conftest import findings, where
+from tests.conftest import findings as _all_findings
+from tests.conftest import where
+
+
+def findings(text: str, engine: Engine | None = None, **kw: object) -> list[Finding]:
+    """The findings of `text` as one object's rules see it (the cross-resource rules have their own tests)."""
+    return _all_findings(text, engine, **({"workspace": False} | kw))
 
 FIXTURES = Path(__file__).parent / "fixtures" / "gateway-api"
 
@@ -618,10 +624,10 @@ def test_gateway_api_invalid_examples_are_rejected(gateway: Engine, path: Path) 
 
 def test_gateway_api_cel_rules_are_evaluated(gateway: Engine) -> None:
     text = (FIXTURES / "invalid" / "gateway" / "duplicate-listeners.yaml").read_text()
-    fs = gateway.analyse(text, origin="x.yaml").findings
+    fs = gateway.analyse(text, origin="x.yaml", workspace=False).findings
     assert any(f.code == "KL269" and "Listener name must be unique within the Gateway" in f.message for f in fs)
     text = (FIXTURES / "invalid" / "httproute" / "httproute-portless-backend.yaml").read_text()
-    fs = gateway.analyse(text, origin="x.yaml").findings
+    fs = gateway.analyse(text, origin="x.yaml", workspace=False).findings
     assert [f.code for f in fs if f.severity == Severity.ERROR] == ["KL269"]
     assert "Must have port for Service reference" in fs[0].message
 

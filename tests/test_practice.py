@@ -16,7 +16,7 @@ ALL_ON = {"images": "on", "resources": "on", "reliability": "on", "security": "o
 def bp(text: str, *, packs: dict[str, object] | None = None, rules: dict[str, str] | None = None,
        pss: str = "baseline") -> list[Finding]:
     s = Settings().merged({"packs": ALL_ON if packs is None else packs, "rules": rules or {}, "podSecurity": pss})
-    return [f for f in Engine(s).analyse(text).findings if f.code >= "KL420"]
+    return [f for f in Engine(s).analyse(text, workspace=False).findings if f.code >= "KL420"]
 
 
 DEPLOY = """apiVersion: apps/v1

@@ -25,7 +25,9 @@ def test_example_triggers_the_rule_and_use_instead_is_clean(rule: Rule) -> None:
     # An opt-in rule's examples are run with the rule switched on (and everything else as by default).
     engine = Engine() if rule.enabled else Engine(Settings().merged({"rules": {rule.code: rule.severity.label}}))
     assert rule.code in codes(findings(rule.example, engine))
-    assert findings(rule.use_instead, engine) == []
+    # An example is one object or a few: the cross-resource rules judge it as a workspace of its own only for
+    # their own examples (a Service's example has no pods; that is not what it shows).
+    assert findings(rule.use_instead, engine, workspace=rule.workspace_check is not None) == []
 
 
 def test_every_emitted_code_is_registered() -> None:

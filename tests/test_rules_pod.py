@@ -6,7 +6,13 @@ from kube_lsp.config import Settings
 from kube_lsp.engine import Engine
 from kube_lsp.fixes import apply_edits
 from kube_lsp.model import Finding, Severity
-from tests.conftest import findings, where
+from tests.conftest import findings as _all_findings
+from tests.conftest import where
+
+
+def findings(text: str, engine: Engine | None = None, **kw: object) -> list[Finding]:
+    """The findings of `text` as one object's rules see it (the cross-resource rules have their own tests)."""
+    return _all_findings(text, engine, **({"workspace": False} | kw))
 
 POD = """apiVersion: v1
 kind: Pod
@@ -474,7 +480,7 @@ def test_kl252_env_names_follow_the_target_version() -> None:
     text = ENV.replace("name: MY_VAR", "name: 1-MY VAR")
     assert findings(text) == []  # relaxed from 1.32: printable ASCII but '='
     old = Engine(Settings(kube_version=(1, 31)))
-    fs = old.analyse(text).findings
+    fs = old.analyse(text, workspace=False).findings
     assert [(f.code, f.span.start.line + 1, f.span.start.col + 1) for f in fs] == [("KL252", 10, 18)]
     assert fs[0].message.startswith('Invalid value: "1-MY VAR": a valid environment variable name must consist of '
                                     "alphabetic characters")

@@ -13,7 +13,12 @@ from kube_lsp.fixes import apply_edits
 from kube_lsp.model import Finding, Severity
 from kube_lsp.rules import _apimachinery as am
 from kube_lsp.rules._cron import CronError, parse_standard
-from tests.conftest import findings
+from tests.conftest import findings as _all_findings
+
+
+def findings(text: str, engine: Engine | None = None, **kw: object) -> list[Finding]:
+    """The findings of `text` as one object's rules see it (the cross-resource rules have their own tests)."""
+    return _all_findings(text, engine, **({"workspace": False} | kw))
 
 SUBDOMAIN_MSG = ("a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', "
                  "and must start and end with an alphanumeric character (e.g. 'example.com', regex used for "

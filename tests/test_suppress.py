@@ -5,8 +5,15 @@ from __future__ import annotations
 from kube_lsp.config import Settings
 from kube_lsp.engine import Engine
 from kube_lsp.fixes import apply_edits
-from kube_lsp.model import Severity
-from tests.conftest import codes, findings, where
+from kube_lsp.model import Finding, Severity
+from tests.conftest import codes, where
+from tests.conftest import findings as _all_findings
+
+
+def findings(text: str, engine: Engine | None = None, **kw: object) -> list[Finding]:
+    """The findings of `text` as one object's rules see it (the cross-resource rules have their own tests)."""
+    return _all_findings(text, engine, **({"workspace": False} | kw))
+
 
 ANN = '    kube-lsp.io/ignore: "KL401, pss-host-ports # the node agent needs the host network"\n'
 POD = """apiVersion: v1
