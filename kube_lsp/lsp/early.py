@@ -39,7 +39,7 @@ CAPABILITIES: Final[dict[str, Any]] = {
     "renameProvider": {"prepareProvider": True},
     "foldingRangeProvider": True,
     "executeCommandProvider": {"commands": ["kube-lsp.dryRun", "kube-lsp.diff", "kube-lsp.selectContext",
-                                            "kube-lsp.migrateApiVersion", "kube-lsp.resources",
+                                            "kube-lsp.resources", "kube-lsp.migrateApiVersion",
                                             "kube-lsp.setKubeVersion", "kube-lsp.status"]},
     "workspace": {"workspaceFolders": {"supported": True, "changeNotifications": True}, "fileOperations": {}},
 }
