@@ -516,7 +516,7 @@ def _container_findings(ctx: _Ctx) -> None:
                 span = _value_span(limit) or _container_anchor(c)
                 limit_text = f"its memory limit {limit.value}" if isinstance(limit, YScalar) else "the memory available"
                 ctx.add(OOM_KILLED, span,
-                        f"OOMKilled: container {cname!r} was killed for using more memory than {limit_text} "
+                        f"OOMKilled: container \"{cname}\" was killed for using more memory than {limit_text} "
                         f"(exit code {term.get('exitCode', 137)}, {_int(cs.get('restartCount'))} restarts, pod "
                         f"{pname}, {ctx.seen(parse_time(term.get('finishedAt')))}); raise the limit or lower the "
                         "usage", path=f"{c.path}.resources.limits.memory" if limit is not None else c.path)
@@ -524,7 +524,7 @@ def _container_findings(ctx: _Ctx) -> None:
                 lt = last.get("terminated") or {}
                 why = str(lt.get("message") or lt.get("reason") or "").strip()
                 ctx.add(CRASH_LOOP, _container_anchor(c),
-                        f"CrashLoopBackOff: container {cname!r} keeps exiting (last exit code "
+                        f"CrashLoopBackOff: container \"{cname}\" keeps exiting (last exit code "
                         f"{lt.get('exitCode', '?')}{f': {why}' if why else ''}; {_int(cs.get('restartCount'))} "
                         f"restarts, pod {pname}, {ctx.seen(parse_time(lt.get('finishedAt')))})", path=c.path)
         probes: dict[tuple[str, str, str], JSON] = {}
@@ -587,7 +587,7 @@ def _scheduling_findings(ctx: _Ctx) -> None:
         pvc = claims[str(claim.value)]
         path = f"{ctx.template.path}.volumes[{i}].persistentVolumeClaim.claimName"
         if pvc is None:
-            ctx.add(CLAIM_UNBOUND, claim.span, f"PersistentVolumeClaim {claim.value!r} not found in namespace "
+            ctx.add(CLAIM_UNBOUND, claim.span, f"PersistentVolumeClaim \"{claim.value}\" not found in namespace "
                     f"{ctx.obs.namespace}: pods that mount it stay Pending ({ctx.seen(None)})", path=path)
             continue
         phase = (pvc.get("status") or {}).get("phase") or "Pending"
@@ -598,7 +598,7 @@ def _scheduling_findings(ctx: _Ctx) -> None:
         ref_events.sort(key=lambda e: -(event_time(e) or 0))
         detail = f": {ref_events[0].get('reason')}: {ref_events[0].get('message')}" if ref_events else ""
         ctx.add(CLAIM_UNBOUND, claim.span,
-                f"PersistentVolumeClaim {claim.value!r} is {phase}, not bound to a volume{detail} "
+                f"PersistentVolumeClaim \"{claim.value}\" is {phase}, not bound to a volume{detail} "
                 f"({ctx.seen(event_time(ref_events[0]) if ref_events else None)})", path=path)
 
 
@@ -634,7 +634,7 @@ def _selector_findings(ctx: _Ctx) -> None:
             why = ("no pod matches the selector" if matched == 0 else
                    f"{matched} pod{'s' if matched != 1 else ''} match{'es' if matched == 1 else ''} the selector "
                    "but none is ready" if matched else f"{not_ready} endpoints not ready")
-            ctx.add(NO_ENDPOINTS, span, f"Service {obs.name!r} has no ready endpoints: {why} ({query}; "
+            ctx.add(NO_ENDPOINTS, span, f"Service \"{obs.name}\" has no ready endpoints: {why} ({query}; "
                     f"{ctx.seen(None)}); traffic to it fails", path="spec.selector")
 
 

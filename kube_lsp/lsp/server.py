@@ -38,6 +38,8 @@ from kube_lsp.lsp.cluster_features import (
 from kube_lsp.lsp.cluster_features import register as register_cluster_features
 from kube_lsp.lsp.convert import Positions, to_diagnostic
 from kube_lsp.lsp.documents import OpenDocument
+from kube_lsp.lsp.live_features import LiveManager
+from kube_lsp.lsp.live_features import register as register_live_features
 from kube_lsp.lsp.protocol import HardenedLanguageServer, KubeProtocol
 from kube_lsp.model import Finding, Pos, Span
 from kube_lsp.parsing.loader import Document, parse_chunk, parse_stream
@@ -85,6 +87,7 @@ class KubeLanguageServer(HardenedLanguageServer):
         self._gc_pauses = 0
         self._gc_thresholds = gc.get_threshold()
         self.running_commands: set[asyncio.Task[Any]] = set()
+        self.live = LiveManager(self)  # live state of the open documents (kubeLsp.cluster.live)
         # Settings problems: those found while initializing (shown once `initialized` arrives), and those
         # shown last, so that each distinct problem is shown once rather than on every settings change.
         self.initial_problems: list[str] = []
@@ -271,6 +274,8 @@ class KubeLanguageServer(HardenedLanguageServer):
         findings = [] if doc.published_excluded else [*doc.problems, *doc.findings]
         if doc.cluster_findings and doc.cluster_version == doc.version:
             findings += doc.cluster_findings
+        if not doc.published_excluded:
+            findings += self.live.findings(doc)
         diagnostics = [to_diagnostic(f, pos, doc.uri, doc.version) for f in findings]
         self.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(uri=doc.uri, diagnostics=diagnostics, version=doc.version))
@@ -384,6 +389,7 @@ def create_server() -> KubeLanguageServer:
         doc = OpenDocument(td.uri, td.text, td.version)
         ls.docs[td.uri] = doc
         ls.schedule(doc)
+        ls.live.opened(td.uri)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
     def did_change(ls: KubeLanguageServer, params: types.DidChangeTextDocumentParams) -> None:
@@ -398,11 +404,13 @@ def create_server() -> KubeLanguageServer:
         doc = ls.docs.pop(params.text_document.uri, None)
         if doc is not None and doc.pending is not None:
             doc.pending.cancel()
+        ls.live.closed(params.text_document.uri)
         ls.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(uri=params.text_document.uri, diagnostics=[]))
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
     def did_save(ls: KubeLanguageServer, params: types.DidSaveTextDocumentParams) -> None:
+        ls.live.schedule(params.text_document.uri)  # the objects may have been renamed or added
         if params.text_document.uri.endswith((".kube-lsp.yaml", ".kube-lsp.yml")):
             _report(ls, ls.apply_settings())
             ls.reanalyse_all()
@@ -446,10 +454,12 @@ def create_server() -> KubeLanguageServer:
         pos = doc.positions(ls.encoding)
         at = pos.from_client(params.position)
         info = hover(doc.text, at.line, at.col, ls.engine.catalog, (doc.lines, doc.starts), doc.origin)
-        if info is None:
+        live = ls.live.hover(doc, at.line) if doc.current else None
+        if info is None and live is None:
             return None
-        return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=info.markdown),
-                           range=pos.range_to_client(info.span))
+        text = "\n\n---\n\n".join(t for t in (info.markdown if info else None, live) if t)
+        return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=text),
+                           range=pos.range_to_client(info.span) if info is not None else None)
 
     @server.feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
     async def document_symbol(ls: KubeLanguageServer, params: types.DocumentSymbolParams) -> RawJson:
@@ -507,6 +517,7 @@ def create_server() -> KubeLanguageServer:
         return locations
 
     register_cluster_features(server)
+    register_live_features(server)
 
     @server.command("kube-lsp.setKubeVersion")
     def set_kube_version(ls: KubeLanguageServer, version: str) -> str:
