@@ -2,7 +2,8 @@
 
 Each watch LISTs once for the collection's resourceVersion, then WATCHes from it (`watch=true`,
 `allowWatchBookmarks=true`, a server-side `timeoutSeconds`) and reconnects from the last version it saw
-(BOOKMARKs move it on without changes); a `410 Expired` starts again from a fresh LIST. Errors back off
+(BOOKMARKs move it on without changes), also after an error; a `410 Expired` starts again from a fresh
+LIST, which counts as a change (some may have been missed). Errors back off
 exponentially (up to `max_backoff`); a 403 is reported once as `forbidden` and retried at the longest
 backoff. Every request is a GET through `ClusterTransport.send`.
 """
@@ -119,10 +120,14 @@ class Watcher:
     def _run(self, w: _Watch) -> None:
         backoff = self.base_backoff
         rv: str | None = None
+        listed_before = False
         while not w.stop.is_set():
             try:
                 if rv is None:
                     rv = self._list_version(w)
+                    if listed_before:  # listing again: changes may have been missed meanwhile
+                        self.on_change(w.key)
+                    listed_before = True
                 rv = self._stream(w, rv)
                 backoff = self.base_backoff  # a watch that worked resets the backoff
                 w.status.reconnects += 1
@@ -131,8 +136,7 @@ class Watcher:
                 self._set(w, "forbidden", str(exc))
                 delay = self.max_backoff
             except _Expired:
-                rv = None
-                self.on_change(w.key)  # changes may have been missed: refresh from the cluster
+                rv = None  # list again (which reports a change)
                 continue
             except Exception as exc:  # noqa: BLE001 - unreachable, broken stream, 5xx: back off and retry
                 if w.stop.is_set():
@@ -140,7 +144,8 @@ class Watcher:
                 self._set(w, "backoff", str(exc))
                 delay = backoff
                 backoff = min(backoff * 2, self.max_backoff)
-                rv = None
+                # The watch resumes from the last version it saw (as client-go's reflector does); a version
+                # the server no longer has is answered 410, and then the collection is listed again.
             log.debug("watch %s: retrying in %.1fs", w.key, delay)
             if w.stop.wait(delay):
                 return
