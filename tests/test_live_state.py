@@ -44,7 +44,8 @@ def root(text: str) -> YMap:
     ("Pod", {"spec": {"containers": [{"name": "a"}, {"name": "b"}]},
              "status": {"phase": "Running", "containerStatuses": [
                  {"name": "a", "ready": True, "restartCount": 2, "state": {"running": {}}},
-                 {"name": "b", "ready": False, "restartCount": 5, "state": {"waiting": {"reason": "CrashLoopBackOff"}}}]}},
+                 {"name": "b", "ready": False, "restartCount": 5,
+                  "state": {"waiting": {"reason": "CrashLoopBackOff"}}}]}},
      {}, "Running (CrashLoopBackOff) · 1/2 ready · 7 restarts"),
     ("Job", {"spec": {"completions": 3}, "status": {"succeeded": 3, "failed": 1,
                                                     "conditions": [{"type": "Complete", "status": "True"}]}},

@@ -174,7 +174,8 @@ class LiveManager:
                 return {"error": f"{uri} is not open"}
             texts = [d.text for d in self.ls.docs.values()]
             try:
-                result = await off_loop(self._fetch, doc.text, texts)
+                before = self.docs.get(uri)
+                result = await off_loop(self._fetch, doc.text, texts, before.applied if before else None)
             except Exception as exc:  # noqa: BLE001 - any failure is a state to show, never a crash
                 result = DocLive(error=str(exc))
             current = self.ls.docs.get(uri)
@@ -214,8 +215,11 @@ class LiveManager:
                                           read_timeout=float(c.get("timeout", 30)))
             return self._transport
 
-    def _fetch(self, text: str, open_texts: list[str]) -> DocLive:
-        """Blocking (a worker thread): observe every object of the text, and dry-run the existing ones."""
+    def _fetch(self, text: str, open_texts: list[str],
+               previous: dict[ObjectKey, tuple[str, dict[str, Any] | None, dict[str, Any] | None]] | None = None,
+               ) -> DocLive:
+        """Blocking (a worker thread): observe every object of the text, and dry-run the existing ones (again
+        only when the text or the live object changed since the last dry-run)."""
         try:
             transport = self._transport_now()
         except ClusterConfigError as exc:
@@ -238,6 +242,12 @@ class LiveManager:
                 continue
             out.observations[object_key(t)] = obs
             if obs.live is not None and not obs.error and t.kind != "Secret":
+                rv = (obs.live.get("metadata") or {}).get("resourceVersion")
+                before = previous.get(object_key(t)) if previous else None
+                if before is not None and before[0] == d.chunk.text and before[1] is not None \
+                        and (before[1].get("metadata") or {}).get("resourceVersion") == rv:
+                    out.applied[object_key(t)] = (before[0], obs.live, before[2])  # same text, same object
+                    continue
                 try:
                     outcome = dry_run(transport, discovery, d)
                 except (ClusterUnreachableError, DiscoveryError):
@@ -378,7 +388,7 @@ class LiveManager:
                                              for f in state.findings]})
         return {"context": self.ls.cluster_settings.get("context") or "", "error": live.error if live else "",
                 "objects": objects, "watches": sorted(str(k) for k in (self.watcher.keys if self.watcher else ())),
-                "watchesForbidden": dict(self.watch_forbidden)}
+                "watchesForbidden": dict(self.watch_forbidden), "refreshes": self.refreshes}
 
 
 def register(server: KubeLanguageServer) -> None:
