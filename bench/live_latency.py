@@ -73,7 +73,7 @@ async def run(kubeconfig: Path, workdir: Path, live: bool, requests: int, api: A
             await client.completion(uri, 18, 12)
         hovers: list[float] = []
         completions: list[float] = []
-        for i in range(requests):
+        for _ in range(requests):
             _, ms = await client.hover(uri, 16, 12)  # the image: line
             hovers.append(ms)
             _, ms = await client.completion(uri, 18, 12)  # under resources:

@@ -1,4 +1,4 @@
-"""Command line: `kube-lsp check`, `rules`, `serve`, `dry-run`, `diff`. Argument handling and I/O only;
+"""Command line: `kube-lsp check`, `rules`, `serve`, `dry-run`, `diff`, `status`. Argument handling and I/O only;
 no analysis here.
 """
 

@@ -59,10 +59,23 @@ class LineStream:
         self._raw = raw
         self.closed = False
 
+    def _chunks(self) -> Iterator[bytes]:
+        """The bytes as they arrive: `read1` returns whatever is there (chunked or not; a server may also
+        stream without chunked encoding until it closes); older urllib3 streams chunk by chunk."""
+        read1 = getattr(type(self._raw), "read1", None)
+        if read1 is None:
+            yield from self._raw.stream(None, decode_content=True)
+            return
+        while True:
+            data = self._raw.read1(65536)
+            if not data:
+                return
+            yield data
+
     def __iter__(self) -> Iterator[bytes]:
         buffer = b""
         try:
-            for chunk in self._raw.stream(None, decode_content=True):
+            for chunk in self._chunks():
                 buffer += chunk
                 while b"\n" in buffer:
                     line, buffer = buffer.split(b"\n", 1)

@@ -35,7 +35,8 @@ CAPABILITIES: Final[dict[str, Any]] = {
     "codeActionProvider": {"codeActionKinds": ["quickfix", "source"]},
     "codeLensProvider": {"resolveProvider": False},
     "foldingRangeProvider": True,
-    "executeCommandProvider": {"commands": ["kube-lsp.dryRun", "kube-lsp.diff", "kube-lsp.selectContext",
+    "executeCommandProvider": {"commands": ["kube-lsp.dryRun", "kube-lsp.diff", "kube-lsp.diffAll",
+                                            "kube-lsp.selectContext", "kube-lsp.liveRefresh",
                                             "kube-lsp.setKubeVersion", "kube-lsp.status"]},
     "workspace": {"workspaceFolders": {"supported": True, "changeNotifications": True}, "fileOperations": {}},
 }

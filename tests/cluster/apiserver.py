@@ -477,17 +477,22 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _stream(self, resp: Response) -> None:
         assert resp.stream is not None
-        self.send_header("Transfer-Encoding", "chunked")
+        chunked = self.server.double.watch_chunked
+        if chunked:
+            self.send_header("Transfer-Encoding", "chunked")
+        else:  # no framing: the body runs until the connection closes (HTTP/1.1 allows it)
+            self.send_header("Connection", "close")
         self.send_header("Cache-Control", "no-cache, private")
         self.send_header("Audit-Id", str(uuid.uuid4()))
         self.end_headers()
         self.close_connection = True
         try:
             for chunk in resp.stream:
-                self.wfile.write(f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n")
+                self.wfile.write(f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n" if chunked else chunk)
                 self.wfile.flush()
-            self.wfile.write(b"0\r\n\r\n")
-            self.wfile.flush()
+            if chunked:
+                self.wfile.write(b"0\r\n\r\n")
+                self.wfile.flush()
         except (OSError, ssl.SSLError):
             pass  # the client went away
         finally:
@@ -549,6 +554,7 @@ class ApiServerDouble:
         self._compacted_rv = 0  # watches from a resourceVersion at or below this get 410 Expired
         self._epoch = 0  # bumped by reset() and stop(): open watches end
         self.bookmark_interval = 1.0  # seconds between BOOKMARK events (the real server: about a minute)
+        self.watch_chunked = True  # False: watch bodies without chunked encoding, ended by closing
         self.watches_open = 0
         self._local = _Local()
         self._stopping = threading.Event()
@@ -613,6 +619,7 @@ class ApiServerDouble:
             self._history.clear()
             self._compacted_rv = 0
             self.bookmark_interval = 1.0
+            self.watch_chunked = True
             self.requests.clear()
             self.violations.clear()
             self.internal_errors.clear()

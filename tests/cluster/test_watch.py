@@ -83,10 +83,10 @@ def test_errors_back_off_exponentially_then_recover(apiserver: ApiServerDouble, 
                 max_backoff=10)
     w.ensure([key])
     try:
-        until(lambda: apiserver.watches_open == 1, 15)
+        until(lambda: apiserver.watches_open == 1 and states[-1:] == ["watching"], 15)
         stamps = [r for r in apiserver.requests if r.path.endswith("/pods") and "watch" not in r.query]
-        assert len(stamps) == 5
-        assert states[0] == "backoff" and states[-1] == "watching"
+        assert len(stamps) == 5  # four refused, then listed
+        assert states == ["backoff", "watching"]  # each change of state reported once
     finally:
         w.stop()
 
@@ -127,5 +127,19 @@ def test_forbidden_watch_is_reported(apiserver: ApiServerDouble, kubeconfig: Pat
     try:
         until(lambda: any(s.state == "forbidden" for s in states))
         assert "403 Forbidden" in states[-1].error and 'cannot watch resource "pods"' in states[-1].error
+    finally:
+        w.stop()
+
+
+def test_unchunked_watch_bodies_are_read_as_they_arrive(apiserver: ApiServerDouble, kubeconfig: Path) -> None:
+    apiserver.watch_chunked = False  # a server may stream until it closes, without chunked encoding
+    transport, key = pods_key(kubeconfig)
+    seen: list[WatchKey] = []
+    w = Watcher(transport, seen.append)
+    w.ensure([key])
+    try:
+        until(lambda: apiserver.watches_open == 1)
+        apiserver.seed(pod("a"), manager=None)
+        until(lambda: len(seen) == 1, 5)
     finally:
         w.stop()
