@@ -177,3 +177,59 @@ def test_drift_of_a_secret_never_shows_the_value() -> None:
     live = {"kind": "Secret", "stringData": {"password": "old-value-123"}}
     found = drift_findings(r, 0, live, {"kind": "Secret", "stringData": {"password": "new-value"}})
     assert len(found) == 1 and "old-value-123" not in found[0].message and "live: ***" in found[0].message
+
+
+WORKLOAD = """\
+apiVersion: v1
+kind: Pod
+metadata:
+  name: x
+spec:
+  containers:
+    - name: app
+      image: app:2
+      readinessProbe:
+        httpGet: {path: /, port: 80}
+      livenessProbe:
+        httpGet: {path: /, port: 80}
+      resources:
+        requests: {cpu: "8"}
+"""
+
+
+def _event(reason: str, message: str, age: float, field_path: str | None = "spec.containers{app}") -> dict[str, Any]:
+    ref = {"kind": "Pod", "name": "x"}
+    if field_path:
+        ref["fieldPath"] = field_path
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(NOW - age))
+    return {"reason": reason, "message": message, "type": "Warning", "involvedObject": ref, "lastTimestamp": stamp}
+
+
+def _pod(phase: str, ready: bool, started_age: float, scheduled: str | None = None) -> dict[str, Any]:
+    started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(NOW - started_age))
+    status: dict[str, Any] = {"phase": phase, "containerStatuses": [
+        {"name": "app", "ready": ready, "restartCount": 0, "state": {"running": {"startedAt": started}}}]}
+    if scheduled is not None:
+        status["conditions"] = [{"type": "PodScheduled", "status": scheduled}]
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "x"}, "status": status}
+
+
+def test_past_probe_failures_of_a_ready_container_are_not_reported() -> None:
+    events = (_event("Unhealthy", "Readiness probe failed: 503", 30),
+              _event("Unhealthy", "Liveness probe failed: 500", 600))
+    ready = _pod("Running", True, started_age=120)
+    assert assess(root(WORKLOAD), 0, obs("Pod", ready, pods=(ready,), events=events), NOW).findings == []
+    failing = _pod("Running", False, started_age=120)
+    codes = [(f.code, f.span.start.line) for f in
+             assess(root(WORKLOAD), 0, obs("Pod", failing, pods=(failing,), events=events), NOW).findings]
+    assert codes == [("KL955", 8), ("KL955", 10)]
+
+
+def test_failed_scheduling_only_while_the_pod_is_unscheduled() -> None:
+    events = (_event("FailedScheduling", "0/1 nodes are available: 1 Insufficient cpu.", 60, None),)
+    pending = _pod("Pending", False, 0)
+    pending["status"].pop("containerStatuses")
+    found = assess(root(WORKLOAD), 0, obs("Pod", pending, pods=(pending,), events=events), NOW).findings
+    assert [(f.code, f.span.start.line) for f in found] == [("KL953", 13)]
+    scheduled = _pod("Pending", False, 0, scheduled="True")  # scheduled since: the event is history
+    assert assess(root(WORKLOAD), 0, obs("Pod", scheduled, pods=(scheduled,), events=events), NOW).findings == []

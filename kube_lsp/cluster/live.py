@@ -72,6 +72,7 @@ class Observation:
     claims: tuple[tuple[str, JSON | None], ...] = ()  # claimName → the PersistentVolumeClaim (None: not found)
     error: str = ""  # why the live state could not be read (empty: it was)
     forbidden: bool = False  # the error is RBAC refusing a read (403)
+    notes: tuple[str, ...] = ()  # reads about the object that failed (its pods, events, ...): less is known
 
 
 # --- Secret masking ------------------------------------------------------------------------------------------------
@@ -211,6 +212,7 @@ class LiveState:
     events: list[EventLine] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     error: str = ""
+    notes: list[str] = field(default_factory=list)
 
     def to_json(self) -> JSON:
         return {
@@ -220,7 +222,7 @@ class LiveState:
             "images": self.images, "pods": self.pods,
             "events": [{"type": e.type, "reason": e.reason, "message": e.message, "age": e.age, "count": e.count,
                         "object": e.involved} for e in self.events],
-            "error": self.error,
+            "error": self.error, "notes": self.notes,
         }
 
     def markdown(self) -> str:
@@ -231,6 +233,8 @@ class LiveState:
             return "\n".join(lines)
         if self.age:
             lines.append(f"\nAge: {self.age}")
+        if self.notes:
+            lines.append("\nNot shown: " + "; ".join(_md(n) for n in self.notes))
         if self.conditions:
             lines.append("\n| Condition | Status | Reason | Message | Since |\n|---|---|---|---|---|")
             lines += [f"| {c[0]} | {c[1]} | {_md(c[2])} | {_md(c[3])} | {c[4]} |" for c in self.conditions]
@@ -528,11 +532,20 @@ def _container_findings(ctx: _Ctx) -> None:
                         f"{lt.get('exitCode', '?')}{f': {why}' if why else ''}; {_int(cs.get('restartCount'))} "
                         f"restarts, pod {pname}, {ctx.seen(parse_time(lt.get('finishedAt')))})", path=c.path)
         probes: dict[tuple[str, str, str], JSON] = {}
+        current = {(lk, str(cs["name"])): cs for lk, cs in _statuses(pod)}
         for ev in events:
             m = _PROBE_RE.match(str(ev.get("message", "")))
             where = _event_container(ev)
-            if ev.get("reason") == "Unhealthy" and m and where is not None:
-                probes.setdefault((*where, m.group(1).lower()), ev)
+            if ev.get("reason") != "Unhealthy" or not m or where is None:
+                continue
+            status = current.get(where)
+            if status is not None and status.get("ready"):
+                started = parse_time(((status.get("state") or {}).get("running") or {}).get("startedAt"))
+                when = event_time(ev)
+                if m.group(1).lower() == "readiness" or (started is not None and when is not None
+                                                         and when < started):
+                    continue  # ready now: the failures were before (or of a container since restarted)
+            probes.setdefault((*where, m.group(1).lower()), ev)
         for (list_key, cname, probe), ev in probes.items():
             c = _container(ctx, list_key, cname)
             if c is None:
@@ -560,12 +573,15 @@ def _scheduling_findings(ctx: _Ctx) -> None:
         if (pod.get("status") or {}).get("phase") not in (None, "Pending"):
             continue
         cond = _condition(pod, "PodScheduled")
+        if cond is not None and cond.get("status") == "True":
+            continue  # scheduled since: older FailedScheduling events are history
         texts: list[tuple[str, float | None]] = []
         if cond is not None and cond.get("status") == "False" and cond.get("message"):
             texts.append((str(cond["message"]), parse_time(cond.get("lastTransitionTime"))))
-        texts += [(str(e.get("message", "")), event_time(e)) for e in _pod_events(ctx, pod)
-                  if e.get("reason") == "FailedScheduling"]
-        for text, when in texts[:1] + texts[1:2]:
+        else:  # the scheduler's latest word
+            texts += [(str(e.get("message", "")), event_time(e)) for e in _pod_events(ctx, pod)
+                      if e.get("reason") == "FailedScheduling"][:1]
+        for text, when in texts:
             for resource in sorted(set(_INSUFFICIENT_RE.findall(text))):
                 spans = []
                 for c in containers(ctx.template, ("initContainers", "containers")):
@@ -675,4 +691,5 @@ def assess(root: YMap, doc: int, obs: Observation, now: float, mask: Masker | No
     findings = sorted(ctx.out.values(), key=lambda f: f.sort_key)
     return LiveState(summary, True, obs.context, ago(now - created) if created is not None else "",
                      _conditions(live, now, mask), images,
-                     [mask(pod_line(p)) for p in sorted(obs.pods, key=_pod_name)][:MAX_EVENTS], lines, findings)
+                     [mask(pod_line(p)) for p in sorted(obs.pods, key=_pod_name)][:MAX_EVENTS], lines, findings,
+                     notes=[mask(n) for n in obs.notes])

@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Final
 from urllib.parse import quote
 
@@ -162,6 +163,18 @@ def _observe(transport: ClusterTransport, res: Resource, target: Target, ns: str
         live = {k: v for k, v in live.items() if k not in ("data", "stringData")}
         live["_keys"] = keys
     kind, spec = target.kind, as_map(live.get("spec"))
+    notes: list[str] = []
+
+    def read(fn: Callable[[], list[JSON]]) -> list[JSON] | None:
+        """A read about the object (its pods, events, ...): refused or failing, it becomes a note (None) and
+        the object's own state stays."""
+        try:
+            return fn()
+        except ReadError as exc:
+            if str(exc) not in notes:
+                notes.append(str(exc))
+            return None
+
     pods: list[JSON] = []
     selected: list[JSON] | None = None
     slices: list[JSON] | None = None
@@ -170,39 +183,45 @@ def _observe(transport: ClusterTransport, res: Resource, target: Target, ns: str
     if kind == "Pod":
         pods = [live]
     elif kind in TEMPLATE_PATHS and kind != "PodTemplate" and kind != "CronJob" and selector:
-        selected = _list(transport, pods_path, labelSelector=selector)
+        selected = read(partial(_list, transport, pods_path, labelSelector=selector))
         owners = {_uid(live)}
         if kind == "Deployment":
-            owners = {_uid(rs) for rs in _owned(_list(transport, _ns_path(_APPS, ns, "replicasets"),
-                                                      labelSelector=selector), owners)}
-        pods = _owned(selected, owners)
+            sets = read(partial(_list, transport, _ns_path(_APPS, ns, "replicasets"), labelSelector=selector))
+            owners = {_uid(rs) for rs in _owned(sets or [], owners)}
+        pods = _owned(selected or [], owners)
     elif kind == "CronJob":
-        jobs = _owned(_list(transport, _ns_path(_BATCH, ns, "jobs")), {_uid(live)})
+        jobs = _owned(read(partial(_list, transport, _ns_path(_BATCH, ns, "jobs"))) or [], {_uid(live)})
         jobs.sort(key=lambda j: str((j.get("metadata") or {}).get("creationTimestamp") or ""), reverse=True)
         for job in jobs[:MAX_JOBS]:
             sel = selector_query((job.get("spec") or {}).get("selector"))
             if sel:
-                pods += _owned(_list(transport, pods_path, labelSelector=sel), {_uid(job)})
+                pods += _owned(read(partial(_list, transport, pods_path, labelSelector=sel)) or [], {_uid(job)})
     elif kind == "Service":
-        slices = _list(transport, _ns_path("/apis/discovery.k8s.io/v1", ns, "endpointslices"),
-                       labelSelector=f"kubernetes.io/service-name={target.name}")
+        slices = read(partial(_list, transport, _ns_path("/apis/discovery.k8s.io/v1", ns, "endpointslices"),
+                              labelSelector=f"kubernetes.io/service-name={target.name}"))
         if selector:
-            selected = _list(transport, pods_path, labelSelector=selector)
-    events = [e for e in _events(transport, ns, kind, target.name)
+            selected = read(partial(_list, transport, pods_path, labelSelector=selector))
+    events = [e for e in read(partial(_events, transport, ns, kind, target.name)) or []
               if not _uid(live) or not (e.get("involvedObject") or {}).get("uid")
               or (e.get("involvedObject") or {}).get("uid") == _uid(live)]
     if kind != "Pod":
         for pod in sorted(pods, key=_trouble)[:MAX_PODS]:
-            events += _events(transport, ns, "Pod", str((pod.get("metadata") or {}).get("name")))
+            name = str((pod.get("metadata") or {}).get("name"))
+            events += read(partial(_events, transport, ns, "Pod", name)) or []
     claims: list[tuple[str, JSON | None]] = []
     for claim in target.claim_names if ns else ():
-        pvc = _get(transport, _ns_path("/api/v1", ns, "persistentvolumeclaims") + f"/{quote(claim)}")
+        path = _ns_path("/api/v1", ns, "persistentvolumeclaims") + f"/{quote(claim)}"
+        try:
+            pvc = _get(transport, path)
+        except ReadError as exc:
+            notes.append(str(exc))
+            continue
         claims.append((claim, pvc))
         if pvc is not None and (pvc.get("status") or {}).get("phase") != "Bound":
-            events += _events(transport, ns, "PersistentVolumeClaim", claim)
+            events += read(partial(_events, transport, ns, "PersistentVolumeClaim", claim)) or []
     return Observation(kind, target.name, ns, now(), ctx, live, tuple(pods),
                        tuple(selected) if selected is not None else None, tuple(events),
-                       tuple(slices) if slices is not None else None, tuple(claims))
+                       tuple(slices) if slices is not None else None, tuple(claims), notes=tuple(notes))
 
 
 def observe_all(transport: ClusterTransport, discovery: Discovery, targets: Sequence[Target],

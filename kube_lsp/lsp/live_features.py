@@ -191,7 +191,8 @@ class LiveManager:
             self.docs[uri] = result
             self.refreshes += 1
             self._ensure_watches()
-            self.ls.publish(current)
+            if current.current:  # otherwise the analysis under way publishes, with these
+                self.ls.publish(current)
             self._refresh_lenses()
             return self.describe(current)
 

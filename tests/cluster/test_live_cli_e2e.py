@@ -289,3 +289,15 @@ def test_diff_against_two_contexts_one_section_each(apiserver: ApiServerDouble, 
     assert prod.startswith("=== context prod\nerror: cannot reach the cluster at https://127.0.0.1:9")
     assert "-  replicas: 5\n+  replicas: 2\n" in double
     assert "(context prod)" in err
+
+
+def test_a_refused_related_read_keeps_the_object_state(apiserver: ApiServerDouble, kubeconfig: Path,
+                                                       manifest: Path) -> None:
+    s = Scenario(apiserver)
+    s.healthy()
+    apiserver.inject(Forbidden(user="dev"), kind="pods", verbs={"list"})
+    data = status(kubeconfig, manifest)
+    dep = data["objects"][0]["live"]["double"]
+    assert dep["summary"] == "2/2 ready · rolled out" and dep["error"] == ""
+    assert any('cannot list resource "pods"' in n for n in dep["notes"])
+    assert live_findings(data) == []  # nothing is claimed about pods it could not read
