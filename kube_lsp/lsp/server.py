@@ -689,6 +689,14 @@ def _code_actions(ls: KubeLanguageServer, doc: OpenDocument, params: types.CodeA
                 edit=types.WorkspaceEdit(document_changes=[types.TextDocumentEdit(text_document=ident, edits=edits)]),
             ))
         actions.extend(_ignore_actions(doc, f, diag, pos, ident))
+    for f in ls.live.findings(doc):  # drift: the diff view one click away
+        if f.code == "KL958" and f.span.start.line <= end.line and f.span.end.line >= start.line:
+            actions.append(types.CodeAction(
+                title="Diff this document against the cluster", kind=types.CodeActionKind.QuickFix,
+                diagnostics=[to_diagnostic(f, pos, doc.uri, doc.version)],
+                command=types.Command(title="Diff against cluster", command="kube-lsp.diff",
+                                      arguments=[doc.uri, f.doc])))
+            break
     return actions
 
 

@@ -222,5 +222,10 @@ def test_kubectl_reads_pods_events_and_watches(apiserver: ApiServerDouble, kubec
     assert [e["reason"] for e in json.loads(events.stdout)["items"]] == ["Failed"]
     described = kubectl("describe", "pod", "web-1")
     assert described.returncode == 0 and "Failed to pull image" in described.stdout
+    apiserver.seed({"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
+                    "metadata": {"name": "web-abc", "labels": {"kubernetes.io/service-name": "web"}},
+                    "addressType": "IPv4", "endpoints": [{"addresses": ["10.0.0.1"]}]}, manager=None)
+    slices = kubectl("get", "endpointslices", "-l", "kubernetes.io/service-name=web", "-o", "name")
+    assert slices.returncode == 0 and slices.stdout.split() == ["endpointslice.discovery.k8s.io/web-abc"]
     watched = kubectl("get", "pods", "--watch", "--request-timeout=2s", "-o", "name", timeout=30)
     assert "pod/web-1" in watched.stdout

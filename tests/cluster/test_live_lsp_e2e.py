@@ -186,6 +186,16 @@ async def test_drift_on_the_changed_field_only(client: LanguageClient, apiserver
     drift = live(diags, "KL958")
     assert [at(d) for d in drift] == [lsp_position("2", 1)] == [lsp_position("replicas: 2", offset=10)]
     assert drift[0].severity == types.DiagnosticSeverity.Information and "live: 5" in drift[0].message
+    line = at(drift[0])[0]
+    actions = await client.text_document_code_action_async(types.CodeActionParams(
+        text_document=types.TextDocumentIdentifier(uri=URI),
+        range=types.Range(start=types.Position(line=line, character=0), end=types.Position(line=line, character=0)),
+        context=types.CodeActionContext(diagnostics=[drift[0]], only=[types.CodeActionKind.QuickFix])))
+    fix = next(a for a in actions or [] if a.title == "Diff this document against the cluster")
+    cmd = fix.command if isinstance(fix, types.CodeAction) else fix
+    assert isinstance(cmd, types.Command) and "kube-lsp.diff" in cmd.command
+    result = await command(client, "kube-lsp.diff", URI, 0)
+    assert "-  replicas: 5\n+  replicas: 2\n" in result["diff"]
 
 
 @pytest.mark.asyncio
