@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Final
@@ -26,6 +27,7 @@ log = logging.getLogger(__name__)
 WATCH_SECONDS: Final = 290  # the server ends each watch after this; the client reconnects
 BASE_BACKOFF: Final = 1.0
 MAX_BACKOFF: Final = 60.0
+MIN_WATCH: Final = 1.0  # a watch that ends sooner with no event waits (backs off) before the next one
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,10 +130,15 @@ class Watcher:
                     if listed_before:  # listing again: changes may have been missed meanwhile
                         self.on_change(w.key)
                     listed_before = True
+                began, events_before = time.monotonic(), w.status.events
                 rv = self._stream(w, rv)
-                backoff = self.base_backoff  # a watch that worked resets the backoff
                 w.status.reconnects += 1
-                continue
+                if time.monotonic() - began >= MIN_WATCH or w.status.events > events_before:
+                    backoff = self.base_backoff  # a watch that worked resets the backoff
+                    continue
+                # Ended at once with nothing in it (a server that does not stream watches, say): never spin.
+                delay = backoff
+                backoff = min(backoff * 2, self.max_backoff)
             except _Forbidden as exc:
                 self._set(w, "forbidden", str(exc))
                 delay = self.max_backoff

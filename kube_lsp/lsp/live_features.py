@@ -37,6 +37,7 @@ log = logging.getLogger("kube_lsp.live")
 
 REFRESH = "kube-lsp.liveRefresh"
 DEBOUNCE: Final = 0.3  # seconds: a burst of watch events costs one refresh
+MIN_INTERVAL: Final = 1.0  # seconds between watch-driven refreshes of one document
 MAX_RETRY: Final = 60.0
 _RELATED: Final = (("v1", "Pod"), ("v1", "Event"), ("apps/v1", "ReplicaSet"), ("batch/v1", "Job"),
                    ("discovery.k8s.io/v1", "EndpointSlice"), ("v1", "PersistentVolumeClaim"))
@@ -146,9 +147,11 @@ class LiveManager:
             pass
 
     def _changed_on_loop(self, key: WatchKey) -> None:
+        now = time.time()
         for uri, state in self.docs.items():
             if key in state.keys:
-                self.schedule(uri)
+                # A busy namespace changes all the time: at most one refresh per MIN_INTERVAL per document.
+                self.schedule(uri, max(DEBOUNCE, state.fetched_at + MIN_INTERVAL - now))
 
     def _watch_state(self, key: WatchKey, state: Any) -> None:
         if state.state == "forbidden":

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,7 @@ from kube_lsp.cluster.dryrun import Discovery
 from kube_lsp.cluster.transport import connect
 from kube_lsp.cluster.watch import Watcher, WatchKey, WatchState
 
-from .apiserver import ApiServerDouble, Forbidden, StatusFault
+from .apiserver import ApiServerDouble, Fault, FaultContext, Forbidden, Response, StatusFault
 
 
 def pod(name: str) -> dict[str, Any]:
@@ -143,3 +144,23 @@ def test_unchunked_watch_bodies_are_read_as_they_arrive(apiserver: ApiServerDoub
         until(lambda: len(seen) == 1, 5)
     finally:
         w.stop()
+
+
+@dataclass
+class ListInsteadOfWatch(Fault):
+    """A server that ignores watch=true and answers with the list at once."""
+
+    def respond(self, ctx: FaultContext) -> Response | None:
+        return Response.of(200, {"kind": "PodList", "apiVersion": "v1", "metadata": {"resourceVersion": "1"},
+                                 "items": []})
+
+
+def test_a_server_that_does_not_stream_is_not_hammered(apiserver: ApiServerDouble, kubeconfig: Path) -> None:
+    transport, key = pods_key(kubeconfig)
+    apiserver.inject(ListInsteadOfWatch(), kind="pods", verbs={"watch"})
+    w = Watcher(transport, lambda k: None, base_backoff=0.2, max_backoff=1.0)
+    w.ensure([key])
+    time.sleep(2.0)
+    w.stop()
+    watches = [r for r in apiserver.requests if r.query.get("watch") == "true"]
+    assert 2 <= len(watches) <= 6, len(watches)  # 0.2, 0.4, 0.8 s apart: not a tight loop
