@@ -63,6 +63,8 @@ class DocLive:
     retry: float = 1.0
     # assess() results per (document index, chunk text, observation): publish and hover reuse them.
     states: dict[tuple[int, str, int], LiveState] = field(default_factory=dict)
+    # The other contexts of kubeLsp.cluster.contexts, side by side: their observations, or why they failed.
+    others: dict[str, dict[ObjectKey, Observation] | str] = field(default_factory=dict)
 
 
 class LiveManager:
@@ -73,6 +75,7 @@ class LiveManager:
         self.docs: dict[str, DocLive] = {}
         self.mask = Masker()
         self._transport: ClusterTransport | None = None
+        self._other_transports: dict[str, ClusterTransport] = {}
         self._transport_lock = threading.Lock()
         self.watcher: Watcher | None = None
         self._timers: dict[str, asyncio.TimerHandle] = {}
@@ -97,6 +100,7 @@ class LiveManager:
         self.watcher = None
         with self._transport_lock:
             self._transport = None
+            self._other_transports.clear()
         for timer in self._timers.values():
             timer.cancel()
         self._timers.clear()
@@ -259,6 +263,50 @@ class LiveManager:
                 if outcome is not None and outcome.result is not None:
                     out.applied[object_key(t)] = (d.chunk.text, obs.live, outcome.result)
         out.keys, out.namespaces = self._keys(transport, discovery, [t for _, t in targets])
+        out.others = self._observe_others(transport.info.context, [t for _, t in targets])
+        return out
+
+    def other_contexts(self, primary: str) -> list[str]:
+        names = self.ls.cluster_settings.get("contexts") or []
+        return [str(n) for n in names if n != primary]
+
+    def _observe_others(self, primary: str, targets: list[Target]) -> dict[str, dict[ObjectKey, Observation] | str]:
+        """The same objects in the other contexts (read on open, save and refresh; no watches): each context
+        on its own, a failing one never hides the others."""
+        out: dict[str, dict[ObjectKey, Observation] | str] = {}
+        c = self.ls.cluster_settings
+        for name in self.other_contexts(primary):
+            try:
+                with self._transport_lock:
+                    transport = self._other_transports.get(name)
+                    if transport is None:
+                        transport = connect(c.get("kubeconfig"), name,
+                                            connect_timeout=float(c.get("connectTimeout", 5)),
+                                            read_timeout=float(c.get("timeout", 30)))
+                        self._other_transports[name] = transport
+                found = observe_all(transport, Discovery(transport), targets, self.mask)
+                out[name] = {object_key(t): o for t, o in zip(targets, found, strict=True) if o is not None}
+            except (ClusterConfigError, ClusterUnreachableError, DiscoveryError) as exc:
+                out[name] = str(exc)
+        return out
+
+    def others_of(self, doc: OpenDocument, index: int) -> list[tuple[str, LiveState]]:
+        """The object's state in each other context (a failed context: its error as the state)."""
+        live = self.docs.get(doc.uri)
+        if live is None or not live.others or index >= len(doc.results):
+            return []
+        root = doc.results[index].document.root
+        target = Target.of(root) if isinstance(root, YMap) else None
+        if target is None or not isinstance(root, YMap):
+            return []
+        out = []
+        for name, found in live.others.items():
+            if isinstance(found, str):
+                out.append((name, LiveState("unreachable", False, name, error=self.mask(found))))
+                continue
+            obs = found.get(object_key(target))
+            if obs is not None:
+                out.append((name, assess(root, index, obs, time.time(), self.mask)))
         return out
 
     @staticmethod
@@ -357,7 +405,9 @@ class LiveManager:
         drift = sum(1 for f in state.findings if f.code == "KL958")
         extra = (f" · {problems} problem{'s' if problems != 1 else ''}" if problems else "") + (
             f" · {drift} drifted field{'s' if drift != 1 else ''}" if drift else "")
-        return f"live: {state.summary}{extra}"
+        others = "".join(f" | {name}: {s.summary}" for name, s in self.others_of(doc, index))
+        context = f" ({state.context})" if others and state.context else ""
+        return f"live{context}: {state.summary}{extra}{others}"
 
     def hover(self, doc: OpenDocument, line: int) -> str | None:
         """The live state's Markdown when `line` is an object's apiVersion, kind or metadata.name line."""
@@ -378,7 +428,9 @@ class LiveManager:
             if rel not in header:
                 return None
             state = self.state_of(doc, i)
-            return state.markdown() if state is not None else None
+            if state is None:
+                return None
+            return "\n\n".join([state.markdown(), *(s.markdown() for _, s in self.others_of(doc, i))])
         return None
 
     def describe(self, doc: OpenDocument) -> dict[str, Any]:
@@ -389,7 +441,8 @@ class LiveManager:
             if state is not None:
                 objects.append({"document": i, **state.to_json(),
                                 "findings": [{"code": f.code, "line": f.span.start.line, "message": f.message}
-                                             for f in state.findings]})
+                                             for f in state.findings],
+                                "contexts": {name: s.to_json() for name, s in self.others_of(doc, i)}})
         return {"context": self.ls.cluster_settings.get("context") or "", "error": live.error if live else "",
                 "objects": objects, "watches": sorted(str(k) for k in (self.watcher.keys if self.watcher else ())),
                 "watchesForbidden": dict(self.watch_forbidden), "refreshes": self.refreshes}

@@ -265,12 +265,49 @@ async def test_diff_against_all_contexts_with_one_failing(client: LanguageClient
     config["clusters"].append({"name": "down", "cluster": {"server": "https://127.0.0.1:9",
                                                            "certificate-authority": str(apiserver.ca_file)}})
     kubeconfig.write_text(json.dumps(config))
-    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings={"kubeLsp": {
-        "kubeVersion": "", "cluster": {"kubeconfig": str(kubeconfig), "context": "double", "connectTimeout": 1,
-                                       "timeout": 10, "contexts": ["double", "prod"], "schemas": False}}}))
+    settings = {"kubeVersion": "", "cluster": {"kubeconfig": str(kubeconfig), "context": "double",
+                                               "connectTimeout": 1, "timeout": 10, "contexts": ["double", "prod"],
+                                               "schemas": False}}
+    client.set_configuration(settings, section="kubeLsp")
+    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings={"kubeLsp": settings}))
     await open_doc(client)
     await asyncio.sleep(0.5)
     result = await command(client, "kube-lsp.diffAll", URI)
     double, prod = result["sections"]
     assert double["context"] == "double" and "-  replicas: 3\n+  replicas: 2\n" in double["diff"]
     assert prod["context"] == "prod" and "cannot reach the cluster at https://127.0.0.1:9" in prod["error"]
+
+
+@pytest.mark.asyncio
+async def test_live_state_of_several_contexts_side_by_side(client: LanguageClient, apiserver: ApiServerDouble,
+                                                           kubeconfig: Path) -> None:
+    Scenario(apiserver).healthy()
+    config = json.loads(kubeconfig.read_text())
+    config["contexts"].append({"name": "staging", "context": {"cluster": "double", "user": "double-user",
+                                                              "namespace": "staging"}})
+    config["contexts"].append({"name": "prod", "context": {"cluster": "down", "user": "double-user"}})
+    config["clusters"].append({"name": "down", "cluster": {"server": "https://127.0.0.1:9",
+                                                           "certificate-authority": str(apiserver.ca_file)}})
+    kubeconfig.write_text(json.dumps(config))
+    settings = {"kubeVersion": "", "cluster": {"kubeconfig": str(kubeconfig), "context": "double",
+                                               "connectTimeout": 1, "timeout": 10, "live": True, "schemas": False,
+                                               "contexts": ["double", "staging", "prod"]}}
+    client.set_configuration(settings, section="kubeLsp")  # what a later workspace/configuration pull gets
+    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings={"kubeLsp": settings}))
+    await open_doc(client)
+    await wait_for(client, lambda ds: True)
+    result = await command(client, "kube-lsp.liveRefresh", URI)
+    dep = result["objects"][0]
+    assert dep["summary"] == "2/2 ready · rolled out"
+    assert dep["contexts"]["staging"]["summary"] == "not found in staging"
+    assert dep["contexts"]["prod"]["summary"] == "unreachable"
+    assert "cannot reach the cluster at https://127.0.0.1:9" in dep["contexts"]["prod"]["error"]
+    lenses = await client.text_document_code_lens_async(types.CodeLensParams(
+        text_document=types.TextDocumentIdentifier(uri=URI)))
+    titles = [lens.command.title for lens in lenses if lens.command]
+    assert "live (double): 2/2 ready · rolled out | staging: not found in staging | prod: unreachable" in titles
+    hover = await client.text_document_hover_async(types.HoverParams(
+        text_document=types.TextDocumentIdentifier(uri=URI), position=types.Position(line=1, character=2)))
+    assert hover is not None
+    text = hover.contents.value if isinstance(hover.contents, types.MarkupContent) else str(hover.contents)
+    assert "**Live state** (staging): not found in staging" in text and "**Live state** (prod): unreachable" in text
