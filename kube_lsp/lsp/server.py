@@ -595,7 +595,14 @@ async def _pull_configuration(ls: KubeLanguageServer) -> None:
             for key in path[:-1]:
                 node = node[key] = dict(node[key]) if isinstance(node.get(key), Mapping) else {}
             node[path[-1]] = value
+        cluster_before = dict(ls.cluster_settings)
         _report(ls, ls.apply_settings(section))
+        if ls.cluster_settings != cluster_before:  # e.g. live state switched on: start it for the open files
+            ls.live.reset()
+            for doc in ls.docs.values():
+                if doc.current and doc.analysed_version is not None:
+                    ls.publish(doc)  # without the live findings of before
+            ls.live.schedule_all()
 
 
 def _report(ls: KubeLanguageServer, problems: list[str]) -> None:

@@ -311,3 +311,23 @@ async def test_live_state_of_several_contexts_side_by_side(client: LanguageClien
     assert hover is not None
     text = hover.contents.value if isinstance(hover.contents, types.MarkupContent) else str(hover.contents)
     assert "**Live state** (staging): not found in staging" in text and "**Live state** (prod): unreachable" in text
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("client", [False], indirect=True)
+async def test_switching_live_on_and_off_through_the_settings(client: LanguageClient, apiserver: ApiServerDouble,
+                                                              kubeconfig: Path) -> None:
+    s = Scenario(apiserver)
+    s.pod("web-7d9f-a", "Pending", [waiting("ImagePullBackOff", "Back-off pulling image")])
+    await open_doc(client)
+    await wait_for(client, lambda ds: True)
+    settings = {"kubeVersion": "", "cluster": {"kubeconfig": str(kubeconfig), "context": "double",
+                                               "connectTimeout": 2, "timeout": 10, "live": True, "schemas": False}}
+    client.set_configuration(settings, section="kubeLsp")
+    # As VS Code does: the notification carries no settings, the server pulls them.
+    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
+    await wait_for(client, lambda ds: live(ds, "KL950"))
+    settings["cluster"]["live"] = False
+    client.set_configuration(settings, section="kubeLsp")
+    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
+    await wait_for(client, lambda ds: not live(ds))
