@@ -165,6 +165,9 @@ def _build() -> Cli:
             cmd.add_argument("-q", "--quiet", action="store_true", help="no summary line on stderr")
         if name == "status":
             cmd.add_argument("--format", choices=("text", "json"), default="text", help="output format (default text)")
+            cmd.add_argument("--drift", action="store_true",
+                             help="also compare each live object with a server-side dry-run of the file (KL958 on "
+                                  "each field the file sets that differs)")
             cmd.add_argument("--watch", action="store_true",
                              help="keep watching the cluster and print the states again when they change")
             cmd.add_argument("--watch-for", type=float, default=0.0, metavar="S",

@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 from kube_lsp.cluster.diff import object_diff
-from kube_lsp.cluster.dryrun import Discovery, DiscoveryError, check_documents
+from kube_lsp.cluster.drift import drift_findings
+from kube_lsp.cluster.dryrun import Discovery, DiscoveryError, check_documents, dry_run
 from kube_lsp.cluster.live import LiveState, Masker, assess, secret_values
 from kube_lsp.cluster.observe import Target, observe_all
 from kube_lsp.cluster.transport import ClusterConfigError, ClusterTransport, ClusterUnreachableError, connect
@@ -155,7 +156,7 @@ def _objects(sources: list[Source]) -> tuple[list[_Object], Masker]:
     return objects, mask
 
 
-def _observe(ctx: _Context, objects: list[_Object], mask: Masker) -> None:
+def _observe(ctx: _Context, objects: list[_Object], mask: Masker, drift: bool = False) -> None:
     if ctx.transport is None or ctx.discovery is None:
         return
     try:
@@ -168,6 +169,19 @@ def _observe(ctx: _Context, objects: list[_Object], mask: Masker) -> None:
     now = time.time()
     ctx.states = [assess(o.root, o.doc.index, obs, now, mask) if obs is not None else None
                   for o, obs in zip(objects, observations, strict=True)]
+    if not drift:
+        return
+    for o, obs, state in zip(objects, observations, ctx.states, strict=True):
+        if obs is None or state is None or obs.live is None or obs.error or o.target.kind == "Secret":
+            continue
+        try:
+            outcome = dry_run(ctx.transport, ctx.discovery, o.doc)
+        except (ClusterUnreachableError, DiscoveryError) as exc:
+            state.notes.append(f"drift not checked: {exc}")
+            continue
+        if outcome is not None and outcome.result is not None:
+            state.findings = sorted([*state.findings, *drift_findings(o.root, o.doc.index, obs.live, outcome.result,
+                                                                       mask, obs.context)], key=lambda f: f.sort_key)
 
 
 def _where(o: _Object) -> str:
@@ -284,7 +298,7 @@ def run_status(args: argparse.Namespace, stdin: TextIO, out: TextIO,
         for c in contexts:
             if c.discovery is not None:
                 c.discovery = Discovery(c.discovery.transport)  # a fresh view each time (a CRD may appear)
-            _observe(c, objects, mask)
+            _observe(c, objects, mask, args.drift)
         return render_fn(objects, contexts)
 
     text = snapshot()

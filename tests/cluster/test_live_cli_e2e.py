@@ -301,3 +301,18 @@ def test_a_refused_related_read_keeps_the_object_state(apiserver: ApiServerDoubl
     assert dep["summary"] == "2/2 ready · rolled out" and dep["error"] == ""
     assert any('cannot list resource "pods"' in n for n in dep["notes"])
     assert live_findings(data) == []  # nothing is claimed about pods it could not read
+
+
+def test_drift_on_the_changed_field_only(apiserver: ApiServerDouble, kubeconfig: Path, manifest: Path) -> None:
+    s = Scenario(apiserver)
+    s.healthy()
+    assert [f for f in live_findings(status(kubeconfig, manifest, "--drift")) if f[0] == "KL958"] == []
+    dep = apiserver.get("apps/v1", "Deployment", "web")
+    assert dep is not None
+    dep["spec"]["replicas"] = 5
+    apiserver.seed(dep)
+    found = [f for f in live_findings(status(kubeconfig, manifest, "--drift")) if f[0] == "KL958"]
+    line, col = position("replicas: 2")
+    assert [(f[1], f[2]) for f in found] == [(line, col + len("replicas: "))]
+    assert "live: 5" in found[0][3]
+    assert [f for f in live_findings(status(kubeconfig, manifest)) if f[0] == "KL958"] == []  # only when asked
