@@ -233,3 +233,10 @@ def test_failed_scheduling_only_while_the_pod_is_unscheduled() -> None:
     assert [(f.code, f.span.start.line) for f in found] == [("KL953", 13)]
     scheduled = _pod("Pending", False, 0, scheduled="True")  # scheduled since: the event is history
     assert assess(root(WORKLOAD), 0, obs("Pod", scheduled, pods=(scheduled,), events=events), NOW).findings == []
+
+
+def test_a_probe_event_without_field_path_is_about_the_only_container() -> None:
+    events = (_event("Unhealthy", "Liveness probe failed: 500", 5, field_path=None),)
+    failing = _pod("Running", False, started_age=120)
+    found = assess(root(WORKLOAD), 0, obs("Pod", failing, pods=(failing,), events=events), NOW).findings
+    assert [(f.code, f.span.start.line) for f in found] == [("KL955", 10)]

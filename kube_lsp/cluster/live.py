@@ -533,9 +533,11 @@ def _container_findings(ctx: _Ctx) -> None:
                         f"restarts, pod {pname}, {ctx.seen(parse_time(lt.get('finishedAt')))})", path=c.path)
         probes: dict[tuple[str, str, str], JSON] = {}
         current = {(lk, str(cs["name"])): cs for lk, cs in _statuses(pod)}
+        only = [k for k in current if k[0] == "containers"]
         for ev in events:
             m = _PROBE_RE.match(str(ev.get("message", "")))
-            where = _event_container(ev)
+            # An event without a fieldPath is about the pod: with one container, that container.
+            where = _event_container(ev) or (only[0] if len(only) == 1 else None)
             if ev.get("reason") != "Unhealthy" or not m or where is None:
                 continue
             status = current.get(where)

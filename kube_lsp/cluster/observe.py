@@ -188,7 +188,9 @@ def _observe(transport: ClusterTransport, res: Resource, target: Target, ns: str
         if kind == "Deployment":
             sets = read(partial(_list, transport, _ns_path(_APPS, ns, "replicasets"), labelSelector=selector))
             owners = {_uid(rs) for rs in _owned(sets or [], owners)}
-        pods = _owned(selected or [], owners)
+        pods = _owned(selected or [], owners | {_uid(live)})
+        if not pods:  # pods that name no owner at all (made by hand or by a simple controller) still count
+            pods = [p for p in selected or [] if not (p.get("metadata") or {}).get("ownerReferences")]
     elif kind == "CronJob":
         jobs = _owned(read(partial(_list, transport, _ns_path(_BATCH, ns, "jobs"))) or [], {_uid(live)})
         jobs.sort(key=lambda j: str((j.get("metadata") or {}).get("creationTimestamp") or ""), reverse=True)

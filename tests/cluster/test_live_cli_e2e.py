@@ -4,6 +4,7 @@ and gone once the cluster stops reporting it, JSON, --watch, Secrets masked, RBA
 from __future__ import annotations
 
 import base64
+import copy
 import io
 import json
 import sys
@@ -316,3 +317,14 @@ def test_drift_on_the_changed_field_only(apiserver: ApiServerDouble, kubeconfig:
     assert [(f[1], f[2]) for f in found] == [(line, col + len("replicas: "))]
     assert "live: 5" in found[0][3]
     assert [f for f in live_findings(status(kubeconfig, manifest)) if f[0] == "KL958"] == []  # only when asked
+
+
+def test_pods_owned_directly_or_by_nobody_are_the_workloads(apiserver: ApiServerDouble, kubeconfig: Path,
+                                                            manifest: Path) -> None:
+    s = Scenario(apiserver)
+    apiserver.seed({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web-bare", "labels": {"app": "web"}},
+                    "spec": copy.deepcopy(s.deployment["spec"]["template"]["spec"]),
+                    "status": {"phase": "Pending", "containerStatuses": [waiting("ErrImagePull", "not found")]}},
+                   manager=None, defaults=False)
+    found = [f for f in live_findings(status(kubeconfig, manifest)) if f[0] == "KL950"]
+    assert [(f[1], f[2]) for f in found] == [position("nginx:1.277")] and "pod web-bare" in found[0][3]
