@@ -328,3 +328,69 @@ def test_pods_owned_directly_or_by_nobody_are_the_workloads(apiserver: ApiServer
                    manager=None, defaults=False)
     found = [f for f in live_findings(status(kubeconfig, manifest)) if f[0] == "KL950"]
     assert [(f[1], f[2]) for f in found] == [position("nginx:1.277")] and "pod web-bare" in found[0][3]
+
+
+KINDS = """\
+apiVersion: v1
+kind: Pod
+metadata:
+  name: solo
+spec:
+  containers:
+    - name: app
+      image: busybox:1.36
+---
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: migrate
+spec:
+  completions: 2
+  template:
+    spec:
+      restartPolicy: Never
+      containers:
+        - name: migrate
+          image: migrate:3
+---
+apiVersion: example.com/v1
+kind: Widget
+metadata:
+  name: gizmo
+spec:
+  size: 3
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: settings
+data:
+  a: b
+"""
+
+
+def test_states_of_pods_jobs_custom_resources_and_others(apiserver: ApiServerDouble, kubeconfig: Path,
+                                                         tmp_path: Path) -> None:
+    path = tmp_path / "kinds.yaml"
+    path.write_text(KINDS)
+    pod = apiserver.seed({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "solo"},
+                          "spec": {"containers": [{"name": "app", "image": "busybox:1.36"}]},
+                          "status": {"phase": "Running", "containerStatuses": [running("app", "busybox:1.36", 3)]}},
+                         manager=None)
+    apiserver.seed({"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "migrate"},
+                    "spec": {"completions": 2, "template": {"spec": {"restartPolicy": "Never", "containers": [
+                        {"name": "migrate", "image": "migrate:3"}]}}},
+                    "status": {"succeeded": 1, "failed": 2, "active": 1}}, manager=None)
+    apiserver.seed({"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "gizmo"},
+                    "spec": {"size": 3}, "status": {"conditions": [
+                        {"type": "Ready", "status": "False", "reason": "PartsMissing", "message": "2 of 3 parts"}]}},
+                   manager=None)
+    apiserver.event(pod, "Pulled", 'Container image "busybox:1.36" already present on machine', type="Normal")
+    data = status(kubeconfig, path)
+    summaries = [o["live"]["double"]["summary"] for o in data["objects"]]
+    assert summaries == ["Running · 1/1 ready · 3 restarts", "succeeded 1/2, failed 2 · running",
+                         "Ready: False (PartsMissing)", "not found in default"]
+    solo = data["objects"][0]["live"]["double"]
+    assert solo["images"] == ["busybox:1.36"] and solo["events"][0]["reason"] == "Pulled"
+    widget = data["objects"][2]["live"]["double"]
+    assert widget["conditions"][0]["message"] == "2 of 3 parts"
