@@ -240,3 +240,17 @@ def test_a_probe_event_without_field_path_is_about_the_only_container() -> None:
     failing = _pod("Running", False, started_age=120)
     found = assess(root(WORKLOAD), 0, obs("Pod", failing, pods=(failing,), events=events), NOW).findings
     assert [(f.code, f.span.start.line) for f in found] == [("KL955", 10)]
+
+
+def test_configured_applies_severities_and_comments() -> None:
+    from kube_lsp.cluster.live import configured
+    from kube_lsp.model import Severity
+
+    live = {"apiVersion": "v1", "kind": "Pod", "status": {"containerStatuses": [
+        {"name": "app", "state": {"waiting": {"reason": "ImagePullBackOff"}}}]}}
+    findings = assess(root(POD), 0, obs("Pod", live, pods=(live,)), NOW).findings
+    lines = POD.split("\n")
+    assert [f.severity for f in configured(findings, lines, 0)] == [Severity.WARNING]
+    assert [f.severity for f in configured(findings, lines, 0, lambda c, d: Severity.ERROR)] == [Severity.ERROR]
+    assert configured(findings, lines, 0, lambda c, d: None) == []
+    assert configured(findings, ["# kube-lsp: ignore-document=KL950", *lines], -1) == []

@@ -18,7 +18,7 @@ from typing import Any, TextIO
 from kube_lsp.cluster.diff import object_diff
 from kube_lsp.cluster.drift import drift_findings
 from kube_lsp.cluster.dryrun import Discovery, DiscoveryError, check_documents, dry_run
-from kube_lsp.cluster.live import LiveState, Masker, assess, secret_values
+from kube_lsp.cluster.live import LiveState, Masker, assess, configured, secret_values
 from kube_lsp.cluster.observe import Target, observe_all
 from kube_lsp.cluster.transport import ClusterConfigError, ClusterTransport, ClusterUnreachableError, connect
 from kube_lsp.cluster.watch import Watcher, WatchKey
@@ -169,6 +169,9 @@ def _observe(ctx: _Context, objects: list[_Object], mask: Masker, drift: bool = 
     now = time.time()
     ctx.states = [assess(o.root, o.doc.index, obs, now, mask) if obs is not None else None
                   for o, obs in zip(objects, observations, strict=True)]
+    for o, state in zip(objects, ctx.states, strict=True):  # `# kube-lsp: ignore=…` comments apply
+        if state is not None and state.findings:
+            state.findings = configured(state.findings, o.doc.chunk.text.split("\n"), o.doc.start_line)
     if not drift:
         return
     for o, obs, state in zip(objects, observations, ctx.states, strict=True):

@@ -19,14 +19,15 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Final
 
 from kube_lsp.cluster.status import object_anchor
 from kube_lsp.model import Finding, Severity, Span
 from kube_lsp.parsing.nodes import YMap, YNode, YScalar, YSeq
+from kube_lsp.suppress import directives, is_suppressed
 from kube_lsp.workloads import LONG_RUNNING, Container, PodTemplate, containers, pod_template
 
 JSON = dict[str, Any]
@@ -654,6 +655,21 @@ def _selector_findings(ctx: _Ctx) -> None:
                    "but none is ready" if matched else f"{not_ready} endpoints not ready")
             ctx.add(NO_ENDPOINTS, span, f"Service \"{obs.name}\" has no ready endpoints: {why} ({query}; "
                     f"{ctx.seen(None)}); traffic to it fails", path="spec.selector")
+
+
+def configured(findings: Iterable[Finding], lines: list[str], first_line: int,
+               severity_for: Callable[[str, Severity], Severity | None] | None = None) -> list[Finding]:
+    """Live findings as the user configured them: `# kube-lsp: ignore=KL956` comments (on the finding's line or
+    `ignore-document` in its YAML document, whose `lines` start at `first_line`) and per-rule severities or
+    `off` from the settings."""
+    per_line, whole = directives(lines, first_line)
+    out = []
+    for f in findings:
+        severity = severity_for(f.code, f.severity) if severity_for is not None else f.severity
+        if severity is None or is_suppressed(f, per_line, whole):
+            continue
+        out.append(f if severity == f.severity else replace(f, severity=severity))
+    return out
 
 
 def assess(root: YMap, doc: int, obs: Observation, now: float, mask: Masker | None = None) -> LiveState:

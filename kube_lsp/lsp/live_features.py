@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from kube_lsp.cluster.drift import drift_findings
 from kube_lsp.cluster.dryrun import Discovery, DiscoveryError, dry_run
-from kube_lsp.cluster.live import LiveState, Masker, Observation, assess, secret_values
+from kube_lsp.cluster.live import LiveState, Masker, Observation, assess, configured, secret_values
 from kube_lsp.cluster.observe import Target, observe_all
 from kube_lsp.cluster.transport import ClusterConfigError, ClusterTransport, ClusterUnreachableError, connect
 from kube_lsp.cluster.watch import Watcher, WatchKey
@@ -391,8 +391,10 @@ class LiveManager:
         out: list[Finding] = []
         for i, chunk in enumerate(doc.chunks):
             state = self.state_of(doc, i)
-            if state is not None:
-                out.extend(f.shifted(chunk.start_line, 0) for f in state.findings)
+            if state is not None and state.findings:
+                lines = doc.analysed_lines[chunk.start_line:chunk.end_line] if doc.analysed_lines else []
+                out.extend(configured((f.shifted(chunk.start_line, 0) for f in state.findings), lines,
+                                      chunk.start_line, self.ls.settings.severity_for))
         return out
 
     def lens_title(self, doc: OpenDocument, index: int) -> str | None:

@@ -394,3 +394,15 @@ def test_states_of_pods_jobs_custom_resources_and_others(apiserver: ApiServerDou
     assert solo["images"] == ["busybox:1.36"] and solo["events"][0]["reason"] == "Pulled"
     widget = data["objects"][2]["live"]["double"]
     assert widget["conditions"][0]["message"] == "2 of 3 parts"
+
+
+def test_suppression_comments_apply_to_live_problems(apiserver: ApiServerDouble, kubeconfig: Path,
+                                                     tmp_path: Path) -> None:
+    s = Scenario(apiserver)
+    s.pod("web-7d9f-a", "Pending", [waiting("ImagePullBackOff", "Back-off pulling image")])
+    path = tmp_path / "web.yaml"
+    ignored = "image: nginx:1.277  # kube-lsp: ignore=live-image-pull-failed"
+    path.write_text(MANIFEST.replace("image: nginx:1.277", ignored))
+    assert [f for f in live_findings(status(kubeconfig, path)) if f[0] == "KL950"] == []
+    path.write_text(MANIFEST)
+    assert [f for f in live_findings(status(kubeconfig, path)) if f[0] == "KL950"]
