@@ -649,10 +649,16 @@ def _selector_findings(ctx: _Ctx) -> None:
             and spec.get("type") != "ExternalName":
         ready, not_ready = _endpoint_counts(obs.slices)
         if ready == 0:
-            matched = len(obs.selected) if obs.selected is not None else None
-            why = ("no pod matches the selector" if matched == 0 else
-                   f"{matched} pod{'s' if matched != 1 else ''} match{'es' if matched == 1 else ''} the selector "
-                   "but none is ready" if matched else f"{not_ready} endpoints not ready")
+            matched = obs.selected
+            n_running = sum(1 for p in matched or () if (p.get("status") or {}).get("phase") == "Running")
+            if matched is None:
+                why = f"{not_ready} endpoint{'s' if not_ready != 1 else ''} not ready"
+            elif not matched:
+                why = "no pod matches the selector"
+            else:
+                n = len(matched)
+                why = (f"{n} pod{'s' if n != 1 else ''} match{'es' if n == 1 else ''} the selector ({n_running} "
+                       f"running) but no endpoint is ready ({not_ready} not ready)")
             ctx.add(NO_ENDPOINTS, span, f"Service \"{obs.name}\" has no ready endpoints: {why} ({query}; "
                     f"{ctx.seen(None)}); traffic to it fails", path="spec.selector")
 

@@ -163,7 +163,8 @@ def test_selector_without_running_pod_and_service_without_endpoints(apiserver: A
     assert [(f[1], f[2]) for f in no_pod] == [position("selector")]
     assert "no running pod matches the selector app=web" in no_pod[0][3] and "1 Pending" in no_pod[0][3]
     assert [(f[1], f[2]) for f in no_eps] == [position("selector", 2)]
-    assert "has no ready endpoints" in no_eps[0][3] and "none is ready" in no_eps[0][3]
+    assert "has no ready endpoints: 1 pod matches the selector (0 running) but no endpoint is ready (1 not ready)" \
+        in no_eps[0][3]
     s.healthy()
     assert [f for f in live_findings(status(kubeconfig, manifest)) if f[0] in ("KL956", "KL957")] == []
 
