@@ -1,4 +1,4 @@
-"""Command line: `kube-lsp check`, `rules`, `serve`, `dry-run`, `diff`. Argument handling and I/O only;
+"""Command line: `kube-lsp check`, `rules`, `serve`, `dry-run`, `diff`, `status`. Argument handling and I/O only;
 no analysis here.
 """
 
@@ -202,11 +202,14 @@ def _build() -> Cli:
     upgrade.add_argument("--kubeconfig", metavar="FILE", help="like --cluster, with this kubeconfig file")
     commands["upgrade"] = upgrade
     for name, help_text in (("dry-run", "server-side dry-run of each document against your cluster (never writes)"),
-                            ("diff", "diff each document against the live cluster, like kubectl diff --server-side")):
+                            ("diff", "diff each document against the live cluster, like kubectl diff --server-side"),
+                            ("status", "the live state of each object in the cluster, and its live problems "
+                                       "(read-only)")):
         cmd = sub.add_parser(name, help=help_text, description=help_text[0].upper() + help_text[1:] + ".")
         cmd.add_argument("paths", nargs="+", metavar="PATH", help="files or directories; - reads stdin")
         cmd.add_argument("--kubeconfig", metavar="FILE", help="kubeconfig (default: $KUBECONFIG or ~/.kube/config)")
-        cmd.add_argument("--context", metavar="NAME", help="kubeconfig context (default: the current one)")
+        cmd.add_argument("--context", metavar="NAME", action="append",
+                         help="kubeconfig context (default: the current one); repeat for several, side by side")
         cmd.add_argument("--connect-timeout", type=float, default=5.0, metavar="S", help="default 5 seconds")
         cmd.add_argument("--timeout", type=float, default=30.0, metavar="S", help="read timeout, default 30 s")
         cmd.add_argument("--stdin-filename", metavar="NAME", default="<stdin>")
@@ -214,6 +217,16 @@ def _build() -> Cli:
             cmd.add_argument("--format", choices=("text", "json", "sarif", "github"), default="text",
                              help="output format (default text)")
             cmd.add_argument("-q", "--quiet", action="store_true", help="no summary line on stderr")
+        if name == "status":
+            cmd.add_argument("--format", choices=("text", "json"), default="text", help="output format (default text)")
+            cmd.add_argument("--drift", action="store_true",
+                             help="also compare each live object with a server-side dry-run of the file (KL958 on "
+                                  "each field the file sets that differs)")
+            cmd.add_argument("--watch", action="store_true",
+                             help="keep watching the cluster and print the states again when they change")
+            cmd.add_argument("--watch-for", type=float, default=0.0, metavar="S",
+                             help="with --watch: stop after S seconds (default: until interrupted)")
+            cmd.add_argument("--debounce", type=float, default=0.3, metavar="S", help=argparse.SUPPRESS)
         commands[name] = cmd
 
     serve = sub.add_parser("serve", help="run the language server (stdio by default)",
@@ -288,6 +301,10 @@ def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None, stdout:
             from kube_lsp.cluster.cli import run_cluster_command
 
             return run_cluster_command(args, stdin or sys.stdin, out)
+        if args.command == "status":
+            from kube_lsp.cluster.cli import run_status
+
+            return run_status(args, stdin or sys.stdin, out)
         if args.command == "serve":
             return _serve(args)
     except (ConfigError, InputError, LookupError) as exc:

@@ -299,6 +299,8 @@ _CLUSTER_TYPES: Final[dict[str, tuple[tuple[type, ...], str]]] = {
     "connectTimeout": ((int, float), "a number of seconds above 0"),
     "timeout": ((int, float), "a number of seconds above 0"),
     "schemas": ((bool,), "true or false"),
+    "live": ((bool,), "true or false"),
+    "contexts": ((list,), "a list of context names"),
 }
 
 
@@ -309,8 +311,8 @@ def read_cluster_settings(raw: Any, section: str = "kubeLsp") -> tuple[dict[str,
     if raw is None:
         return {}, []
     if not isinstance(raw, Mapping):
-        return {}, [SettingProblem(f"{where} must be a mapping (kubeconfig, context, connectTimeout, timeout, "
-                                   f"schemas), not {_brief(raw)}")]
+        return {}, [SettingProblem(f"{where} must be a mapping (kubeconfig, context, contexts, connectTimeout, "
+                                   f"timeout, schemas, live), not {_brief(raw)}")]
     out: dict[str, Any] = {}
     problems: list[SettingProblem] = []
     for key, value in raw.items():
@@ -319,6 +321,8 @@ def read_cluster_settings(raw: Any, section: str = "kubeLsp") -> tuple[dict[str,
         kinds, what = _CLUSTER_TYPES.get(str(key), ((object,), ""))
         bad = not isinstance(value, kinds) or (bool not in kinds and isinstance(value, bool))
         if not bad and float in kinds and not value > 0:
+            bad = True
+        if not bad and list in kinds and not all(isinstance(v, str) and v for v in value):
             bad = True
         if bad:
             problems.append(SettingProblem(f"{where}.{key} must be {what}, not {_brief(value)}"))

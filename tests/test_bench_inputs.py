@@ -25,6 +25,7 @@ MISSING = {
     "scale.py": ("the corpus of manifests", "shared/corpus", "--corpus"),
     "pack_counts.py": ("the shared material", "shared/corpus", "--shared"),
     "workspace.py": ("the corpus of real manifests", "shared/corpus", "--corpus"),
+    "live_latency.py": ("the shared LSP client (lspclient.py)", "shared/bench/harness/lspclient.py", "--harness"),
 }
 SELF_CONTAINED = {"soak.py", "crd_speed.py"}  # need nothing from ../shared (crd_speed: the checkout's fixtures)
 

@@ -92,3 +92,12 @@ def test_send_is_the_only_caller_of_call_api() -> None:
 
 def test_warning_headers() -> None:
     assert parse_warnings(['299 - "a b", 299 - "c"']) == ("a b", "c")
+
+
+def test_only_reads_are_streamed() -> None:
+    t, client = transport()
+    for method in ("POST", "PATCH", "PUT", "DELETE"):
+        with pytest.raises(UnsafeRequestError):
+            t.send(method, "/api/v1/namespaces/default/pods", query=[("dryRun", "All"), ("watch", "true")],
+                   stream=True)
+    assert client.calls == []

@@ -13,7 +13,7 @@ import logging
 import os
 import re
 import stat
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -42,9 +42,61 @@ class Response:
     headers: dict[str, str]
     body: bytes
     warnings: tuple[str, ...] = ()
+    # A watch (send(..., stream=True) answered 200): its lines as they arrive; the body is then empty.
+    stream: LineStream | None = None
 
     def json(self) -> Any:
         return json.loads(self.body or b"null")
+
+
+class LineStream:
+    """The lines of a streamed answer (a watch: one JSON object per line), read as they arrive.
+
+    `close()` may be called from another thread: it ends a read that is waiting for the next line.
+    """
+
+    def __init__(self, raw: Any) -> None:
+        self._raw = raw
+        self.closed = False
+
+    def _chunks(self) -> Iterator[bytes]:
+        """The bytes as they arrive: `read1` returns whatever is there (chunked or not; a server may also
+        stream without chunked encoding until it closes); older urllib3 streams chunk by chunk."""
+        read1 = getattr(type(self._raw), "read1", None)
+        if read1 is None:
+            yield from self._raw.stream(None, decode_content=True)
+            return
+        while True:
+            data = self._raw.read1(65536)
+            if not data:
+                return
+            yield data
+
+    def __iter__(self) -> Iterator[bytes]:
+        buffer = b""
+        try:
+            for chunk in self._chunks():
+                buffer += chunk
+                while b"\n" in buffer:
+                    line, buffer = buffer.split(b"\n", 1)
+                    if line.strip():
+                        yield line
+        except Exception as exc:  # noqa: BLE001 - urllib3 read errors, or close() from another thread
+            if not self.closed:
+                raise ClusterUnreachableError(f"the watch stream broke: {type(exc).__name__}: {exc}") from None
+        if buffer.strip() and not self.closed:
+            yield buffer
+
+    def close(self) -> None:
+        self.closed = True
+        try:
+            self._raw.shutdown()  # urllib3 >= 2.3: unblocks a read in another thread
+        except Exception:  # noqa: BLE001
+            pass
+        try:
+            self._raw.close()
+        except Exception:  # noqa: BLE001
+            pass
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,15 +151,21 @@ class ClusterTransport:
         body: Any = None,
         content_type: str | None = None,
         accept: str = "application/json",
+        stream: bool = False,
+        read_timeout: float | None = None,
     ) -> Response:
         """Send one request. Anything but GET must carry dryRun=All, or it is refused here.
 
         `body` is a JSON-serialisable object, sent as JSON (which is also YAML, for apply patches).
+        `stream=True` (GET only: a watch) returns as soon as the headers arrive; a 200 answer's lines are then
+        read from `Response.stream`. `read_timeout` overrides the transport's for this request.
         """
         method = method.upper()
         query = list(query)
         if not is_dry_run(method, query):
             raise UnsafeRequestError(f"refusing {method} {path} without dryRun=All: kube-lsp never changes a cluster")
+        if stream and method != "GET":
+            raise UnsafeRequestError(f"refusing to stream {method} {path}: only watches (GET) are streamed")
         headers = {"Accept": accept, "User-Agent": "kube-lsp"}
         if content_type:
             headers["Content-Type"] = content_type
@@ -122,9 +180,12 @@ class ClusterTransport:
             )
             self.sent.append((method, path))
             log.debug("%s %s %s", method, path, "&".join(f"{k}={v}" for k, v in query))
-            raw = self.api_client.call_api(*serialized, _request_timeout=(self.connect_timeout, self.read_timeout))
-            data = raw.read() or b""
+            timeout = (self.connect_timeout, read_timeout if read_timeout is not None else self.read_timeout)
+            raw = self.api_client.call_api(*serialized, _request_timeout=timeout)
             header_items = list((raw.getheaders() or {}).items())
+            if stream and raw.status == 200:
+                return Response(raw.status, dict(header_items), b"", stream=LineStream(raw.response))
+            data = raw.read() or b""
         except ApiException as exc:  # TLS failures and unsendable requests arrive here with status 0
             raise ClusterUnreachableError(_describe_failure(self.info.server, str(exc.reason or exc))) from None
         except Exception as exc:  # noqa: BLE001 - urllib3 connection and timeout errors

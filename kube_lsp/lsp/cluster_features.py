@@ -40,6 +40,7 @@ DRY_RUN = "kube-lsp.dryRun"
 DIFF = "kube-lsp.diff"
 # The resource lens's command: answers the workload's resource summary as JSON (an editor may show it).
 RESOURCES = "kube-lsp.resources"
+DIFF_ALL = "kube-lsp.diffAll"
 SELECT_CONTEXT = "kube-lsp.selectContext"
 MIGRATE = "kube-lsp.migrateApiVersion"
 
@@ -93,11 +94,12 @@ async def kubeconfig_contexts(kubeconfig: str | None,
                                  f"{timeout:g} s") from None
 
 
-def cluster_transport(ls: KubeLanguageServer) -> ClusterTransport:
-    """A transport for the user's chosen cluster (kubeconfig/context from user-level settings only)."""
+def cluster_transport(ls: KubeLanguageServer, context: str | None = None) -> ClusterTransport:
+    """A transport for the user's chosen cluster (kubeconfig/context from user-level settings only), or for
+    `context` of the same kubeconfig."""
     c = ls.cluster_settings
-    return connect(c.get("kubeconfig"), c.get("context"), connect_timeout=float(c.get("connectTimeout", 5)),
-                   read_timeout=float(c.get("timeout", 30)))
+    return connect(c.get("kubeconfig"), context or c.get("context"),
+                   connect_timeout=float(c.get("connectTimeout", 5)), read_timeout=float(c.get("timeout", 30)))
 
 
 def wants_cluster_schemas(ls: KubeLanguageServer) -> bool:
@@ -131,8 +133,12 @@ async def load_cluster_schemas(ls: KubeLanguageServer) -> None:
 def cluster_changed(ls: KubeLanguageServer) -> None:
     """Another cluster was chosen: forget the old one's schemas and findings, load the new one's."""
     ls.cluster_catalog = None  # bundled schemas until the new cluster's have loaded
+    ls.live.reset()
     for d in ls.docs.values():
         d.cluster_findings = []
+        if d.current and d.analysed_version is not None:
+            ls.publish(d)  # without the old cluster's live findings
+    ls.live.schedule_all()
     ls.apply_settings()
     ls.reanalyse_all()
     task = asyncio.get_running_loop().create_task(load_cluster_schemas(ls))
@@ -147,9 +153,9 @@ def _documents(doc: OpenDocument, index: int | None) -> list[Document]:
 
 def run_dry_run(ls: KubeLanguageServer, doc: OpenDocument, index: int | None, want_diff: bool,
                 progress: Callable[[int, int], None] | None = None,
-                stop: threading.Event | None = None) -> dict[str, Any]:
+                stop: threading.Event | None = None, context: str | None = None) -> dict[str, Any]:
     """Blocking: dry-run (and diff) the documents; returns the command's result. Runs in a thread."""
-    transport = cluster_transport(ls)
+    transport = cluster_transport(ls, context)
     discovery = Discovery(transport)
     findings: list[Finding] = []
     diffs: list[str] = []
@@ -282,6 +288,7 @@ async def cancel_running(ls: KubeLanguageServer, wait: float = 2.0) -> None:
 def register(server: KubeLanguageServer) -> None:
     @server.feature(types.SHUTDOWN)
     async def shutdown(ls: Any, *args: Any) -> None:
+        ls.live.reset()
         await cancel_running(ls)
 
     # pygls converts command arguments by the handler's parameters and needs every one of them, so
@@ -302,6 +309,30 @@ def register(server: KubeLanguageServer) -> None:
         except ValueError as exc:
             return {"error": str(exc)}
         return await run_command(ls, uri, index, want_diff=True)
+
+    @server.command(DIFF_ALL)
+    async def diff_all(ls: Any, *arguments: Any) -> dict[str, Any]:
+        """Diff against every context of `kubeLsp.cluster.contexts` (else the chosen one): one section per
+        context, side by side; a context that fails has its error in its section, the others still diff."""
+        try:
+            uri, index = command_target(arguments)
+        except ValueError as exc:
+            return {"error": str(exc)}
+        doc = ls.docs.get(uri)
+        if doc is None:
+            return {"error": f"{uri} is not open"}
+        contexts = list(ls.cluster_settings.get("contexts") or [ls.cluster_settings.get("context") or None])
+
+        async def one(context: str | None) -> dict[str, Any]:
+            try:
+                result = await off_loop(run_dry_run, ls, doc, index, True, None, None, context)
+            except (ClusterConfigError, ClusterUnreachableError, DiscoveryError) as exc:
+                return {"context": context, "error": str(exc)}
+            result.pop("_findings", None)
+            return result
+
+        sections = await asyncio.gather(*(one(c) for c in contexts))
+        return {"sections": list(sections)}
 
     @server.command(SELECT_CONTEXT)
     async def select_context(ls: Any, *arguments: Any) -> dict[str, Any]:
@@ -350,6 +381,10 @@ def register(server: KubeLanguageServer) -> None:
                 continue
             line = chunk.start_line + (1 if doc.lines[chunk.start_line].startswith("---") else 0)
             rng = types.Range(start=types.Position(line=line, character=0), end=types.Position(line=line, character=0))
+            live = ls.live.lens_title(doc, i)
+            if live is not None:
+                lenses.append(types.CodeLens(range=rng, command=types.Command(
+                    title=live, command="kube-lsp.liveRefresh", arguments=[doc.uri])))
             for title, cmd in (("Dry-run on cluster", DRY_RUN), ("Diff against cluster", DIFF)):
                 lenses.append(types.CodeLens(range=rng, command=types.Command(title=title, command=cmd,
                                                                                arguments=[doc.uri, i])))

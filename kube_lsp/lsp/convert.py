@@ -105,7 +105,7 @@ def to_diagnostic(f: Finding, pos: Positions, uri: str, version: int | None) -> 
         severity=_SEVERITY[f.severity],
         code=f.code,
         code_description=types.CodeDescription(href=rule.url) if rule else None,
-        source="kube-lsp",
+        source="kube-lsp live" if f.data.get("live") else "kube-lsp",
         message=f.message,
         data=data,
         related_information=related or None,

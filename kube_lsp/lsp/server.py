@@ -42,6 +42,8 @@ from kube_lsp.lsp.cluster_features import (
 from kube_lsp.lsp.cluster_features import register as register_cluster_features
 from kube_lsp.lsp.convert import Positions, to_diagnostic
 from kube_lsp.lsp.documents import OpenDocument
+from kube_lsp.lsp.live_features import LiveManager
+from kube_lsp.lsp.live_features import register as register_live_features
 from kube_lsp.lsp.protocol import MAX_MESSAGE_BYTES, HardenedLanguageServer, KubeProtocol
 from kube_lsp.lsp.workspace_features import _Lines
 from kube_lsp.lsp.workspace_features import register as register_workspace_features
@@ -113,6 +115,7 @@ class KubeLanguageServer(HardenedLanguageServer):
         self._gc_pauses = 0
         self._gc_thresholds = gc.get_threshold()
         self.running_commands: set[asyncio.Task[Any]] = set()
+        self.live = LiveManager(self)  # live state of the open documents (kubeLsp.cluster.live)
         # Settings problems: those found while initializing (shown once `initialized` arrives), and those
         # shown last, so that each distinct problem is shown once rather than on every settings change.
         self.initial_problems: list[str] = []
@@ -328,6 +331,8 @@ class KubeLanguageServer(HardenedLanguageServer):
         findings = [] if doc.published_excluded else [*doc.problems, *doc.findings, *doc.cross_findings]
         if doc.cluster_findings and doc.cluster_version == doc.version:
             findings += doc.cluster_findings
+        if not doc.published_excluded:
+            findings += self.live.findings(doc)
         # A finding whose lines did not change converts as it did last time (only the version is new): an
         # edit in a file with hundreds of findings converts the few near it.
         cache, fresh = doc.diagnostic_cache, {}
@@ -621,6 +626,7 @@ def create_server() -> KubeLanguageServer:
         doc = OpenDocument(td.uri, td.text, td.version)
         ls.docs[td.uri] = doc
         ls.schedule(doc)
+        ls.live.opened(td.uri)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
     def did_change(ls: KubeLanguageServer, params: types.DidChangeTextDocumentParams) -> None:
@@ -635,6 +641,7 @@ def create_server() -> KubeLanguageServer:
         doc = ls.docs.pop(params.text_document.uri, None)
         if doc is not None and doc.pending is not None:
             doc.pending.cancel()
+        ls.live.closed(params.text_document.uri)
         ls.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(uri=params.text_document.uri, diagnostics=[]))
         if doc is not None:  # the file on disk is the truth again (or the object is gone: an untitled buffer)
@@ -646,6 +653,7 @@ def create_server() -> KubeLanguageServer:
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
     def did_save(ls: KubeLanguageServer, params: types.DidSaveTextDocumentParams) -> None:
+        ls.live.schedule(params.text_document.uri)  # the objects may have been renamed or added
         if params.text_document.uri.endswith((".kube-lsp.yaml", ".kube-lsp.yml")):
             _report(ls, ls.apply_settings())
             ls.reanalyse_all()
@@ -694,14 +702,15 @@ def create_server() -> KubeLanguageServer:
         ref = hover_reference(ls.ws, doc.origin, at.line, at.col) if doc.current else None
         info = hover(doc.text, at.line, at.col, ls.engine.catalog, (doc.lines, doc.starts), doc.origin)
         summary = _resource_hover(doc, at.line, at.col)
-        if info is None and ref is None and summary is None:
+        live = ls.live.hover(doc, at.line) if doc.current else None
+        if info is None and ref is None and summary is None and live is None:
             return None
-        parts = [t for t in (ref[0] if ref else "", info.markdown if info else "", summary[0] if summary else "")
-                 if t]
-        span = ref[1] if ref is not None else info.span if info is not None else summary[1]  # type: ignore[index]
+        parts = [t for t in (ref[0] if ref else "", info.markdown if info else "", summary[0] if summary else "",
+                             live or "") if t]
+        span = ref[1] if ref is not None else info.span if info is not None else summary[1] if summary else None
         return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown,
                                                         value="\n\n---\n\n".join(parts)),
-                           range=pos.range_to_client(span))
+                           range=pos.range_to_client(span) if span is not None else None)
 
     @server.feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
     async def document_symbol(ls: KubeLanguageServer, params: types.DocumentSymbolParams) -> RawJson:
@@ -764,6 +773,7 @@ def create_server() -> KubeLanguageServer:
 
     register_cluster_features(server)
     register_workspace_features(server)
+    register_live_features(server)
 
     @server.command("kube-lsp.setKubeVersion")
     def set_kube_version(ls: KubeLanguageServer, version: str) -> str:
@@ -873,7 +883,14 @@ async def _pull_configuration(ls: KubeLanguageServer) -> None:
             for key in path[:-1]:
                 node = node[key] = dict(node[key]) if isinstance(node.get(key), Mapping) else {}
             node[path[-1]] = value
+        cluster_before = dict(ls.cluster_settings)
         _report(ls, ls.apply_settings(section))
+        if ls.cluster_settings != cluster_before:  # e.g. live state switched on: start it for the open files
+            ls.live.reset()
+            for doc in ls.docs.values():
+                if doc.current and doc.analysed_version is not None:
+                    ls.publish(doc)  # without the live findings of before
+            ls.live.schedule_all()
 
 
 def _report(ls: KubeLanguageServer, problems: list[str]) -> None:
@@ -967,6 +984,14 @@ def _code_actions(ls: KubeLanguageServer, doc: OpenDocument, params: types.CodeA
                 edit=types.WorkspaceEdit(document_changes=[types.TextDocumentEdit(text_document=ident, edits=edits)]),
             ))
         actions.extend(_ignore_actions(doc, f, diag, pos, ident))
+    for f in ls.live.findings(doc):  # drift: the diff view one click away
+        if f.code == "KL958" and f.span.start.line <= end.line and f.span.end.line >= start.line:
+            actions.append(types.CodeAction(
+                title="Diff this document against the cluster", kind=types.CodeActionKind.QuickFix,
+                diagnostics=[to_diagnostic(f, pos, doc.uri, doc.version)],
+                command=types.Command(title="Diff against cluster", command="kube-lsp.diff",
+                                      arguments=[doc.uri, f.doc])))
+            break
     return actions
 
 

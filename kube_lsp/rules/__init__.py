@@ -152,6 +152,16 @@ from kube_lsp.rules import (
     kl901_dry_run_warning,
     kl902_not_served_by_cluster,
     kl903_cluster_access_denied,
+    kl950_live_image_pull_failed,
+    kl951_live_oom_killed,
+    kl952_live_crash_loop,
+    kl953_live_unschedulable,
+    kl954_live_claim_unbound,
+    kl955_live_probe_failing,
+    kl956_live_selector_no_running_pod,
+    kl957_live_service_no_endpoints,
+    kl958_live_drift,
+    kl959_live_read_denied,
 )
 from kube_lsp.rules.base import ObjectCheck, ObjectContext, Rule, WorkspaceContext
 
@@ -300,6 +310,16 @@ ALL_RULES: Final[tuple[Rule, ...]] = tuple(sorted((
     kl901_dry_run_warning.RULE,
     kl902_not_served_by_cluster.RULE,
     kl903_cluster_access_denied.RULE,
+    kl950_live_image_pull_failed.RULE,
+    kl951_live_oom_killed.RULE,
+    kl952_live_crash_loop.RULE,
+    kl953_live_unschedulable.RULE,
+    kl954_live_claim_unbound.RULE,
+    kl955_live_probe_failing.RULE,
+    kl956_live_selector_no_running_pod.RULE,
+    kl957_live_service_no_endpoints.RULE,
+    kl958_live_drift.RULE,
+    kl959_live_read_denied.RULE,
 ), key=lambda r: r.code))
 
 BY_CODE: Final = MappingProxyType({r.code: r for r in ALL_RULES})

@@ -27,7 +27,7 @@ import threading
 import time
 import traceback
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -55,6 +55,15 @@ from .objects import (
     validate,
 )
 from .objects import display as display_path
+from .selectors import (
+    FieldRequirement,
+    LabelRequirement,
+    SelectorError,
+    fields_match,
+    labels_match,
+    parse_field_selector,
+    parse_label_selector,
+)
 
 READ_METHODS = frozenset({"GET", "HEAD"})
 GENERATION_KINDS = frozenset({"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "Ingress",
@@ -102,6 +111,8 @@ class Response:
     body: bytes = b""
     content_type: str = "application/json"
     headers: list[tuple[str, str]] = field(default_factory=list)
+    # A watch: the lines to send, chunk by chunk (Transfer-Encoding: chunked) until the iterator ends.
+    stream: Iterator[bytes] | None = None
 
     @staticmethod
     def of(status: int, obj: Any, headers: Iterable[tuple[str, str]] = ()) -> Response:
@@ -450,6 +461,9 @@ class _Handler(BaseHTTPRequestHandler):
         resp = self.server.double._serve(self.command, self.path, dict(self.headers.items()), body)
         self.send_response(resp.status)
         self.send_header("Content-Type", resp.content_type)
+        if resp.stream is not None:
+            self._stream(resp)
+            return
         self.send_header("Content-Length", str(len(resp.body)))
         self.send_header("Audit-Id", str(uuid.uuid4()))
         names = {k.lower() for k, _ in resp.headers}
@@ -460,6 +474,31 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(resp.body)
+
+    def _stream(self, resp: Response) -> None:
+        assert resp.stream is not None
+        chunked = self.server.double.watch_chunked
+        if chunked:
+            self.send_header("Transfer-Encoding", "chunked")
+        else:  # no framing: the body runs until the connection closes (HTTP/1.1 allows it)
+            self.send_header("Connection", "close")
+        self.send_header("Cache-Control", "no-cache, private")
+        self.send_header("Audit-Id", str(uuid.uuid4()))
+        self.end_headers()
+        self.close_connection = True
+        try:
+            for chunk in resp.stream:
+                self.wfile.write(f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n" if chunked else chunk)
+                self.wfile.flush()
+            if chunked:
+                self.wfile.write(b"0\r\n\r\n")
+                self.wfile.flush()
+        except (OSError, ssl.SSLError):
+            pass  # the client went away
+        finally:
+            close = getattr(resp.stream, "close", None)
+            if close is not None:
+                close()
 
     do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = _handle
 
@@ -508,7 +547,15 @@ class ApiServerDouble:
         self.rules: list[Rule] = []
         self._store: dict[StoreKey, JSON] = {}
         self._lock = threading.RLock()
+        self._changed = threading.Condition(self._lock)  # notified on every change of the store
         self._rv = 1000
+        # Every change of the store, in resourceVersion order, for watches: (rv, type, key, object, previous).
+        self._history: list[tuple[int, str, StoreKey, JSON, JSON | None]] = []
+        self._compacted_rv = 0  # watches from a resourceVersion at or below this get 410 Expired
+        self._epoch = 0  # bumped by reset() and stop(): open watches end
+        self.bookmark_interval = 1.0  # seconds between BOOKMARK events (the real server: about a minute)
+        self.watch_chunked = True  # False: watch bodies without chunked encoding, ended by closing
+        self.watches_open = 0
         self._local = _Local()
         self._stopping = threading.Event()
         self._server: _Server | None = None
@@ -541,6 +588,9 @@ class ApiServerDouble:
 
     def stop(self) -> None:
         self._stopping.set()
+        with self._changed:
+            self._epoch += 1
+            self._changed.notify_all()
         if self._server is not None:
             self._server.shutdown()
             self._server.close_connections()
@@ -563,7 +613,13 @@ class ApiServerDouble:
     def reset(self) -> None:
         """Forget objects, recorded requests, violations and injected faults; keep the address, CA and token."""
         with self._lock:
+            self._epoch += 1
+            self._changed.notify_all()
             self._store.clear()
+            self._history.clear()
+            self._compacted_rv = 0
+            self.bookmark_interval = 1.0
+            self.watch_chunked = True
             self.requests.clear()
             self.violations.clear()
             self.internal_errors.clear()
@@ -579,6 +635,28 @@ class ApiServerDouble:
     def _next_rv(self) -> str:
         self._rv += 1
         return str(self._rv)
+
+    def _write_store(self, key: StoreKey, obj: JSON) -> None:
+        """Store obj (its resourceVersion already set) and record the change for watches."""
+        with self._changed:
+            previous = self._store.get(key)
+            self._store[key] = obj
+            rv = int(obj.get("metadata", {}).get("resourceVersion") or self._next_rv())
+            self._history.append((rv, "MODIFIED" if previous is not None else "ADDED", key, copy.deepcopy(obj),
+                                  copy.deepcopy(previous) if previous is not None else None))
+            self._changed.notify_all()
+
+    def _delete_store(self, key: StoreKey) -> JSON | None:
+        with self._changed:
+            previous = self._store.pop(key, None)
+            if previous is None:
+                return None
+            gone = copy.deepcopy(previous)
+            gone.setdefault("metadata", {})["resourceVersion"] = self._next_rv()  # as the real DELETED event
+            self._history.append((int(gone["metadata"]["resourceVersion"]), "DELETED", key, gone,
+                                  copy.deepcopy(previous)))
+            self._changed.notify_all()
+            return gone
 
     def _key(self, r: Resource, namespace: str | None, name: str) -> StoreKey:
         # Every version of a group shares one store (the preferred version's key), as served versions do.
@@ -621,7 +699,7 @@ class ApiServerDouble:
             meta["resourceVersion"] = self._next_rv()
             if r.kind in GENERATION_KINDS:
                 meta.setdefault("generation", 1)
-            self._store[self._key(r, ns, name)] = obj
+            self._write_store(self._key(r, ns, name), obj)
             return copy.deepcopy(obj)
 
     def get(self, api_version: str, kind: str, name: str, namespace: str | None = "default") -> JSON | None:
@@ -646,6 +724,66 @@ class ApiServerDouble:
         with self._lock:
             self.rules.append(rule)
         return rule
+
+    def set_status(self, api_version: str, kind: str, name: str, status: JSON | None,
+                   namespace: str | None = "default") -> JSON:
+        """Replace a stored object's status as its controller would (a new resourceVersion, a MODIFIED event)."""
+        r = catalog.find_kind(api_version, kind)
+        if r is None:
+            raise ValueError(f"the double does not serve {api_version} {kind}")
+        with self._lock:
+            key = self._key(r, namespace, name)
+            obj = copy.deepcopy(self._store.get(key))
+            if obj is None:
+                raise KeyError(f"no {kind} {namespace}/{name}")
+            if status is None:
+                obj.pop("status", None)
+            else:
+                obj["status"] = copy.deepcopy(status)
+            obj["metadata"]["resourceVersion"] = self._next_rv()
+            self._write_store(key, obj)
+            return copy.deepcopy(obj)
+
+    def remove(self, api_version: str, kind: str, name: str, namespace: str | None = "default") -> bool:
+        """Delete a stored object as a controller would (a DELETED event); False if there was none."""
+        r = catalog.find_kind(api_version, kind)
+        if r is None:
+            raise ValueError(f"the double does not serve {api_version} {kind}")
+        return self._delete_store(self._key(r, namespace if r.namespaced else None, name)) is not None
+
+    def event(self, involved: JSON, reason: str, message: str, *, type: str = "Warning",  # noqa: A002
+              count: int = 1, age: float = 0.0, first_age: float | None = None, field_path: str | None = None,
+              component: str = "kubelet", name: str | None = None) -> JSON:
+        """Store a core/v1 Event about a stored object (involvedObject from its kind, name, namespace and uid),
+        last seen `age` seconds ago, as the kubelet or a controller records one."""
+        meta = involved.get("metadata", {})
+        ref: JSON = {"kind": involved.get("kind"), "namespace": meta.get("namespace", "default"),
+                     "name": meta.get("name"), "uid": meta.get("uid", ""), "apiVersion": involved.get("apiVersion"),
+                     "resourceVersion": meta.get("resourceVersion", "")}
+        if field_path:
+            ref["fieldPath"] = field_path
+        last = time.time() - age
+        first = time.time() - (first_age if first_age is not None else age)
+        stamp = lambda t: time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t))  # noqa: E731
+        ev = {"apiVersion": "v1", "kind": "Event",
+              "metadata": {"name": name or f"{meta.get('name')}.{secrets.token_hex(8)}",
+                           "namespace": meta.get("namespace", "default")},
+              "involvedObject": ref, "reason": reason, "message": message, "type": type, "count": count,
+              "firstTimestamp": stamp(first), "lastTimestamp": stamp(last),
+              "source": {"component": component}, "reportingComponent": component, "reportingInstance": ""}
+        return self.seed(ev, manager=None, defaults=False)
+
+    def compact(self) -> int:
+        """Forget the change history up to now (as etcd compaction): older watch versions get 410 Expired."""
+        with self._lock:
+            self._compacted_rv = self._rv
+            self._history.clear()
+            return self._rv
+
+    @property
+    def resource_version(self) -> str:
+        with self._lock:
+            return str(self._rv)
 
     def write_kubeconfig(self, path: Path, *, namespace: str = "default", token: str | None = None,
                          context: str = "double", client_certificate: bool = False) -> Path:
@@ -807,7 +945,7 @@ class ApiServerDouble:
             self._local.warnings.append(r.deprecation)
         verb = VERB_OF_METHOD.get(method, method.lower())
         if method in READ_METHODS and not name:
-            verb = "list"
+            verb = "watch" if query.get("watch", "").lower() in ("true", "1") else "list"
         if method == "DELETE" and not name:
             verb = "deletecollection"
         fault_name = name or self._body_name(body, headers)
@@ -859,19 +997,25 @@ class ApiServerDouble:
         return invalid_options(options, [FieldError.not_supported("dryRun", value, ("All",))])
 
     def _read(self, r: Resource, namespace: str | None, name: str, query: dict[str, str]) -> Response:
-        with self._lock:
-            if name:
+        if name:
+            with self._lock:
                 obj = self._store.get(self._key(r, namespace, name))
                 if obj is None:
                     return not_found(r, name)
                 return Response.of(200, self._present(r, obj))
-            selector = _parse_selector(query.get("labelSelector", ""))
+        try:
+            labels = parse_label_selector(query.get("labelSelector", ""))
+            fields = parse_field_selector(query.get("fieldSelector", ""), r.kind)
+        except SelectorError as e:
+            what = f'"{r.group_version if r.group else "/" + r.version}, Resource={r.plural}"'
+            return bad_request(f'Unable to find {what} that match label selector "{query.get("labelSelector", "")}",'
+                               f' field selector "{query.get("fieldSelector", "")}": {e}')
+        if query.get("watch", "").lower() in ("true", "1"):
+            return self._watch(r, namespace, labels, fields, query)
+        with self._lock:
             items = []
             for key, obj in sorted(self._store.items()):
-                if key[0] != r.group or key[2] != r.plural or (namespace is not None and key[3] != namespace):
-                    continue
-                labels = obj.get("metadata", {}).get("labels") or {}
-                if all(labels.get(k) == v if v is not None else k in labels for k, v in selector):
+                if self._selected(r, namespace, labels, fields, key, obj):
                     item = self._present(r, obj)
                     if r.group != catalog.CRD_GROUP:
                         item.pop("apiVersion", None)
@@ -879,6 +1023,110 @@ class ApiServerDouble:
                     items.append(item)
             return Response.of(200, {"kind": f"{r.kind}List", "apiVersion": r.group_version,
                                      "metadata": {"resourceVersion": str(self._rv)}, "items": items})
+
+    def _selected(self, r: Resource, namespace: str | None, labels: list[LabelRequirement],
+                  fields: list[FieldRequirement], key: StoreKey, obj: JSON | None) -> bool:
+        if obj is None or key[0] != r.group or key[2] != r.plural or (namespace is not None and key[3] != namespace):
+            return False
+        return labels_match(labels, obj) and fields_match(fields, obj, r.kind)
+
+    def _watch(self, r: Resource, namespace: str | None, labels: list[LabelRequirement],
+               fields: list[FieldRequirement], query: dict[str, str]) -> Response:
+        """`?watch=true`: a stream of JSON lines {"type", "object"} (ADDED, MODIFIED, DELETED, BOOKMARK, ERROR).
+
+        From `resourceVersion` (exclusive) when given and not "0"; otherwise the current objects first as
+        synthetic ADDED events ("Get State and Start at Most Recent"). `sendInitialEvents=true` also ends the
+        initial events with a BOOKMARK annotated `k8s.io/initial-events-end: "true"`. `allowWatchBookmarks=true`
+        sends BOOKMARKs (only metadata.resourceVersion) now and then; `timeoutSeconds` ends the stream.
+        """
+        rv_text = query.get("resourceVersion", "")
+        bookmarks = query.get("allowWatchBookmarks", "").lower() in ("true", "1")
+        initial_flag = query.get("sendInitialEvents", "").lower()
+        if initial_flag == "true" and (query.get("resourceVersionMatch") != "NotOlderThan" or not bookmarks):
+            return invalid_options("ListOptions", [FieldError(
+                "FieldValueForbidden", "sendInitialEvents", "Forbidden: sendInitialEvents requires setting "
+                "resourceVersionMatch to NotOlderThan and allowWatchBookmarks to true")])
+        try:
+            since = int(rv_text) if rv_text not in ("", "0") else None
+        except ValueError:
+            return Response.of(400, status_body(400, "BadRequest", f'invalid resource version "{rv_text}"'))
+        try:
+            timeout = float(query.get("timeoutSeconds") or 1800)
+        except ValueError:
+            return bad_request(f"invalid timeoutSeconds {query.get('timeoutSeconds')!r}")
+        with self._lock:
+            epoch = self._epoch
+            expired = since is not None and since < self._compacted_rv
+            initial: list[JSON] = []
+            if since is None or initial_flag == "true":
+                initial = [self._present(r, o) for k, o in sorted(self._store.items())
+                           if self._selected(r, namespace, labels, fields, k, o)]
+                start = self._rv
+            else:
+                start = since
+            if since is not None and since > self._rv:
+                start = self._rv  # a future version: the real server waits for it; the double starts now
+
+        def line(kind: str, obj: JSON) -> bytes:
+            return json.dumps({"type": kind, "object": obj}, separators=(",", ":")).encode() + b"\n"
+
+        def bookmark(rv: int, initial_end: bool = False) -> bytes:
+            meta: JSON = {"resourceVersion": str(rv)}
+            if initial_end:
+                meta["annotations"] = {"k8s.io/initial-events-end": "true"}
+            return line("BOOKMARK", {"kind": r.kind, "apiVersion": r.group_version, "metadata": meta})
+
+        def events() -> Iterator[bytes]:
+            with self._lock:
+                self.watches_open += 1
+            try:
+                if expired:
+                    status = status_body(410, "Expired", f"too old resource version: {since} ({self._compacted_rv})")
+                    yield line("ERROR", status)
+                    return
+                for obj in initial:
+                    yield line("ADDED", obj)
+                if initial_flag == "true":
+                    yield bookmark(start, initial_end=True)
+                deadline = time.monotonic() + timeout
+                next_bookmark = time.monotonic() + self.bookmark_interval
+                seen = start
+                while not self._stopping.is_set():
+                    out: list[bytes] = []
+                    with self._changed:
+                        if self._epoch != epoch:
+                            return
+                        pending = [h for h in self._history if h[0] > seen]
+                        if not pending:
+                            wait = min(deadline, next_bookmark if bookmarks else deadline) - time.monotonic()
+                            self._changed.wait(max(0.0, min(wait, 0.2)))
+                            pending = [h for h in self._history if h[0] > seen]
+                        current_rv = self._rv
+                    for rv, kind, key, obj, previous in pending:
+                        seen = max(seen, rv)
+                        now_in = self._selected(r, namespace, labels, fields, key, obj)
+                        was_in = previous is not None and self._selected(r, namespace, labels, fields, key, previous)
+                        if kind == "DELETED":
+                            if was_in:
+                                out.append(line("DELETED", self._present(r, obj)))
+                        elif now_in and (was_in or kind == "MODIFIED" and previous is None):
+                            out.append(line("MODIFIED", self._present(r, obj)))
+                        elif now_in:
+                            out.append(line("ADDED", self._present(r, obj)))
+                        elif was_in:  # no longer selected: the watch sees it go away
+                            out.append(line("DELETED", self._present(r, obj)))
+                    yield from out
+                    now = time.monotonic()
+                    if now >= deadline:
+                        return
+                    if bookmarks and now >= next_bookmark:
+                        yield bookmark(max(seen, current_rv))
+                        next_bookmark = now + self.bookmark_interval
+            finally:
+                with self._lock:
+                    self.watches_open -= 1
+
+        return Response(200, b"", "application/json", stream=events())
 
     @staticmethod
     def _present(r: Resource, obj: JSON) -> JSON:
@@ -961,7 +1209,7 @@ class ApiServerDouble:
                     meta["resourceVersion"] = live["metadata"].get("resourceVersion", "")
             else:
                 meta["resourceVersion"] = self._next_rv()
-                self._store[self._key(r, namespace, name)] = copy.deepcopy(new)
+                self._write_store(self._key(r, namespace, name), copy.deepcopy(new))
         return Response.of(created_code if live is None else 200, self._present(r, new))
 
     def _namespace_missing(self, r: Resource, namespace: str | None) -> Response | None:
@@ -1137,7 +1385,7 @@ class ApiServerDouble:
             if live is None:
                 return not_found(r, name)
             if not dry_run:
-                del self._store[key]
+                self._delete_store(key)
         details = resource_details(r, name)
         details["uid"] = live["metadata"].get("uid", "")
         return Response.of(200, {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success",
@@ -1189,20 +1437,6 @@ def _spec_changed(r: Resource, live: JSON, new: JSON) -> bool:
         skip = ("metadata", "status", "apiVersion", "kind")
         return {k: v for k, v in live.items() if k not in skip} != {k: v for k, v in new.items() if k not in skip}
     return live.get("spec") != new.get("spec")
-
-
-def _parse_selector(text: str) -> list[tuple[str, str | None]]:
-    out: list[tuple[str, str | None]] = []
-    for term in filter(None, (t.strip() for t in text.split(","))):
-        if "==" in term:
-            k, v = term.split("==", 1)
-        elif "=" in term:
-            k, v = term.split("=", 1)
-        else:
-            out.append((term, None))
-            continue
-        out.append((k.strip(), v.strip()))
-    return out
 
 
 __all__ = [

@@ -78,6 +78,7 @@ _PKG = {
     "networking.k8s.io": "io.k8s.api.networking.v1",
     "rbac.authorization.k8s.io": "io.k8s.api.rbac.v1",
     "apiextensions.k8s.io": "io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1",
+    "discovery.k8s.io": "io.k8s.api.discovery.v1",
 }
 
 
@@ -117,6 +118,7 @@ RESOURCES: tuple[Resource, ...] = (
     _builtin("apps", "ControllerRevision", "controllerrevisions"),
     _builtin("batch", "Job", "jobs", categories=("all",), has_status=True),
     _builtin("batch", "CronJob", "cronjobs", short_names=("cj",), categories=("all",), has_status=True),
+    _builtin("discovery.k8s.io", "EndpointSlice", "endpointslices"),
     _builtin("networking.k8s.io", "Ingress", "ingresses", short_names=("ing",), has_status=True),
     _builtin("networking.k8s.io", "NetworkPolicy", "networkpolicies", short_names=("netpol",)),
     _builtin("networking.k8s.io", "IngressClass", "ingressclasses", namespaced=False),

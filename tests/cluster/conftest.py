@@ -14,12 +14,16 @@ import shutil
 import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from .apiserver import ApiServerDouble
 
 KubectlRunner = Callable[..., subprocess.CompletedProcess[str]]
+
+# Every request the double answered during the session, for the summary line: the safety rule at a glance.
+TALLY = {"tests": 0, "requests": 0, "dry_run_writes": 0, "writes_without_dry_run": 0, "watches": 0}
 
 
 @pytest.fixture(scope="session")
@@ -38,6 +42,12 @@ def apiserver_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApiS
 def apiserver(apiserver_session: ApiServerDouble) -> Iterator[ApiServerDouble]:
     apiserver_session.reset()
     yield apiserver_session
+    requests = list(apiserver_session.requests)
+    TALLY["tests"] += 1
+    TALLY["requests"] += len(requests)
+    TALLY["dry_run_writes"] += sum(1 for r in requests if r.is_write and r.dry_run)
+    TALLY["writes_without_dry_run"] += len(apiserver_session.violations)
+    TALLY["watches"] += sum(1 for r in requests if r.query.get("watch") in ("true", "1"))
     writes = [f"{r.method} {r.path} {r.query}" for r in apiserver_session.violations]
     bugs = list(apiserver_session.internal_errors)
     apiserver_session.reset()
@@ -72,3 +82,11 @@ def kubectl(kubeconfig: Path, kubectl_cache: Path, tmp_path: Path) -> KubectlRun
                               cwd=tmp_path)
 
     return run
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if TALLY["tests"]:
+        terminalreporter.write_line(
+            f"API server double: {TALLY['tests']} tests, {TALLY['requests']} requests ({TALLY['watches']} watches, "
+            f"{TALLY['dry_run_writes']} dryRun=All writes), {TALLY['writes_without_dry_run']} writes without "
+            "dryRun=All")

@@ -94,7 +94,8 @@ def test_wrong_types_drop_only_their_entry() -> None:
 def test_cluster_settings_of_the_wrong_type_are_named() -> None:
     settings, problems = read_cluster_settings("x")
     assert settings == {} and [p.message for p in problems] == [
-        "kubeLsp.cluster must be a mapping (kubeconfig, context, connectTimeout, timeout, schemas), not \"x\""]
+        "kubeLsp.cluster must be a mapping (kubeconfig, context, contexts, connectTimeout, timeout, schemas, "
+        "live), not \"x\""]
     settings, problems = read_cluster_settings({"kubeconfig": 12, "context": "prod", "timeout": "soon",
                                                 "connectTimeout": -1, "schemas": "no", "other": [1]})
     assert settings == {"context": "prod", "other": [1]}
