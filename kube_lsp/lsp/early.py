@@ -39,8 +39,8 @@ CAPABILITIES: Final[dict[str, Any]] = {
     "renameProvider": {"prepareProvider": True},
     "foldingRangeProvider": True,
     "executeCommandProvider": {"commands": ["kube-lsp.dryRun", "kube-lsp.diff", "kube-lsp.diffAll",
-                                            "kube-lsp.selectContext", "kube-lsp.liveRefresh",
-                                            "kube-lsp.resources", "kube-lsp.migrateApiVersion",
+                                            "kube-lsp.selectContext", "kube-lsp.resources",
+                                            "kube-lsp.migrateApiVersion", "kube-lsp.liveRefresh",
                                             "kube-lsp.setKubeVersion", "kube-lsp.status"]},
     "workspace": {"workspaceFolders": {"supported": True, "changeNotifications": True}, "fileOperations": {}},
 }
