@@ -6,7 +6,10 @@ Usage: python bench/semantic.py [--cases .../cases.jsonl] [--family server_valid
 Scored as that folder's README says: a fault counts when an error or warning starts on its `line` (or an
 `accept_lines` line) of its file. Single files are checked in one run; each folder case is checked in a run
 of its own (a folder is one workspace: objects of other cases must not be seen). "named" counts the
-faults whose finding on the line names the intended value (`original`) in its message or in a fix.
+faults whose finding on the line names the intended value (`original`) in its message or in a fix; "target"
+also counts a finding that points at the case's `referent` (the other definition of a duplicate object, the
+first setting of a repeated env var: there the original name is gone from the folder, the other end is the
+target).
 Clean files and folders report the error findings on them (false alarms) and, with --show-clean, every
 finding.
 """
@@ -45,6 +48,20 @@ def names_it(f: dict[str, Any], original: str) -> bool:
     return any(original in e.get("newText", "") for fx in f.get("fixes", []) for e in fx.get("edits", []))
 
 
+def points_at(f: dict[str, Any], referent: dict[str, Any] | None) -> bool:
+    """Whether the finding names the place of the case's `referent` (the other definition of a duplicate, the
+    first of a repeated env var): in its related places or as a line in its message."""
+    if not referent:
+        return False
+    line = referent.get("line") or referent.get("first_line")
+    if not isinstance(line, int):
+        return False
+    file = str(referent.get("file") or "")
+    if any(r.get("line") == line and str(r.get("path", "")).endswith(file) for r in f.get("related", [])):
+        return True
+    return f"{file}:{line}" in f["message"] if file else f"line {line}" in f["message"]
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--cases", type=Path, default=DEFAULT_CASES)
@@ -73,6 +90,7 @@ def main() -> int:
 
     hit: Counter[str] = Counter()
     named: Counter[str] = Counter()
+    target: Counter[str] = Counter()
     total: Counter[str] = Counter()
     clean_errors: Counter[str] = Counter()
     misses: list[Any] = []
@@ -97,19 +115,24 @@ def main() -> int:
             hit[key] += 1
             if any(names_it(f, str(c.get("original") or "")) for f in on_line):
                 named[key] += 1
+            if any(names_it(f, str(c.get("original") or "")) or points_at(f, c.get("referent")) for f in on_line):
+                target[key] += 1
         elif args.show_misses:
             misses.append(("MISS", c["id"], c.get("note"), [(f["line"], f["code"], f["message"][:90]) for f in fs]))
 
     print(f"kube-lsp semantic detection on {args.cases}")
-    print(f"{'family/subtype':<46} {'on line':>9} {'%':>6} {'named':>9}")
+    print(f"{'family/subtype':<46} {'on line':>9} {'%':>6} {'named':>9} {'target':>9}")
     for fam in ("server_validation", "cross_resource"):
         keys = sorted(k for k in total if k.startswith(fam + "/"))
         if not keys:
             continue
         for k in keys:
-            print(f"{k:<46} {hit[k]:>4}/{total[k]:<4} {100 * hit[k] / total[k]:6.1f} {named[k]:>5}/{total[k]:<3}")
+            print(f"{k:<46} {hit[k]:>4}/{total[k]:<4} {100 * hit[k] / total[k]:6.1f} {named[k]:>5}/{total[k]:<3} "
+                  f"{target[k]:>5}/{total[k]:<3}")
         n, h, m = sum(total[k] for k in keys), sum(hit[k] for k in keys), sum(named[k] for k in keys)
-        print(f"{fam + ' (all)':<46} {h:>4}/{n:<4} {100 * h / n:6.1f} {m:>5}/{n:<3} {100 * m / n:5.1f}%")
+        t = sum(target[k] for k in keys)
+        print(f"{fam + ' (all)':<46} {h:>4}/{n:<4} {100 * h / n:6.1f} {m:>5}/{n:<3} {t:>5}/{n:<3} "
+              f"({100 * m / n:.1f}% / {100 * t / n:.1f}%)")
     print(f"clean: {total['clean/file']} files, {total['clean/folder']} folders; error findings on them: "
           f"{clean_errors['file']} in files, {clean_errors['folder']} in folders")
     for m in misses:
