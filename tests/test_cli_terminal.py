@@ -194,7 +194,8 @@ def test_full_format_clips_long_lines_to_the_terminal(tmp_path: Path) -> None:
 
 def test_a_manifest_cannot_drive_the_terminal(tmp_path: Path) -> None:
     """A key with an escape sequence is shown, not obeyed, on a terminal; a pipe still gets the text as is."""
-    (tmp_path / "svc.yaml").write_text('apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec: {"typ\\e[2J": x}\n')
+    (tmp_path / "svc.yaml").write_text('apiVersion: v1\nkind: Service\nmetadata: {name: web}\n'
+                                       'spec: {"typ\\e[2J": x, ports: [{port: 80}]}\n')
     message = "unknown field `typ{}[2J` in ServiceSpec (spec); the API server rejects unknown fields"
     r = run("check", "--output-format", "concise", "--color", "never", "svc.yaml", cwd=tmp_path)
     assert r.stdout == "svc.yaml:4:8: error KL200 " + message.format("\u241b") + "\n"
@@ -266,10 +267,10 @@ def test_progress_waits_a_second_redraws_in_place_and_clears() -> None:
 
 
 def test_progress_on_a_terminal_during_a_slow_run(tmp_path: Path) -> None:
-    """Slow for sure: standard input delivers its text 1.2 s after the start (the progress line waits for one
+    """Slow for sure: standard input delivers its text 2.5 s after the start (the progress line waits for one
     second)."""
     frame = "checking 2/2 files…"
-    slow = (1.2, FIXTURE.read_bytes())
+    slow = (2.5, FIXTURE.read_bytes())
     r = run("check", "-", REL, ttys=("stderr",), slow_stdin=slow)
     assert r.stderr == ("\rchecking 1/2 files…\r" + frame + "\r" + " " * len(frame) + "\r"
                         "4 errors, 0 warnings, 0 infos in 2 files (2 documents); schemas: bundled Kubernetes 1.37 "

@@ -32,7 +32,7 @@ VSIX = EXT / "kube-lsp-0.1.0.vsix"
 NPM = shutil.which("npm")
 PYTHONS = ["3.11", "3.12", "3.13", "3.14"]
 # Compiled for each Python and platform, and not swapped for pure wheels (scripts/package.ts's PREFER_PURE).
-COMPILED = ["pydantic_core", "pyyaml", "rpds_py", "ruamel_yaml_clib"]
+COMPILED = ["cel_expr_python", "pydantic_core", "pyyaml", "rpds_py", "ruamel_yaml_clib"]
 
 pytestmark = [
     pytest.mark.skipif(NPM is None, reason="npm is not installed"),

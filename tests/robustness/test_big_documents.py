@@ -142,7 +142,9 @@ async def test_completion_in_a_big_document_does_not_stall_other_requests(client
     assert answer is not None and "imagePullPolicy" in [i.label for i in
                                                         (answer.items if isinstance(answer, types.CompletionList)
                                                          else answer)]
-    assert max(latencies, default=0) < 200, sorted(latencies)[-5:]
+    # On the event loop the completion held every hover for 500 ms and more; in its thread a hover still competes
+    # with it for the interpreter lock, so the bound leaves room for a loaded machine.
+    assert max(latencies, default=0) < 300, sorted(latencies)[-5:]
 
 
 @pytest.mark.asyncio

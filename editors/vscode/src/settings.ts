@@ -12,17 +12,22 @@ export interface ClusterSettings {
   schemas?: boolean;
   connectTimeout?: number;
   timeout?: number;
+  live?: boolean;
+  contexts?: string[];
 }
 
 export interface ServerSettings {
-  kubeVersion?: string;
+  kubeVersion?: string | string[];
   rules?: Record<string, string>;
+  podSecurity?: string;
+  packs?: Record<string, boolean>;
   exclude?: string[];
   maxFileSize?: number;
   cluster?: ClusterSettings;
 }
 
 const SEVERITIES = new Set(["error", "warning", "info", "hint", "off"]);
+const POD_SECURITY = new Set(["baseline", "restricted", "off"]);
 
 function text(value: unknown): string | undefined {
   return typeof value === "string" && value.trim() !== "" ? value.trim() : undefined;
@@ -35,9 +40,15 @@ function positive(value: unknown): number | undefined {
 /** The server's settings; empty values are left out so the server's defaults apply. */
 export function serverSettings(read: ConfigReader): ServerSettings {
   const out: ServerSettings = {};
-  const version = text(read("kubeVersion"));
+  const rawVersion = read("kubeVersion");
+  const version = text(rawVersion);
   if (version !== undefined) {
     out.kubeVersion = version;
+  } else if (Array.isArray(rawVersion)) {
+    const versions = rawVersion.map(text).filter((v): v is string => v !== undefined);
+    if (versions.length > 0) {
+      out.kubeVersion = versions;
+    }
   }
   const rules = read("rules");
   if (rules !== null && typeof rules === "object" && !Array.isArray(rules)) {
@@ -49,6 +60,22 @@ export function serverSettings(read: ConfigReader): ServerSettings {
     }
     if (Object.keys(picked).length > 0) {
       out.rules = picked;
+    }
+  }
+  const podSecurity = text(read("podSecurity"))?.toLowerCase();
+  if (podSecurity !== undefined && POD_SECURITY.has(podSecurity)) {
+    out.podSecurity = podSecurity;
+  }
+  const packs = read("packs");
+  if (packs !== null && typeof packs === "object" && !Array.isArray(packs)) {
+    const picked: Record<string, boolean> = {};
+    for (const [pack, on] of Object.entries(packs as Record<string, unknown>)) {
+      if (typeof on === "boolean") {
+        picked[pack] = on;
+      }
+    }
+    if (Object.keys(picked).length > 0) {
+      out.packs = picked;
     }
   }
   const exclude = read("exclude");
@@ -68,6 +95,8 @@ export function serverSettings(read: ConfigReader): ServerSettings {
   const connectTimeout = positive(read("cluster.connectTimeout"));
   const timeout = positive(read("cluster.timeout"));
   const schemas = read("cluster.schemas");
+  const live = read("cluster.live");
+  const contexts = read("cluster.contexts");
   if (context !== undefined) {
     cluster.context = context;
   }
@@ -82,6 +111,15 @@ export function serverSettings(read: ConfigReader): ServerSettings {
   }
   if (timeout !== undefined) {
     cluster.timeout = timeout;
+  }
+  if (live === true) {
+    cluster.live = true;
+  }
+  if (Array.isArray(contexts)) {
+    const names = contexts.map(text).filter((c): c is string => c !== undefined);
+    if (names.length > 0) {
+      cluster.contexts = names;
+    }
   }
   if (Object.keys(cluster).length > 0) {
     out.cluster = cluster;

@@ -59,6 +59,27 @@ test("invalid values are dropped rather than sent", () => {
   assert.deepEqual(settings, {});
 });
 
+test("several target versions, Pod Security, packs and the live-state settings are passed", () => {
+  assert.deepEqual(
+    serverSettings(
+      reader({
+        kubeVersion: ["1.29", " 1.31 ", ""],
+        podSecurity: "Restricted",
+        packs: { resources: true, images: false, security: "yes" },
+        "cluster.live": true,
+        "cluster.contexts": ["staging", " prod ", ""],
+      }),
+    ),
+    {
+      kubeVersion: ["1.29", "1.31"],
+      podSecurity: "restricted",
+      packs: { resources: true, images: false },
+      cluster: { live: true, contexts: ["staging", "prod"] },
+    },
+  );
+  assert.deepEqual(serverSettings(reader({ podSecurity: "strict", packs: [], "cluster.live": false })), {});
+});
+
 test("an explicit schemas: false is kept (it turns cluster schemas off)", () => {
   assert.deepEqual(serverSettings(reader({ "cluster.schemas": false })), { cluster: { schemas: false } });
 });
