@@ -130,9 +130,82 @@ async def load_cluster_schemas(ls: KubeLanguageServer) -> None:
     ls.reanalyse_all()
 
 
+def cluster_selected(ls: KubeLanguageServer) -> bool:
+    c = ls.cluster_settings
+    return bool(c.get("context") or c.get("kubeconfig"))
+
+
+def _selection(ls: KubeLanguageServer) -> tuple[Any, Any]:
+    return ls.cluster_settings.get("kubeconfig"), ls.cluster_settings.get("context")
+
+
+def _read_transport(ls: KubeLanguageServer) -> Callable[[], ClusterTransport]:
+    """A factory, called in the worker thread (reading the kubeconfig is file I/O), for the chosen cluster."""
+    kubeconfig, context = _selection(ls)
+    return lambda: connect(kubeconfig, context, connect_timeout=3, read_timeout=20)
+
+
+def clamp_version(version: tuple[int, int]) -> tuple[int, int]:
+    """`version` within the bundled schemas' range (oldest..newest)."""
+    from kube_lsp.schema.catalog import bundled_versions
+
+    known = bundled_versions()
+    return min(max(version, known[0]), known[-1])
+
+
+async def load_cluster_version(ls: KubeLanguageServer) -> None:
+    """Take the analysis target from the chosen cluster's `/version`, once per selection, when the user set no
+    `kubeVersion` (settings or .kube-lsp.yaml: an explicit one always wins). Off the event loop; a failure
+    leaves the target as it is and is only logged."""
+    if not cluster_selected(ls) or ls.explicit_kube_version:
+        return
+    key = _selection(ls)
+    if ls.cluster_version_for == key:
+        return
+    ls.cluster_version_for = key
+    from kube_lsp.cluster.schemas import server_version
+    from kube_lsp.schema.catalog import bundled_versions, format_version
+
+    make = _read_transport(ls)
+    try:
+        version, git = await off_loop(lambda: server_version(make()))
+    except Exception as exc:  # noqa: BLE001 - offline or refused: keep the target, say it in the log only
+        if ls.cluster_version_for == key:
+            message = f"kube-lsp: the cluster's /version could not be read ({exc}); the target stays as it is"
+            log.info("%s", message)
+            ls.window_log_message(types.LogMessageParams(type=types.MessageType.Info, message=message))
+        return
+    if ls.cluster_version_for != key:  # another cluster was chosen meanwhile
+        return
+    target = clamp_version(version)
+    name = key[1] or "(current context)"
+    if target != version:
+        known = bundled_versions()
+        message = (f"kube-lsp: cluster {name} runs Kubernetes {git or format_version(version)}, outside the "
+                   f"bundled schemas ({format_version(known[0])}–{format_version(known[-1])}): "
+                   f"validating against {format_version(target)}")
+        log.warning("%s", message)
+        ls.window_log_message(types.LogMessageParams(type=types.MessageType.Warning, message=message))
+        ls.window_show_message(types.ShowMessageParams(type=types.MessageType.Warning, message=message))
+    ls.cluster_version = target
+    ls.cluster_version_source = f"cluster {name} /version (Kubernetes {git or format_version(version)})"
+    ls.apply_settings()
+    ls.reanalyse_all()
+
+
+def schedule_cluster_reads(ls: KubeLanguageServer) -> None:
+    """Start the background reads of the chosen cluster that the analysis uses (each decides whether it runs)."""
+    for work in (load_cluster_version,):
+        task = asyncio.get_running_loop().create_task(work(ls))
+        ls.background_tasks.add(task)
+        task.add_done_callback(ls.background_tasks.discard)
+
+
 def cluster_changed(ls: KubeLanguageServer) -> None:
     """Another cluster was chosen: forget the old one's schemas and findings, load the new one's."""
     ls.cluster_catalog = None  # bundled schemas until the new cluster's have loaded
+    ls.cluster_version = None  # and its /version: read again for the new one
+    ls.cluster_version_for = None
     ls.live.reset()
     for d in ls.docs.values():
         d.cluster_findings = []
@@ -141,6 +214,7 @@ def cluster_changed(ls: KubeLanguageServer) -> None:
     ls.live.schedule_all()
     ls.apply_settings()
     ls.reanalyse_all()
+    schedule_cluster_reads(ls)
     task = asyncio.get_running_loop().create_task(load_cluster_schemas(ls))
     ls.background_tasks.add(task)
     task.add_done_callback(ls.background_tasks.discard)
