@@ -114,6 +114,10 @@ class KubeLanguageServer(HardenedLanguageServer):
         self.cluster_version_for: tuple[Any, Any] | None = None  # the (kubeconfig, context) it was read for
         self.explicit_kube_version = False  # kubeVersion set in the settings or .kube-lsp.yaml
         self.kube_version_source = "default"
+        # The Pod Security policies of the chosen cluster's Namespaces (the workspace's win over them).
+        self.cluster_namespaces: dict[str, NamespacePolicy] = {}
+        self.cluster_namespaces_for: tuple[Any, Any] | None = None
+        self.namespaces_refused_for: tuple[Any, Any] | None = None  # a refused LIST is logged once per cluster
         self.background_tasks: set[asyncio.Task[None]] = set()
         # Settings chosen by commands while a workspace/configuration answer was on its way.
         self.chosen_by_command: dict[tuple[str, ...], Any] = {}
@@ -372,7 +376,7 @@ class KubeLanguageServer(HardenedLanguageServer):
         doc.published_version = doc.version
 
     def namespace_policies(self) -> dict[str, NamespacePolicy] | None:
-        merged: dict[str, NamespacePolicy] = {}
+        merged: dict[str, NamespacePolicy] = dict(self.cluster_namespaces)  # the files' own Namespaces win
         for _, found in sorted(self.workspace_namespaces.items()):
             merged.update(found)
         return merged or None

@@ -1,5 +1,6 @@
 """What the language server reads from the chosen cluster in the background for its analysis, end to end (real
-server over stdio, API server double over TLS): the target version from `/version` when no kubeVersion is set.
+server over stdio, API server double over TLS): the target version from `/version` when no kubeVersion is set,
+and the Pod Security labels of the cluster's Namespaces.
 
 The cluster's own schemas are switched off here (`kubeLsp.cluster.schemas: false`), so the target can only come
 from `/version`. The `apiserver` fixture fails a test on any write without dryRun=All; these also expect none.
@@ -18,7 +19,7 @@ import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
-from .apiserver import ApiServerDouble
+from .apiserver import ApiServerDouble, Forbidden
 from .test_lsp_e2e import ENV, LOG, command, open_doc, wait_for
 
 FLOWSCHEMA = """\
@@ -42,10 +43,12 @@ V1_29 = {"major": "1", "minor": "29", "gitVersion": "v1.29.4"}
 )
 async def client(request: pytest.FixtureRequest, lsp_client: LanguageClient) -> AsyncIterator[None]:
     """A server with the double's kubeconfig but no context chosen yet (the test selects one), cluster schemas
-    off; `request.param` (default "") is the kubeVersion setting."""
+    off; `request.param` (default "") is the kubeVersion setting, or None for a server without any cluster."""
     kubeconfig = request.getfixturevalue("kubeconfig")
-    settings = {"kubeVersion": getattr(request, "param", ""),
-                "cluster": {"kubeconfig": str(kubeconfig), "schemas": False, "connectTimeout": 2, "timeout": 10}}
+    param = getattr(request, "param", "")
+    settings: dict[str, Any] = {"kubeVersion": param or ""}
+    if param is not None:
+        settings["cluster"] = {"kubeconfig": str(kubeconfig), "schemas": False, "connectTimeout": 2, "timeout": 10}
     lsp_client.set_configuration(settings, section="kubeLsp")
     await lsp_client.initialize_session(types.InitializeParams(
         capabilities=client_capabilities("visual-studio-code"), root_uri=None,
@@ -149,3 +152,95 @@ async def test_an_explicit_kube_version_wins_over_the_cluster(client: LanguageCl
     assert (status["kubeVersion"], status["kubeVersionSource"]) == ("1.33", "kubeVersion setting")
     assert [f[0] for f in api_findings(diags)] == ["KL300"] and "(target 1.33)" in api_findings(diags)[0][2]
     assert reads(apiserver, "/version") == 0  # no need to ask
+
+
+DEPLOYMENT = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: prod
+spec:
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+        - name: web
+          image: nginx:1.26
+"""
+CONTAINER_LINE = 13  # 0-based: `- name: web`, where the restricted findings sit
+RUN_AS_NON_ROOT = ('the API server will reject the pods of this Deployment: namespace `prod` enforces PodSecurity '
+                   '"restricted:latest": runAsNonRoot != true (pod or container "web" must set '
+                   'securityContext.runAsNonRoot=true)')
+
+
+def seed_prod(apiserver: ApiServerDouble, labels: dict[str, str]) -> None:
+    apiserver.seed({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "prod", "labels": labels}},
+                   manager="kubectl", operation="Apply")
+
+
+def pss(diags: list[types.Diagnostic]) -> list[tuple[str, types.DiagnosticSeverity | None, int]]:
+    return [(str(d.code), d.severity, d.range.start.line) for d in diags if str(d.code).startswith("KL4")]
+
+
+@pytest.mark.asyncio
+async def test_the_cluster_namespace_enforces_its_level(client: LanguageClient, apiserver: ApiServerDouble) -> None:
+    seed_prod(apiserver, {"pod-security.kubernetes.io/enforce": "restricted", "kubernetes.io/metadata.name": "prod"})
+    await command(client, "kube-lsp.selectContext", "double")
+    uri = "file:///work/web.yaml"
+    await open_doc(client, uri, DEPLOYMENT)
+    diags = await wait_for(client, uri, lambda ds: any(str(d.code) == "KL414" for d in ds))
+    E = types.DiagnosticSeverity.Error
+    assert pss(diags) == [("KL413", E, CONTAINER_LINE), ("KL414", E, CONTAINER_LINE), ("KL416", E, CONTAINER_LINE),
+                          ("KL417", E, CONTAINER_LINE)]
+    assert next(d.message for d in diags if str(d.code) == "KL414") == RUN_AS_NON_ROOT
+    lists = [r for r in apiserver.requests if r.method == "GET" and r.path == "/api/v1/namespaces"]
+    assert len(lists) == 2  # noqa: PLR2004 - once for the kubeconfig's current context at start, once for the choice
+    assert [r for r in apiserver.requests if r.is_write] == []
+
+    # A Namespace in the workspace wins over the cluster's: the file is what will be applied.
+    ns_uri = "file:///work/ns.yaml"
+    await open_doc(client, ns_uri, "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: prod\n  labels:\n"
+                                   "    pod-security.kubernetes.io/enforce: baseline\n")
+    await wait_for(client, uri, lambda ds: pss(ds) == [])
+
+    # A refresh reads the cluster's Namespaces again.
+    client.text_document_did_close(types.DidCloseTextDocumentParams(
+        text_document=types.TextDocumentIdentifier(uri=ns_uri)))
+    await wait_for(client, uri, lambda ds: len(pss(ds)) == 4)  # noqa: PLR2004
+    seed_prod(apiserver, {"pod-security.kubernetes.io/enforce": "privileged"})
+    await command(client, "kube-lsp.liveRefresh")
+    await wait_for(client, uri, lambda ds: pss(ds) == [])
+    assert len([r for r in apiserver.requests if r.method == "GET" and r.path == "/api/v1/namespaces"]) == 3  # noqa: PLR2004
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("client", [None], indirect=True)
+async def test_without_a_cluster_the_default_level_applies(client: LanguageClient,
+                                                           apiserver: ApiServerDouble) -> None:
+    seed_prod(apiserver, {"pod-security.kubernetes.io/enforce": "restricted"})
+    uri = "file:///work/web.yaml"
+    await open_doc(client, uri, DEPLOYMENT)
+    await asyncio.sleep(1.0)
+    assert pss(client.diagnostics[uri]) == []  # baseline (the default): nginx without a securityContext passes
+    assert apiserver.requests == []
+
+
+@pytest.mark.asyncio
+async def test_a_forbidden_namespace_list_is_logged_once(client: LanguageClient, apiserver: ApiServerDouble) -> None:
+    seed_prod(apiserver, {"pod-security.kubernetes.io/enforce": "restricted"})
+    apiserver.inject(Forbidden(), kind="namespaces", verbs=["list"])
+    await command(client, "kube-lsp.selectContext", "double")
+    uri = "file:///work/web.yaml"
+    await open_doc(client, uri, DEPLOYMENT)
+    await command(client, "kube-lsp.liveRefresh")  # a second LIST, refused again: not said again
+    await eventually(lambda: len([r for r in apiserver.requests if r.path == "/api/v1/namespaces"]) >= 2)  # noqa: PLR2004
+    await asyncio.sleep(0.5)
+    said = [m.message for m in client.log_messages if "namespaces" in m.message]
+    assert said == ["kube-lsp: listing the cluster's namespaces answered 403 (RBAC forbids it); Pod Security levels "
+                    "come from the workspace's Namespaces only"]
+    assert not any("namespaces" in m.message for m in client.messages)
+    assert pss(client.diagnostics[uri]) == []
