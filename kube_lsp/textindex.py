@@ -12,7 +12,7 @@ cluster); the Namespaces of the text itself win over them.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -76,12 +76,18 @@ def namespace_policy(root: YMap) -> NamespacePolicy | None:
     labels = md.get("labels")
     if not name or not isinstance(labels, YMap):
         return None
+    return policy_from_labels(name, labels.get_str)
+
+
+def policy_from_labels(name: str, label: Callable[[str], str | None]) -> NamespacePolicy | None:
+    """The Pod Security policy of Namespace `name` whose label values `label(key)` gives (None: absent), or
+    None when they set no level. For Namespaces of a text and those listed from a cluster alike."""
     modes = []
     for mode in MODES:
-        level = labels.get_str(LABEL_PREFIX + mode)
+        level = label(LABEL_PREFIX + mode)
         if level not in LEVELS:
             continue  # absent or invalid: the cluster's default applies, which this text cannot know
-        version, _ = parse_policy_version(labels.get_str(f"{LABEL_PREFIX}{mode}-version"))
+        version, _ = parse_policy_version(label(f"{LABEL_PREFIX}{mode}-version"))
         modes.append((mode, ModePolicy(level, version)))
     return NamespacePolicy(name, tuple(modes)) if modes else None
 

@@ -106,15 +106,30 @@ def catalog_from_openapi(docs: dict[str, Any], version: tuple[int, int], source:
                    enums=enum_overlay(definitions.keys()), groups=groups)
 
 
-def cluster_catalog(transport: ClusterTransport, cache: Path | None = None) -> Catalog:
-    """The catalog of the cluster's own schemas (raises on any failure; callers fall back)."""
+def server_version(transport: ClusterTransport) -> tuple[tuple[int, int], str]:
+    """The cluster's (major, minor) and gitVersion from its `/version` (raises LookupError on any failure).
+    A minor such as "29+" (GKE, EKS) counts as 29."""
     info = transport.send("GET", "/version")
     if info.status != 200:
         raise LookupError(f"/version answered {info.status}")
-    data = info.json() or {}
+    data = info.json()
+    if not isinstance(data, dict):
+        raise LookupError("/version answered no JSON object")
     git = str(data.get("gitVersion") or "")
-    major = int(re.sub(r"\D", "", str(data.get("major") or "1")) or 1)
-    minor = int(re.sub(r"\D", "", str(data.get("minor") or "0")) or 0)
+    try:
+        major = int(re.sub(r"\D", "", str(data.get("major") or "")))
+        minor = int(re.sub(r"\D", "", str(data.get("minor") or "")))
+    except ValueError:
+        m = re.match(r"v?(\d+)\.(\d+)", git)
+        if m is None:
+            raise LookupError(f"/version names no version: {git or data!r}") from None
+        major, minor = int(m.group(1)), int(m.group(2))
+    return (major, minor), git
+
+
+def cluster_catalog(transport: ClusterTransport, cache: Path | None = None) -> Catalog:
+    """The catalog of the cluster's own schemas (raises on any failure; callers fall back)."""
+    (major, minor), git = server_version(transport)
     docs = fetch_documents(transport, cache)
     if not docs:
         raise LookupError("the cluster serves no OpenAPI v3 documents")

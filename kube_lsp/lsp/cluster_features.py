@@ -26,7 +26,7 @@ from kube_lsp.cluster.transport import (
 from kube_lsp.model import Finding, Fix, Severity, TextEdit
 from kube_lsp.parsing.loader import Document, parse_stream
 from kube_lsp.parsing.nodes import YMap
-from kube_lsp.textindex import build_index
+from kube_lsp.textindex import NamespacePolicy, build_index, policy_from_labels
 from kube_lsp.upgrade.lens import ApiLens, api_lenses
 
 if TYPE_CHECKING:
@@ -130,9 +130,144 @@ async def load_cluster_schemas(ls: KubeLanguageServer) -> None:
     ls.reanalyse_all()
 
 
+def cluster_selected(ls: KubeLanguageServer) -> bool:
+    c = ls.cluster_settings
+    return bool(c.get("context") or c.get("kubeconfig"))
+
+
+def _selection(ls: KubeLanguageServer) -> tuple[Any, Any]:
+    return ls.cluster_settings.get("kubeconfig"), ls.cluster_settings.get("context")
+
+
+def _read_transport(ls: KubeLanguageServer) -> Callable[[], ClusterTransport]:
+    """A factory, called in the worker thread (reading the kubeconfig is file I/O), for the chosen cluster."""
+    kubeconfig, context = _selection(ls)
+    return lambda: connect(kubeconfig, context, connect_timeout=3, read_timeout=20)
+
+
+def clamp_version(version: tuple[int, int]) -> tuple[int, int]:
+    """`version` within the bundled schemas' range (oldest..newest)."""
+    from kube_lsp.schema.catalog import bundled_versions
+
+    known = bundled_versions()
+    return min(max(version, known[0]), known[-1])
+
+
+async def load_cluster_version(ls: KubeLanguageServer) -> None:
+    """Take the analysis target from the chosen cluster's `/version`, once per selection, when the user set no
+    `kubeVersion` (settings or .kube-lsp.yaml: an explicit one always wins). Off the event loop; a failure
+    leaves the target as it is and is only logged."""
+    if not cluster_selected(ls) or ls.explicit_kube_version:
+        return
+    key = _selection(ls)
+    if ls.cluster_version_for == key:
+        return
+    ls.cluster_version_for = key
+    from kube_lsp.cluster.schemas import server_version
+    from kube_lsp.schema.catalog import bundled_versions, format_version
+
+    make = _read_transport(ls)
+    try:
+        version, git = await off_loop(lambda: server_version(make()))
+    except Exception as exc:  # noqa: BLE001 - offline or refused: keep the target, say it in the log only
+        if ls.cluster_version_for == key:
+            message = f"kube-lsp: the cluster's /version could not be read ({exc}); the target stays as it is"
+            log.info("%s", message)
+            ls.window_log_message(types.LogMessageParams(type=types.MessageType.Info, message=message))
+        return
+    if ls.cluster_version_for != key:  # another cluster was chosen meanwhile
+        return
+    target = clamp_version(version)
+    name = key[1] or "(current context)"
+    if target != version:
+        known = bundled_versions()
+        message = (f"kube-lsp: cluster {name} runs Kubernetes {git or format_version(version)}, outside the "
+                   f"bundled schemas ({format_version(known[0])}–{format_version(known[-1])}): "
+                   f"validating against {format_version(target)}")
+        log.warning("%s", message)
+        ls.window_log_message(types.LogMessageParams(type=types.MessageType.Warning, message=message))
+        ls.window_show_message(types.ShowMessageParams(type=types.MessageType.Warning, message=message))
+    ls.cluster_version = target
+    ls.cluster_version_source = f"cluster {name} /version (Kubernetes {git or format_version(version)})"
+    ls.apply_settings()
+    ls.reanalyse_all()
+
+
+def namespace_policies_of(items: Any) -> dict[str, NamespacePolicy]:
+    """The Pod Security policies of the Namespaces of a NamespaceList's `items` (JSON), by name."""
+    out: dict[str, NamespacePolicy] = {}
+    for item in items if isinstance(items, list) else ():
+        md = item.get("metadata") if isinstance(item, dict) else None
+        if not isinstance(md, dict) or not isinstance(md.get("name"), str) or not isinstance(md.get("labels"), dict):
+            continue
+        labels: dict[str, Any] = md["labels"]
+
+        def label(key: str, labels: dict[str, Any] = labels) -> str | None:
+            value = labels.get(key)
+            return value if isinstance(value, str) else None
+
+        policy = policy_from_labels(md["name"], label)
+        if policy is not None:
+            out[policy.name] = policy
+    return out
+
+
+async def load_cluster_namespaces(ls: KubeLanguageServer, again: bool = False) -> None:
+    """The Pod Security labels of the chosen cluster's Namespaces (one LIST, off the event loop), for the pods of
+    files whose Namespace is not in the workspace (those of the workspace and open files win: they are what will
+    be applied). Once per selection unless `again`; a 403 is logged once per selection and sets nothing."""
+    if not cluster_selected(ls):
+        return
+    key = _selection(ls)
+    if ls.cluster_namespaces_for == key and not again:
+        return
+    ls.cluster_namespaces_for = key
+    make = _read_transport(ls)
+
+    def read() -> tuple[int, Any]:
+        resp = make().send("GET", "/api/v1/namespaces")
+        return resp.status, resp.json() if resp.status == 200 else None
+
+    try:
+        status, body = await off_loop(read)
+    except Exception as exc:  # noqa: BLE001 - offline: no cluster Namespaces, no findings invented
+        log.info("the cluster's namespaces could not be read: %s", exc)
+        return
+    if ls.cluster_namespaces_for != key:  # another cluster was chosen meanwhile
+        return
+    if status != 200:
+        if ls.namespaces_refused_for != key:
+            ls.namespaces_refused_for = key
+            message = (f"kube-lsp: listing the cluster's namespaces answered {status}"
+                       f"{' (RBAC forbids it)' if status == 403 else ''}; Pod Security levels come from the "  # noqa: PLR2004
+                       "workspace's Namespaces only")
+            log.info("%s", message)
+            ls.window_log_message(types.LogMessageParams(type=types.MessageType.Info, message=message))
+        found: dict[str, NamespacePolicy] = {}
+    else:
+        found = namespace_policies_of((body or {}).get("items") if isinstance(body, dict) else None)
+    if found != ls.cluster_namespaces:
+        ls.cluster_namespaces = found
+        ls.apply_settings()
+        ls.reanalyse_all()
+
+
+def schedule_cluster_reads(ls: KubeLanguageServer, again: bool = False) -> None:
+    """Start the background reads of the chosen cluster that the analysis uses (each decides whether it runs);
+    `again` reads the cluster's Namespaces again (a refresh)."""
+    for work in (load_cluster_version, lambda ls: load_cluster_namespaces(ls, again)):
+        task = asyncio.get_running_loop().create_task(work(ls))
+        ls.background_tasks.add(task)
+        task.add_done_callback(ls.background_tasks.discard)
+
+
 def cluster_changed(ls: KubeLanguageServer) -> None:
     """Another cluster was chosen: forget the old one's schemas and findings, load the new one's."""
     ls.cluster_catalog = None  # bundled schemas until the new cluster's have loaded
+    ls.cluster_version = None  # and its /version and Namespaces: read again for the new one
+    ls.cluster_version_for = None
+    ls.cluster_namespaces = {}
+    ls.cluster_namespaces_for = None
     ls.live.reset()
     for d in ls.docs.values():
         d.cluster_findings = []
@@ -141,6 +276,7 @@ def cluster_changed(ls: KubeLanguageServer) -> None:
     ls.live.schedule_all()
     ls.apply_settings()
     ls.reanalyse_all()
+    schedule_cluster_reads(ls)
     task = asyncio.get_running_loop().create_task(load_cluster_schemas(ls))
     ls.background_tasks.add(task)
     task.add_done_callback(ls.background_tasks.discard)

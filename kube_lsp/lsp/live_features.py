@@ -454,6 +454,9 @@ def register(server: KubeLanguageServer) -> None:
     @server.command(REFRESH)
     async def live_refresh(ls: Any, *arguments: Any) -> dict[str, Any]:
         """Read the live state now: of the document given (its URI), or of every open document."""
+        from kube_lsp.lsp.cluster_features import schedule_cluster_reads
+
+        schedule_cluster_reads(ls, again=True)  # and the cluster's Namespaces (their Pod Security labels)
         uri = arguments[0] if arguments and isinstance(arguments[0], str) else None
         if uri is None and arguments and isinstance(arguments[0], dict):
             uri = arguments[0].get("uri")

@@ -38,6 +38,7 @@ from kube_lsp.lsp.cluster_features import (
     kubeconfig_contexts,
     load_cluster_schemas,
     off_loop,
+    schedule_cluster_reads,
 )
 from kube_lsp.lsp.cluster_features import register as register_cluster_features
 from kube_lsp.lsp.convert import Positions, to_diagnostic
@@ -107,6 +108,16 @@ class KubeLanguageServer(HardenedLanguageServer):
         # files in the workspace.
         self.cluster_settings: dict[str, Any] = {}
         self.cluster_catalog: Catalog | None = None
+        # The chosen cluster's /version (clamped to the bundled range): the target when no kubeVersion is set.
+        self.cluster_version: tuple[int, int] | None = None
+        self.cluster_version_source = ""
+        self.cluster_version_for: tuple[Any, Any] | None = None  # the (kubeconfig, context) it was read for
+        self.explicit_kube_version = False  # kubeVersion set in the settings or .kube-lsp.yaml
+        self.kube_version_source = "default"
+        # The Pod Security policies of the chosen cluster's Namespaces (the workspace's win over them).
+        self.cluster_namespaces: dict[str, NamespacePolicy] = {}
+        self.cluster_namespaces_for: tuple[Any, Any] | None = None
+        self.namespaces_refused_for: tuple[Any, Any] | None = None  # a refused LIST is logged once per cluster
         self.background_tasks: set[asyncio.Task[None]] = set()
         # Settings chosen by commands while a workspace/configuration answer was on its way.
         self.chosen_by_command: dict[tuple[str, ...], Any] = {}
@@ -153,12 +164,23 @@ class KubeLanguageServer(HardenedLanguageServer):
         if settings.exclude_root is None and self.roots:
             # `exclude` from the editor (no .kube-lsp.yaml) is relative to the workspace folder.
             settings = replace(settings, exclude_root=Path(self.roots[0]))
+        self.explicit_kube_version = settings.kube_version is not None
+        use_cluster = self.cluster_catalog is not None and not self.explicit_kube_version
+        if self.explicit_kube_version:
+            self.kube_version_source = "kubeVersion setting"
+        elif use_cluster:
+            self.kube_version_source = "cluster schemas"
+        elif self.cluster_version is not None:
+            settings = replace(settings, kube_version=self.cluster_version)
+            self.kube_version_source = self.cluster_version_source
+        else:
+            self.kube_version_source = "default"
         try:
-            use_cluster = self.cluster_catalog is not None and settings.kube_version is None
             engine = Engine(settings, self.cluster_catalog if use_cluster else None, self.namespace_policies())
         except LookupError as exc:
             problems.append(f"kube-lsp settings: {exc}. It was ignored.")
             settings = replace(settings, kube_version=None)
+            self.kube_version_source = "default"
             engine = Engine(settings, self.cluster_catalog, self.namespace_policies())
         self.settings = settings
         if self.ws.namespace != settings.namespace:
@@ -354,7 +376,7 @@ class KubeLanguageServer(HardenedLanguageServer):
         doc.published_version = doc.version
 
     def namespace_policies(self) -> dict[str, NamespacePolicy] | None:
-        merged: dict[str, NamespacePolicy] = {}
+        merged: dict[str, NamespacePolicy] = dict(self.cluster_namespaces)  # the files' own Namespaces win
         for _, found in sorted(self.workspace_namespaces.items()):
             merged.update(found)
         return merged or None
@@ -606,6 +628,7 @@ def create_server() -> KubeLanguageServer:
         task = asyncio.get_running_loop().create_task(ls.scan())
         ls.background_tasks.add(task)
         task.add_done_callback(ls.background_tasks.discard)
+        schedule_cluster_reads(ls)
         await load_cluster_schemas(ls)
 
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
@@ -618,6 +641,8 @@ def create_server() -> KubeLanguageServer:
             await _pull_configuration(ls)
         if ls.cluster_settings != cluster_before:
             cluster_changed(ls)
+        else:
+            schedule_cluster_reads(ls)  # e.g. kubeVersion removed: the cluster's /version is the target now
         ls.reanalyse_all()
 
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
@@ -803,6 +828,9 @@ def create_server() -> KubeLanguageServer:
             # Several targets (`kubeVersion: ["1.29", "1.31"]`): all of them; `kubeVersion` is the oldest.
             "kubeVersions": [format_version(v) for v in ls.settings.kube_versions] or [format_version(catalog.version)],
             "schemaSource": catalog.source,
+            # Where the target came from: "kubeVersion setting", "cluster schemas", "cluster <context> /version
+            # (Kubernetes v1.29.4)" or "default" (the newest bundled schemas).
+            "kubeVersionSource": ls.kube_version_source,
             "context": context,
             "clusterSchemas": ls.cluster_catalog is not None,
             "versions": [format_version(v) for v in bundled_versions()],

@@ -563,6 +563,9 @@ class ApiServerDouble:
         self._view = SchemaView()
         self.ca_file = Path()
         self.url = ""
+        # The /version answer when set (tests/cluster/catalog.py version_info's fields), else the catalog's.
+        self.version_info: JSON | None = None
+        self.version_error: int | None = None  # when set, /version answers this status code
         self._seed_defaults()
 
     # lifecycle
@@ -624,6 +627,8 @@ class ApiServerDouble:
             self.violations.clear()
             self.internal_errors.clear()
             self.rules.clear()
+            self.version_info = None
+            self.version_error = None
             self._seed_defaults()
 
     def _seed_defaults(self) -> None:
@@ -868,7 +873,11 @@ class ApiServerDouble:
         segs = [s for s in path.split("/") if s]
         if method in READ_METHODS:
             if path == "/version" or path == "/version/":
-                return Response.of(200, catalog.version_info())
+                if self.version_error is not None:
+                    message = "the server is currently unable to handle the request"
+                    return Response.of(self.version_error,
+                                       status_body(self.version_error, "ServiceUnavailable", message))
+                return Response.of(200, self.version_info or catalog.version_info())
             if path in ("/healthz", "/livez", "/readyz"):
                 return Response(200, b"ok", "text/plain; charset=utf-8")
             if segs == ["api"]:
