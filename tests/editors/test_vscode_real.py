@@ -117,6 +117,8 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (folder / "deployment.yaml").write_text(BAD)
     (folder / "quickfix.yaml").write_text(BAD)
     (folder / "web.yaml").write_text(GOOD)
+    # Three working copies of one Deployment, one per test: not the duplicates KL520 is about.
+    (folder / ".kube-lsp.yaml").write_text("rules:\n  duplicate-object: off\n")
     return folder
 
 
