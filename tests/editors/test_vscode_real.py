@@ -284,7 +284,10 @@ def test_quick_fix_from_the_light_bulb_renames_the_key(workbench: Workbench, tmp
     workbench.choose_action("Rename `contianers` to `containers`")
 
     workbench.wait_for_line(editor, TYPO[0], "      containers:")
-    assert workbench.lines(editor) == dict(enumerate(BAD.replace("contianers:", "containers:").split("\n"), 1))
+    # Every line the editor shows is the fixed text (the view may have scrolled by a line: code lenses).
+    expected = dict(enumerate(BAD.replace("contianers:", "containers:").split("\n"), 1))
+    shown = workbench.lines(editor)
+    assert len(shown) >= len(expected) - 2 and all(expected.get(n) == text for n, text in shown.items()), shown
     assert workbench.tab_is_dirty("quickfix.yaml")
     # The server re-validated the edited buffer: only the image pull policy is left.
     workbench.wait_for_squiggles(editor, [(POLICY[0], "Allways")])
