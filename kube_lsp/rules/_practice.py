@@ -36,6 +36,22 @@ def resources_of(c: Container) -> tuple[YMap | None, YMap | None]:
     return (req if isinstance(req, YMap) else None), (lim if isinstance(lim, YMap) else None)
 
 
+def containers_without(ctx: ObjectContext, resource: str, which: str) -> Iterator[Container]:
+    """The app containers of the object's pod that set no `which` ("requests" or "limits") of `resource`; a
+    limit counts as the request too (the API server defaults a missing request to the limit). Nothing for
+    Kustomize patches: the base may set it."""
+    pod = pod_of(ctx)
+    if pod is None or ctx.partial:
+        return
+    for c in app_containers(pod):
+        requests, limits = resources_of(c)
+        if limits is not None and limits.get(resource) is not None:
+            continue
+        if which == "requests" and requests is not None and requests.get(resource) is not None:
+            continue
+        yield c
+
+
 def whole_object(ctx: ObjectContext) -> bool:
     """Rules about missing settings skip Kustomize patches: the base may have them."""
     return not ctx.partial

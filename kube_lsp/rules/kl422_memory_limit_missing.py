@@ -68,13 +68,7 @@ from kube_lsp.rules.base import ObjectContext, Rule
 
 
 def check(ctx: ObjectContext) -> Iterator[Finding]:
-    pod = _practice.pod_of(ctx)
-    if pod is None or ctx.partial:
-        return
-    for c in _practice.app_containers(pod):
-        requests, limits = _practice.resources_of(c)
-        if limits is not None and limits.get("memory") is not None:
-            continue
+    for c in _practice.containers_without(ctx, "memory", "limits"):
         yield ctx.finding(RULE, _practice.anchor(c, "resources"),
                           f"container `{c.name}` sets no memory limit: a leak can take all the node's memory "
                           "(set resources.limits.memory)", path=f"{c.path}.resources.limits.memory")

@@ -68,15 +68,7 @@ from kube_lsp.rules.base import ObjectContext, Rule
 
 
 def check(ctx: ObjectContext) -> Iterator[Finding]:
-    pod = _practice.pod_of(ctx)
-    if pod is None or ctx.partial:
-        return
-    for c in _practice.app_containers(pod):
-        requests, limits = _practice.resources_of(c)
-        if limits is not None and limits.get("cpu") is not None:
-            continue
-        if requests is not None and requests.get("cpu") is not None:
-            continue
+    for c in _practice.containers_without(ctx, "cpu", "requests"):
         yield ctx.finding(RULE, _practice.anchor(c, "resources"),
                           f"container `{c.name}` sets no CPU request: the scheduler cannot place it by its needs "
                           "(set resources.requests.cpu)", path=f"{c.path}.resources.requests.cpu")

@@ -69,13 +69,7 @@ from kube_lsp.rules.base import ObjectContext, Rule
 
 
 def check(ctx: ObjectContext) -> Iterator[Finding]:
-    pod = _practice.pod_of(ctx)
-    if pod is None or ctx.partial:
-        return
-    for c in _practice.app_containers(pod):
-        requests, limits = _practice.resources_of(c)
-        if limits is not None and limits.get("cpu") is not None:
-            continue
+    for c in _practice.containers_without(ctx, "cpu", "limits"):
         yield ctx.finding(RULE, _practice.anchor(c, "resources"),
                           f"container `{c.name}` sets no CPU limit: it may use every idle core of the node "
                           "(set resources.limits.cpu)", path=f"{c.path}.resources.limits.cpu")
