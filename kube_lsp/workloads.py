@@ -7,10 +7,10 @@ so that every feature agrees on what a pod template is.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Final
 
-from kube_lsp.parsing.nodes import YMap, YNode, YSeq
+from kube_lsp.parsing.nodes import YMap, YNode, YScalar, YSeq
 
 # Groups whose workload kinds embed a pod template (extensions and apps/v1beta* are the removed old homes
 # of Deployment & co; an object there still has the same shape).
@@ -54,14 +54,25 @@ class PodTemplate:
 
 @dataclass(frozen=True, slots=True)
 class Container:
+    """A container mapping of a pod, with its fields indexed by key (the pod rules look up many of them)."""
+
     node: YMap
     list_key: str  # "containers", "initContainers" or "ephemeralContainers"
     index: int
     path: str  # "spec.template.spec.containers[0]"
+    # key → value, keys merged in with `<<:` included (the loader drops duplicate keys, so this is `node.get`)
+    fields: dict[str, YNode] = field(compare=False, repr=False)
+
+    def get(self, key: str) -> YNode | None:
+        return self.fields.get(key)
+
+    def get_str(self, key: str) -> str | None:
+        node = self.fields.get(key)
+        return node.value if isinstance(node, YScalar) and isinstance(node.value, str) else None
 
     @property
     def name(self) -> str | None:
-        return self.node.get_str("name")
+        return self.get_str("name")
 
 
 def _child(node: YNode | None, key: str) -> YNode | None:
@@ -137,10 +148,13 @@ def template_at(root: YMap, path: tuple[str, ...]) -> PodTemplate | None:
 
 
 def containers(pod: PodTemplate, lists: tuple[str, ...] = CONTAINER_LISTS) -> Iterator[Container]:
-    """Every container mapping of the pod, init containers first, in file order."""
+    """Every container mapping of the pod, init containers first, in file order (the one walk of a pod's
+    containers: the rules see it through kube_lsp/rules/_pod.py `pod_of`, once per object)."""
     for list_key in lists:
         seq = pod.spec.get(list_key)
         if isinstance(seq, YSeq):
             for i, item in enumerate(seq.items):
                 if isinstance(item, YMap):
-                    yield Container(item, list_key, i, f"{pod.path}.{list_key}[{i}]")
+                    fields = ({k: v for k in item.keys() if (v := item.get(k)) is not None} if item.merges
+                              else {k.text: v for k, v in item.pairs})
+                    yield Container(item, list_key, i, f"{pod.path}.{list_key}[{i}]", fields)

@@ -10,6 +10,7 @@ from typing import Final
 from kube_lsp.model import TextEdit
 from kube_lsp.parsing.nodes import YMap, YNode, YScalar, YSeq, resolve_plain
 from kube_lsp.rules import _apimachinery as am
+from kube_lsp.workloads import TEMPLATE_PATHS, WORKLOAD_GROUPS
 
 CORE: Final = ""
 # (group, kind) -> (name function, its Go name, what the hint calls the format). Every kind not listed
@@ -99,17 +100,6 @@ def replacement(node: YScalar, new: str) -> TextEdit:
 # ---- where labels and label selectors are validated ------------------------------------------------------
 
 _WORKLOAD_SELECTOR_GROUPS: Final = frozenset({"apps", "extensions"})
-_TEMPLATE_PATHS: Final[dict[str, tuple[str, ...]]] = {
-    "PodTemplate": ("template",),
-    "Deployment": ("spec", "template"),
-    "ReplicaSet": ("spec", "template"),
-    "StatefulSet": ("spec", "template"),
-    "DaemonSet": ("spec", "template"),
-    "ReplicationController": ("spec", "template"),
-    "Job": ("spec", "template"),
-    "CronJob": ("spec", "jobTemplate", "spec", "template"),
-}
-_TEMPLATE_GROUPS: Final = frozenset({CORE, "apps", "batch", "extensions"})
 
 
 def _walk(node: YNode | None, keys: tuple[str, ...]) -> YNode | None:
@@ -123,9 +113,9 @@ def _walk(node: YNode | None, keys: tuple[str, ...]) -> YNode | None:
 def template_metadata(root: YMap, group: str, kind: str) -> tuple[YMap, str] | None:
     """The pod template's metadata mapping of a workload object and its path (ValidatePodTemplateSpec checks
     its labels and annotations)."""
-    if group not in _TEMPLATE_GROUPS or kind not in _TEMPLATE_PATHS:
+    if group not in WORKLOAD_GROUPS or kind not in TEMPLATE_PATHS or kind == "Pod":
         return None
-    keys = (*_TEMPLATE_PATHS[kind], "metadata")
+    keys = (*TEMPLATE_PATHS[kind], "metadata")
     md = _walk(root, keys)
     return (md, ".".join(keys)) if isinstance(md, YMap) else None
 

@@ -1,4 +1,5 @@
-"""Shared pieces of the API server's pod validation rules (KL230-KL259): which kinds get their pod template
+"""The pod of an object (`pod_of`: one walk per object, shared by every rule that looks at pods), and the
+shared pieces of the API server's pod validation rules (KL230-KL259): which kinds get their pod template
 validated, the apimachinery name checks, and small node helpers.
 
 Everything here mirrors k8s.io/apimachinery/pkg/util/validation/validation.go and
@@ -14,8 +15,17 @@ from typing import Final
 
 from kube_lsp.model import Fix, Span, TextEdit
 from kube_lsp.parsing.nodes import YMap, YNode, YScalar, YSeq
-from kube_lsp.rules.base import ObjectContext
-from kube_lsp.workloads import PodTemplate, pod_template
+from kube_lsp.rules.base import ObjectContext, key_span
+from kube_lsp.workloads import (
+    CONTAINER_LISTS,
+    WORKLOAD_GROUPS,
+    Container,
+    PodTemplate,
+    containers,
+    pod_template,
+    schema_template_paths,
+    template_at,
+)
 
 # Kinds whose pod template the API server validates with ValidatePodTemplateSpec / ValidatePodSpec.
 # StatefulSet is not among them: ValidatePodTemplateSpecForStatefulSet checks only labels, annotations,
@@ -35,99 +45,125 @@ PORT_RANGE_MSG: Final = "must be between 1 and 65535, inclusive"
 
 
 @dataclass(frozen=True, slots=True)
-class PodContainer:
-    """A container of the pod with its fields indexed (the pod rules look up many of them)."""
+class Pod:
+    """The pod an object describes, worked out once per object (`pod_of`, through `ObjectContext.memo`) and
+    shared by every rule that looks at pods: the API server's pod validation (KL230-KL259), Pod Security
+    (KL400-KL417) and the best practices (KL420-KL436)."""
 
-    node: YMap
-    list_key: str  # "containers", "initContainers" or "ephemeralContainers"
-    index: int
-    pod_path: str
-    fields: dict[str, YNode]
+    template: PodTemplate
+    kind: str
+    # The pod template of a built-in workload kind (the API server validates it); False: the PodTemplateSpec
+    # that a custom resource's CRD schema embeds (only Pod Security and the best practices look at those).
+    builtin: bool
+    # Init containers first, then containers and ephemeral containers, in file order.
+    containers: tuple[Container, ...]
+    # (initContainers, containers) only: what most rules walk.
+    regular: tuple[Container, ...]
+    # Probes and lifecycle handlers that the API server validates (built-in workloads only).
+    handlers: tuple[Probe, ...]
+    # Whether the pod or any container has a securityContext: most pods have none, and then the checks
+    # that only read security contexts have nothing to look at.
+    secured: bool
+
+    @property
+    def spec(self) -> YMap:
+        return self.template.spec
 
     @property
     def path(self) -> str:
-        """`spec.template.spec.containers[0]`"""
-        return f"{self.pod_path}.{self.list_key}[{self.index}]"
-
-    def get(self, key: str) -> YNode | None:
-        return self.fields.get(key)
-
-    def get_str(self, key: str) -> str | None:
-        node = self.fields.get(key)
-        return node.value if isinstance(node, YScalar) and isinstance(node.value, str) else None
+        return self.template.path
 
     @property
-    def name(self) -> str | None:
-        return self.get_str("name")
+    def security_context(self) -> YMap | None:
+        sc = self.spec.get("securityContext")
+        return sc if isinstance(sc, YMap) else None
+
+    @property
+    def annotations(self) -> YMap | None:
+        md = self.template.metadata
+        ann = md.get("annotations") if md is not None else None
+        return ann if isinstance(ann, YMap) else None
+
+    @property
+    def windows(self) -> bool:
+        os_ = self.spec.get("os")
+        return isinstance(os_, YMap) and os_.get_str("name") == "windows"
+
+    @property
+    def user_namespace(self) -> bool:
+        """`hostUsers: false`: pod-security-admission relaxes some checks for such pods from v1.35."""
+        v = self.spec.get("hostUsers")
+        return isinstance(v, YScalar) and v.value is False
+
+    def anchor(self) -> Span:
+        """Where a finding about a missing pod-level setting goes: the pod's securityContext key, else the
+        PodSpec's first key."""
+        if self.security_context is not None:
+            return key_span(self.spec, "securityContext")
+        return self.spec.pairs[0][0].span if self.spec.pairs else self.spec.span
 
 
-def _indexed(pod: PodTemplate) -> Iterator[PodContainer]:
-    """Every container mapping of the pod, init containers first, in file order (as `workloads.containers`)."""
-    spec = pod.spec
-    for list_key in ("initContainers", "containers", "ephemeralContainers"):
-        seq = spec.get(list_key)
-        if not isinstance(seq, YSeq):
-            continue
-        for i, node in enumerate(seq.items):
-            if isinstance(node, YMap):
-                fields = ({k: v for k in node.keys() if (v := node.get(k)) is not None} if node.merges
-                          else {k.text: v for k, v in node.pairs})
-                yield PodContainer(node, list_key, i, pod.path, fields)
+_UNSET: Final = object()
 
 
-@dataclass(frozen=True, slots=True)
-class PodView:
-    """An object's pod template and its containers, probes and hooks: worked out once per object and shared by
-    every pod rule (through `ObjectContext.memo`)."""
-
-    pod: PodTemplate | None
-    containers: tuple[PodContainer, ...]
-    handlers: tuple[Probe, ...]
-    # (initContainers, containers) only: what most rules walk
-    regular: tuple[PodContainer, ...]
+def pod_of(ctx: ObjectContext) -> Pod | None:
+    """The pod the object describes: a built-in workload's pod template, or the first PodTemplateSpec the
+    CRD schema of a custom resource embeds (kube_lsp/workloads.py `schema_template_paths`); None when it
+    describes none. Computed once per object: every pod rule asks."""
+    found = ctx.memo.get("pod", _UNSET)
+    if found is _UNSET:
+        found = ctx.memo["pod"] = _walk(ctx)
+    return found  # type: ignore[no-any-return]
 
 
-_NO_POD: Final = PodView(None, (), (), ())
+def _walk(ctx: ObjectContext) -> Pod | None:
+    builtin = not ctx.is_custom or ctx.group in WORKLOAD_GROUPS
+    if builtin:
+        tpl = pod_template(ctx.root, ctx.group, ctx.kind)
+    else:
+        paths = schema_template_paths(ctx.schema.schema) if ctx.schema is not None else ()
+        tpl = next((t for t in (template_at(ctx.root, p) for p in paths) if t is not None), None)
+    if tpl is None:
+        return None
+    cs = tuple(containers(tpl))
+    secured = tpl.spec.get("securityContext") is not None or any("securityContext" in c.fields for c in cs)
+    return Pod(tpl, ctx.kind, builtin, cs, tuple(c for c in cs if c.list_key != "ephemeralContainers"),
+               tuple(_handlers(cs)) if builtin else (), secured)
 
 
-def pod_view(ctx: ObjectContext) -> PodView:
-    found = ctx.memo.get("pod-view")
-    if found is None:
-        pod = pod_template(ctx.root, ctx.group, ctx.kind) if ctx.kind in WORKLOAD_KINDS else None
-        if pod is None:
-            found = _NO_POD
-        else:
-            all_containers = tuple(_indexed(pod))
-            found = PodView(pod, all_containers, tuple(_handlers(all_containers)),
-                            tuple(c for c in all_containers if c.list_key != "ephemeralContainers"))
-        ctx.memo["pod-view"] = found
-    return found
+def _validated(ctx: ObjectContext) -> Pod | None:
+    """The pod of a built-in workload (of any kind: StatefulSets included)."""
+    pod = pod_of(ctx)
+    return pod if pod is not None and pod.builtin else None
 
 
 def any_pod(ctx: ObjectContext) -> PodTemplate | None:
     """The pod template of any workload kind (StatefulSets included)."""
-    return pod_view(ctx).pod
+    pod = _validated(ctx)
+    return pod.template if pod is not None else None
 
 
 def validated_pod(ctx: ObjectContext) -> PodTemplate | None:
     """The pod template of an object whose PodSpec the API server validates in full, else None."""
-    return pod_view(ctx).pod if ctx.kind in POD_KINDS else None
+    return any_pod(ctx) if ctx.kind in POD_KINDS else None
 
 
-def pod_containers(ctx: ObjectContext, lists: tuple[str, ...] = ("initContainers", "containers",
-                                                                 "ephemeralContainers")) -> tuple[PodContainer, ...]:
-    """The containers of the pod (init containers first, in file order), of the given lists."""
-    view = pod_view(ctx)
+def pod_containers(ctx: ObjectContext, lists: tuple[str, ...] = CONTAINER_LISTS) -> tuple[Container, ...]:
+    """The containers of a built-in workload's pod (init containers first, in file order), of the given lists."""
+    pod = _validated(ctx)
+    if pod is None:
+        return ()
     if len(lists) == 3:
-        return view.containers
+        return pod.containers
     if lists == ("initContainers", "containers"):
-        return view.regular
-    return tuple(c for c in view.containers if c.list_key in lists)
+        return pod.regular
+    return tuple(c for c in pod.containers if c.list_key in lists)
 
 
 def pod_handlers(ctx: ObjectContext) -> tuple[Probe, ...]:
     """Probes and lifecycle handlers that validateContainers / validateInitContainers validate."""
-    return pod_view(ctx).handlers
+    pod = _validated(ctx)
+    return pod.handlers if pod is not None else ()
 
 
 def dns1123_label_errors(value: str) -> list[str]:
@@ -210,7 +246,7 @@ class Probe:
     node: YMap
     parent: YMap  # the container, or its `lifecycle`
     kind: str  # livenessProbe, readinessProbe, startupProbe, postStart, preStop
-    container: PodContainer
+    container: Container
 
     @property
     def is_probe(self) -> bool:
@@ -225,12 +261,12 @@ class Probe:
         return f"{self.container.path}.{self.kind}" if self.is_probe else f"{self.container.path}.lifecycle.{self.kind}"
 
 
-def restartable(c: PodContainer) -> bool:
+def restartable(c: Container) -> bool:
     """A sidecar: an init container with restartPolicy Always (its probes and lifecycle are validated)."""
     return c.get_str("restartPolicy") == "Always"
 
 
-def _handlers(all_containers: tuple[PodContainer, ...]) -> Iterator[Probe]:
+def _handlers(all_containers: tuple[Container, ...]) -> Iterator[Probe]:
     """Probes and lifecycle handlers of regular containers and of restartable init containers (other init
     containers and ephemeral containers may not have them at all)."""
     for c in all_containers:
@@ -437,7 +473,7 @@ def overcommit_allowed(name: str) -> bool:
     return is_native(name) and not name.startswith("hugepages-")
 
 
-def container_resources(ctx: ObjectContext) -> Iterator[tuple[PodContainer, YMap | None, YMap | None]]:
+def container_resources(ctx: ObjectContext) -> Iterator[tuple[Container, YMap | None, YMap | None]]:
     """(container, limits, requests) of every container and init container with `resources`."""
     for c in pod_containers(ctx, ("initContainers", "containers")):
         res = c.get("resources")

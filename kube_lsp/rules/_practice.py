@@ -16,7 +16,7 @@ __all__ = ["LONG_RUNNING", "POD_KINDS", "Pod", "anchor", "app_containers", "pod_
 
 def app_containers(pod: Pod) -> Iterator[Container]:
     """Init and regular containers (ephemeral containers have no resources, probes or ports)."""
-    return (c for c in pod.containers if c.list_key != "ephemeralContainers")
+    return iter(pod.regular)
 
 
 def anchor(c: Container, *keys: str) -> Span:

@@ -9,7 +9,7 @@ gives the rule's own severity. The policy version is the Namespace's `*-version`
 Kubernetes version of the run, else the latest.
 
 Pods are those of built-in workloads and of custom resources whose CRD schema embeds a PodTemplateSpec
-(kube_lsp/workloads.py `schema_template_paths`). Checks follow
+(kube_lsp/rules/_pod.py `pod_of`, shared with the other pod rules). Checks follow
 k8s.io/pod-security-admission/policy/check_*.go, version by version, including which
 restricted checks replace baseline ones (`OverrideCheckIDs`).
 """
@@ -17,21 +17,16 @@ restricted checks replace baseline ones (`OverrideCheckIDs`).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Final
 
 from kube_lsp.model import Finding, Fix, Severity, Span
 from kube_lsp.parsing.nodes import YMap, YNode, YScalar
+from kube_lsp.rules._pod import Pod as Pod  # the pod rules' one walk, re-exported for the Pod Security checks
+from kube_lsp.rules._pod import pod_of as pod_of
 from kube_lsp.rules.base import CUSTOM_RESOURCES, ObjectContext, Rule, key_span
 from kube_lsp.textindex import level_rank
-from kube_lsp.workloads import (
-    Container,
-    PodTemplate,
-    containers,
-    pod_template,
-    schema_template_paths,
-    template_at,
-)
+from kube_lsp.workloads import Container
 
 Version = tuple[int, int] | None  # None: latest
 
@@ -62,55 +57,6 @@ class Violation:
     # True when the violation is a setting that is missing: not reported for partial objects (a Kustomize
     # patch), whose base may have it.
     missing: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class Pod:
-    """The pod an object describes, as the checks look at it."""
-
-    template: PodTemplate
-    kind: str
-    containers: list[Container] = field(default_factory=list)
-    # Whether the pod or any container has a securityContext: most pods have none, and then the checks
-    # that only read security contexts have nothing to look at.
-    secured: bool = True
-
-    @property
-    def spec(self) -> YMap:
-        return self.template.spec
-
-    @property
-    def path(self) -> str:
-        return self.template.path
-
-    @property
-    def security_context(self) -> YMap | None:
-        sc = self.spec.get("securityContext")
-        return sc if isinstance(sc, YMap) else None
-
-    @property
-    def annotations(self) -> YMap | None:
-        md = self.template.metadata
-        ann = md.get("annotations") if md is not None else None
-        return ann if isinstance(ann, YMap) else None
-
-    @property
-    def windows(self) -> bool:
-        os_ = self.spec.get("os")
-        return isinstance(os_, YMap) and os_.get_str("name") == "windows"
-
-    @property
-    def user_namespace(self) -> bool:
-        """`hostUsers: false`: pod-security-admission relaxes some checks for such pods from v1.35."""
-        v = self.spec.get("hostUsers")
-        return isinstance(v, YScalar) and v.value is False
-
-    def anchor(self) -> Span:
-        """Where a finding about a missing pod-level setting goes: the pod's securityContext key, else the
-        PodSpec's first key."""
-        if self.security_context is not None:
-            return key_span(self.spec, "securityContext")
-        return self.spec.pairs[0][0].span if self.spec.pairs else self.spec.span
 
 
 def security_context(c: Container) -> YMap | None:
@@ -144,27 +90,6 @@ def child_map(m: YNode | None, key: str) -> YMap | None:
 
 def is_true(node: YNode | None) -> bool:
     return isinstance(node, YScalar) and node.value is True
-
-
-def pod_of(ctx: ObjectContext) -> Pod | None:
-    """The pod the object describes (computed once per object: every pod rule asks)."""
-    memo = ctx.memo
-    if "pss-pod" in memo:
-        return memo["pss-pod"]  # type: ignore[no-any-return]
-    pod = None
-    if ctx.is_custom:
-        # A custom resource whose CRD embeds a PodTemplateSpec (the first such place its schema has).
-        paths = schema_template_paths(ctx.schema.schema) if ctx.schema is not None else ()
-        tpl = next((t for t in (template_at(ctx.root, p) for p in paths) if t is not None), None)
-    else:
-        tpl = pod_template(ctx.root, ctx.group, ctx.kind) if ctx.kind in POD_KINDS else None
-    if tpl is not None:
-        cs = list(containers(tpl))
-        secured = tpl.spec.get("securityContext") is not None or any(
-            c.node.get("securityContext") is not None for c in cs)
-        pod = Pod(tpl, ctx.kind, cs, secured)
-    memo["pss-pod"] = pod
-    return pod
 
 
 def _version_label(v: Version) -> str:

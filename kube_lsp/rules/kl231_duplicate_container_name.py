@@ -49,8 +49,9 @@ from collections.abc import Iterator
 
 from kube_lsp.model import Finding, Severity, literal
 from kube_lsp.parsing.nodes import YScalar
-from kube_lsp.rules._pod import POD_KINDS, PodContainer, go_quote, pod_containers, validated_pod
+from kube_lsp.rules._pod import POD_KINDS, go_quote, pod_containers, validated_pod
 from kube_lsp.rules.base import ObjectContext, Rule
+from kube_lsp.workloads import Container
 
 
 def check(ctx: ObjectContext) -> Iterator[Finding]:
@@ -59,7 +60,7 @@ def check(ctx: ObjectContext) -> Iterator[Finding]:
     pod = validated_pod(ctx)
     if pod is None:
         return
-    by_list: dict[str, list[tuple[PodContainer, YScalar]]] = {"containers": [], "initContainers": [],
+    by_list: dict[str, list[tuple[Container, YScalar]]] = {"containers": [], "initContainers": [],
                                                           "ephemeralContainers": []}
     for c in pod_containers(ctx):
         node = c.get("name")
@@ -67,7 +68,7 @@ def check(ctx: ObjectContext) -> Iterator[Finding]:
             by_list[c.list_key].append((c, node))
     # The API server's order: regular containers among themselves, then init containers against regular and
     # earlier init containers, then ephemeral containers against all of them.
-    seen: dict[str, tuple[PodContainer, YScalar]] = {}
+    seen: dict[str, tuple[Container, YScalar]] = {}
     for list_key in ("containers", "initContainers", "ephemeralContainers"):
         for c, node in by_list[list_key]:
             first = seen.get(node.value)

@@ -58,11 +58,12 @@ from collections.abc import Iterator
 
 from kube_lsp.model import Finding, Severity, literal
 from kube_lsp.parsing.nodes import YNode
-from kube_lsp.rules._pod import POD_KINDS, PodContainer, go_quote, int_of, pod_containers, seq_maps, validated_pod
+from kube_lsp.rules._pod import POD_KINDS, go_quote, int_of, pod_containers, seq_maps, validated_pod
 from kube_lsp.rules.base import ObjectContext, Rule
+from kube_lsp.workloads import Container
 
 
-def _claims(group: tuple[PodContainer, ...]) -> Iterator[tuple[str, YNode, str, str]]:
+def _claims(group: tuple[Container, ...]) -> Iterator[tuple[str, YNode, str, str]]:
     for c in group:
         for j, port in seq_maps(c.get("ports")):
             node = port.get("hostPort")
@@ -80,7 +81,7 @@ def check(ctx: ObjectContext) -> Iterator[Finding]:
     pod = validated_pod(ctx)
     if pod is None:
         return
-    groups: list[tuple[PodContainer, ...]] = [(c,) for c in pod_containers(ctx, ("initContainers",))]
+    groups: list[tuple[Container, ...]] = [(c,) for c in pod_containers(ctx, ("initContainers",))]
     groups.append(pod_containers(ctx, ("containers",)))
     for group in groups:
         seen: dict[str, tuple[YNode, str]] = {}

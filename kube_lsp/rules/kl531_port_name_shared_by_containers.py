@@ -61,20 +61,18 @@ from collections.abc import Iterator
 
 from kube_lsp.model import Finding, Severity, literal
 from kube_lsp.parsing.nodes import YScalar
+from kube_lsp.rules._pod import pod_containers
 from kube_lsp.rules.base import ObjectContext, Rule, maps_in, string_at
-from kube_lsp.workloads import TEMPLATE_PATHS, containers, pod_template
+from kube_lsp.workloads import TEMPLATE_PATHS
 
 
 def check(ctx: ObjectContext) -> Iterator[Finding]:
-    pod = pod_template(ctx.root, ctx.group, ctx.kind)
-    if pod is None:
-        return
     owner: dict[tuple[str, str], tuple[str, YScalar]] = {}
-    for c in containers(pod, ("initContainers", "containers")):
-        if c.list_key == "initContainers" and c.node.get_str("restartPolicy") != "Always":
+    for c in pod_containers(ctx, ("initContainers", "containers")):
+        if c.list_key == "initContainers" and c.get_str("restartPolicy") != "Always":
             continue
         mine: set[str] = set()
-        for j, port in maps_in(c.node.get("ports")):
+        for j, port in maps_in(c.get("ports")):
             got = string_at(port, "name")
             if got is None:
                 continue
