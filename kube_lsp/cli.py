@@ -45,7 +45,7 @@ from kube_lsp.schema.catalog import (
     format_version,
 )
 from kube_lsp.schema.crds import crds_in
-from kube_lsp.suggest import suggest, typo_distance
+from kube_lsp.suggest import did_you_mean
 from kube_lsp.workspace.check import file_findings
 from kube_lsp.workspace.model import Workspace
 
@@ -256,20 +256,11 @@ def _build() -> Cli:
     return Cli(parser, commands)
 
 
-def _did_you_mean(word: str, candidates: Sequence[str]) -> str:
-    """` — did you mean `x`?` (or `x` or `y`, when they are equally close), or nothing."""
-    best = suggest(word, candidates)
-    if not best:
-        return ""
-    tied = [c for c in best if typo_distance(word, c) == typo_distance(word, best[0])][:3]
-    return f" — did you mean {' or '.join(f'`{c}`' for c in tied)}?"
-
-
 def parse_args(cli: Cli, argv: Sequence[str]) -> argparse.Namespace:
     """argparse, with a did-you-mean for a mistyped command or option (exit code 2)."""
     command = next((a for a in argv if not a.startswith("-")), None)
     if command is not None and command not in cli.commands:
-        cli.parser.error(f"unknown command `{command}`{_did_you_mean(command, list(cli.commands))}")
+        cli.parser.error(f"unknown command `{command}`{did_you_mean(command, cli.commands, ties=True)}")
     args, extras = cli.parser.parse_known_args(argv)
     if extras:
         parser = cli.commands.get(args.command or "", cli.parser)
@@ -277,7 +268,7 @@ def parse_args(cli: Cli, argv: Sequence[str]) -> argparse.Namespace:
         if bad.startswith("-") and bad != "-":
             flag = bad.split("=", 1)[0]
             options = [o for action in parser._actions for o in action.option_strings if o.startswith("--")]
-            parser.error(f"unknown option `{flag}`{_did_you_mean(flag, options)}")
+            parser.error(f"unknown option `{flag}`{did_you_mean(flag, options, ties=True)}")
         parser.error(f"unexpected argument `{bad}`")
     return args
 
@@ -776,7 +767,7 @@ def _rules(args: argparse.Namespace, out: TextIO) -> int:
     if args.rule:
         rule = find_rule(args.rule)
         if rule is None:
-            hint = _did_you_mean(args.rule, [r.code for r in ALL_RULES] + [r.name for r in ALL_RULES])
+            hint = did_you_mean(args.rule, [r.code for r in ALL_RULES] + [r.name for r in ALL_RULES], ties=True)
             raise ConfigError(f"unknown rule {args.rule!r}{hint}")
         out.write(f"{rule.code} {rule.name} ({rule.severity.label})\n\n{rule.summary}.\n\n{rule.explanation}\n")
         if rule.fix:

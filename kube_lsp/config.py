@@ -20,7 +20,7 @@ from typing import Any, Final
 from kube_lsp.model import Severity
 from kube_lsp.rules import find_rule, pack_names, rule_names
 from kube_lsp.schema.catalog import bundled_versions
-from kube_lsp.suggest import suggest_name
+from kube_lsp.suggest import did_you_mean
 
 CONFIG_NAMES: Final = (".kube-lsp.yaml", ".kube-lsp.yml")
 POD_SECURITY_LEVELS: Final = ("off", "baseline", "restricted")
@@ -141,11 +141,6 @@ _ON: Final = frozenset({"on", "true", "enable", "enabled"})
 _SEVERITY_WORDS: Final = ("error", "warning", "info", "hint", "off")
 
 
-def _did_you_mean(word: str, candidates: list[str]) -> str:
-    close = suggest_name(word, candidates)
-    return f" — did you mean `{close[0]}`?" if close else ""
-
-
 def read_settings(data: Mapping[str, Any], base: Settings | None = None, *,
                   section: str | None = None) -> tuple[Settings, list[SettingProblem]]:
     """`base` overridden by a mapping in the `.kube-lsp.yaml` / LSP settings format, leaving out every
@@ -179,7 +174,7 @@ def read_settings(data: Mapping[str, Any], base: Settings | None = None, *,
         rule = find_rule(str(key))
         if rule is None:
             problems.append(SettingProblem(f"unknown rule `{key}` in {where('rules')}"
-                                           f"{_did_you_mean(str(key), rule_names())}"))
+                                           f"{did_you_mean(str(key), rule_names(), abbreviations=True)}"))
         elif value is None or isinstance(value, (list, dict)):
             problems.append(SettingProblem(
                 f"{'no' if value is None else 'invalid'} severity for `{key}` in {where('rules')}"
@@ -192,7 +187,7 @@ def read_settings(data: Mapping[str, Any], base: Settings | None = None, *,
             except ValueError:
                 problems.append(SettingProblem(
                     f"unknown severity `{value}` for `{key}` in {where('rules')} (use error, warning, info, hint "
-                    f"or off){_did_you_mean(str(value).lower(), list(_SEVERITY_WORDS))}"))
+                    f"or off){did_you_mean(str(value).lower(), _SEVERITY_WORDS, abbreviations=True)}"))
     pod_security = s.pod_security
     raw_pss = data.get("podSecurity")
     if raw_pss is not None:
@@ -204,7 +199,7 @@ def read_settings(data: Mapping[str, Any], base: Settings | None = None, *,
         else:
             problems.append(SettingProblem(
                 f"invalid level {_show(raw_pss)} in {where('podSecurity')} (use baseline, restricted or off)"
-                f"{_did_you_mean(str(raw_pss).lower(), list(POD_SECURITY_LEVELS))}"))
+                f"{did_you_mean(str(raw_pss).lower(), POD_SECURITY_LEVELS, abbreviations=True)}"))
     packs = dict(s.packs)
     raw_packs = data.get("packs") or {}
     if not isinstance(raw_packs, Mapping):
@@ -215,7 +210,8 @@ def read_settings(data: Mapping[str, Any], base: Settings | None = None, *,
         name = str(key).lower()
         if name not in pack_names():
             problems.append(SettingProblem(f"unknown pack `{key}` in {where('packs')} (packs: "
-                                           f"{', '.join(pack_names())}){_did_you_mean(name, list(pack_names()))}"))
+                                           f"{', '.join(pack_names())})"
+                                           f"{did_you_mean(name, pack_names(), abbreviations=True)}"))
         elif value is True or value is False:
             packs[name] = value
         elif isinstance(value, str) and value.strip().lower() in _OFF | _ON:

@@ -16,7 +16,7 @@ from kube_lsp.model import Finding, Fix, Severity, Span, TextEdit, literal
 from kube_lsp.parsing.loader import Document, Scorer, parse_chunk, parse_stream
 from kube_lsp.parsing.nodes import YMap, YNode, YScalar, YSeq
 from kube_lsp.parsing.text import Chunk, split_documents, split_lines
-from kube_lsp.rules import BY_CODE, OBJECT_RULES, ObjectContext, Rule
+from kube_lsp.rules import BY_CODE, OBJECT_RULES, ObjectContext, Rule, rule_names
 from kube_lsp.rules.base import CUSTOM_RESOURCES
 from kube_lsp.schema.apiversions import check_api_version
 from kube_lsp.schema.catalog import (
@@ -31,6 +31,7 @@ from kube_lsp.schema.catalog import (
 )
 from kube_lsp.schema.crds import crds_in
 from kube_lsp.schema.validate import Validation, validate_object
+from kube_lsp.suggest import did_you_mean
 from kube_lsp.suppress import (
     ALL,
     ANNOTATION,
@@ -285,7 +286,7 @@ class Engine:
             if s.unknown:
                 names = ", ".join(f"`{u}`" for u in s.unknown)
                 parts.append(f"{names} {'is no rule' if len(s.unknown) == 1 else 'are no rules'}"
-                             + _did_you_mean_rule(s.unknown[0]))
+                             + did_you_mean(s.unknown[0], rule_names(), abbreviations=True, brackets=True))
             fixes: tuple[Fix, ...] = ()
             nothing_used = not s.used and (ALL in s.codes or set(unused) == s.codes)
             if s.comment is not None and nothing_used:
@@ -304,14 +305,6 @@ class Engine:
             return False
         return self.settings.rule_on(rule.code, rule.pack, rule.enabled) and \
             self.settings.severity_for(code, rule.severity) is not None
-
-
-def _did_you_mean_rule(name: str) -> str:
-    from kube_lsp.rules import rule_names
-    from kube_lsp.suggest import suggest_name
-
-    close = suggest_name(name, rule_names())
-    return f" (did you mean `{close[0]}`?)" if close else ""
 
 
 def _version_re(version: tuple[int, int]) -> re.Pattern[str]:

@@ -69,3 +69,21 @@ def suggest_name(word: str, candidates: Iterable[str]) -> list[str]:
     low = word.lower()
     longer = sorted((c for c in pool if c.lower().startswith(low) and c.lower() != low), key=lambda c: (len(c), c))
     return longer
+
+
+def did_you_mean(word: str, candidates: Iterable[str], *, abbreviations: bool = False, ties: bool = False,
+                 brackets: bool = False) -> str:
+    """What a message about an unknown `word` appends: `` — did you mean `x`?``, or nothing when no candidate
+    is close.
+
+    `abbreviations`: also the candidates that `word` abbreviates (`suggest_name`); `ties`: up to three
+    candidates as close as the best (`` `x` or `y` ``); `brackets`: `` (did you mean `x`?)``."""
+    close = suggest_name(word, candidates) if abbreviations else suggest(word, candidates)
+    if not close:
+        return ""
+    shown = close[:1]
+    if ties:
+        best = typo_distance(word, close[0])
+        shown = [c for c in close if typo_distance(word, c) == best][:3]
+    question = f"did you mean {' or '.join(f'`{c}`' for c in shown)}?"
+    return f" ({question})" if brackets else f" — {question}"
