@@ -127,9 +127,11 @@ def server_version(transport: ClusterTransport) -> tuple[tuple[int, int], str]:
     return (major, minor), git
 
 
-def cluster_catalog(transport: ClusterTransport, cache: Path | None = None) -> Catalog:
-    """The catalog of the cluster's own schemas (raises on any failure; callers fall back)."""
-    (major, minor), git = server_version(transport)
+def cluster_catalog(transport: ClusterTransport, cache: Path | None = None,
+                    version: tuple[tuple[int, int], str] | None = None) -> Catalog:
+    """The catalog of the cluster's own schemas (raises on any failure; callers fall back). `version`: the
+    cluster's `server_version` when the caller has read it already (else it is read here)."""
+    (major, minor), git = version or server_version(transport)
     docs = fetch_documents(transport, cache)
     if not docs:
         raise LookupError("the cluster serves no OpenAPI v3 documents")

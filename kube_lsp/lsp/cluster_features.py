@@ -116,12 +116,10 @@ async def load_cluster_schemas(ls: KubeLanguageServer) -> None:
         return
     from kube_lsp.cluster.schemas import cluster_catalog
 
-    def load() -> Any:
-        return cluster_catalog(connect(ls.cluster_settings.get("kubeconfig"), ls.cluster_settings.get("context"),
-                                       connect_timeout=3, read_timeout=20))
-
+    make = _read_transport(ls)
     try:
-        catalog = await off_loop(load)
+        version = await asyncio.shield(cluster_version_read(ls))
+        catalog = await off_loop(lambda: cluster_catalog(make(), version=version))
     except Exception as exc:  # noqa: BLE001 - offline is normal: keep the bundled schemas
         log.info("cluster schemas unavailable, using bundled ones: %s", exc)
         return
@@ -145,6 +143,23 @@ def _read_transport(ls: KubeLanguageServer) -> Callable[[], ClusterTransport]:
     return lambda: connect(kubeconfig, context, connect_timeout=3, read_timeout=20)
 
 
+def cluster_version_read(ls: KubeLanguageServer) -> asyncio.Future[tuple[tuple[int, int], str]]:
+    """The chosen cluster's `/version` (as `server_version` gives it): one read per cluster choice, which the
+    target version (`load_cluster_version`) and the cluster's schemas (`load_cluster_schemas`) share. A read
+    that failed is made again by the next caller. Await it through `asyncio.shield` (it is shared)."""
+    key = _selection(ls)
+    held = ls.version_read
+    if held is not None and held[0] == key and not (held[1].done() and (held[1].cancelled()
+                                                                        or held[1].exception() is not None)):
+        return held[1]
+    from kube_lsp.cluster.schemas import server_version
+
+    make = _read_transport(ls)
+    read = asyncio.ensure_future(off_loop(lambda: server_version(make())))
+    ls.version_read = (key, read)
+    return read
+
+
 def clamp_version(version: tuple[int, int]) -> tuple[int, int]:
     """`version` within the bundled schemas' range (oldest..newest)."""
     from kube_lsp.schema.catalog import bundled_versions
@@ -163,12 +178,10 @@ async def load_cluster_version(ls: KubeLanguageServer) -> None:
     if ls.cluster_version_for == key:
         return
     ls.cluster_version_for = key
-    from kube_lsp.cluster.schemas import server_version
     from kube_lsp.schema.catalog import bundled_versions, format_version
 
-    make = _read_transport(ls)
     try:
-        version, git = await off_loop(lambda: server_version(make()))
+        version, git = await asyncio.shield(cluster_version_read(ls))
     except Exception as exc:  # noqa: BLE001 - offline or refused: keep the target, say it in the log only
         if ls.cluster_version_for == key:
             message = f"kube-lsp: the cluster's /version could not be read ({exc}); the target stays as it is"
@@ -266,6 +279,7 @@ def cluster_changed(ls: KubeLanguageServer) -> None:
     ls.cluster_catalog = None  # bundled schemas until the new cluster's have loaded
     ls.cluster_version = None  # and its /version and Namespaces: read again for the new one
     ls.cluster_version_for = None
+    ls.version_read = None
     ls.cluster_namespaces = {}
     ls.cluster_namespaces_for = None
     ls.live.reset()

@@ -112,6 +112,8 @@ class KubeLanguageServer(HardenedLanguageServer):
         self.cluster_version: tuple[int, int] | None = None
         self.cluster_version_source = ""
         self.cluster_version_for: tuple[Any, Any] | None = None  # the (kubeconfig, context) it was read for
+        # The (kubeconfig, context) and its /version read, shared by the target version and the cluster's schemas.
+        self.version_read: tuple[tuple[Any, Any], asyncio.Future[tuple[tuple[int, int], str]]] | None = None
         self.explicit_kube_version = False  # kubeVersion set in the settings or .kube-lsp.yaml
         self.kube_version_source = "default"
         # The Pod Security policies of the chosen cluster's Namespaces (the workspace's win over them).

@@ -33,6 +33,7 @@ spec:
   matchingPrecedence: 1000
 """
 V1_29 = {"major": "1", "minor": "29", "gitVersion": "v1.29.4"}
+SCHEMAS_ON = "cluster schemas on"
 
 
 @pytest_lsp.fixture(
@@ -43,12 +44,14 @@ V1_29 = {"major": "1", "minor": "29", "gitVersion": "v1.29.4"}
 )
 async def client(request: pytest.FixtureRequest, lsp_client: LanguageClient) -> AsyncIterator[None]:
     """A server with the double's kubeconfig but no context chosen yet (the test selects one), cluster schemas
-    off; `request.param` (default "") is the kubeVersion setting, or None for a server without any cluster."""
+    off; `request.param` (default "") is the kubeVersion setting, None for a server without any cluster, or
+    SCHEMAS_ON for cluster schemas on (and no kubeVersion)."""
     kubeconfig = request.getfixturevalue("kubeconfig")
     param = getattr(request, "param", "")
-    settings: dict[str, Any] = {"kubeVersion": param or ""}
+    schemas = param == SCHEMAS_ON
+    settings: dict[str, Any] = {"kubeVersion": "" if schemas else param or ""}
     if param is not None:
-        settings["cluster"] = {"kubeconfig": str(kubeconfig), "schemas": False, "connectTimeout": 2, "timeout": 10}
+        settings["cluster"] = {"kubeconfig": str(kubeconfig), "schemas": schemas, "connectTimeout": 2, "timeout": 10}
     lsp_client.set_configuration(settings, section="kubeLsp")
     await lsp_client.initialize_session(types.InitializeParams(
         capabilities=client_capabilities("visual-studio-code"), root_uri=None,
@@ -153,6 +156,27 @@ async def test_an_explicit_kube_version_wins_over_the_cluster(client: LanguageCl
     assert (status["kubeVersion"], status["kubeVersionSource"]) == ("1.33", "kubeVersion setting")
     assert [f[0] for f in api_findings(diags)] == ["KL300"] and "(target 1.33)" in api_findings(diags)[0][2]
     assert reads(apiserver, "/version") == 0  # no need to ask
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("client", [SCHEMAS_ON], indirect=True)
+async def test_the_target_and_the_cluster_schemas_share_one_version_read(client: LanguageClient,
+                                                                          apiserver: ApiServerDouble) -> None:
+    apiserver.version_info = V1_29
+
+    def loaded(s: dict[str, Any]) -> bool:  # the schemas read, which comes after the target's
+        return bool(s["clusterSchemas"]) and s["kubeVersionSource"] == "cluster schemas"
+
+    # At start-up, the kubeconfig's current context: its /version gives both the target and the schemas' version.
+    status = await status_when(client, loaded)
+    assert status["kubeVersion"] == "1.29" and status["schemaSource"].startswith("cluster ")
+    assert reads(apiserver, "/version") == 1
+    # Another cluster choice: one more read, shared again.
+    await command(client, "kube-lsp.selectContext", "double")
+    status = await status_when(client, loaded)
+    assert status["schemaSource"] == "cluster double (Kubernetes v1.29.4)"
+    assert reads(apiserver, "/version") == 2  # noqa: PLR2004
+    assert [r for r in apiserver.requests if r.is_write] == []
 
 
 DEPLOYMENT = """\
