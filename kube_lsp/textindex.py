@@ -161,6 +161,18 @@ def objects(roots: Iterable[YNode | None]) -> Iterable[YMap]:
             yield root
 
 
+def namespace_policies(roots: Iterable[YNode | None]) -> dict[str, NamespacePolicy]:
+    """The Pod Security policies of the Namespaces among these document roots, by name (the last one wins):
+    what `Engine(namespaces=...)` takes from the files other than the analysed text."""
+    out: dict[str, NamespacePolicy] = {}
+    for obj in objects(roots):
+        if obj.get_str("kind") == "Namespace":
+            policy = namespace_policy(obj)
+            if policy is not None:
+                out[policy.name] = policy
+    return out
+
+
 def build_index(roots: Iterable[YNode | None], texts: Iterable[str],
                 external: Mapping[str, NamespacePolicy] | None = None) -> TextIndex:
     """The index of the documents with these roots; `texts` are their texts, in the same order, looked at

@@ -55,8 +55,7 @@ from kube_lsp.parsing.text import split_documents, split_lines
 from kube_lsp.rules import BY_CODE
 from kube_lsp.schema.catalog import Catalog, KindSchema
 from kube_lsp.schema.crds import crds_in
-from kube_lsp.textindex import NamespacePolicy, namespace_policy
-from kube_lsp.textindex import objects as text_objects
+from kube_lsp.textindex import NamespacePolicy, namespace_policies
 from kube_lsp.workspace.check import file_findings
 from kube_lsp.workspace.index import FileIndex, content_digest, index_file, merge
 from kube_lsp.workspace.model import Workspace
@@ -422,7 +421,7 @@ class KubeLanguageServer(HardenedLanguageServer):
         document are checked again under them. True when they changed."""
         if "pod-security.kubernetes.io/" not in text and uri not in self.workspace_namespaces:
             return False
-        policies = _policies(roots)
+        policies = namespace_policies(roots)
         if policies == self.workspace_namespaces.get(uri, {}):
             return False
         if policies:
@@ -472,7 +471,7 @@ class KubeLanguageServer(HardenedLanguageServer):
         uri = from_fs_path(str(path)) or path.as_uri()
         if "pod-security.kubernetes.io/" in text or uri in self.workspace_namespaces:
             # Read on the loop by `absorb` (this runs in the scanning thread, which only writes here).
-            self.scanned_namespaces[uri] = _policies([d.root for d in docs])
+            self.scanned_namespaces[uri] = namespace_policies(d.root for d in docs)
         return index_file(str(path), docs, text), crds
 
     def workspace_files(self) -> list[Path]:
@@ -858,17 +857,6 @@ def _resource_hover(doc: OpenDocument, line: int, col: int) -> tuple[str, Span] 
     if found is None:
         return None
     return found[0], found[1].shifted(start)
-
-
-def _policies(roots: list[Any]) -> dict[str, NamespacePolicy]:
-    """The Pod Security policies of the Namespaces among these document roots, by name."""
-    out: dict[str, NamespacePolicy] = {}
-    for obj in text_objects(roots):
-        if obj.get_str("kind") == "Namespace":
-            policy = namespace_policy(obj)
-            if policy is not None:
-                out[policy.name] = policy
-    return out
 
 
 _THREAD_BYTES: Final = 200_000  # larger documents are completed in a thread, off the event loop

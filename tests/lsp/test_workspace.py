@@ -219,6 +219,41 @@ async def test_watched_file_changes_update_the_index(client: LanguageClient) -> 
         raise AssertionError("the deleted file stayed in the index")
 
 
+async def kl401_severities(client: LanguageClient, u: str, want: list[types.DiagnosticSeverity]
+                           ) -> list[types.DiagnosticSeverity]:
+    """The severities of the KL401 findings of `u`, once they are `want` (or after 20 publications)."""
+    for _ in range(20):
+        got = [d.severity for d in client.diagnostics.get(u, []) if d.code == "KL401"]
+        if got == want:
+            break
+        await asyncio.wait_for(client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS), 10)
+    return [d.severity for d in client.diagnostics.get(u, []) if d.code == "KL401" and d.severity is not None]
+
+
+@pytest.mark.asyncio
+async def test_a_namespace_in_a_workspace_file_nobody_opened_sets_the_pod_security_level(
+        client: LanguageClient) -> None:
+    await indexed(client)
+    pod = uri(client, "deploy/pod.yaml")
+    await open_doc(client, pod, "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\n  namespace: prod\nspec:\n"
+                   "  hostPID: true\n  containers:\n    - name: web\n      image: nginx:1.27\n")
+    # The baseline level of the podSecurity setting: a warning.
+    assert await kl401_severities(client, pod, [types.DiagnosticSeverity.Warning]) == [types.DiagnosticSeverity.Warning]
+    ns = client.root / "config" / "ns.yaml"  # type: ignore[attr-defined]
+    ns.write_text("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: prod\n  labels:\n"
+                  "    pod-security.kubernetes.io/enforce: baseline\n")
+    client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(changes=[
+        types.FileEvent(uri=ns.as_uri(), type=types.FileChangeType.Created)]))
+    # The Namespace of the workspace enforces it: the API server would reject the Pod.
+    assert await kl401_severities(client, pod, [types.DiagnosticSeverity.Error]) == [types.DiagnosticSeverity.Error]
+    message = next(d.message for d in client.diagnostics[pod] if d.code == "KL401")
+    assert message.startswith("the API server will reject this Pod: namespace `prod` enforces")
+    ns.unlink()
+    client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(changes=[
+        types.FileEvent(uri=ns.as_uri(), type=types.FileChangeType.Deleted)]))
+    assert await kl401_severities(client, pod, [types.DiagnosticSeverity.Warning]) == [types.DiagnosticSeverity.Warning]
+
+
 @pytest.mark.asyncio
 async def test_rule_settings_apply_to_cross_resource_diagnostics(client: LanguageClient) -> None:
     await indexed(client)
