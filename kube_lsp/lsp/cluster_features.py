@@ -225,8 +225,17 @@ async def load_cluster_namespaces(ls: KubeLanguageServer, again: bool = False) -
     make = _read_transport(ls)
 
     def read() -> tuple[int, Any]:
-        resp = make().send("GET", "/api/v1/namespaces")
-        return resp.status, resp.json() if resp.status == 200 else None
+        from kube_lsp.cluster.listing import ListError, list_all
+
+        try:  # every page of the list (a cluster with thousands of namespaces answers in pages)
+            listing = list_all(make(), "/api/v1/namespaces")
+        except ListError as exc:
+            return exc.status, None
+        if listing is None:
+            return 404, None
+        if listing.truncated:
+            log.info("kube-lsp: %s", listing.note("namespaces"))
+        return 200, {"items": listing.items}
 
     try:
         status, body = await off_loop(read)
