@@ -13,11 +13,13 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, TextIO
 
 from kube_lsp.cluster.diff import object_diff
 from kube_lsp.cluster.drift import drift_findings
 from kube_lsp.cluster.dryrun import Discovery, DiscoveryError, check_documents, dry_run
+from kube_lsp.cluster.interest import Interest
 from kube_lsp.cluster.live import LiveState, Masker, assess, configured, secret_values
 from kube_lsp.cluster.observe import Target, observe_all
 from kube_lsp.cluster.transport import ClusterConfigError, ClusterTransport, ClusterUnreachableError, connect
@@ -131,6 +133,10 @@ class _Context:
     discovery: Discovery | None = None
     error: str = ""
     states: list[LiveState | None] = field(default_factory=list)
+    interest: Interest | None = None  # which watch events concern the objects (None: all do)
+
+    def concerns(self, key: WatchKey, obj: dict[str, Any] | None) -> bool:
+        return obj is None or self.interest is None or self.interest.concerns(key.resource.kind, key.namespace, obj)
 
     @property
     def label(self) -> str:
@@ -167,6 +173,10 @@ def _observe(ctx: _Context, objects: list[_Object], mask: Masker, drift: bool = 
         ctx.states = [None] * len(objects)
         return
     now = time.time()
+    ctx.interest = Interest()
+    for o, obs in zip(objects, observations, strict=True):
+        if obs is not None:
+            ctx.interest.add_observation(obs, o.target.claim_names)
     ctx.states = [assess(o.root, o.doc.index, obs, now, mask) if obs is not None else None
                   for o, obs in zip(objects, observations, strict=True)]
     for o, state in zip(objects, ctx.states, strict=True):  # `# kube-lsp: ignore=…` comments apply
@@ -310,7 +320,12 @@ def run_status(args: argparse.Namespace, stdin: TextIO, out: TextIO,
     if not args.watch:
         return _status_code(contexts)
     changed = threading.Event()
-    watchers = [Watcher(c.transport, lambda _key: changed.set()) for c in contexts if c.transport is not None]
+
+    def on_change(c: _Context, key: WatchKey, obj: dict[str, Any] | None) -> None:
+        if c.concerns(key, obj):  # an event about another object of the namespace changes nothing shown
+            changed.set()
+
+    watchers = [Watcher(c.transport, partial(on_change, c)) for c in contexts if c.transport is not None]
     try:
         for c, w in zip([c for c in contexts if c.transport is not None], watchers, strict=True):
             w.ensure(_watch_keys(c, objects))
