@@ -1,7 +1,9 @@
 """`kube-lsp dry-run`, `kube-lsp diff` and `kube-lsp status`: the cluster commands of the CLI (I/O only).
 
 Each takes `--context` several times: the contexts run one after the other and each gets its own section
-(dry-run, diff) or column (status); a context that fails says why and never hides the others' results.
+(dry-run, diff) or column (status); a context that fails says why and never hides the others' results. Each
+context's `/version` is read once: its section names it, and the apiVersion findings (KL300/KL301) are those
+of the version that context runs.
 """
 
 from __future__ import annotations
@@ -23,12 +25,14 @@ from kube_lsp.cluster.interest import Interest
 from kube_lsp.cluster.live import LiveState, Masker, assess, configured, secret_values
 from kube_lsp.cluster.observe import Target, observe_all
 from kube_lsp.cluster.transport import ClusterConfigError, ClusterTransport, ClusterUnreachableError, connect
+from kube_lsp.cluster.versions import api_version_findings, read_server_version
 from kube_lsp.cluster.watch import Watcher, WatchKey
 from kube_lsp.inputs import Source, expand, read_path, read_stream
 from kube_lsp.model import Finding, Severity
 from kube_lsp.output import FileResult, RunInfo, render, summary_line
 from kube_lsp.parsing.loader import Document, parse_stream
 from kube_lsp.parsing.nodes import YMap, to_python
+from kube_lsp.schema.catalog import format_version
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -58,40 +62,48 @@ def run_cluster_command(args: argparse.Namespace, stdin: TextIO, out: TextIO) ->
     contexts = _contexts(args)
     codes = []
     for context in contexts:
-        if len(contexts) > 1:
-            out.write(f"=== context {context}\n")
-        codes.append(_run_one(args, context, sources, parsed, out))
+        codes.append(_run_one(args, context, sources, parsed, out, several=len(contexts) > 1))
     return max(codes)
 
 
 def _run_one(args: argparse.Namespace, context: str | None, sources: list[Source], parsed: list[list[Document]],
-             out: TextIO) -> int:
-    label = f" (context {context})" if context and args.context and len(args.context) > 1 else ""
+             out: TextIO, several: bool = False) -> int:
+    label = f" (context {context})" if several else ""
+
+    def failed(exc: Exception) -> int:
+        print(f"kube-lsp: error{label}: {exc}", file=sys.stderr)
+        if several:
+            out.write(f"=== context {context}\nerror: {exc}\n")
+        return EXIT_ERROR
+
     try:
         transport = connect(args.kubeconfig, context, connect_timeout=args.connect_timeout, read_timeout=args.timeout)
-    except ClusterConfigError as exc:
-        print(f"kube-lsp: error{label}: {exc}", file=sys.stderr)
-        if label:
-            out.write(f"error: {exc}\n")
-        return EXIT_ERROR
+        server = read_server_version(transport)  # once per context: its checks are for what it runs
+    except (ClusterConfigError, ClusterUnreachableError) as exc:
+        return failed(exc)
+    if several:
+        out.write(f"=== context {transport.info.context} ({server.label})\n")
     discovery = Discovery(transport)
-    info = RunInfo("cluster", f"cluster {transport.info.context} ({transport.info.server})")
+    info = RunInfo(format_version(server.version) if server.version else "cluster",
+                   f"cluster {transport.info.context} ({transport.info.server}) running {server.label}")
     results: list[FileResult] = []
     diffs: list[str] = []
     docs = [d for file_docs in parsed for d in file_docs if d.root is not None and not d.templated]
     try:  # every document of every file, a few at a time
         checks = check_documents(transport, discovery, docs, read_live=args.command == "diff")
     except (ClusterUnreachableError, DiscoveryError) as exc:
-        print(f"kube-lsp: error{label}: {exc}", file=sys.stderr)
-        if label:
-            out.write(f"error: {exc}\n")
-        return EXIT_ERROR
+        return failed(exc)
+    versions: dict[int, list[Finding]] = {}
+    if server.version is not None:
+        for f_docs in parsed:
+            for f in api_version_findings(f_docs, server.version, transport.info.context, server.git):
+                versions.setdefault(id(f_docs), []).append(f)
     checked_of = {id(d): c for d, c in zip(docs, checks, strict=True)}
     for src, file_docs in zip(sources, parsed, strict=True):
         if src.text is None:
             results.append(FileResult(src.path, [src.problem] if src.problem else []))
             continue
-        findings: list[Finding] = []
+        findings: list[Finding] = list(versions.get(id(file_docs), []))
         for doc in file_docs:
             findings.extend(f for f in doc.findings if f.severity == Severity.ERROR)
             checked = checked_of.get(id(doc))
@@ -109,10 +121,16 @@ def _run_one(args: argparse.Namespace, context: str | None, sources: list[Source
             print(summary_line(results) + f" — dry-run on {info.schema_source}", file=sys.stderr)
         return EXIT_FINDINGS if errors else EXIT_OK
     text = "".join(diffs)
+    notes = [FileResult(src.path, versions[id(file_docs)], len(file_docs))
+             for src, file_docs in zip(sources, parsed, strict=True) if versions.get(id(file_docs))]
+    if several and notes and not errors:  # the section says what its version makes of the file
+        out.write("".join(f"# {line}\n" for line in render("text", notes, info).splitlines() if line))
     out.write(text)
     if errors:
         sys.stderr.write(render("text", results, info))
         return EXIT_ERROR
+    if notes and not several:
+        sys.stderr.write(render("text", notes, info))
     return EXIT_FINDINGS if text else EXIT_OK
 
 

@@ -32,6 +32,7 @@ from kube_lsp.cluster.interest import Interest
 from kube_lsp.cluster.live import LiveState, Masker, Observation, assess, configured, secret_values
 from kube_lsp.cluster.observe import Target, observe_all
 from kube_lsp.cluster.transport import ClusterConfigError, ClusterTransport, ClusterUnreachableError, connect
+from kube_lsp.cluster.versions import ServerVersion
 from kube_lsp.cluster.watch import Watcher, WatchKey
 from kube_lsp.model import Finding
 from kube_lsp.parsing.loader import parse_stream
@@ -99,6 +100,7 @@ class LiveManager:
         self.skipped = 0  # watch events that concerned no open document (no refresh)
         self._loop: asyncio.AbstractEventLoop | None = None
         self.watch_forbidden: dict[str, str] = {}
+        self.versions: dict[str, ServerVersion] = {}  # each context's /version, read once (diffAll)
 
     # --- settings
 
@@ -124,6 +126,7 @@ class LiveManager:
         self._timers.clear()
         self.docs.clear()
         self.watch_forbidden.clear()
+        self.versions.clear()
 
     # --- scheduling (event loop)
 

@@ -412,3 +412,51 @@ async def test_other_contexts_are_watched_and_their_problems_named(client: Langu
     diags = await wait_for(client, lambda ds: not live(ds, "KL950"))
     assert [d.message[:9] for d in live(diags, "KL951")] == ["[double] "]
     assert all(r.method == "GET" or r.dry_run for r in apiserver.requests)
+
+
+CRONJOB = """\
+apiVersion: batch/v1beta1
+kind: CronJob
+metadata:
+  name: nightly
+spec:
+  schedule: "0 3 * * *"
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          restartPolicy: OnFailure
+          containers:
+            - name: job
+              image: busybox:1.36
+"""
+
+
+@pytest.mark.asyncio
+async def test_diff_all_sections_name_their_version_and_its_api_findings(client: LanguageClient,
+                                                                         apiserver: ApiServerDouble,
+                                                                         old_apiserver: ApiServerDouble,
+                                                                         two_clusters: Path) -> None:
+    Scenario(apiserver)
+    Scenario(old_apiserver)
+    settings = {"kubeVersion": "", "cluster": {"kubeconfig": str(two_clusters), "context": "double",
+                                               "connectTimeout": 2, "timeout": 10, "contexts": ["double", "old"],
+                                               "schemas": False}}
+    client.set_configuration(settings, section="kubeLsp")
+    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings={"kubeLsp": settings}))
+    text = MANIFEST + "---\n" + CRONJOB
+    await open_doc(client, text)
+    result = await command(client, "kube-lsp.diffAll", URI)
+    new, old = result["sections"]
+    line = text.count("\n", 0, text.index("batch/v1beta1"))
+    assert new["title"] == "double (Kubernetes v1.33.1)" and new["kubeVersion"] == "1.33"
+    assert old["title"] == "old (Kubernetes v1.24.17)" and old["gitVersion"] == "v1.24.17"
+    assert [(f["code"], f["line"], f["character"]) for f in new["versionFindings"]] == [("KL300", line, 12)]
+    assert new["versionFindings"][0]["message"].endswith("removed in 1.25; use `batch/v1` — double runs v1.33.1")
+    assert [(f["code"], f["line"]) for f in old["versionFindings"]] == [("KL301", line)]
+    assert "deprecated since Kubernetes 1.21" in old["versionFindings"][0]["message"]
+    again = await command(client, "kube-lsp.diffAll", URI)
+    assert [s["title"] for s in again["sections"]] == [new["title"], old["title"]]
+    # /version once per context, however many diffs (the chosen one's: also once for the analysis target)
+    assert len([r for r in old_apiserver.requests if r.path == "/version"]) == 1
+    assert len([r for r in apiserver.requests if r.path == "/version"]) <= 2  # unless diffAll ran first
