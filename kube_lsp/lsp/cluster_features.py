@@ -17,13 +17,13 @@ from kube_lsp.assist.resources import resource_lenses
 from kube_lsp.capacity import workload_resources
 from kube_lsp.cluster.diff import diff_sides, unified
 from kube_lsp.cluster.dryrun import Discovery, DiscoveryError, check_documents
+from kube_lsp.cluster.listing import ListError, list_all
 from kube_lsp.cluster.transport import (
     ClusterConfigError,
     ClusterTransport,
     ClusterUnreachableError,
     connect,
 )
-from kube_lsp.cluster.listing import ListError, list_all
 from kube_lsp.cluster.versions import ServerVersion, api_version_findings, read_server_version
 from kube_lsp.model import Finding, Fix, Severity, TextEdit
 from kube_lsp.parsing.loader import Document, parse_stream
