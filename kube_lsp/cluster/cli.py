@@ -16,18 +16,20 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
+from pathlib import Path
 from typing import Any, TextIO
 
 from kube_lsp.cluster.diff import object_diff
 from kube_lsp.cluster.drift import drift_findings
 from kube_lsp.cluster.dryrun import Discovery, DiscoveryError, check_documents, dry_run
 from kube_lsp.cluster.interest import Interest
-from kube_lsp.cluster.live import LiveState, Masker, assess, configured, secret_values
+from kube_lsp.cluster.live import LiveState, Masker, Observation, assess, configured, secret_values
 from kube_lsp.cluster.observe import Target, observe_all
 from kube_lsp.cluster.transport import ClusterConfigError, ClusterTransport, ClusterUnreachableError, connect
 from kube_lsp.cluster.versions import api_version_findings, read_server_version
 from kube_lsp.cluster.watch import Watcher, WatchKey
-from kube_lsp.inputs import Source, expand, read_path, read_stream
+from kube_lsp.config import ConfigError, Settings, find_config, load_config
+from kube_lsp.inputs import Source, entries, read_entry, read_stream
 from kube_lsp.model import Finding, Severity
 from kube_lsp.output import FileResult, RunInfo, render, summary_line
 from kube_lsp.parsing.loader import Document, parse_stream
@@ -37,14 +39,33 @@ from kube_lsp.schema.catalog import format_version
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
-def _sources(args: argparse.Namespace, stdin: TextIO) -> list[Source]:
+def _sources(args: argparse.Namespace, stdin: TextIO, settings: Settings | None = None) -> list[Source]:
+    """The files named (and the YAML files under the directories named, less those the configuration's
+    `exclude` matches, as `check` reads them)."""
     out = []
     for raw in args.paths:
         if raw == "-":
             out.append(read_stream(args.stdin_filename, stdin))
-        else:
-            out.extend(read_path(p) for p in expand([raw]))
+            continue
+        for entry in entries(raw):
+            if settings is not None and not entry.explicit and settings.is_excluded(entry.path):
+                continue
+            out.append(read_entry(entry))
     return out
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    """The `.kube-lsp.yaml` nearest the current directory (or `--config`), as `check` reads it: rule
+    severities, rules and packs switched off, `exclude`."""
+    config = Path(args.config) if getattr(args, "config", None) else find_config(Path.cwd())
+    if config is None:
+        return Settings()
+    if getattr(args, "config", None) and not config.is_file():
+        raise ConfigError(f"{config}: no such file")
+    settings = load_config(config)
+    for w in settings.warnings:
+        print(f"kube-lsp: warning: {w}", file=sys.stderr)
+    return settings
 
 
 def _contexts(args: argparse.Namespace) -> list[str | None]:
@@ -180,7 +201,8 @@ def _objects(sources: list[Source]) -> tuple[list[_Object], Masker]:
     return objects, mask
 
 
-def _observe(ctx: _Context, objects: list[_Object], mask: Masker, drift: bool = False) -> None:
+def _observe(ctx: _Context, objects: list[_Object], mask: Masker, drift: bool = False,
+             settings: Settings | None = None) -> None:
     if ctx.transport is None or ctx.discovery is None:
         return
     try:
@@ -197,11 +219,17 @@ def _observe(ctx: _Context, objects: list[_Object], mask: Masker, drift: bool = 
             ctx.interest.add_observation(obs, o.target.claim_names)
     ctx.states = [assess(o.root, o.doc.index, obs, now, mask) if obs is not None else None
                   for o, obs in zip(objects, observations, strict=True)]
-    for o, state in zip(objects, ctx.states, strict=True):  # `# kube-lsp: ignore=…` comments apply
+    if drift:
+        _drift(ctx, objects, observations, mask)
+    severity_for = settings.severity_for if settings is not None else None
+    for o, state in zip(objects, ctx.states, strict=True):  # `# kube-lsp: ignore=…` comments and the settings
         if state is not None and state.findings:
-            state.findings = configured(state.findings, o.doc.chunk.text.split("\n"), o.doc.start_line)
-    if not drift:
-        return
+            state.findings = configured(state.findings, o.doc.chunk.text.split("\n"), o.doc.start_line,
+                                        severity_for)
+
+
+def _drift(ctx: _Context, objects: list[_Object], observations: list[Observation | None], mask: Masker) -> None:
+    assert ctx.transport is not None and ctx.discovery is not None
     for o, obs, state in zip(objects, observations, ctx.states, strict=True):
         if obs is None or state is None or obs.live is None or obs.error or o.target.kind == "Secret":
             continue
@@ -312,7 +340,8 @@ def _watch_keys(ctx: _Context, objects: list[_Object]) -> set[WatchKey]:
 
 def run_status(args: argparse.Namespace, stdin: TextIO, out: TextIO,
                sleep: Callable[[float], None] = time.sleep) -> int:
-    objects, mask = _objects(_sources(args, stdin))
+    settings = _settings(args)
+    objects, mask = _objects(_sources(args, stdin, settings))
     contexts: list[_Context] = []
     for name in _contexts(args):
         ctx = _Context(name)
@@ -329,7 +358,7 @@ def run_status(args: argparse.Namespace, stdin: TextIO, out: TextIO,
         for c in contexts:
             if c.discovery is not None:
                 c.discovery = Discovery(c.discovery.transport)  # a fresh view each time (a CRD may appear)
-            _observe(c, objects, mask, args.drift)
+            _observe(c, objects, mask, args.drift, settings)
         return render_fn(objects, contexts)
 
     text = snapshot()

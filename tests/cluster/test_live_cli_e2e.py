@@ -469,3 +469,31 @@ def test_diff_sections_name_their_server_version(apiserver: ApiServerDouble, old
     old, new = out.split("=== context double (Kubernetes v1.33.1)\n")
     assert old.startswith("=== context old (Kubernetes v1.24.17)\n") and "-  replicas: 7\n+  replicas: 2\n" in old
     assert "-  replicas: 5\n+  replicas: 2\n" in new
+
+
+def test_status_reads_the_settings_file_as_check_does(apiserver: ApiServerDouble, kubeconfig: Path, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    s = Scenario(apiserver)
+    s.pod("web-7d9f-a", "Pending", [waiting("ImagePullBackOff", 'Back-off pulling image "nginx:1.277"')])
+    s.pod("web-7d9f-b", statuses=[running(restarts=4, last=terminated("OOMKilled", 137))])
+    project = tmp_path / "project"
+    (project / "vendor").mkdir(parents=True)
+    (project / "web.yaml").write_text(MANIFEST)
+    (project / "vendor" / "copy.yaml").write_text(MANIFEST)
+    (project / ".kube-lsp.yaml").write_text("rules:\n  KL950: error\n  KL951: off\nexclude:\n  - vendor\n")
+    monkeypatch.chdir(project)  # the nearest .kube-lsp.yaml, as `check` finds it
+    data = status(kubeconfig, project)
+    assert {o["file"] for o in data["objects"]} == {str(project / "web.yaml")}  # vendor/ is excluded
+    severities = {f["code"]: f["severity"] for o in data["objects"] for f in o["live"]["double"]["findings"]}
+    assert severities.get("KL950") == "error" and "KL951" not in severities
+    code, out, _ = run("status", "--kubeconfig", str(kubeconfig), str(project / "web.yaml"))
+    assert code == 1 and "error KL950" in out and "KL951" not in out
+    other = tmp_path / "other.yaml"  # --config names another file; one named on the command line is never excluded
+    other.write_text("rules:\n  KL950: off\n")
+    code, out, _ = run("status", "--kubeconfig", str(kubeconfig), "--config", str(other), "--format", "json",
+                       str(project / "vendor" / "copy.yaml"))
+    codes = {f["code"] for o in json.loads(out)["objects"] for f in o["live"]["double"]["findings"]}
+    assert "KL950" not in codes and "KL951" in codes
+    code, _, err = run("status", "--kubeconfig", str(kubeconfig), "--config", str(tmp_path / "nope.yaml"),
+                       str(project / "web.yaml"))
+    assert code == 2 and "nope.yaml: no such file" in err
