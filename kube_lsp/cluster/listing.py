@@ -77,13 +77,18 @@ def list_all(transport: ClusterTransport, path: str, query: Sequence[tuple[str, 
                 break
             if resp.status >= 300:  # noqa: PLR2004
                 raise ListError(resp.status, message_of(resp), path)
-            body = resp.json()
+            try:
+                body = resp.json()
+            except ValueError:
+                raise ListError(resp.status, "the answer is not JSON", path) from None
             data: dict[str, Any] = body if isinstance(body, dict) else {}
             meta: dict[str, Any] = data["metadata"] if isinstance(data.get("metadata"), dict) else {}
             if not pages:
                 rv = str(meta.get("resourceVersion") or "")
             pages += 1
-            items.extend(i for i in data.get("items") or [] if isinstance(i, dict))
+            page = data.get("items")
+            if isinstance(page, list):
+                items.extend(i for i in page if isinstance(i, dict))
             token = str(meta.get("continue") or "")
             count = meta.get("remainingItemCount")
             remaining = count if isinstance(count, int) and not isinstance(count, bool) else None

@@ -94,7 +94,10 @@ def _get(transport: ClusterTransport, path: str, query: Sequence[tuple[str, str]
     if resp.status >= 300:
         what = path + ("?" + "&".join(f"{k}={v}" for k, v in query) if query else "")
         raise ReadError(resp.status, _message(resp), what)
-    data = resp.json()
+    try:
+        data = resp.json()
+    except ValueError:
+        raise ReadError(resp.status, "the answer is not JSON", path) from None
     return data if isinstance(data, dict) else None
 
 

@@ -126,3 +126,16 @@ def test_the_pods_of_a_workload_on_later_pages_count(apiserver: ApiServerDouble,
     obs = observe(transport, Discovery(transport), Target("apps/v1", "Deployment", "web", None))
     assert sorted(p["metadata"]["name"] for p in obs.pods) == ["web-7d9f-a", "web-7d9f-b"]
     assert len([q for q in page_requests(apiserver) if q.get("continue")]) >= 1
+
+
+def test_a_broken_answer_is_an_error_not_a_crash() -> None:
+    class _Text(_Pages):
+        def send(self, method: str, path: str, query: Any = (), **_: Any) -> Response:
+            return Response(200, {}, b"<html>proxy says hi</html>")
+
+    with pytest.raises(ListError) as err:
+        list_all(_Text([]), "/api/v1/pods")  # type: ignore[arg-type]
+    assert "not JSON" in err.value.message
+    odd = _Pages([{"metadata": [], "items": {"a": 1}}])
+    listing = list_all(odd, "/api/v1/pods")  # type: ignore[arg-type]
+    assert listing is not None and listing.items == [] and listing.pages == 1
