@@ -497,3 +497,36 @@ def test_status_reads_the_settings_file_as_check_does(apiserver: ApiServerDouble
     code, _, err = run("status", "--kubeconfig", str(kubeconfig), "--config", str(tmp_path / "nope.yaml"),
                        str(project / "web.yaml"))
     assert code == 2 and "nope.yaml: no such file" in err
+
+
+def test_watch_reads_again_only_for_changes_that_concern_the_files(apiserver: ApiServerDouble, kubeconfig: Path,
+                                                                    manifest: Path) -> None:
+    s = Scenario(apiserver)
+    s.healthy()
+    out = io.StringIO()
+    result: list[int] = []
+    thread = threading.Thread(target=lambda: result.append(main(
+        ["status", "--kubeconfig", str(kubeconfig), "--watch", "--watch-for", "7", "--debounce", "0.1",
+         str(manifest)], stdout=out)))
+    thread.start()
+
+    def reads() -> int:
+        return sum(1 for r in apiserver.requests if r.path == "/apis/apps/v1/namespaces/default/deployments/web")
+
+    deadline = time.monotonic() + 5
+    while apiserver.watches_open < 8:
+        assert time.monotonic() < deadline, apiserver.watches_open
+        time.sleep(0.05)
+    before = reads()
+    other = apiserver.seed({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "db-0", "labels": {"app": "db"}},
+                            "spec": {"containers": [{"name": "db", "image": "postgres:16"}]}}, manager=None)
+    apiserver.event(other, "Failed", "Failed to pull image")
+    time.sleep(1.5)
+    assert reads() == before  # another workload's pod and event: nothing read again
+    s.set_pod("web-7d9f-a", "Pending", [waiting("ImagePullBackOff", "Back-off pulling image")])
+    deadline = time.monotonic() + 5
+    while reads() == before:
+        assert time.monotonic() < deadline, "the file's own pod changed, but nothing was read again"
+        time.sleep(0.05)
+    thread.join(15)
+    assert result == [1] and "KL950" in out.getvalue().rsplit("--- ", 1)[-1]
