@@ -4,8 +4,9 @@ For one object: the object; the pods it owns (Deployment → ReplicaSets → Pod
 ownerReferences, among the pods its selector matches) and every pod its selector matches; the Events of the
 object, of its newest pods and of its unbound claims (field selectors `involvedObject.kind`/`name`, as
 `kubectl describe` reads them); a Service's EndpointSlices (label `kubernetes.io/service-name`); the
-PersistentVolumeClaims its pods mount. Secrets' data never leaves this module: it feeds the `Masker` and is
-dropped.
+PersistentVolumeClaims its pods mount. Every LIST reads all its pages (`listing.list_all`: `limit` and
+`metadata.continue`, bounded, a note when cut short). Secrets' data never leaves this module: it feeds the
+`Masker` and is dropped.
 """
 
 from __future__ import annotations
