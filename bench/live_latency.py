@@ -1,6 +1,7 @@
 """Live-state latency benchmark: hover and completion medians with live state off, and on with watches running.
 
-Usage: python bench/live_latency.py [--requests 200] [--rounds 2] [--churn 0.05] [--harness ../shared/bench/harness]
+Usage: python bench/live_latency.py [--requests 200] [--rounds 2] [--churn 0.05] [--unrelated]
+                                   [--harness ../shared/bench/harness]
 
 Starts the test suite's API server double on loopback with a Deployment, its ReplicaSet and pods, and a
 Service (tests/cluster/livestate.py), and runs the language server twice on the same manifest: with
@@ -8,7 +9,8 @@ Service (tests/cluster/livestate.py), and runs the language server twice on the 
 document on every change). Meanwhile the double changes a pod's status every --churn seconds, so the watches
 deliver a steady stream of events and the server keeps refreshing. Prints the median, p95 and maximum of
 --requests hovers and completions in each run, the watch events and refreshes seen, and checks that no
-request wrote without dryRun=All.
+request wrote without dryRun=All. With --unrelated the pod that changes is another workload's (in the same
+namespace, so the same watches see it): those events concern no object of the file and refresh nothing.
 """
 
 from __future__ import annotations
@@ -35,12 +37,20 @@ from cluster.livestate import MANIFEST, Scenario, running, waiting  # noqa: E402
 KUBE_LSP = [sys.executable, "-m", "kube_lsp"]
 
 
-def churn(api: ApiServerDouble, scenario: Scenario, every: float, stop: threading.Event) -> None:
-    """Flip a pod between ImagePullBackOff and Running, as a kubelet would report it."""
+UNRELATED = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "db-0", "labels": {"app": "db"}},
+             "spec": {"containers": [{"name": "db", "image": "postgres:16"}]}}
+
+
+def churn(api: ApiServerDouble, scenario: Scenario, every: float, stop: threading.Event,
+          unrelated: bool = False) -> None:
+    """Flip a pod between ImagePullBackOff and Running, as a kubelet would report it (the file's, or with
+    `unrelated` another workload's)."""
     n = 0
     while not stop.wait(every):
         n += 1
-        if n % 2:
+        if unrelated:
+            api.set_status("v1", "Pod", "db-0", {"phase": "Running" if n % 2 else "Pending"})
+        elif n % 2:
             scenario.set_pod("web-7d9f-a", "Pending", [waiting("ImagePullBackOff", f"Back-off {n}")])
         else:
             scenario.set_pod("web-7d9f-a", statuses=[running(restarts=n)])
@@ -95,6 +105,8 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=200, help="hovers and completions per run (default 200)")
     parser.add_argument("--rounds", type=int, default=2, help="off/on runs, alternating (default 2)")
     parser.add_argument("--churn", type=float, default=0.05, help="seconds between pod status changes")
+    parser.add_argument("--unrelated", action="store_true",
+                        help="the pod that changes belongs to no object of the file")
     parser.add_argument("--harness", type=Path, default=SHARED / "bench" / "harness",
                         help="the shared LSP client harness (default ../shared/bench/harness)")
     args = parser.parse_args()
@@ -106,8 +118,10 @@ def main() -> int:
         kubeconfig = api.write_kubeconfig(workdir / "kubeconfig")
         scenario = Scenario(api)
         scenario.healthy()
+        if args.unrelated:
+            api.seed(UNRELATED, manager=None, defaults=False)
         stop = threading.Event()
-        mover = threading.Thread(target=churn, args=(api, scenario, args.churn, stop), daemon=True)
+        mover = threading.Thread(target=churn, args=(api, scenario, args.churn, stop, args.unrelated), daemon=True)
         mover.start()
         results: dict[bool, dict[str, Any]] = {False: {"hover": [], "completion": []},
                                                True: {"hover": [], "completion": []}}
@@ -124,7 +138,7 @@ def main() -> int:
         writes = [r for r in api.violations]
         events = len(api._history)
     print(f"{'':26}{'median':>9}{'p95':>9}{'max':>9}   (ms, {args.requests * args.rounds} requests each; a pod status "
-          f"changes every {args.churn * 1000:.0f} ms)")
+          f"changes every {args.churn * 1000:.0f} ms{', another workload' if args.unrelated else ''})")
     for live in (False, True):
         r = results[live]
         label = "live on, watches running" if live else "live off"

@@ -227,6 +227,9 @@ def _build() -> Cli:
             cmd.add_argument("--watch-for", type=float, default=0.0, metavar="S",
                              help="with --watch: stop after S seconds (default: until interrupted)")
             cmd.add_argument("--debounce", type=float, default=0.3, metavar="S", help=argparse.SUPPRESS)
+            cmd.add_argument("--config", metavar="FILE",
+                             help="settings file (default: nearest .kube-lsp.yaml): rule severities, rules "
+                                  "switched off, exclude")
         commands[name] = cmd
 
     serve = sub.add_parser("serve", help="run the language server (stdio by default)",

@@ -1,7 +1,9 @@
 """`kube-lsp dry-run`, `kube-lsp diff` and `kube-lsp status`: the cluster commands of the CLI (I/O only).
 
 Each takes `--context` several times: the contexts run one after the other and each gets its own section
-(dry-run, diff) or column (status); a context that fails says why and never hides the others' results.
+(dry-run, diff) or column (status); a context that fails says why and never hides the others' results. Each
+context's `/version` is read once: its section names it, and the apiVersion findings (KL300/KL301) are those
+of the version that context runs.
 """
 
 from __future__ import annotations
@@ -13,32 +15,57 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
 from typing import Any, TextIO
 
 from kube_lsp.cluster.diff import object_diff
 from kube_lsp.cluster.drift import drift_findings
 from kube_lsp.cluster.dryrun import Discovery, DiscoveryError, check_documents, dry_run
-from kube_lsp.cluster.live import LiveState, Masker, assess, configured, secret_values
+from kube_lsp.cluster.interest import Interest
+from kube_lsp.cluster.live import LiveState, Masker, Observation, assess, configured, secret_values
 from kube_lsp.cluster.observe import Target, observe_all
 from kube_lsp.cluster.transport import ClusterConfigError, ClusterTransport, ClusterUnreachableError, connect
+from kube_lsp.cluster.versions import api_version_findings, read_server_version
 from kube_lsp.cluster.watch import Watcher, WatchKey
-from kube_lsp.inputs import Source, expand, read_path, read_stream
+from kube_lsp.config import ConfigError, Settings, find_config, load_config
+from kube_lsp.inputs import Source, entries, read_entry, read_stream
 from kube_lsp.model import Finding, Severity
 from kube_lsp.output import FileResult, RunInfo, render, summary_line
 from kube_lsp.parsing.loader import Document, parse_stream
 from kube_lsp.parsing.nodes import YMap, to_python
+from kube_lsp.schema.catalog import format_version
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
-def _sources(args: argparse.Namespace, stdin: TextIO) -> list[Source]:
+def _sources(args: argparse.Namespace, stdin: TextIO, settings: Settings | None = None) -> list[Source]:
+    """The files named (and the YAML files under the directories named, less those the configuration's
+    `exclude` matches, as `check` reads them)."""
     out = []
     for raw in args.paths:
         if raw == "-":
             out.append(read_stream(args.stdin_filename, stdin))
-        else:
-            out.extend(read_path(p) for p in expand([raw]))
+            continue
+        for entry in entries(raw):
+            if settings is not None and not entry.explicit and settings.is_excluded(entry.path):
+                continue
+            out.append(read_entry(entry))
     return out
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    """The `.kube-lsp.yaml` nearest the current directory (or `--config`), as `check` reads it: rule
+    severities, rules and packs switched off, `exclude`."""
+    config = Path(args.config) if getattr(args, "config", None) else find_config(Path.cwd())
+    if config is None:
+        return Settings()
+    if getattr(args, "config", None) and not config.is_file():
+        raise ConfigError(f"{config}: no such file")
+    settings = load_config(config)
+    for w in settings.warnings:
+        print(f"kube-lsp: warning: {w}", file=sys.stderr)
+    return settings
 
 
 def _contexts(args: argparse.Namespace) -> list[str | None]:
@@ -56,40 +83,48 @@ def run_cluster_command(args: argparse.Namespace, stdin: TextIO, out: TextIO) ->
     contexts = _contexts(args)
     codes = []
     for context in contexts:
-        if len(contexts) > 1:
-            out.write(f"=== context {context}\n")
-        codes.append(_run_one(args, context, sources, parsed, out))
+        codes.append(_run_one(args, context, sources, parsed, out, several=len(contexts) > 1))
     return max(codes)
 
 
 def _run_one(args: argparse.Namespace, context: str | None, sources: list[Source], parsed: list[list[Document]],
-             out: TextIO) -> int:
-    label = f" (context {context})" if context and args.context and len(args.context) > 1 else ""
+             out: TextIO, several: bool = False) -> int:
+    label = f" (context {context})" if several else ""
+
+    def failed(exc: Exception) -> int:
+        print(f"kube-lsp: error{label}: {exc}", file=sys.stderr)
+        if several:
+            out.write(f"=== context {context}\nerror: {exc}\n")
+        return EXIT_ERROR
+
     try:
         transport = connect(args.kubeconfig, context, connect_timeout=args.connect_timeout, read_timeout=args.timeout)
-    except ClusterConfigError as exc:
-        print(f"kube-lsp: error{label}: {exc}", file=sys.stderr)
-        if label:
-            out.write(f"error: {exc}\n")
-        return EXIT_ERROR
+        server = read_server_version(transport)  # once per context: its checks are for what it runs
+    except (ClusterConfigError, ClusterUnreachableError) as exc:
+        return failed(exc)
+    if several:
+        out.write(f"=== context {transport.info.context} ({server.label})\n")
     discovery = Discovery(transport)
-    info = RunInfo("cluster", f"cluster {transport.info.context} ({transport.info.server})")
+    info = RunInfo(format_version(server.version) if server.version else "cluster",
+                   f"cluster {transport.info.context} ({transport.info.server}) running {server.label}")
     results: list[FileResult] = []
     diffs: list[str] = []
     docs = [d for file_docs in parsed for d in file_docs if d.root is not None and not d.templated]
     try:  # every document of every file, a few at a time
         checks = check_documents(transport, discovery, docs, read_live=args.command == "diff")
     except (ClusterUnreachableError, DiscoveryError) as exc:
-        print(f"kube-lsp: error{label}: {exc}", file=sys.stderr)
-        if label:
-            out.write(f"error: {exc}\n")
-        return EXIT_ERROR
+        return failed(exc)
+    versions: dict[int, list[Finding]] = {}
+    if server.version is not None:
+        for f_docs in parsed:
+            for f in api_version_findings(f_docs, server.version, transport.info.context, server.git):
+                versions.setdefault(id(f_docs), []).append(f)
     checked_of = {id(d): c for d, c in zip(docs, checks, strict=True)}
     for src, file_docs in zip(sources, parsed, strict=True):
         if src.text is None:
             results.append(FileResult(src.path, [src.problem] if src.problem else []))
             continue
-        findings: list[Finding] = []
+        findings: list[Finding] = list(versions.get(id(file_docs), []))
         for doc in file_docs:
             findings.extend(f for f in doc.findings if f.severity == Severity.ERROR)
             checked = checked_of.get(id(doc))
@@ -107,10 +142,16 @@ def _run_one(args: argparse.Namespace, context: str | None, sources: list[Source
             print(summary_line(results) + f" — dry-run on {info.schema_source}", file=sys.stderr)
         return EXIT_FINDINGS if errors else EXIT_OK
     text = "".join(diffs)
+    notes = [FileResult(src.path, versions[id(file_docs)], len(file_docs))
+             for src, file_docs in zip(sources, parsed, strict=True) if versions.get(id(file_docs))]
+    if several and notes and not errors:  # the section says what its version makes of the file
+        out.write("".join(f"# {line}\n" for line in render("text", notes, info).splitlines() if line))
     out.write(text)
     if errors:
         sys.stderr.write(render("text", results, info))
         return EXIT_ERROR
+    if notes and not several:
+        sys.stderr.write(render("text", notes, info))
     return EXIT_FINDINGS if text else EXIT_OK
 
 
@@ -131,6 +172,10 @@ class _Context:
     discovery: Discovery | None = None
     error: str = ""
     states: list[LiveState | None] = field(default_factory=list)
+    interest: Interest | None = None  # which watch events concern the objects (None: all do)
+
+    def concerns(self, key: WatchKey, obj: dict[str, Any] | None) -> bool:
+        return obj is None or self.interest is None or self.interest.concerns(key.resource.kind, key.namespace, obj)
 
     @property
     def label(self) -> str:
@@ -156,7 +201,8 @@ def _objects(sources: list[Source]) -> tuple[list[_Object], Masker]:
     return objects, mask
 
 
-def _observe(ctx: _Context, objects: list[_Object], mask: Masker, drift: bool = False) -> None:
+def _observe(ctx: _Context, objects: list[_Object], mask: Masker, drift: bool = False,
+             settings: Settings | None = None) -> None:
     if ctx.transport is None or ctx.discovery is None:
         return
     try:
@@ -167,13 +213,23 @@ def _observe(ctx: _Context, objects: list[_Object], mask: Masker, drift: bool = 
         ctx.states = [None] * len(objects)
         return
     now = time.time()
+    ctx.interest = Interest()
+    for o, obs in zip(objects, observations, strict=True):
+        if obs is not None:
+            ctx.interest.add_observation(obs, o.target.claim_names)
     ctx.states = [assess(o.root, o.doc.index, obs, now, mask) if obs is not None else None
                   for o, obs in zip(objects, observations, strict=True)]
-    for o, state in zip(objects, ctx.states, strict=True):  # `# kube-lsp: ignore=…` comments apply
+    if drift:
+        _drift(ctx, objects, observations, mask)
+    severity_for = settings.severity_for if settings is not None else None
+    for o, state in zip(objects, ctx.states, strict=True):  # `# kube-lsp: ignore=…` comments and the settings
         if state is not None and state.findings:
-            state.findings = configured(state.findings, o.doc.chunk.text.split("\n"), o.doc.start_line)
-    if not drift:
-        return
+            state.findings = configured(state.findings, o.doc.chunk.text.split("\n"), o.doc.start_line,
+                                        severity_for)
+
+
+def _drift(ctx: _Context, objects: list[_Object], observations: list[Observation | None], mask: Masker) -> None:
+    assert ctx.transport is not None and ctx.discovery is not None
     for o, obs, state in zip(objects, observations, ctx.states, strict=True):
         if obs is None or state is None or obs.live is None or obs.error or o.target.kind == "Secret":
             continue
@@ -284,7 +340,8 @@ def _watch_keys(ctx: _Context, objects: list[_Object]) -> set[WatchKey]:
 
 def run_status(args: argparse.Namespace, stdin: TextIO, out: TextIO,
                sleep: Callable[[float], None] = time.sleep) -> int:
-    objects, mask = _objects(_sources(args, stdin))
+    settings = _settings(args)
+    objects, mask = _objects(_sources(args, stdin, settings))
     contexts: list[_Context] = []
     for name in _contexts(args):
         ctx = _Context(name)
@@ -301,7 +358,7 @@ def run_status(args: argparse.Namespace, stdin: TextIO, out: TextIO,
         for c in contexts:
             if c.discovery is not None:
                 c.discovery = Discovery(c.discovery.transport)  # a fresh view each time (a CRD may appear)
-            _observe(c, objects, mask, args.drift)
+            _observe(c, objects, mask, args.drift, settings)
         return render_fn(objects, contexts)
 
     text = snapshot()
@@ -310,7 +367,12 @@ def run_status(args: argparse.Namespace, stdin: TextIO, out: TextIO,
     if not args.watch:
         return _status_code(contexts)
     changed = threading.Event()
-    watchers = [Watcher(c.transport, lambda _key: changed.set()) for c in contexts if c.transport is not None]
+
+    def on_change(c: _Context, key: WatchKey, obj: dict[str, Any] | None) -> None:
+        if c.concerns(key, obj):  # an event about another object of the namespace changes nothing shown
+            changed.set()
+
+    watchers = [Watcher(c.transport, partial(on_change, c)) for c in contexts if c.transport is not None]
     try:
         for c, w in zip([c for c in contexts if c.transport is not None], watchers, strict=True):
             w.ensure(_watch_keys(c, objects))

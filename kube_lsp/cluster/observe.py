@@ -4,8 +4,9 @@ For one object: the object; the pods it owns (Deployment → ReplicaSets → Pod
 ownerReferences, among the pods its selector matches) and every pod its selector matches; the Events of the
 object, of its newest pods and of its unbound claims (field selectors `involvedObject.kind`/`name`, as
 `kubectl describe` reads them); a Service's EndpointSlices (label `kubernetes.io/service-name`); the
-PersistentVolumeClaims its pods mount. Secrets' data never leaves this module: it feeds the `Masker` and is
-dropped.
+PersistentVolumeClaims its pods mount. Every LIST reads all its pages (`listing.list_all`: `limit` and
+`metadata.continue`, bounded, a note when cut short). Secrets' data never leaves this module: it feeds the
+`Masker` and is dropped.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any, Final
 from urllib.parse import quote
 
 from kube_lsp.cluster.dryrun import Discovery, DiscoveryError, Resource
+from kube_lsp.cluster.listing import ListError, list_all
 from kube_lsp.cluster.live import JSON, Masker, Observation, as_map, secret_values, selector_query
 from kube_lsp.cluster.transport import ClusterTransport, ClusterUnreachableError, Response
 from kube_lsp.parsing.nodes import YMap
@@ -26,7 +28,6 @@ from kube_lsp.workloads import TEMPLATE_PATHS
 
 MAX_PODS: Final = 10  # pods whose events are read (the most troubled first)
 MAX_JOBS: Final = 3  # a CronJob's newest jobs whose pods are read
-LIST_LIMIT: Final = "500"
 
 _APPS: Final = "/apis/apps/v1"
 _BATCH: Final = "/apis/batch/v1"
@@ -94,15 +95,28 @@ def _get(transport: ClusterTransport, path: str, query: Sequence[tuple[str, str]
     if resp.status >= 300:
         what = path + ("?" + "&".join(f"{k}={v}" for k, v in query) if query else "")
         raise ReadError(resp.status, _message(resp), what)
-    data = resp.json()
+    try:
+        data = resp.json()
+    except ValueError:
+        raise ReadError(resp.status, "the answer is not JSON", path) from None
     return data if isinstance(data, dict) else None
 
 
-def _list(transport: ClusterTransport, path: str, **params: str) -> list[JSON]:
-    query = [(k, v) for k, v in params.items() if v] + [("limit", LIST_LIMIT)]
-    data = _get(transport, path, query)
-    items = (data or {}).get("items") or []
-    return [i for i in items if isinstance(i, dict)]
+def _list(transport: ClusterTransport, path: str, notes: list[str] | None = None, **params: str) -> list[JSON]:
+    """Every item of the collection (all its pages, bounded: a list cut short adds a note to `notes`)."""
+    query = [(k, v) for k, v in params.items() if v]
+    try:
+        listing = list_all(transport, path, query)
+    except ListError as exc:
+        what = path + ("?" + "&".join(f"{k}={v}" for k, v in query) if query else "")
+        raise ReadError(exc.status, exc.message, what) from None
+    if listing is None:
+        return []
+    if listing.truncated and notes is not None:
+        note = listing.note(path.rsplit("/", 1)[-1])
+        if note not in notes:
+            notes.append(note)
+    return listing.items
 
 
 def _owned(items: list[JSON], uids: set[str]) -> list[JSON]:
@@ -122,9 +136,10 @@ def _trouble(pod: JSON) -> tuple[int, str]:
     return bad, "~" + str((pod.get("metadata") or {}).get("creationTimestamp") or "")
 
 
-def _events(transport: ClusterTransport, namespace: str | None, kind: str, name: str) -> list[JSON]:
+def _events(transport: ClusterTransport, namespace: str | None, kind: str, name: str,
+            notes: list[str] | None = None) -> list[JSON]:
     base = f"/api/v1/namespaces/{quote(namespace)}/events" if namespace else "/api/v1/events"
-    return _list(transport, base, fieldSelector=f"involvedObject.kind={kind},involvedObject.name={name}")
+    return _list(transport, base, notes, fieldSelector=f"involvedObject.kind={kind},involvedObject.name={name}")
 
 
 def observe(transport: ClusterTransport, discovery: Discovery, target: Target, mask: Masker | None = None,
@@ -183,33 +198,33 @@ def _observe(transport: ClusterTransport, res: Resource, target: Target, ns: str
     if kind == "Pod":
         pods = [live]
     elif kind in TEMPLATE_PATHS and kind != "PodTemplate" and kind != "CronJob" and selector:
-        selected = read(partial(_list, transport, pods_path, labelSelector=selector))
+        selected = read(partial(_list, transport, pods_path, notes, labelSelector=selector))
         owners = {_uid(live)}
         if kind == "Deployment":
-            sets = read(partial(_list, transport, _ns_path(_APPS, ns, "replicasets"), labelSelector=selector))
+            sets = read(partial(_list, transport, _ns_path(_APPS, ns, "replicasets"), notes, labelSelector=selector))
             owners = {_uid(rs) for rs in _owned(sets or [], owners)}
         pods = _owned(selected or [], owners | {_uid(live)})
         if not pods:  # pods that name no owner at all (made by hand or by a simple controller) still count
             pods = [p for p in selected or [] if not (p.get("metadata") or {}).get("ownerReferences")]
     elif kind == "CronJob":
-        jobs = _owned(read(partial(_list, transport, _ns_path(_BATCH, ns, "jobs"))) or [], {_uid(live)})
+        jobs = _owned(read(partial(_list, transport, _ns_path(_BATCH, ns, "jobs"), notes)) or [], {_uid(live)})
         jobs.sort(key=lambda j: str((j.get("metadata") or {}).get("creationTimestamp") or ""), reverse=True)
         for job in jobs[:MAX_JOBS]:
             sel = selector_query((job.get("spec") or {}).get("selector"))
             if sel:
-                pods += _owned(read(partial(_list, transport, pods_path, labelSelector=sel)) or [], {_uid(job)})
+                pods += _owned(read(partial(_list, transport, pods_path, notes, labelSelector=sel)) or [], {_uid(job)})
     elif kind == "Service":
         slices = read(partial(_list, transport, _ns_path("/apis/discovery.k8s.io/v1", ns, "endpointslices"),
-                              labelSelector=f"kubernetes.io/service-name={target.name}"))
+                              notes, labelSelector=f"kubernetes.io/service-name={target.name}"))
         if selector:
-            selected = read(partial(_list, transport, pods_path, labelSelector=selector))
-    events = [e for e in read(partial(_events, transport, ns, kind, target.name)) or []
+            selected = read(partial(_list, transport, pods_path, notes, labelSelector=selector))
+    events = [e for e in read(partial(_events, transport, ns, kind, target.name, notes)) or []
               if not _uid(live) or not (e.get("involvedObject") or {}).get("uid")
               or (e.get("involvedObject") or {}).get("uid") == _uid(live)]
     if kind != "Pod":
         for pod in sorted(pods, key=_trouble)[:MAX_PODS]:
             name = str((pod.get("metadata") or {}).get("name"))
-            events += read(partial(_events, transport, ns, "Pod", name)) or []
+            events += read(partial(_events, transport, ns, "Pod", name, notes)) or []
     claims: list[tuple[str, JSON | None]] = []
     for claim in target.claim_names if ns else ():
         path = _ns_path("/api/v1", ns, "persistentvolumeclaims") + f"/{quote(claim)}"
@@ -220,7 +235,7 @@ def _observe(transport: ClusterTransport, res: Resource, target: Target, ns: str
             continue
         claims.append((claim, pvc))
         if pvc is not None and (pvc.get("status") or {}).get("phase") != "Bound":
-            events += read(partial(_events, transport, ns, "PersistentVolumeClaim", claim)) or []
+            events += read(partial(_events, transport, ns, "PersistentVolumeClaim", claim, notes)) or []
     return Observation(kind, target.name, ns, now(), ctx, live, tuple(pods),
                        tuple(selected) if selected is not None else None, tuple(events),
                        tuple(slices) if slices is not None else None, tuple(claims), notes=tuple(notes))

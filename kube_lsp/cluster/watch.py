@@ -3,7 +3,9 @@
 Each watch LISTs once for the collection's resourceVersion, then WATCHes from it (`watch=true`,
 `allowWatchBookmarks=true`, a server-side `timeoutSeconds`) and reconnects from the last version it saw
 (BOOKMARKs move it on without changes), also after an error; a `410 Expired` starts again from a fresh
-LIST, which counts as a change (some may have been missed). Errors back off
+LIST, which counts as a change of everything (some may have been missed). Each change is reported with the
+event's object (`on_change(key, obj)`), so that only what it concerns is refreshed; after a fresh LIST
+the object is None. Errors back off
 exponentially (up to `max_backoff`); a 403 is reported once as `forbidden` and retried at the longest
 backoff. Every request is a GET through `ClusterTransport.send`.
 """
@@ -16,7 +18,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Any, Final
 from urllib.parse import quote
 
 from kube_lsp.cluster.dryrun import Resource
@@ -65,9 +67,10 @@ class _Watch:
 
 
 class Watcher:
-    """Keeps exactly the watches asked for with `ensure`, calling `on_change(key)` after each change."""
+    """Keeps exactly the watches asked for with `ensure`, calling `on_change(key, obj)` after each change (obj:
+    the event's object; None after a fresh LIST, when anything may have changed)."""
 
-    def __init__(self, transport: ClusterTransport, on_change: Callable[[WatchKey], None], *,
+    def __init__(self, transport: ClusterTransport, on_change: Callable[[WatchKey, dict[str, Any] | None], None], *,
                  on_state: Callable[[WatchKey, WatchState], None] | None = None,
                  base_backoff: float = BASE_BACKOFF, max_backoff: float = MAX_BACKOFF,
                  watch_seconds: int = WATCH_SECONDS) -> None:
@@ -128,7 +131,7 @@ class Watcher:
                 if rv is None:
                     rv = self._list_version(w)
                     if listed_before:  # listing again: changes may have been missed meanwhile
-                        self.on_change(w.key)
+                        self.on_change(w.key, None)
                     listed_before = True
                 began, events_before = time.monotonic(), w.status.events
                 rv = self._stream(w, rv)
@@ -199,7 +202,7 @@ class Watcher:
             rv = str((obj.get("metadata") or {}).get("resourceVersion") or rv)
             if kind in ("ADDED", "MODIFIED", "DELETED"):
                 w.status.events += 1
-                self.on_change(w.key)
+                self.on_change(w.key, obj)
         resp.stream.close()
         return rv
 

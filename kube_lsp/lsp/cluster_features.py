@@ -17,12 +17,14 @@ from kube_lsp.assist.resources import resource_lenses
 from kube_lsp.capacity import workload_resources
 from kube_lsp.cluster.diff import diff_sides, unified
 from kube_lsp.cluster.dryrun import Discovery, DiscoveryError, check_documents
+from kube_lsp.cluster.listing import ListError, list_all
 from kube_lsp.cluster.transport import (
     ClusterConfigError,
     ClusterTransport,
     ClusterUnreachableError,
     connect,
 )
+from kube_lsp.cluster.versions import ServerVersion, api_version_findings, read_server_version
 from kube_lsp.model import Finding, Fix, Severity, TextEdit
 from kube_lsp.parsing.loader import Document, parse_stream
 from kube_lsp.parsing.nodes import YMap
@@ -190,6 +192,8 @@ async def load_cluster_version(ls: KubeLanguageServer) -> None:
         return
     if ls.cluster_version_for != key:  # another cluster was chosen meanwhile
         return
+    if key[1]:  # the same answer serves the context's diffAll section
+        ls.live.versions.setdefault(str(key[1]), ServerVersion(version, git))
     target = clamp_version(version)
     name = key[1] or "(current context)"
     if target != version:
@@ -238,8 +242,15 @@ async def load_cluster_namespaces(ls: KubeLanguageServer, again: bool = False) -
     make = _read_transport(ls)
 
     def read() -> tuple[int, Any]:
-        resp = make().send("GET", "/api/v1/namespaces")
-        return resp.status, resp.json() if resp.status == 200 else None
+        try:  # every page of the list (a cluster with thousands of namespaces answers in pages)
+            listing = list_all(make(), "/api/v1/namespaces")
+        except ListError as exc:
+            return exc.status, None
+        if listing is None:
+            return 404, None
+        if listing.truncated:
+            log.info("kube-lsp: %s", listing.note("namespaces"))
+        return 200, {"items": listing.items}
 
     try:
         status, body = await off_loop(read)
@@ -301,11 +312,24 @@ def _documents(doc: OpenDocument, index: int | None) -> list[Document]:
     return [d for d in docs if index is None or d.index == index]
 
 
+def context_version(ls: KubeLanguageServer, transport: ClusterTransport) -> ServerVersion:
+    """Blocking: the context's `/version`, read once per context (until another cluster is chosen)."""
+    name = transport.info.context
+    known = ls.live.versions.get(name)
+    if known is None:
+        known = read_server_version(transport)
+        ls.live.versions[name] = known
+    return known
+
+
 def run_dry_run(ls: KubeLanguageServer, doc: OpenDocument, index: int | None, want_diff: bool,
                 progress: Callable[[int, int], None] | None = None,
-                stop: threading.Event | None = None, context: str | None = None) -> dict[str, Any]:
-    """Blocking: dry-run (and diff) the documents; returns the command's result. Runs in a thread."""
+                stop: threading.Event | None = None, context: str | None = None,
+                with_version: bool = False) -> dict[str, Any]:
+    """Blocking: dry-run (and diff) the documents; returns the command's result. Runs in a thread. With
+    `with_version`, the context's server version and the apiVersion findings for it (KL300/KL301) too."""
     transport = cluster_transport(ls, context)
+    server = context_version(ls, transport) if with_version else None
     discovery = Discovery(transport)
     findings: list[Finding] = []
     diffs: list[str] = []
@@ -323,7 +347,7 @@ def run_dry_run(ls: KubeLanguageServer, doc: OpenDocument, index: int | None, wa
             objects.append({"title": checked.title, "document": d.index, "live": before, "dryRun": after,
                             "exists": checked.live is not None, "changed": bool(text)})
     errors = sum(f.severity == Severity.ERROR for f in findings)
-    return {
+    result: dict[str, Any] = {
         "context": transport.info.context,
         "server": transport.info.server,
         "documents": len(docs),
@@ -333,6 +357,15 @@ def run_dry_run(ls: KubeLanguageServer, doc: OpenDocument, index: int | None, wa
         "objects": objects,
         "_findings": findings,
     }
+    if server is not None:
+        versioned = api_version_findings(docs, server.version, transport.info.context, server.git) \
+            if server.version is not None else []
+        result.update(server.to_json())
+        result["title"] = f"{transport.info.context} ({server.label})"
+        result["versionFindings"] = [
+            {"document": f.doc, "line": f.span.start.line, "character": f.span.start.col, "code": f.code,
+             "severity": f.severity.label, "message": f.message} for f in versioned]
+    return result
 
 
 async def run_command(ls: KubeLanguageServer, uri: str, index: int | None, want_diff: bool) -> dict[str, Any]:
@@ -463,7 +496,9 @@ def register(server: KubeLanguageServer) -> None:
     @server.command(DIFF_ALL)
     async def diff_all(ls: Any, *arguments: Any) -> dict[str, Any]:
         """Diff against every context of `kubeLsp.cluster.contexts` (else the chosen one): one section per
-        context, side by side; a context that fails has its error in its section, the others still diff."""
+        context, side by side, each naming the Kubernetes version it runs (`title`, `gitVersion`) with the
+        apiVersion findings for that version (`versionFindings`); a context that fails has its error in its
+        section, the others still diff."""
         try:
             uri, index = command_target(arguments)
         except ValueError as exc:
@@ -475,7 +510,7 @@ def register(server: KubeLanguageServer) -> None:
 
         async def one(context: str | None) -> dict[str, Any]:
             try:
-                result = await off_loop(run_dry_run, ls, doc, index, True, None, None, context)
+                result = await off_loop(run_dry_run, ls, doc, index, True, None, None, context, True)
             except (ClusterConfigError, ClusterUnreachableError, DiscoveryError) as exc:
                 return {"context": context, "error": str(exc)}
             result.pop("_findings", None)

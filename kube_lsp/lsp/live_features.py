@@ -4,10 +4,16 @@ each document's published diagnostics, kept while static analysis re-runs.
 
 On when the user enabled it (`kubeLsp.cluster.live: true`) and a cluster is chosen (a context or a
 kubeconfig); off otherwise. The cluster is read in daemon threads, never on the event loop: on open, on the
-`kube-lsp.liveRefresh` command, and when a watch reports a change. Watches are bounded: one per (namespace,
-resource) that an open document needs, stopped when no open document needs it, backing off exponentially
-on errors; a 403 shows as "forbidden (RBAC)". Every request is a GET or a dryRun=All through
-`ClusterTransport.send`.
+`kube-lsp.liveRefresh` command, and when a watch reports a change that concerns one of the document's objects
+(`Interest`: the object, what it owns or selects, their events, its Services' EndpointSlices, its claims; a
+fresh list after a 410 concerns everything). Watches are bounded: one per (namespace, resource) that an open
+document needs, stopped when no open document needs it, backing off exponentially on errors; a 403 shows as
+"forbidden (RBAC)". Every request is a GET or a dryRun=All through `ClusterTransport.send`.
+
+The other contexts of `kubeLsp.cluster.contexts` are read side by side (each in its own thread: a slow or
+failing one never holds up or hides the others), watched with the same bounds, and their live problems are
+diagnostics too, each message starting with its context ("[prod] …"; the chosen context's as well once
+there are several).
 """
 
 from __future__ import annotations
@@ -16,14 +22,17 @@ import asyncio
 import logging
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import TYPE_CHECKING, Any, Final
 
 from kube_lsp.cluster.drift import drift_findings
 from kube_lsp.cluster.dryrun import Discovery, DiscoveryError, dry_run
+from kube_lsp.cluster.interest import Interest
 from kube_lsp.cluster.live import LiveState, Masker, Observation, assess, configured, secret_values
 from kube_lsp.cluster.observe import Target, observe_all
 from kube_lsp.cluster.transport import ClusterConfigError, ClusterTransport, ClusterUnreachableError, connect
+from kube_lsp.cluster.versions import ServerVersion
 from kube_lsp.cluster.watch import Watcher, WatchKey
 from kube_lsp.model import Finding
 from kube_lsp.parsing.loader import parse_stream
@@ -63,8 +72,13 @@ class DocLive:
     retry: float = 1.0
     # assess() results per (document index, chunk text, observation): publish and hover reuse them.
     states: dict[tuple[int, str, int], LiveState] = field(default_factory=dict)
-    # The other contexts of kubeLsp.cluster.contexts, side by side: their observations, or why they failed.
+    # Which watch events concern the document (None: every event does).
+    interest: Interest | None = None
+    # The other contexts of kubeLsp.cluster.contexts, side by side: their observations, or why they failed;
+    # the collections to watch in each, and which of their events concern the document.
     others: dict[str, dict[ObjectKey, Observation] | str] = field(default_factory=dict)
+    other_keys: dict[str, set[WatchKey]] = field(default_factory=dict)
+    other_interest: dict[str, Interest] = field(default_factory=dict)
 
 
 class LiveManager:
@@ -78,12 +92,15 @@ class LiveManager:
         self._other_transports: dict[str, ClusterTransport] = {}
         self._transport_lock = threading.Lock()
         self.watcher: Watcher | None = None
+        self.other_watchers: dict[str, Watcher] = {}
         self._timers: dict[str, asyncio.TimerHandle] = {}
         self._locks: dict[str, asyncio.Lock] = {}
         self.generation = 0  # bumped by reset(): refreshes started before are dropped
         self.refreshes = 0  # how many refreshes ran (for tests and the status command)
+        self.skipped = 0  # watch events that concerned no open document (no refresh)
         self._loop: asyncio.AbstractEventLoop | None = None
         self.watch_forbidden: dict[str, str] = {}
+        self.versions: dict[str, ServerVersion] = {}  # each context's /version, read once (diffAll)
 
     # --- settings
 
@@ -98,6 +115,9 @@ class LiveManager:
         if self.watcher is not None:
             self.watcher.stop()
         self.watcher = None
+        for watcher in self.other_watchers.values():
+            watcher.stop()
+        self.other_watchers.clear()
         with self._transport_lock:
             self._transport = None
             self._other_transports.clear()
@@ -106,6 +126,7 @@ class LiveManager:
         self._timers.clear()
         self.docs.clear()
         self.watch_forbidden.clear()
+        self.versions.clear()
 
     # --- scheduling (event loop)
 
@@ -140,28 +161,37 @@ class LiveManager:
         for uri in self.ls.docs:
             self.schedule(uri, 0.0)
 
-    def _changed(self, key: WatchKey) -> None:
-        """A watch saw a change (called in its thread): refresh the open documents it concerns."""
+    def _changed(self, key: WatchKey, obj: dict[str, Any] | None, context: str = "") -> None:
+        """A watch (of the chosen context, or of `context`) saw a change to `obj` (None: it listed again) —
+        called in its thread: refresh the open documents it concerns."""
         loop = self._loop
         if loop is None:
             return
         try:
-            loop.call_soon_threadsafe(self._changed_on_loop, key)
+            loop.call_soon_threadsafe(self._changed_on_loop, context, key, obj)
         except RuntimeError:  # the loop has closed
             pass
 
-    def _changed_on_loop(self, key: WatchKey) -> None:
+    def _changed_on_loop(self, context: str, key: WatchKey, obj: dict[str, Any] | None) -> None:
         now = time.time()
         for uri, state in self.docs.items():
-            if key in state.keys:
-                # A busy namespace changes all the time: at most one refresh per MIN_INTERVAL per document.
-                self.schedule(uri, max(DEBOUNCE, state.fetched_at + MIN_INTERVAL - now))
+            keys = state.other_keys.get(context, set()) if context else state.keys
+            if key not in keys:
+                continue
+            interest = state.other_interest.get(context) if context else state.interest
+            if obj is not None and interest is not None and not interest.concerns(key.resource.kind,
+                                                                                  key.namespace, obj):
+                self.skipped += 1
+                continue
+            # A busy namespace changes all the time: at most one refresh per MIN_INTERVAL per document.
+            self.schedule(uri, max(DEBOUNCE, state.fetched_at + MIN_INTERVAL - now))
 
-    def _watch_state(self, key: WatchKey, state: Any) -> None:
+    def _watch_state(self, key: WatchKey, state: Any, context: str = "") -> None:
+        name = f"[{context}] {key}" if context else str(key)
         if state.state == "forbidden":
-            self.watch_forbidden[str(key)] = state.error
+            self.watch_forbidden[name] = state.error
         else:
-            self.watch_forbidden.pop(str(key), None)
+            self.watch_forbidden.pop(name, None)
 
     # --- refreshing
 
@@ -194,6 +224,7 @@ class LiveManager:
                 if previous is not None and not previous.error:
                     result.observations, result.applied, result.keys = previous.observations, previous.applied, \
                         previous.keys
+                    result.interest = previous.interest
                 self._retry_later(uri, result.retry)
             self.docs[uri] = result
             self.refreshes += 1
@@ -228,27 +259,39 @@ class LiveManager:
                ) -> DocLive:
         """Blocking (a worker thread): observe every object of the text, and dry-run the existing ones (again
         only when the text or the live object changed since the last dry-run)."""
-        try:
-            transport = self._transport_now()
-        except ClusterConfigError as exc:
-            return DocLive(error=str(exc))
         for other in open_texts:  # Secret values of every open document are masked
             if "Secret" in other:
                 for d in parse_stream(other):
                     if isinstance(d.root, YMap) and d.root.get_str("kind") == "Secret":
                         self.mask.add(secret_values(to_python(d.root)))
-        discovery = Discovery(transport)
         docs = [d for d in parse_stream(text) if isinstance(d.root, YMap) and not d.templated]
         targets = [(d, t) for d in docs if isinstance(d.root, YMap) and (t := Target.of(d.root)) is not None]
+        try:
+            transport: ClusterTransport | None = self._transport_now()
+            primary = transport.info.context if transport is not None else ""
+            failed = ""
+        except ClusterConfigError as exc:
+            transport, primary, failed = None, str(self.ls.cluster_settings.get("context") or ""), str(exc)
+        # The other contexts are read meanwhile, each in its own thread: none waits for another.
+        others = _OthersRead(self, primary, [t for _, t in targets])
+        out = DocLive(error=failed) if transport is None else self._fetch_primary(transport, targets, previous)
+        out.others, out.other_keys, out.other_interest = others.wait()
+        return out
+
+    def _fetch_primary(self, transport: ClusterTransport, targets: list[tuple[Any, Target]],
+                       previous: dict[ObjectKey, tuple[str, dict[str, Any] | None, dict[str, Any] | None]] | None,
+                       ) -> DocLive:
+        discovery = Discovery(transport)
         try:
             observations = observe_all(transport, discovery, [t for _, t in targets], self.mask)
         except (ClusterUnreachableError, DiscoveryError) as exc:
             return DocLive(error=str(exc))
-        out = DocLive(fetched_at=time.time())
+        out = DocLive(fetched_at=time.time(), interest=Interest())
         for (d, t), obs in zip(targets, observations, strict=True):
             if obs is None:
                 continue
             out.observations[object_key(t)] = obs
+            out.interest.add_observation(obs, t.claim_names)  # type: ignore[union-attr]
             if obs.live is not None and not obs.error and t.kind != "Secret":
                 rv = (obs.live.get("metadata") or {}).get("resourceVersion")
                 before = previous.get(object_key(t)) if previous else None
@@ -263,32 +306,37 @@ class LiveManager:
                 if outcome is not None and outcome.result is not None:
                     out.applied[object_key(t)] = (d.chunk.text, obs.live, outcome.result)
         out.keys, out.namespaces = self._keys(transport, discovery, [t for _, t in targets])
-        out.others = self._observe_others(transport.info.context, [t for _, t in targets])
         return out
 
     def other_contexts(self, primary: str) -> list[str]:
         names = self.ls.cluster_settings.get("contexts") or []
         return [str(n) for n in names if n != primary]
 
-    def _observe_others(self, primary: str, targets: list[Target]) -> dict[str, dict[ObjectKey, Observation] | str]:
-        """The same objects in the other contexts (read on open, save and refresh; no watches): each context
-        on its own, a failing one never hides the others."""
-        out: dict[str, dict[ObjectKey, Observation] | str] = {}
+    def observe_other(self, name: str, targets: list[Target],
+                      ) -> tuple[dict[ObjectKey, Observation] | str, set[WatchKey], Interest | None]:
+        """The objects in another context (blocking): its observations (or why it failed), the collections
+        to watch there, and which of their events concern the document."""
         c = self.ls.cluster_settings
-        for name in self.other_contexts(primary):
-            try:
-                with self._transport_lock:
-                    transport = self._other_transports.get(name)
-                    if transport is None:
-                        transport = connect(c.get("kubeconfig"), name,
-                                            connect_timeout=float(c.get("connectTimeout", 5)),
-                                            read_timeout=float(c.get("timeout", 30)))
-                        self._other_transports[name] = transport
-                found = observe_all(transport, Discovery(transport), targets, self.mask)
-                out[name] = {object_key(t): o for t, o in zip(targets, found, strict=True) if o is not None}
-            except (ClusterConfigError, ClusterUnreachableError, DiscoveryError) as exc:
-                out[name] = str(exc)
-        return out
+        try:
+            with self._transport_lock:
+                transport = self._other_transports.get(name)
+                if transport is None:
+                    transport = connect(c.get("kubeconfig"), name,
+                                        connect_timeout=float(c.get("connectTimeout", 5)),
+                                        read_timeout=float(c.get("timeout", 30)))
+                    self._other_transports[name] = transport
+            discovery = Discovery(transport)
+            found = observe_all(transport, discovery, targets, self.mask)
+        except (ClusterConfigError, ClusterUnreachableError, DiscoveryError) as exc:
+            return str(exc), set(), None
+        interest = Interest()
+        observations: dict[ObjectKey, Observation] = {}
+        for t, o in zip(targets, found, strict=True):
+            if o is not None:
+                observations[object_key(t)] = o
+                interest.add_observation(o, t.claim_names)
+        keys, _ = self._keys(transport, discovery, targets)
+        return observations, keys, interest
 
     def others_of(self, doc: OpenDocument, index: int) -> list[tuple[str, LiveState]]:
         """The object's state in each other context (a failed context: its error as the state)."""
@@ -306,7 +354,12 @@ class LiveManager:
                 continue
             obs = found.get(object_key(target))
             if obs is not None:
-                out.append((name, assess(root, index, obs, time.time(), self.mask)))
+                key = (index, doc.chunks[index].text, id(obs))
+                state = live.states.get(key)
+                if state is None:
+                    state = assess(root, index, obs, time.time(), self.mask)
+                    live.states[key] = state
+                out.append((name, state))
         return out
 
     @staticmethod
@@ -332,17 +385,31 @@ class LiveManager:
         return keys, namespaces
 
     def _ensure_watches(self) -> None:
-        wanted = set().union(*(d.keys for uri, d in self.docs.items() if uri in self.ls.docs)) if self.docs else set()
-        if not wanted:
-            if self.watcher is not None:
-                self.watcher.ensure(())
-            return
-        if self.watcher is None:
-            transport = self._transport
-            if transport is None:
-                return
-            self.watcher = Watcher(transport, self._changed, on_state=self._watch_state)
-        self.watcher.ensure(wanted)
+        open_docs = [d for uri, d in self.docs.items() if uri in self.ls.docs]
+        wanted: set[WatchKey] = set().union(*(d.keys for d in open_docs))
+        if self.watcher is None and wanted and self._transport is not None:
+            self.watcher = Watcher(self._transport, self._changed, on_state=self._watch_state)
+        if self.watcher is not None:
+            self.watcher.ensure(wanted)
+        # The other contexts: the same bounds, a watcher each (its own transport, its own backoff).
+        per_context: dict[str, set[WatchKey]] = {}
+        for d in open_docs:
+            for name, keys in d.other_keys.items():
+                per_context.setdefault(name, set()).update(keys)
+        for name in list(self.other_watchers):
+            if not per_context.get(name):
+                self.other_watchers.pop(name).stop()
+        for name, keys in per_context.items():
+            watcher = self.other_watchers.get(name)
+            if watcher is None:
+                with self._transport_lock:
+                    transport = self._other_transports.get(name)
+                if transport is None or not keys:
+                    continue
+                watcher = Watcher(transport, partial(self._changed, context=name),
+                                  on_state=partial(self._watch_state, context=name))
+                self.other_watchers[name] = watcher
+            watcher.ensure(keys)
 
     def _refresh_lenses(self) -> None:
         caps = self.ls.client_capabilities.workspace
@@ -385,16 +452,25 @@ class LiveManager:
         return state
 
     def findings(self, doc: OpenDocument) -> list[Finding]:
-        """The live findings of the analysed text, positioned in it (static analysis may re-run: these stay)."""
-        if not self.enabled or doc.uri not in self.docs or not doc.current:
+        """The live findings of the analysed text, positioned in it (static analysis may re-run: these stay):
+        of the chosen context and of each other one, named "[context] …" when there are several."""
+        live = self.docs.get(doc.uri)
+        if not self.enabled or live is None or not doc.current:
             return []
         out: list[Finding] = []
+        several = bool(live.others)
         for i, chunk in enumerate(doc.chunks):
-            state = self.state_of(doc, i)
-            if state is not None and state.findings:
+            states = [(s.context, s) for s in [self.state_of(doc, i)] if s is not None]
+            states += self.others_of(doc, i)
+            for name, state in states:
+                if not state.findings:
+                    continue
                 lines = doc.analysed_lines[chunk.start_line:chunk.end_line] if doc.analysed_lines else []
-                out.extend(configured((f.shifted(chunk.start_line, 0) for f in state.findings), lines,
-                                      chunk.start_line, self.ls.settings.severity_for))
+                found = configured((f.shifted(chunk.start_line, 0) for f in state.findings), lines,
+                                   chunk.start_line, self.ls.settings.severity_for)
+                if several and name:
+                    found = [replace(f, message=f"[{name}] {f.message}") for f in found]
+                out.extend(found)
         return out
 
     def lens_title(self, doc: OpenDocument, index: int) -> str | None:
@@ -447,7 +523,45 @@ class LiveManager:
                                 "contexts": {name: s.to_json() for name, s in self.others_of(doc, i)}})
         return {"context": self.ls.cluster_settings.get("context") or "", "error": live.error if live else "",
                 "objects": objects, "watches": sorted(str(k) for k in (self.watcher.keys if self.watcher else ())),
-                "watchesForbidden": dict(self.watch_forbidden), "refreshes": self.refreshes}
+                "contextWatches": {name: sorted(str(k) for k in w.keys) for name, w in self.other_watchers.items()},
+                "watchesForbidden": dict(self.watch_forbidden), "refreshes": self.refreshes,
+                "watchEventsSkipped": self.skipped}
+
+
+class _OthersRead:
+    """The other contexts read side by side, one daemon thread each (a context that takes its full timeout holds
+    up no other, and never the process's exit)."""
+
+    def __init__(self, manager: LiveManager, primary: str, targets: list[Target]) -> None:
+        self.results: dict[str, tuple[dict[ObjectKey, Observation] | str, set[WatchKey], Interest | None]] = {}
+        self.names = manager.other_contexts(primary)
+        self.threads = []
+        for name in self.names:
+            def run(name: str = name) -> None:
+                try:
+                    self.results[name] = manager.observe_other(name, targets)
+                except Exception as exc:  # noqa: BLE001 - one context's failure is its state, never the others'
+                    self.results[name] = (str(exc), set(), None)
+
+            thread = threading.Thread(target=run, name=f"kube-lsp-live-{name}", daemon=True)
+            thread.start()
+            self.threads.append(thread)
+
+    def wait(self) -> tuple[dict[str, dict[ObjectKey, Observation] | str], dict[str, set[WatchKey]],
+                            dict[str, Interest]]:
+        for thread in self.threads:
+            thread.join()
+        others: dict[str, dict[ObjectKey, Observation] | str] = {}
+        keys: dict[str, set[WatchKey]] = {}
+        interest: dict[str, Interest] = {}
+        for name in self.names:  # in the settings' order
+            found, watch, wants = self.results.get(name, ("not read", set(), None))
+            others[name] = found
+            if watch:
+                keys[name] = watch
+            if wants is not None:
+                interest[name] = wants
+        return others, keys, interest
 
 
 def register(server: KubeLanguageServer) -> None:

@@ -13,6 +13,8 @@ fixture of conftest.py fails the test that caused one.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import copy
 import http.client
 import json
@@ -552,6 +554,9 @@ class ApiServerDouble:
         # Every change of the store, in resourceVersion order, for watches: (rv, type, key, object, previous).
         self._history: list[tuple[int, str, StoreKey, JSON, JSON | None]] = []
         self._compacted_rv = 0  # watches from a resourceVersion at or below this get 410 Expired
+        self._continue_epoch = 0  # bumped by compact() and reset(): older continue tokens get 410 Expired
+        self.page_size: int | None = None  # when set, no LIST page holds more items (whatever the limit)
+        self.lists_served = 0  # LIST pages answered
         self._epoch = 0  # bumped by reset() and stop(): open watches end
         self.bookmark_interval = 1.0  # seconds between BOOKMARK events (the real server: about a minute)
         self.watch_chunked = True  # False: watch bodies without chunked encoding, ended by closing
@@ -621,6 +626,9 @@ class ApiServerDouble:
             self._store.clear()
             self._history.clear()
             self._compacted_rv = 0
+            self._continue_epoch += 1
+            self.page_size = None
+            self.lists_served = 0
             self.bookmark_interval = 1.0
             self.watch_chunked = True
             self.requests.clear()
@@ -782,6 +790,7 @@ class ApiServerDouble:
         """Forget the change history up to now (as etcd compaction): older watch versions get 410 Expired."""
         with self._lock:
             self._compacted_rv = self._rv
+            self._continue_epoch += 1
             self._history.clear()
             return self._rv
 
@@ -1021,17 +1030,75 @@ class ApiServerDouble:
                                f' field selector "{query.get("fieldSelector", "")}": {e}')
         if query.get("watch", "").lower() in ("true", "1"):
             return self._watch(r, namespace, labels, fields, query)
+        return self._list(r, namespace, labels, fields, query)
+
+    def _list(self, r: Resource, namespace: str | None, labels: list[LabelRequirement],
+              fields: list[FieldRequirement], query: dict[str, str]) -> Response:
+        """A LIST, in pages as the API documents them: `limit` caps the items of a page (a page may hold fewer,
+        `page_size` caps it further, as a server is allowed to); `metadata.continue` names the next page, which
+        `continue=<token>` reads from the same resourceVersion as the first (a consistent snapshot);
+        `remainingItemCount` when no selector filters. A token from before a compaction is 410 Expired."""
+        try:
+            limit = int(query.get("limit") or 0)
+        except ValueError:
+            return bad_request(f"invalid limit {query.get('limit')!r}")
+        token = query.get("continue", "")
         with self._lock:
-            items = []
-            for key, obj in sorted(self._store.items()):
-                if self._selected(r, namespace, labels, fields, key, obj):
-                    item = self._present(r, obj)
-                    if r.group != catalog.CRD_GROUP:
-                        item.pop("apiVersion", None)
-                        item.pop("kind", None)
-                    items.append(item)
-            return Response.of(200, {"kind": f"{r.kind}List", "apiVersion": r.group_version,
-                                     "metadata": {"resourceVersion": str(self._rv)}, "items": items})
+            if token:
+                try:
+                    decoded = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+                    rv, start, epoch = int(decoded["rv"]), str(decoded["start"]), int(decoded["epoch"])
+                except (binascii.Error, ValueError, KeyError, TypeError):
+                    return bad_request(f"continue key is not valid: {token!r}")
+                if epoch != self._continue_epoch or rv < self._compacted_rv:
+                    newer = self._token(self._rv, start)
+                    status = status_body(410, "Expired", "The provided continue parameter is too old to display a "
+                                         "consistent list result. You can start a new list without the continue "
+                                         "parameter, or use the continue token in this response to retrieve the "
+                                         "remainder of the results. Continuing with the provided token results in an "
+                                         "inconsistent list - objects that were created, modified, or deleted "
+                                         "between the time the first chunk was returned and now may show up in the "
+                                         "list.")
+                    status["metadata"] = {"continue": newer}
+                    return Response.of(410, status)
+                store = self._store_at(rv)
+            else:
+                rv, start, store = self._rv, "", dict(self._store)
+            self.lists_served += 1
+            matching = [(key, obj) for key, obj in sorted(store.items())
+                        if "\x00".join(key) > start and self._selected(r, namespace, labels, fields, key, obj)]
+        size = min(limit, self.page_size) if limit > 0 and self.page_size else (limit or self.page_size or 0)
+        page, rest = (matching[:size], matching[size:]) if size > 0 else (matching, [])
+        items = []
+        for _key, obj in page:
+            item = self._present(r, obj)
+            if r.group != catalog.CRD_GROUP:
+                item.pop("apiVersion", None)
+                item.pop("kind", None)
+            items.append(item)
+        meta: JSON = {"resourceVersion": str(rv)}
+        if rest:
+            meta["continue"] = self._token(rv, "\x00".join(page[-1][0]) if page else start)
+            if not labels and not fields:
+                meta["remainingItemCount"] = len(rest)
+        return Response.of(200, {"kind": f"{r.kind}List", "apiVersion": r.group_version, "metadata": meta,
+                                 "items": items})
+
+    def _token(self, rv: int, start: str) -> str:
+        data = {"v": "meta.k8s.io/v1", "rv": rv, "start": start, "epoch": self._continue_epoch}
+        return base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")  # as RawURLEncoding
+
+    def _store_at(self, rv: int) -> dict[StoreKey, JSON]:
+        """The store as it was at resourceVersion `rv` (the history after it undone)."""
+        store = dict(self._store)
+        for h_rv, kind, key, _obj, previous in reversed(self._history):
+            if h_rv <= rv:
+                break
+            if kind == "ADDED" or previous is None:
+                store.pop(key, None)
+            else:
+                store[key] = previous
+        return store
 
     def _selected(self, r: Resource, namespace: str | None, labels: list[LabelRequirement],
                   fields: list[FieldRequirement], key: StoreKey, obj: JSON | None) -> bool:

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -60,6 +61,52 @@ def apiserver(apiserver_session: ApiServerDouble) -> Iterator[ApiServerDouble]:
 @pytest.fixture
 def kubeconfig(apiserver: ApiServerDouble, tmp_path: Path) -> Path:
     return apiserver.write_kubeconfig(tmp_path / "kubeconfig", namespace="default")
+
+
+OLD_VERSION = {"major": "1", "minor": "24", "gitVersion": "v1.24.17", "gitCommit": "0", "gitTreeState": "clean",
+               "buildDate": "2023-08-24T00:00:00Z", "goVersion": "go1.20.7", "compiler": "gc",
+               "platform": "linux/amd64"}
+
+
+@pytest.fixture(scope="session")
+def old_apiserver_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApiServerDouble]:
+    if shutil.which("openssl") is None:
+        pytest.skip("the openssl command is needed to make the API server double's certificates")
+    double = ApiServerDouble(workdir=tmp_path_factory.mktemp("apiserver-double-old"))
+    double.start()
+    try:
+        yield double
+    finally:
+        double.stop()
+
+
+@pytest.fixture
+def old_apiserver(old_apiserver_session: ApiServerDouble) -> Iterator[ApiServerDouble]:
+    """A second cluster, running Kubernetes 1.24 (its /version), for several contexts side by side; the same
+    rule: a write without dryRun=All fails the test."""
+    old_apiserver_session.reset()
+    old_apiserver_session.version_info = dict(OLD_VERSION)
+    yield old_apiserver_session
+    writes = [f"{r.method} {r.path} {r.query}" for r in old_apiserver_session.violations]
+    TALLY["requests"] += len(old_apiserver_session.requests)
+    TALLY["writes_without_dry_run"] += len(writes)
+    old_apiserver_session.reset()
+    if writes:
+        pytest.fail("requests wrote to the cluster without dryRun=All:\n" + "\n".join(writes), pytrace=False)
+
+
+@pytest.fixture
+def two_clusters(apiserver: ApiServerDouble, old_apiserver: ApiServerDouble, tmp_path: Path) -> Path:
+    """A kubeconfig with the contexts `double` (the session's double, Kubernetes 1.33) and `old` (1.24)."""
+    config = json.loads(apiserver.write_kubeconfig(tmp_path / "new.json").read_text())
+    old = json.loads(old_apiserver.write_kubeconfig(tmp_path / "old.json", context="old").read_text())
+    old["users"][0]["name"] = "old-user"
+    old["contexts"][0]["context"]["user"] = "old-user"
+    for section in ("clusters", "users", "contexts"):
+        config[section] += old[section]
+    path = tmp_path / "kubeconfig-two"
+    path.write_text(json.dumps(config))
+    return path
 
 
 @pytest.fixture(scope="session")

@@ -73,21 +73,26 @@ def documents(text: str = MANIFEST) -> list[dict[str, Any]]:
 class Scenario:
     """The file's objects in the double, with the controllers' view of them."""
 
-    def __init__(self, api: ApiServerDouble, text: str = MANIFEST) -> None:
+    def __init__(self, api: ApiServerDouble, text: str = MANIFEST, namespace: str = "default") -> None:
+        """The file's objects in `namespace` (as a context whose namespace it is applies them)."""
         self.api = api
+        self.namespace = namespace
         self.docs = documents(text)
+        for d in self.docs if namespace != "default" else ():
+            d.setdefault("metadata", {})["namespace"] = namespace
         self.deployment = api.seed(copy.deepcopy(self.docs[0]))
         self.service = api.seed(copy.deepcopy(self.docs[1]))
         dep = self.deployment
         self.replicaset = api.seed({
             "apiVersion": "apps/v1", "kind": "ReplicaSet",
-            "metadata": {"name": "web-7d9f", "labels": {"app": "web", "pod-template-hash": "7d9f"},
-                         "ownerReferences": [_owner(dep)]},
+            "metadata": {"name": "web-7d9f", "namespace": namespace,
+                         "labels": {"app": "web", "pod-template-hash": "7d9f"}, "ownerReferences": [_owner(dep)]},
             "spec": {"replicas": 2, "selector": {"matchLabels": {"app": "web", "pod-template-hash": "7d9f"}},
                      "template": copy.deepcopy(dep["spec"]["template"])},
         }, manager=None, defaults=False)
         self.pods: list[dict[str, Any]] = []
-        api.seed({"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": {"name": "data"},
+        api.seed({"apiVersion": "v1", "kind": "PersistentVolumeClaim",
+                  "metadata": {"name": "data", "namespace": namespace},
                   "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}},
                   "status": {"phase": "Bound"}}, manager=None, defaults=False)
 
@@ -99,7 +104,8 @@ class Scenario:
         if conditions is not None:
             status["conditions"] = conditions
         p = self.api.seed({"apiVersion": "v1", "kind": "Pod",
-                           "metadata": {"name": name, "labels": {"app": "web", "pod-template-hash": "7d9f"},
+                           "metadata": {"name": name, "namespace": self.namespace,
+                                        "labels": {"app": "web", "pod-template-hash": "7d9f"},
                                         "ownerReferences": [_owner(self.replicaset)]},
                            "spec": spec, "status": status}, manager=None, defaults=False)
         self.pods.append(p)
@@ -111,10 +117,10 @@ class Scenario:
                                   else [running()]}
         if conditions is not None:
             status["conditions"] = conditions
-        self.api.set_status("v1", "Pod", name, status)
+        self.api.set_status("v1", "Pod", name, status, self.namespace)
 
     def deployment_status(self, ready: int, updated: int = 2, available: bool = True) -> None:
-        self.api.set_status("apps/v1", "Deployment", "web", {
+        self.api.set_status("apps/v1", "Deployment", "web", namespace=self.namespace, status={
             "observedGeneration": 1, "replicas": 2, "updatedReplicas": updated, "readyReplicas": ready,
             "availableReplicas": ready,
             "conditions": [
@@ -131,7 +137,8 @@ class Scenario:
         eps = [{"addresses": [f"10.0.0.{i + 1}"], "conditions": {"ready": True}} for i in range(ready)]
         eps += [{"addresses": [f"10.0.1.{i + 1}"], "conditions": {"ready": False}} for i in range(not_ready)]
         self.api.seed({"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
-                       "metadata": {"name": "web-abcde", "labels": {"kubernetes.io/service-name": "web"},
+                       "metadata": {"name": "web-abcde", "namespace": self.namespace,
+                                    "labels": {"kubernetes.io/service-name": "web"},
                                     "ownerReferences": [_owner(self.service)]},
                        "addressType": "IPv4", "endpoints": eps,
                        "ports": [{"name": "", "port": 8080, "protocol": "TCP"}]}, manager=None, defaults=False)
@@ -139,7 +146,7 @@ class Scenario:
     def healthy(self) -> None:
         """Everything running and ready: no live problem at all."""
         for name in ("web-7d9f-a", "web-7d9f-b"):
-            if self.api.get("v1", "Pod", name) is None:
+            if self.api.get("v1", "Pod", name, self.namespace) is None:
                 self.pod(name)
             else:
                 self.set_pod(name)

@@ -488,3 +488,69 @@ def test_writes_without_dry_run_are_violations(apiserver: ApiServerDouble) -> No
     assert [(v.method, v.path) for v in apiserver.violations] == [("PATCH", f"{DEPLOYMENTS}/web"),
                                                                   ("DELETE", f"{DEPLOYMENTS}/web")]
     apiserver.violations.clear()  # expected here; any other test with a violation fails at teardown
+
+
+# --- LIST in pages (limit / continue / remainingItemCount / 410 for an expired token) --------------------------------
+
+PODS = "/api/v1/namespaces/default/pods"
+
+
+def _pod(name: str, app: str = "web") -> dict[str, Any]:
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "labels": {"app": app}},
+            "spec": {"containers": [{"name": "c", "image": "busybox"}]}}
+
+
+def test_list_pages_follow_continue_from_one_snapshot(apiserver: ApiServerDouble) -> None:
+    for i in range(5):
+        apiserver.seed(_pod(f"p{i}"), manager=None)
+    first = apiserver.request("GET", PODS + "?limit=2")
+    assert first.status == 200
+    names = [p["metadata"]["name"] for p in first.json()["items"]]
+    meta = first.json()["metadata"]
+    assert names == ["p0", "p1"] and meta["remainingItemCount"] == 3 and meta["continue"]
+    apiserver.seed(_pod("p00"), manager=None)  # created after the first page: not in this list
+    apiserver.remove("v1", "Pod", "p4")  # deleted after it: still in this list
+    token, rv = meta["continue"], meta["resourceVersion"]
+    while token:
+        page = apiserver.request("GET", f"{PODS}?limit=2&continue={token}").json()
+        assert page["metadata"]["resourceVersion"] == rv
+        names += [p["metadata"]["name"] for p in page["items"]]
+        token = page["metadata"].get("continue", "")
+    assert names == ["p0", "p1", "p2", "p3", "p4"]
+    selected = apiserver.request("GET", PODS + "?limit=2&labelSelector=app%3Dweb").json()["metadata"]
+    assert "remainingItemCount" not in selected and selected["continue"]  # not counted under a selector
+
+
+def test_expired_or_broken_continue_tokens(apiserver: ApiServerDouble) -> None:
+    for i in range(3):
+        apiserver.seed(_pod(f"p{i}"), manager=None)
+    token = apiserver.request("GET", PODS + "?limit=1").json()["metadata"]["continue"]
+    apiserver.seed(_pod("later"), manager=None)
+    apiserver.compact()
+    gone = apiserver.request("GET", f"{PODS}?limit=1&continue={token}")
+    assert gone.status == 410 and gone.json()["reason"] == "Expired" and gone.json()["code"] == 410
+    assert "too old to display a consistent list result" in gone.json()["message"]
+    broken = apiserver.request("GET", f"{PODS}?limit=1&continue=not-a-token")
+    assert broken.status == 400 and broken.json()["reason"] == "BadRequest"
+
+
+def test_kubectl_get_reads_every_chunk(apiserver: ApiServerDouble, kubectl: KubectlRunner) -> None:
+    for i in range(7):
+        apiserver.seed(_pod(f"p{i}"), manager=None)
+    result = kubectl("get", "pods", "--chunk-size=3", "-o", "name")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [f"pod/p{i}" for i in range(7)]
+    pages = [r for r in apiserver.requests if r.path == PODS and r.method == "GET"]
+    assert len(pages) == 3 and all(r.query.get("limit") == "3" for r in pages)
+    assert [bool(r.query.get("continue")) for r in pages] == [False, True, True]
+
+
+def test_python_client_lists_in_pages(apiserver: ApiServerDouble, k8s: Any) -> None:
+    kubernetes, api_client = k8s
+    for i in range(4):
+        apiserver.seed(_pod(f"p{i}"), manager=None)
+    core = kubernetes.client.CoreV1Api(api_client)
+    page = core.list_namespaced_pod("default", limit=3)
+    assert [p.metadata.name for p in page.items] == ["p0", "p1", "p2"] and page.metadata.remaining_item_count == 1
+    rest = core.list_namespaced_pod("default", limit=3, _continue=page.metadata._continue)
+    assert [p.metadata.name for p in rest.items] == ["p3"] and not rest.metadata._continue

@@ -287,7 +287,7 @@ def test_diff_against_two_contexts_one_section_each(apiserver: ApiServerDouble, 
     code, out, err = run("diff", "--kubeconfig", str(kc), "--context", "prod", "--context", "double",
                          "--connect-timeout", "1", str(manifest))
     assert code == 2
-    prod, double = out.split("=== context double\n")
+    prod, double = out.split("=== context double (Kubernetes v1.33.1)\n")
     assert prod.startswith("=== context prod\nerror: cannot reach the cluster at https://127.0.0.1:9")
     assert "-  replicas: 5\n+  replicas: 2\n" in double
     assert "(context prod)" in err
@@ -407,3 +407,126 @@ def test_suppression_comments_apply_to_live_problems(apiserver: ApiServerDouble,
     assert [f for f in live_findings(status(kubeconfig, path)) if f[0] == "KL950"] == []
     path.write_text(MANIFEST)
     assert [f for f in live_findings(status(kubeconfig, path)) if f[0] == "KL950"]
+
+
+CRONJOB = """\
+apiVersion: batch/v1beta1
+kind: CronJob
+metadata:
+  name: nightly
+spec:
+  schedule: "0 3 * * *"
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          restartPolicy: OnFailure
+          containers:
+            - name: job
+              image: busybox:1.36
+"""
+
+
+def test_each_context_checks_the_api_versions_of_the_version_it_runs(apiserver: ApiServerDouble,
+                                                                     old_apiserver: ApiServerDouble,
+                                                                     two_clusters: Path, tmp_path: Path) -> None:
+    text = MANIFEST + "---\n" + CRONJOB
+    path = tmp_path / "jobs.yaml"
+    path.write_text(text)
+    code, out, _ = run("dry-run", "--kubeconfig", str(two_clusters), "--context", "double", "--context", "old",
+                       str(path))
+    assert code == 1
+    new, old = out.split("=== context old (Kubernetes v1.24.17)\n")
+    assert new.startswith("=== context double (Kubernetes v1.33.1)\n")
+    line, col = position("batch/v1beta1", text=text)
+    assert (f"{path}:{line}:{col}: error KL300 `batch/v1beta1` CronJob is not served by Kubernetes 1.33: removed in "
+            "1.25; use `batch/v1` — double runs v1.33.1\n") in new
+    assert (f"{path}:{line}:{col}: warning KL301 `batch/v1beta1` CronJob is deprecated since Kubernetes 1.21 and "
+            "removed in 1.25; use `batch/v1` — old runs v1.24.17\n") in old
+    assert "KL301" not in new and "KL300" not in old
+    for double in (apiserver, old_apiserver):  # one /version per context
+        assert len([r for r in double.requests if r.path == "/version"]) == 1
+    code, out, _ = run("dry-run", "--kubeconfig", str(two_clusters), "--context", "old", "--format", "json",
+                       str(path))
+    data = json.loads(out)
+    assert data["summary"]["kubernetesVersion"] == "1.24"
+    assert "running Kubernetes v1.24.17" in data["summary"]["schemaSource"]
+    assert [f["code"] for f in data["findings"] if f["code"].startswith("KL30")] == ["KL301"]
+
+
+def test_diff_sections_name_their_server_version(apiserver: ApiServerDouble, old_apiserver: ApiServerDouble,
+                                                 two_clusters: Path, manifest: Path) -> None:
+    for double, replicas in ((apiserver, 5), (old_apiserver, 7)):
+        Scenario(double)
+        double.set_status("apps/v1", "Deployment", "web", None)
+        live = double.get("apps/v1", "Deployment", "web")
+        assert live is not None
+        live["spec"]["replicas"] = replicas
+        double.seed(live)
+    code, out, _ = run("diff", "--kubeconfig", str(two_clusters), "--context", "old", "--context", "double",
+                       str(manifest))
+    assert code == 1
+    old, new = out.split("=== context double (Kubernetes v1.33.1)\n")
+    assert old.startswith("=== context old (Kubernetes v1.24.17)\n") and "-  replicas: 7\n+  replicas: 2\n" in old
+    assert "-  replicas: 5\n+  replicas: 2\n" in new
+
+
+def test_status_reads_the_settings_file_as_check_does(apiserver: ApiServerDouble, kubeconfig: Path, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    s = Scenario(apiserver)
+    s.pod("web-7d9f-a", "Pending", [waiting("ImagePullBackOff", 'Back-off pulling image "nginx:1.277"')])
+    s.pod("web-7d9f-b", statuses=[running(restarts=4, last=terminated("OOMKilled", 137))])
+    project = tmp_path / "project"
+    (project / "vendor").mkdir(parents=True)
+    (project / "web.yaml").write_text(MANIFEST)
+    (project / "vendor" / "copy.yaml").write_text(MANIFEST)
+    (project / ".kube-lsp.yaml").write_text("rules:\n  KL950: error\n  KL951: off\nexclude:\n  - vendor\n")
+    monkeypatch.chdir(project)  # the nearest .kube-lsp.yaml, as `check` finds it
+    data = status(kubeconfig, project)
+    assert {o["file"] for o in data["objects"]} == {str(project / "web.yaml")}  # vendor/ is excluded
+    severities = {f["code"]: f["severity"] for o in data["objects"] for f in o["live"]["double"]["findings"]}
+    assert severities.get("KL950") == "error" and "KL951" not in severities
+    code, out, _ = run("status", "--kubeconfig", str(kubeconfig), str(project / "web.yaml"))
+    assert code == 1 and "error KL950" in out and "KL951" not in out
+    other = tmp_path / "other.yaml"  # --config names another file; one named on the command line is never excluded
+    other.write_text("rules:\n  KL950: off\n")
+    code, out, _ = run("status", "--kubeconfig", str(kubeconfig), "--config", str(other), "--format", "json",
+                       str(project / "vendor" / "copy.yaml"))
+    codes = {f["code"] for o in json.loads(out)["objects"] for f in o["live"]["double"]["findings"]}
+    assert "KL950" not in codes and "KL951" in codes
+    code, _, err = run("status", "--kubeconfig", str(kubeconfig), "--config", str(tmp_path / "nope.yaml"),
+                       str(project / "web.yaml"))
+    assert code == 2 and "nope.yaml: no such file" in err
+
+
+def test_watch_reads_again_only_for_changes_that_concern_the_files(apiserver: ApiServerDouble, kubeconfig: Path,
+                                                                    manifest: Path) -> None:
+    s = Scenario(apiserver)
+    s.healthy()
+    out = io.StringIO()
+    result: list[int] = []
+    thread = threading.Thread(target=lambda: result.append(main(
+        ["status", "--kubeconfig", str(kubeconfig), "--watch", "--watch-for", "7", "--debounce", "0.1",
+         str(manifest)], stdout=out)))
+    thread.start()
+
+    def reads() -> int:
+        return sum(1 for r in apiserver.requests if r.path == "/apis/apps/v1/namespaces/default/deployments/web")
+
+    deadline = time.monotonic() + 5
+    while apiserver.watches_open < 8:
+        assert time.monotonic() < deadline, apiserver.watches_open
+        time.sleep(0.05)
+    before = reads()
+    other = apiserver.seed({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "db-0", "labels": {"app": "db"}},
+                            "spec": {"containers": [{"name": "db", "image": "postgres:16"}]}}, manager=None)
+    apiserver.event(other, "Failed", "Failed to pull image")
+    time.sleep(1.5)
+    assert reads() == before  # another workload's pod and event: nothing read again
+    s.set_pod("web-7d9f-a", "Pending", [waiting("ImagePullBackOff", "Back-off pulling image")])
+    deadline = time.monotonic() + 5
+    while reads() == before:
+        assert time.monotonic() < deadline, "the file's own pod changed, but nothing was read again"
+        time.sleep(0.05)
+    thread.join(15)
+    assert result == [1] and "KL950" in out.getvalue().rsplit("--- ", 1)[-1]

@@ -331,3 +331,132 @@ async def test_switching_live_on_and_off_through_the_settings(client: LanguageCl
     client.set_configuration(settings, section="kubeLsp")
     client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
     await wait_for(client, lambda ds: not live(ds))
+
+
+async def watches_open(apiserver: ApiServerDouble, n: int, seconds: float = 10) -> None:
+    deadline = time.monotonic() + seconds
+    while apiserver.watches_open < n:
+        assert time.monotonic() < deadline, apiserver.watches_open
+        await asyncio.sleep(0.1)
+
+
+@pytest.mark.asyncio
+async def test_watch_events_refresh_only_the_documents_they_concern(client: LanguageClient,
+                                                                    apiserver: ApiServerDouble) -> None:
+    s = Scenario(apiserver)
+    s.healthy()
+    await open_doc(client)
+    await wait_for(client, lambda ds: True)
+    await watches_open(apiserver, 6)
+    first = await command(client, "kube-lsp.liveRefresh", URI)
+    calls = 1
+    # Another workload's pod and its events in the same namespace: the watches see them, nothing refreshes.
+    other = apiserver.seed({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "db-0", "labels": {"app": "db"}},
+                            "spec": {"containers": [{"name": "db", "image": "postgres:16"}]},
+                            "status": {"phase": "Pending"}}, manager=None, defaults=False)
+    apiserver.event(other, "Failed", "Failed to pull image", field_path="spec.containers{db}")
+    deadline = time.monotonic() + 10
+    while True:
+        result = await command(client, "kube-lsp.liveRefresh", URI)
+        calls += 1
+        if result["watchEventsSkipped"] >= 2:
+            break
+        assert time.monotonic() < deadline, result
+        await asyncio.sleep(0.2)
+    await asyncio.sleep(1.5)  # longer than the debounce and the minimum interval: a refresh would have run
+    result = await command(client, "kube-lsp.liveRefresh", URI)
+    calls += 1
+    assert result["refreshes"] == first["refreshes"] - 1 + calls  # only the command's own refreshes
+    # A pod of the file's Deployment: its change refreshes the document.
+    s.set_pod("web-7d9f-a", "Pending", [waiting("ImagePullBackOff", 'Back-off pulling image "nginx:1.277"')])
+    await wait_for(client, lambda ds: live(ds, "KL950"))
+    result = await command(client, "kube-lsp.liveRefresh", URI)
+    calls += 1
+    assert result["refreshes"] > first["refreshes"] - 1 + calls
+
+
+@pytest.mark.asyncio
+async def test_other_contexts_are_watched_and_their_problems_named(client: LanguageClient,
+                                                                  apiserver: ApiServerDouble,
+                                                                  kubeconfig: Path) -> None:
+    primary = Scenario(apiserver)
+    primary.healthy()
+    primary.set_pod("web-7d9f-b", statuses=[running(restarts=3, last=terminated("OOMKilled", 137))])
+    staging = Scenario(apiserver, namespace="staging")
+    p = staging.pod("web-7d9f-a", "Pending", [waiting("ImagePullBackOff", 'Back-off pulling image "nginx:1.277"')])
+    apiserver.event(p, "Failed", 'Failed to pull image "nginx:1.277": not found', field_path="spec.containers{web}")
+    config = json.loads(kubeconfig.read_text())
+    config["contexts"].append({"name": "staging", "context": {"cluster": "double", "user": "double-user",
+                                                              "namespace": "staging"}})
+    config["contexts"].append({"name": "prod", "context": {"cluster": "down", "user": "double-user"}})
+    config["clusters"].append({"name": "down", "cluster": {"server": "https://127.0.0.1:9",
+                                                           "certificate-authority": str(apiserver.ca_file)}})
+    kubeconfig.write_text(json.dumps(config))
+    settings = {"kubeVersion": "", "cluster": {"kubeconfig": str(kubeconfig), "context": "double",
+                                               "connectTimeout": 1, "timeout": 10, "live": True, "schemas": False,
+                                               "contexts": ["double", "staging", "prod"]}}
+    client.set_configuration(settings, section="kubeLsp")
+    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings={"kubeLsp": settings}))
+    await open_doc(client)
+    diags = await wait_for(client, lambda ds: live(ds, "KL950") and live(ds, "KL951"))
+    pull, oom = live(diags, "KL950"), live(diags, "KL951")
+    assert [at(d) for d in pull] == [lsp_position("nginx:1.277")] and pull[0].message.startswith("[staging] ")
+    assert [at(d) for d in oom] == [lsp_position("128Mi")] and oom[0].message.startswith("[double] ")
+    assert not any(d.message.startswith("[prod]") for d in live(diags))  # unreachable: its lens says so
+    result = await command(client, "kube-lsp.liveRefresh", URI)
+    assert result["contextWatches"]["staging"] and "prod" not in result["contextWatches"]
+    assert all(" in staging" in w for w in result["contextWatches"]["staging"])
+    # The staging pod recovers: staging's own watch refreshes the document, its problem goes; the other stays.
+    await watches_open(apiserver, 12)
+    staging.set_pod("web-7d9f-a")
+    diags = await wait_for(client, lambda ds: not live(ds, "KL950"))
+    assert [d.message[:9] for d in live(diags, "KL951")] == ["[double] "]
+    assert all(r.method == "GET" or r.dry_run for r in apiserver.requests)
+
+
+CRONJOB = """\
+apiVersion: batch/v1beta1
+kind: CronJob
+metadata:
+  name: nightly
+spec:
+  schedule: "0 3 * * *"
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          restartPolicy: OnFailure
+          containers:
+            - name: job
+              image: busybox:1.36
+"""
+
+
+@pytest.mark.asyncio
+async def test_diff_all_sections_name_their_version_and_its_api_findings(client: LanguageClient,
+                                                                         apiserver: ApiServerDouble,
+                                                                         old_apiserver: ApiServerDouble,
+                                                                         two_clusters: Path) -> None:
+    Scenario(apiserver)
+    Scenario(old_apiserver)
+    settings = {"kubeVersion": "", "cluster": {"kubeconfig": str(two_clusters), "context": "double",
+                                               "connectTimeout": 2, "timeout": 10, "contexts": ["double", "old"],
+                                               "schemas": False}}
+    client.set_configuration(settings, section="kubeLsp")
+    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings={"kubeLsp": settings}))
+    text = MANIFEST + "---\n" + CRONJOB
+    await open_doc(client, text)
+    result = await command(client, "kube-lsp.diffAll", URI)
+    new, old = result["sections"]
+    line = text.count("\n", 0, text.index("batch/v1beta1"))
+    assert new["title"] == "double (Kubernetes v1.33.1)" and new["kubeVersion"] == "1.33"
+    assert old["title"] == "old (Kubernetes v1.24.17)" and old["gitVersion"] == "v1.24.17"
+    assert [(f["code"], f["line"], f["character"]) for f in new["versionFindings"]] == [("KL300", line, 12)]
+    assert new["versionFindings"][0]["message"].endswith("removed in 1.25; use `batch/v1` — double runs v1.33.1")
+    assert [(f["code"], f["line"]) for f in old["versionFindings"]] == [("KL301", line)]
+    assert "deprecated since Kubernetes 1.21" in old["versionFindings"][0]["message"]
+    again = await command(client, "kube-lsp.diffAll", URI)
+    assert [s["title"] for s in again["sections"]] == [new["title"], old["title"]]
+    # /version once per context, however many diffs (the chosen one's: also once for the analysis target)
+    assert len([r for r in old_apiserver.requests if r.path == "/version"]) == 1
+    assert len([r for r in apiserver.requests if r.path == "/version"]) <= 2  # unless diffAll ran first

@@ -39,13 +39,15 @@ def test_changes_are_reported_and_watches_resume_from_their_version(apiserver: A
                                                                     kubeconfig: Path) -> None:
     transport, key = pods_key(kubeconfig)
     seen: list[WatchKey] = []
-    w = Watcher(transport, seen.append, watch_seconds=1)
+    objects: list[Any] = []
+    w = Watcher(transport, lambda k, o: (seen.append(k), objects.append(o)), watch_seconds=1)
     w.ensure([key, key])
     try:
         until(lambda: apiserver.watches_open == 1)
         apiserver.seed(pod("a"), manager=None)
         until(lambda: len(seen) == 1)
         assert seen == [key]
+        assert objects[0]["metadata"]["name"] == "a"  # the event's object, to refresh only what it concerns
         until(lambda: w.states()[key].reconnects >= 1)  # the server ended the watch after timeoutSeconds
         apiserver.seed(pod("b"), manager=None)
         until(lambda: len(seen) == 2)
@@ -62,16 +64,16 @@ def test_changes_are_reported_and_watches_resume_from_their_version(apiserver: A
 
 def test_expired_version_lists_again(apiserver: ApiServerDouble, kubeconfig: Path) -> None:
     transport, key = pods_key(kubeconfig)
-    seen: list[WatchKey] = []
+    seen: list[tuple[WatchKey, Any]] = []
     apiserver.inject(StatusFault(410, "Expired", "too old resource version: 1 (2000)"), kind="pods",
                      verbs={"watch"}, times=1)
-    w = Watcher(transport, seen.append, watch_seconds=1)
+    w = Watcher(transport, lambda k, o: seen.append((k, o)), watch_seconds=1)
     w.ensure([key])
     try:
         until(lambda: apiserver.watches_open == 1)
         lists = [r for r in apiserver.requests if r.path.endswith("/pods") and "watch" not in r.query]
         assert len(lists) == 2  # listed again after the 410
-        assert seen == [key]  # and the documents refresh: changes may have been missed
+        assert seen == [(key, None)]  # and everything refreshes (no object): changes may have been missed
     finally:
         w.stop()
 
@@ -80,7 +82,7 @@ def test_errors_back_off_exponentially_then_recover(apiserver: ApiServerDouble, 
     transport, key = pods_key(kubeconfig)
     apiserver.inject(StatusFault(500, "InternalError", "etcd is unhappy"), kind="pods", verbs={"list"}, times=4)
     states: list[str] = []
-    w = Watcher(transport, lambda k: None, on_state=lambda k, s: states.append(s.state), base_backoff=0.1,
+    w = Watcher(transport, lambda k, o: None, on_state=lambda k, s: states.append(s.state), base_backoff=0.1,
                 max_backoff=10)
     w.ensure([key])
     try:
@@ -101,7 +103,7 @@ def test_backoff_delays_double(apiserver: ApiServerDouble, kubeconfig: Path) -> 
     def on_state(k: WatchKey, s: WatchState) -> None:
         pass
 
-    w = Watcher(transport, lambda k: None, on_state=on_state, base_backoff=0.2, max_backoff=0.8)
+    w = Watcher(transport, lambda k, o: None, on_state=on_state, base_backoff=0.2, max_backoff=0.8)
     original = transport.send
 
     def send(*args: Any, **kw: Any) -> Any:
@@ -123,7 +125,7 @@ def test_forbidden_watch_is_reported(apiserver: ApiServerDouble, kubeconfig: Pat
     transport, key = pods_key(kubeconfig)
     apiserver.inject(Forbidden(user="dev"), kind="pods", verbs={"watch"})
     states: list[WatchState] = []
-    w = Watcher(transport, lambda k: None, on_state=lambda k, s: states.append(s))
+    w = Watcher(transport, lambda k, o: None, on_state=lambda k, s: states.append(s))
     w.ensure([key])
     try:
         until(lambda: any(s.state == "forbidden" for s in states))
@@ -136,7 +138,7 @@ def test_unchunked_watch_bodies_are_read_as_they_arrive(apiserver: ApiServerDoub
     apiserver.watch_chunked = False  # a server may stream until it closes, without chunked encoding
     transport, key = pods_key(kubeconfig)
     seen: list[WatchKey] = []
-    w = Watcher(transport, seen.append)
+    w = Watcher(transport, lambda k, o: seen.append(k))
     w.ensure([key])
     try:
         until(lambda: apiserver.watches_open == 1)
@@ -158,7 +160,7 @@ class ListInsteadOfWatch(Fault):
 def test_a_server_that_does_not_stream_is_not_hammered(apiserver: ApiServerDouble, kubeconfig: Path) -> None:
     transport, key = pods_key(kubeconfig)
     apiserver.inject(ListInsteadOfWatch(), kind="pods", verbs={"watch"})
-    w = Watcher(transport, lambda k: None, base_backoff=0.2, max_backoff=1.0)
+    w = Watcher(transport, lambda k, o: None, base_backoff=0.2, max_backoff=1.0)
     w.ensure([key])
     time.sleep(2.0)
     w.stop()
