@@ -218,7 +218,11 @@ end
 
 function scenarios.completion()
   start()
-  out.contexts = vim.fn.getcompletion('KubeContext ', 'cmdline')
+  -- Completion waits at most 2 s for the server: on a loaded machine, press <Tab> again.
+  wait(20000, function()
+    out.contexts = vim.fn.getcompletion('KubeContext ', 'cmdline')
+    return #out.contexts > 0
+  end, 'the context completion')
   out.prefixed = vim.fn.getcompletion('KubeContext st', 'cmdline')
   out.versions = vim.fn.getcompletion('KubeVersion 1.2', 'cmdline')
 end
