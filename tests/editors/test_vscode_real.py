@@ -371,7 +371,9 @@ def test_diff_against_all_clusters_from_the_command_palette(workbench: Workbench
 
 
 def test_references_lens_opens_the_references_peek(workbench: Workbench) -> None:
-    workbench.open_file("worker.yaml")  # analysed, so the index knows its reference (it is indexed anyway)
+    workbench.open_file("worker.yaml")
+    # Analysed (its lenses are there), so the server knows the reference when it counts app-config's.
+    workbench.code_lens("Dry-run on cluster").wait_for(state="visible", timeout=FIRST_ACTIVATION_TIMEOUT * 1000)
     workbench.open_file("app-config.yaml")
     lens = workbench.code_lens("1 reference")
     lens.wait_for(state="visible", timeout=FIRST_ACTIVATION_TIMEOUT * 1000)
@@ -379,8 +381,13 @@ def test_references_lens_opens_the_references_peek(workbench: Workbench) -> None
     lens.click()
     peek = workbench.page.locator(".peekview-widget")
     peek.wait_for(state="visible")
-    peek.locator(".monaco-list-row", has_text="configMapRef").first.wait_for()
-    assert "worker.yaml" in peek.inner_text()
+    # Its title names the file of the one reference; its preview editor shows the line of it.
+    peek.locator(".peekview-title", has_text="worker.yaml").wait_for()
+    try:
+        peek.locator(".view-line", has_text="configMapRef").first.wait_for(timeout=20_000)
+    except Exception:  # noqa: BLE001 - Playwright's TimeoutError: say what the peek shows instead
+        raise AssertionError(f"the peek shows: {peek.inner_text()!r}") from None
+    assert "(1)" in peek.inner_text()  # "References (1)" / "Locations (1)"
     workbench.page.keyboard.press("Escape")
 
 
@@ -390,7 +397,7 @@ def test_resources_lens_shows_the_summary_beside(workbench: Workbench) -> None:
     lens.wait_for(state="visible", timeout=FIRST_ACTIVATION_TIMEOUT * 1000)
 
     lens.click()
-    editor = workbench.active_tab("Deployment worker resources.md")
-    text = list(workbench.lines(editor).values())
-    assert text[0] == "**Resources** of Deployment `worker` — QoS Burstable, 2 replicas", text
+    editor = workbench.active_tab("Deployment worker resources.md")  # beside the manifest, as Markdown
+    text = " ".join(" ".join(workbench.lines(editor).values()).split())  # long lines may wrap
+    assert text.startswith("**Resources** of Deployment `worker` — QoS Burstable, 2 replicas"), text
     assert "| `web` | cpu 250m, memory 64Mi | none |" in text, text

@@ -81,7 +81,8 @@ export class DiffStore {
    */
   addText(title: string, extension: "diff" | "md", text: string): string {
     this.run += 1;
-    const path = diffPath(this.run, "text", title, extension);
+    // Not percent-encoded: VS Code shows the path's last segment as the tab's title.
+    const path = `/${this.run}/text/${title.replace(/[/\\?#%]/g, "_")}.${extension}`;
     this.contents.set(path, text);
     this.changed(path);
     this.forgetOldRuns();

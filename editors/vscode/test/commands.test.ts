@@ -146,7 +146,7 @@ test("the resources lens shows the summary table beside the manifest", async () 
 
   assert.deepEqual(host.requests.at(-1), ["workspace/executeCommand", { command: "kube-lsp.resources", arguments: [URI, 0] }]);
   const [shown] = host.shownDocuments;
-  assert.match(shown.uri, /\/text\/Deployment%20web%20resources\.md$/); // .md: Markdown
+  assert.match(shown.uri, /\/text\/Deployment web resources\.md$/); // .md: Markdown
   assert.equal(content(shown.uri), markdown);
   assert.deepEqual(shown.options, { preview: true, viewColumn: -2 });
 

@@ -67,10 +67,11 @@ test("texts shown on their own get a path whose extension names the language, an
   const all = store.addText("web.yaml", "diff", "# kube-lsp: web.yaml against 2 contexts\n");
   const md = store.addText("Deployment web resources", "md", "**Resources**");
   assert.match(all, /^\/\d+\/text\/web\.yaml\.diff$/);
-  assert.match(md, /^\/\d+\/text\/Deployment%20web%20resources\.md$/);
+  assert.match(md, /^\/\d+\/text\/Deployment web resources\.md$/); // the tab's title
   assert.deepEqual(parseDiffPath(md)?.title, "Deployment web resources");
   assert.equal(store.get(all), "# kube-lsp: web.yaml against 2 contexts\n");
   assert.deepEqual(fired.slice(-2), [all, md]);
+  assert.match(store.addText("a/b?c#d%e", "md", ""), /^\/\d+\/text\/a_b_c_d_e\.md$/);
   for (let i = 0; i < 30; i++) {
     store.addText("web.yaml", "diff", "x");
   }
