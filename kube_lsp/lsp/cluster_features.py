@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from lsprotocol import types
 
 from kube_lsp.assist.resources import resource_lenses
-from kube_lsp.capacity import workload_resources
+from kube_lsp.capacity import summary_lines, workload_resources
 from kube_lsp.cluster.diff import diff_sides, unified
 from kube_lsp.cluster.dryrun import Discovery, DiscoveryError, check_documents
 from kube_lsp.cluster.listing import ListError, list_all
@@ -40,7 +40,8 @@ T = TypeVar("T")
 
 DRY_RUN = "kube-lsp.dryRun"
 DIFF = "kube-lsp.diff"
-# The resource lens's command: answers the workload's resource summary as JSON (an editor may show it).
+# The resource lens's command: answers the workload's resource summary as JSON, with `markdown`, the hover's
+# summary table, for an editor to show (the VS Code extension and the Neovim config do).
 RESOURCES = "kube-lsp.resources"
 DIFF_ALL = "kube-lsp.diffAll"
 SELECT_CONTEXT = "kube-lsp.selectContext"
@@ -538,7 +539,8 @@ def register(server: KubeLanguageServer) -> None:
 
     @server.command(RESOURCES)
     async def resources(ls: Any, *arguments: Any) -> dict[str, Any] | None:
-        """The resource summary of document `index` of `uri` (capacity.WorkloadResources.to_json)."""
+        """The resource summary of document `index` of `uri` (capacity.WorkloadResources.to_json), and as
+        Markdown (`markdown`, capacity.summary_lines: what hover shows)."""
         try:
             uri, index = command_target(arguments)
         except ValueError as exc:
@@ -550,7 +552,7 @@ def register(server: KubeLanguageServer) -> None:
         index_ = build_index(roots, [c.text for c in doc.chunks])
         root = roots[index]
         w = workload_resources(root, index_) if isinstance(root, YMap) else None
-        return w.to_json() if w is not None else None
+        return {**w.to_json(), "markdown": "\n".join(summary_lines(w))} if w is not None else None
 
     @server.feature(types.TEXT_DOCUMENT_CODE_LENS)
     async def code_lens(ls: KubeLanguageServer, params: types.CodeLensParams) -> list[types.CodeLens]:

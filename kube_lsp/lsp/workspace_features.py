@@ -32,6 +32,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("kube_lsp.server")
 
+# The "N references" lens's command: arguments [uri, position of the name]. Handled by the editor (the VS Code
+# extension and the Neovim config ask textDocument/references there and show the list), not by the server.
+SHOW_REFERENCES = "kube-lsp.showReferences"
+
 _KINDS = {"Deployment": types.SymbolKind.Class, "StatefulSet": types.SymbolKind.Class,
           "DaemonSet": types.SymbolKind.Class, "Service": types.SymbolKind.Interface,
           "ConfigMap": types.SymbolKind.Object, "Secret": types.SymbolKind.Key,
@@ -145,7 +149,9 @@ def register(server: KubeLanguageServer) -> None:
 
 
 def reference_lenses(ls: KubeLanguageServer, doc: OpenDocument) -> list[types.CodeLens]:
-    """"N references" on each object's name (of the analysed text); the command is only a title."""
+    """"N references" on each object's name (of the analysed text). With references, clicking it runs
+    SHOW_REFERENCES [uri, position] in the editor, which lists them (the locations are asked for then, not
+    computed for every lens); "0 references" is only a title."""
     fi = ls.ws.files.get(doc.origin)
     if fi is None:
         return []
@@ -154,8 +160,10 @@ def reference_lenses(ls: KubeLanguageServer, doc: OpenDocument) -> list[types.Co
     for o in fi.objects:
         n = reference_count(ls.ws, o)
         rng = pos.range_to_client(o.name_span)
+        at = {"line": rng.start.line, "character": rng.start.character}
         out.append(types.CodeLens(range=rng, command=types.Command(
-            title=f"{n} reference{'s' if n != 1 else ''}", command="")))
+            title=f"{n} reference{'s' if n != 1 else ''}", command=SHOW_REFERENCES if n else "",
+            arguments=[doc.uri, at] if n else None)))
     return out
 
 

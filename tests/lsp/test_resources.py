@@ -83,6 +83,10 @@ async def test_code_lens_and_command_give_the_summary(client: LanguageClient) ->
     assert (result["kind"], result["replicas"], result["maxReplicas"], result["qos"]) == (
         "Deployment", 2, 6, "Burstable")
     assert result["total"]["requests"] == {"cpu": "500m", "memory": "256Mi"}
+    # For the editor to show (the lens's result would be lost otherwise): the hover's table.
+    assert result["markdown"].splitlines()[0] == (
+        "**Resources** of Deployment `api` — QoS Burstable, 2 replicas (HPA `api`: up to 6)")
+    assert "| **× 6 (max)** | cpu 1500m, memory 768Mi | memory 1.5Gi |" in result["markdown"].splitlines()
 
 
 @pytest.mark.asyncio

@@ -191,8 +191,19 @@ async def test_workspace_symbols_hover_and_reference_lenses(client: LanguageClie
     await open_doc(client, cm, CONFIG)
     lenses = await client.text_document_code_lens_async(types.CodeLensParams(
         text_document=types.TextDocumentIdentifier(uri=cm)))
-    assert [(lens.range, lens.command.title) for lens in lenses or [] if lens.command and not lens.command.command] \
-        == [(rng(3, 8, 3, 18), "2 references")]
+    refs = [lens.command for lens in lenses or [] if lens.command and lens.command.title.endswith("references")]
+    assert [(c.title, c.command, tuple(c.arguments or ())) for c in refs] == [
+        ("2 references", "kube-lsp.showReferences", (cm, {"line": 3, "character": 8}))]
+    # What the editor does with the lens's arguments (both ship a handler): the references, as many as it says.
+    [(at_uri, at)] = [c.arguments for c in refs if c.arguments]
+    shown = await client.text_document_references_async(types.ReferenceParams(
+        text_document=types.TextDocumentIdentifier(uri=at_uri), position=types.Position(**at),
+        context=types.ReferenceContext(include_declaration=False)))
+    assert [loc.uri for loc in shown or []] == [web, web]
+    web_lenses = await client.text_document_code_lens_async(types.CodeLensParams(
+        text_document=types.TextDocumentIdentifier(uri=web)))
+    unreferenced = [lens.command for lens in web_lenses or [] if lens.command and lens.command.title == "0 references"]
+    assert unreferenced and all(c.command == "" and not c.arguments for c in unreferenced)  # only a title
 
 
 @pytest.mark.asyncio

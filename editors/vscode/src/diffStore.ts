@@ -1,6 +1,7 @@
 /**
  * The two sides of each diff (the live object and the dry-run result, as YAML, Secrets masked by the
- * server) kept for VS Code's diff editor, served read-only through a `kube-lsp-diff:` content provider.
+ * server) kept for VS Code's diff editor, and the texts shown on their own (the diff against all contexts,
+ * a resource summary), served read-only through a `kube-lsp-diff:` content provider.
  * Pure: no `vscode` import.
  */
 
@@ -16,7 +17,7 @@ export interface DiffObject {
   changed: boolean;
 }
 
-export type Side = "live" | "dry-run";
+export type Side = "live" | "dry-run" | "text";
 
 /** What to open in the diff editor for one changed object. */
 export interface DiffPair {
@@ -28,12 +29,13 @@ export interface DiffPair {
 
 const KEEP_RUNS = 20; // older diffs are forgotten so a long session does not pile them up
 
-export function diffPath(run: number, side: Side, title: string): string {
-  return `/${run}/${side}/${encodeURIComponent(title)}.yaml`;
+/** The URI path of one document; its extension gives VS Code the language (`yaml`, `diff`, `md`). */
+export function diffPath(run: number, side: Side, title: string, extension = "yaml"): string {
+  return `/${run}/${side}/${encodeURIComponent(title)}.${extension}`;
 }
 
 export function parseDiffPath(path: string): { run: number; side: Side; title: string } | undefined {
-  const m = /^\/(\d+)\/(live|dry-run)\/(.+)\.yaml$/.exec(path);
+  const m = /^\/(\d+)\/(live|dry-run|text)\/(.+)\.(yaml|diff|md)$/.exec(path);
   if (!m) {
     return undefined;
   }
@@ -71,6 +73,20 @@ export class DiffStore {
     }
     this.forgetOldRuns();
     return pairs;
+  }
+
+  /**
+   * Keep one read-only text (the diff against all contexts, a resource summary) as a run of its own; returns
+   * its URI path, whose extension (`diff`, `md`) gives the language.
+   */
+  addText(title: string, extension: "diff" | "md", text: string): string {
+    this.run += 1;
+    // Not percent-encoded: VS Code shows the path's last segment as the tab's title.
+    const path = `/${this.run}/text/${title.replace(/[/\\?#%]/g, "_")}.${extension}`;
+    this.contents.set(path, text);
+    this.changed(path);
+    this.forgetOldRuns();
+    return path;
   }
 
   /** The text of one side; undefined for an unknown or forgotten path. */

@@ -1,6 +1,7 @@
 /**
  * kube-lsp for VS Code: starts `kube-lsp serve`, passes the settings, and adds what only the editor can do:
- * progress notifications for dry-run and diff, the diff editor (live ↔ dry-run), the status bar item and
+ * progress notifications for dry-run and diff, the diff editor (live ↔ dry-run), the diff against all
+ * clusters, the live-state refresh, what the references and resource lenses show, the status bar item and
  * the pickers for the Kubernetes version and the cluster context.
  */
 import * as vscode from "vscode";
@@ -10,12 +11,29 @@ import {
   ExecuteCommandRequest,
   LanguageClient,
   LanguageClientOptions,
+  Position,
+  ReferencesRequest,
   ServerOptions,
   TransportKind,
 } from "vscode-languageclient/node";
 
 import { DIFF_SCHEME, DiffStore } from "./diffStore";
-import { ClusterResult, CLIENT_DIFF, CLIENT_DRY_RUN, commandArguments, routeCommand, summary } from "./routing";
+import {
+  CLIENT_DIFF,
+  CLIENT_DIFF_ALL,
+  CLIENT_DRY_RUN,
+  CLIENT_LIVE_REFRESH,
+  CLIENT_REFERENCES,
+  CLIENT_RESOURCES,
+  ClusterResult,
+  commandArguments,
+  DiffSection,
+  diffAllText,
+  LiveResult,
+  liveSummary,
+  routeCommand,
+  summary,
+} from "./routing";
 import { nodeDeps } from "./bundledServer";
 import { Action, resolveServer } from "./launch";
 import { findExecutable, INSTALL_URL } from "./serverCommand";
@@ -52,6 +70,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     }),
     vscode.commands.registerCommand(CLIENT_DRY_RUN, (...args: unknown[]) => runCluster("dry-run", args)),
     vscode.commands.registerCommand(CLIENT_DIFF, (...args: unknown[]) => runCluster("diff", args)),
+    vscode.commands.registerCommand(CLIENT_DIFF_ALL, (...args: unknown[]) => diffAll(args)),
+    vscode.commands.registerCommand(CLIENT_LIVE_REFRESH, (...args: unknown[]) => liveRefresh(args)),
+    vscode.commands.registerCommand(CLIENT_RESOURCES, (...args: unknown[]) => showResources(args)),
+    vscode.commands.registerCommand(CLIENT_REFERENCES, (uri: string, position: Position) => showReferences(uri, position)),
     vscode.commands.registerCommand("kubeLsp.selectContext", selectContext),
     vscode.commands.registerCommand("kubeLsp.selectKubeVersion", selectKubeVersion),
     vscode.commands.registerCommand("kubeLsp.pick", pick),
@@ -204,9 +226,8 @@ async function execute<T>(command: string, args: unknown[], token?: Cancellation
 }
 
 async function runCluster(kind: "dry-run" | "diff", args: unknown[]): Promise<void> {
-  const target = typeof args[0] === "string" ? vscode.Uri.parse(args[0]) : vscode.window.activeTextEditor?.document.uri;
+  const target = targetOf(args);
   if (target === undefined) {
-    void vscode.window.showWarningMessage("kube-lsp: open a Kubernetes YAML file first");
     return;
   }
   const command = kind === "diff" ? "kube-lsp.diff" : "kube-lsp.dryRun";
@@ -230,6 +251,105 @@ async function runCluster(kind: "dry-run" | "diff", args: unknown[]): Promise<vo
   if (kind === "diff") {
     await showDiffs(result);
   }
+}
+
+/** The file a command is about: its first argument (a lens's or action's URI), else the active editor's. */
+function targetOf(args: unknown[]): vscode.Uri | undefined {
+  const target = typeof args[0] === "string" ? vscode.Uri.parse(args[0]) : vscode.window.activeTextEditor?.document.uri;
+  if (target === undefined) {
+    void vscode.window.showWarningMessage("kube-lsp: open a Kubernetes YAML file first");
+  }
+  return target;
+}
+
+/** A read-only text of the DiffStore in an editor (its URI's extension gives the language). */
+async function showText(path: string, beside = false): Promise<void> {
+  const document = await vscode.workspace.openTextDocument(vscode.Uri.from({ scheme: DIFF_SCHEME, path }));
+  await vscode.window.showTextDocument(document, {
+    preview: true,
+    viewColumn: beside ? vscode.ViewColumn.Beside : undefined,
+  });
+}
+
+/** Diff against every context of `kubeLsp.cluster.contexts`: one document, a section per context. */
+async function diffAll(args: unknown[]): Promise<void> {
+  const target = targetOf(args);
+  if (target === undefined) {
+    return;
+  }
+  const result = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: "kube-lsp: diff against all clusters", cancellable: true },
+    (_progress, token) =>
+      execute<{ sections?: DiffSection[]; error?: string; cancelled?: boolean }>(
+        "kube-lsp.diffAll",
+        commandArguments(target.toString(), args),
+        token,
+      ),
+  );
+  if (result === undefined || result.cancelled) {
+    return;
+  }
+  if (result.error) {
+    void vscode.window.showErrorMessage(`kube-lsp: ${result.error}`);
+    return;
+  }
+  const name = target.path.split("/").pop() || target.toString();
+  await showText(diffs.addText(name, "diff", diffAllText(result.sections ?? [], name)));
+}
+
+async function liveRefresh(args: unknown[]): Promise<void> {
+  const target = targetOf(args);
+  if (target === undefined) {
+    return;
+  }
+  const result = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Window, title: "kube-lsp: reading the live state" },
+    () => execute<LiveResult>("kube-lsp.liveRefresh", [target.toString()]),
+  );
+  if (result === undefined) {
+    return;
+  }
+  if (result.error) {
+    void vscode.window.showWarningMessage(`kube-lsp: ${result.error}`);
+    return;
+  }
+  void vscode.window.showInformationMessage(`kube-lsp: ${liveSummary(result)}`);
+}
+
+/** The resource lens: the workload's summary table (Markdown) beside the manifest. */
+async function showResources(args: unknown[]): Promise<void> {
+  const result = await execute<{ kind?: string; name?: string; markdown?: string; error?: string } | null>(
+    "kube-lsp.resources",
+    args,
+  );
+  if (result === undefined) {
+    return;
+  }
+  if (!result?.markdown) {
+    void vscode.window.showWarningMessage(`kube-lsp: ${result?.error ?? "no resource summary here (edited meanwhile?)"}`);
+    return;
+  }
+  await showText(diffs.addText(`${result.kind ?? "workload"} ${result.name ?? ""} resources`, "md", result.markdown), true);
+}
+
+/** The "N references" lens: the references (asked now) in VS Code's references peek at the object's name. */
+async function showReferences(uri: string, position: Position): Promise<void> {
+  if (client === undefined) {
+    void vscode.window.showWarningMessage("kube-lsp: the language server is not running");
+    return;
+  }
+  const locations = await client.sendRequest(ReferencesRequest.type, {
+    textDocument: { uri },
+    position,
+    context: { includeDeclaration: false },
+  });
+  const c = client.protocol2CodeConverter;
+  await vscode.commands.executeCommand(
+    "editor.action.showReferences",
+    c.asUri(uri),
+    c.asPosition(position),
+    await c.asReferences(locations ?? []),
+  );
 }
 
 async function showDiffs(result: ClusterResult): Promise<void> {

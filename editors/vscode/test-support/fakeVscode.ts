@@ -23,6 +23,13 @@ export class FakeHost {
   readonly commands = new Map<string, Listener>();
   readonly executed: unknown[][] = [];
   readonly clients: FakeLanguageClient[] = [];
+  /** The language client's requests (method, params), and its answers by command name or method. */
+  readonly requests: [string, unknown][] = [];
+  answers: Record<string, unknown> = {};
+  /** Text document content providers by scheme; documents opened and shown (URI, options). */
+  readonly providers = new Map<string, { provideTextDocumentContent(uri: unknown): string }>();
+  readonly opened: string[] = [];
+  readonly shownDocuments: { uri: string; options: unknown }[] = [];
   /** What the next error notification's button press is. */
   answer: string | undefined;
 
@@ -44,6 +51,9 @@ export class FakeHost {
       showInformationMessage: async (message: string, ...actions: string[]) => this.show("info", message, actions),
       onDidChangeActiveTextEditor: () => ({ dispose: () => undefined }),
       activeTextEditor: undefined,
+      showTextDocument: async (document: { uri: unknown }, options: unknown) => {
+        this.shownDocuments.push({ uri: String(document.uri), options });
+      },
     },
     workspace: {
       getConfiguration: () => ({
@@ -51,7 +61,14 @@ export class FakeHost {
         update: async () => undefined,
       }),
       onDidChangeConfiguration: () => ({ dispose: () => undefined }),
-      registerTextDocumentContentProvider: () => ({ dispose: () => undefined }),
+      registerTextDocumentContentProvider: (scheme: string, provider: { provideTextDocumentContent(uri: unknown): string }) => {
+        this.providers.set(scheme, provider);
+        return { dispose: () => this.providers.delete(scheme) };
+      },
+      openTextDocument: async (uri: unknown) => {
+        this.opened.push(String(uri));
+        return { uri };
+      },
       workspaceFolders: undefined,
     },
     commands: {
@@ -65,8 +82,8 @@ export class FakeHost {
     },
     env: { openExternal: async (uri: unknown) => this.executed.push(["openExternal", String(uri)]) },
     Uri: {
-      parse: (text: string) => ({ toString: () => text }),
-      from: (parts: { scheme: string; path: string }) => ({ toString: () => `${parts.scheme}:${parts.path}` }),
+      parse: (text: string) => ({ toString: () => text, path: text.replace(/^[a-z]+:(\/\/[^/]*)?/, "") }),
+      from: (parts: { scheme: string; path: string }) => ({ ...parts, toString: () => `${parts.scheme}:${parts.path}` }),
     },
     EventEmitter: class {
       event = () => ({ dispose: () => undefined });
@@ -75,6 +92,7 @@ export class FakeHost {
     },
     CodeAction: class {},
     StatusBarAlignment: { Left: 1, Right: 2 },
+    ViewColumn: { Active: -1, Beside: -2, One: 1 },
     ProgressLocation: { SourceControl: 1, Window: 10, Notification: 15 },
     ConfigurationTarget: { Global: 1, Workspace: 2, WorkspaceFolder: 3 },
   };
@@ -84,6 +102,7 @@ export class FakeHost {
     TransportKind: { stdio: 0, ipc: 1, pipe: 2, socket: 3 },
     DidChangeConfigurationNotification: { type: "workspace/didChangeConfiguration" },
     ExecuteCommandRequest: { type: "workspace/executeCommand" },
+    ReferencesRequest: { type: "textDocument/references" },
   };
 
   constructor() {
@@ -100,6 +119,10 @@ export class FakeHost {
     this.executed.length = 0;
     this.clients.length = 0;
     this.answer = undefined;
+    this.requests.length = 0;
+    this.answers = {};
+    this.opened.length = 0;
+    this.shownDocuments.length = 0;
   }
 
   /** An ExtensionContext whose extension lives in `extensionDir` and whose global storage is `storageDir`. */
@@ -150,7 +173,21 @@ export class FakeLanguageClient {
     this.stopped = true;
   }
 
-  async sendRequest(): Promise<unknown> {
+  /** What vscode-languageclient converts server positions and locations with: tagged, for the tests to see. */
+  readonly protocol2CodeConverter = {
+    asUri: (uri: string) => `uri(${uri})`,
+    asPosition: (p: { line: number; character: number }) => `position(${p.line}:${p.character})`,
+    asReferences: async (locations: { uri: string; range: { start: { line: number } } }[]) =>
+      locations.map((l) => `location(${l.uri}:${l.range.start.line})`),
+  };
+
+  async sendRequest(type: string, params: { command?: string }): Promise<unknown> {
+    const host = FakeLanguageClient.host;
+    host.requests.push([type, params]);
+    const key = params?.command ?? type;
+    if (key in host.answers) {
+      return host.answers[key];
+    }
     return { kubeVersion: "1.33", kubeVersionSource: "bundled", versions: ["1.33"] };
   }
 

@@ -59,3 +59,22 @@ test("old runs are forgotten so memory stays bounded", () => {
   assert.equal(store.get(first.left), undefined);
   assert.ok(store.size <= 20 * 4, `kept ${store.size} documents`);
 });
+
+test("texts shown on their own get a path whose extension names the language, and are forgotten like diffs", () => {
+  const fired: string[] = [];
+  const store = new DiffStore((p) => fired.push(p));
+  const diff = store.add([changed])[0];
+  const all = store.addText("web.yaml", "diff", "# kube-lsp: web.yaml against 2 contexts\n");
+  const md = store.addText("Deployment web resources", "md", "**Resources**");
+  assert.match(all, /^\/\d+\/text\/web\.yaml\.diff$/);
+  assert.match(md, /^\/\d+\/text\/Deployment web resources\.md$/); // the tab's title
+  assert.deepEqual(parseDiffPath(md)?.title, "Deployment web resources");
+  assert.equal(store.get(all), "# kube-lsp: web.yaml against 2 contexts\n");
+  assert.deepEqual(fired.slice(-2), [all, md]);
+  assert.match(store.addText("a/b?c#d%e", "md", ""), /^\/\d+\/text\/a_b_c_d_e\.md$/);
+  for (let i = 0; i < 30; i++) {
+    store.addText("web.yaml", "diff", "x");
+  }
+  assert.equal(store.get(all), undefined);
+  assert.equal(store.get(diff.left), undefined);
+});

@@ -26,7 +26,7 @@ import {
 } from "vscode-languageserver-protocol/node";
 
 import { DiffObject, DiffStore } from "../src/diffStore";
-import { ClusterResult, routeCommand } from "../src/routing";
+import { ClusterResult, DiffSection, diffAllText, routeCommand } from "../src/routing";
 import { serverCommand } from "../src/serverCommand";
 import { serverSettings } from "../src/settings";
 import { ServerStatus, statusText } from "../src/status";
@@ -56,6 +56,7 @@ const config: Record<string, unknown> = {
   "cluster.kubeconfig": KUBECONFIG ?? "",
   "cluster.context": KUBECONFIG ? "double" : "",
   "cluster.timeout": 10,
+  "cluster.contexts": KUBECONFIG ? ["double", "nowhere"] : [],
 };
 const settings = serverSettings((key) => config[key]);
 
@@ -198,4 +199,48 @@ test("the diff command's objects feed the diff editor's documents", { skip: KUBE
   assert.equal(pairs[0].label, "fresh: (new) ↔ dry-run");
   assert.equal(store.get(pairs[0].left), "");
   assert.match(store.get(pairs[0].right) ?? "", /^apiVersion: v1\ndata:\n {2}mode: fast\n/);
+});
+
+test("the references and resource lenses are routed to the extension, with arguments it can use", async () => {
+  const cm = "file:///work/lenses/config.yaml";
+  const web = "file:///work/lenses/web.yaml";
+  open(cm, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app-config\ndata:\n  mode: fast\n");
+  open(web, BAD.replace("imagee: nginx:1.27", "image: nginx:1.27\n          envFrom:\n            - configMapRef: {name: app-config}")
+    .replace("        - name: web\n", "        - name: web\n          resources: {requests: {cpu: 100m}}\n"));
+  let lenses: CodeLens[] = [];
+  let refs: Command | undefined;
+  for (const deadline = Date.now() + 20_000; refs === undefined && Date.now() < deadline;) {
+    await new Promise((resolve) => setTimeout(resolve, 100)); // until web.yaml is analysed too
+    lenses = (await connection.sendRequest("textDocument/codeLens", { textDocument: { uri: cm } })) as CodeLens[];
+    refs = lenses.map((l) => routeCommand(l.command!)).find((c) => c.title === "1 reference");
+  }
+  assert.ok(refs, JSON.stringify(lenses));
+  assert.equal(refs.command, "kubeLsp.showReferences");
+  const [uri, position] = refs.arguments as [string, { line: number; character: number }];
+  // What kubeLsp.showReferences asks before opening the peek: the one reference, in web.yaml.
+  const locations = (await connection.sendRequest("textDocument/references", {
+    textDocument: { uri }, position, context: { includeDeclaration: false },
+  })) as { uri: string }[];
+  assert.deepEqual(locations.map((l) => l.uri), [web]);
+
+  const webLenses = (await connection.sendRequest("textDocument/codeLens", { textDocument: { uri: web } })) as CodeLens[];
+  const resources = webLenses.map((l) => routeCommand(l.command!)).find((c) => c.command === "kubeLsp.showResources");
+  assert.ok(resources, JSON.stringify(webLenses));
+  // What kubeLsp.showResources shows: the server's Markdown summary.
+  const summary = await execute<{ markdown?: string }>("kube-lsp.resources", resources.arguments ?? []);
+  assert.match(summary.markdown ?? "", /^\*\*Resources\*\* of Deployment `web`/);
+});
+
+test("diff against all clusters: a section per context of kubeLsp.cluster.contexts", { skip: KUBECONFIG === undefined && "needs $KUBE_LSP_TEST_KUBECONFIG" }, async () => {
+  const uri = "file:///work/all.yaml";
+  open(uri, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: everywhere\ndata:\n  mode: fast\n");
+  await diagnosticsFor(uri, () => true);
+  const result = await execute<{ sections: DiffSection[] }>("kube-lsp.diffAll", [uri]);
+  const lines = diffAllText(result.sections, "all.yaml").split("\n");
+  assert.deepEqual(lines.slice(0, 3), [
+    "# kube-lsp: all.yaml against 2 contexts",
+    "# context double: 1 document, 0 errors",
+    "--- live/v1.ConfigMap.default.everywhere",
+  ]);
+  assert.match(lines.find((l) => l.startsWith("# context nowhere")) ?? "", /^# context nowhere: .*nowhere/);
 });

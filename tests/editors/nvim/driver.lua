@@ -185,6 +185,105 @@ function scenarios.codelens_diff()
   out.lines = lines(diff_buffer())
 end
 
+function scenarios.diff_all()
+  start()
+  vim.cmd('KubeDiffAll')
+  wait(30000, function()
+    return diff_buffer() ~= nil
+  end, 'the diff buffer')
+  out.lines = lines(diff_buffer())
+  out.filetype = vim.bo[diff_buffer()].filetype
+end
+
+local function notified(prefix)
+  for _, n in ipairs(notifications) do
+    if vim.startswith(n.message, prefix) then
+      return n
+    end
+  end
+end
+
+--- Runs each `|`-separated command of KUBE_LSP_COMMANDS and waits for a notification starting with the
+--- matching `|`-separated prefix of KUBE_LSP_EXPECT.
+function scenarios.commands()
+  start()
+  local expect = vim.split(env.KUBE_LSP_EXPECT, '|', { plain = true })
+  for i, command in ipairs(vim.split(env.KUBE_LSP_COMMANDS, '|', { plain = true })) do
+    vim.cmd(command)
+    wait(20000, function()
+      return notified(expect[i]) ~= nil
+    end, 'a notification starting with ' .. expect[i])
+  end
+end
+
+function scenarios.completion()
+  start()
+  -- Completion waits at most 2 s for the server: on a loaded machine, press <Tab> again.
+  wait(20000, function()
+    out.contexts = vim.fn.getcompletion('KubeContext ', 'cmdline')
+    return #out.contexts > 0
+  end, 'the context completion')
+  out.prefixed = vim.fn.getcompletion('KubeContext st', 'cmdline')
+  out.versions = vim.fn.getcompletion('KubeVersion 1.2', 'cmdline')
+end
+
+--- The lenses of the buffer once `ready(lenses)` holds (the workspace index may come later than the file).
+local function lenses_of(bufnr, ready)
+  local found
+  wait(20000, function()
+    local done = false
+    client():request('textDocument/codeLens', { textDocument = vim.lsp.util.make_text_document_params(bufnr) },
+      function(_, result)
+        if result and ready(result) then
+          found = result
+        end
+        done = true
+      end, bufnr)
+    vim.wait(5000, function()
+      return done
+    end, 10)
+    return found ~= nil
+  end, 'the code lenses')
+  return found
+end
+
+local function titled(pattern)
+  return function(lenses)
+    for _, l in ipairs(lenses) do
+      if l.command.title:match(pattern) then
+        return l
+      end
+    end
+  end
+end
+
+--- Clicks (as exec_cmd does) the lens whose title matches KUBE_LSP_LENS; reports the quickfix list and the
+--- floating windows after it.
+function scenarios.lens()
+  local bufnr = start()
+  local find = titled(env.KUBE_LSP_LENS)
+  local lens = find(lenses_of(bufnr, find))
+  out.command = lens.command
+  client():exec_cmd(lens.command, { bufnr = bufnr })
+  local function float()
+    for _, w in ipairs(vim.api.nvim_list_wins()) do
+      if vim.api.nvim_win_get_config(w).relative ~= '' then
+        return w
+      end
+    end
+  end
+  wait(20000, function()
+    return #vim.fn.getqflist() > 0 or float() ~= nil
+  end, 'the quickfix list or a float')
+  out.quickfix = vim.tbl_map(function(item)
+    return { file = vim.api.nvim_buf_get_name(item.bufnr), lnum = item.lnum, col = item.col, text = item.text }
+  end, vim.fn.getqflist())
+  out.quickfix_title = vim.fn.getqflist({ title = 1 }).title
+  local w = float()
+  out.float = w and vim.api.nvim_buf_get_lines(vim.api.nvim_win_get_buf(w), 0, -1, false) or nil
+  out.float_filetype = w and vim.bo[vim.api.nvim_win_get_buf(w)].filetype or nil
+end
+
 --- The server's view, from the kube-lsp.status command.
 local function status(bufnr)
   local result

@@ -422,6 +422,12 @@ class Workbench:
             f"([el, n, text]) => ({LINES_JS})(el).some(([m, t]) => m === n && t === text)",
             arg=[editor.element_handle(), number, text], timeout=timeout)
 
+    def wait_for_line_starting(self, editor: Locator, prefix: str, timeout: float = 60_000) -> None:
+        """Wait until a line of the editor starts with `prefix`."""
+        self.page.wait_for_function(
+            f"([el, prefix]) => ({LINES_JS})(el).some(([, t]) => t.startsWith(prefix))",
+            arg=[editor.element_handle(), prefix], timeout=timeout)
+
     def decorated(self, editor: Locator, cls: str) -> list[tuple[int, str]]:
         """(line number, text) under each decoration of class `cls`, top to bottom (see DECORATED_JS)."""
         found: list[list[Any]] = editor.evaluate(f"(el, cls) => ({DECORATED_JS})([el, cls])", cls)
@@ -507,6 +513,25 @@ class Workbench:
     def status_text(self) -> str:
         item = self.status_item()
         return item.inner_text().strip() if item.count() and item.is_visible() else ""
+
+    def run_command(self, title: str) -> None:
+        """Run a command from the command palette (F1), with the active editor focused (the palette shows the
+        commands whose when-clauses hold there)."""
+        self.active_editor().locator(".view-lines").click()
+        self.page.keyboard.press("F1")
+        box = self.page.locator(".quick-input-widget input.input")
+        box.wait_for(state="visible")
+        box.fill(f">{title}")
+        self.page.locator(".quick-input-widget .monaco-list-row", has_text=title).first.wait_for()
+        box.press("Enter")
+        box.wait_for(state="hidden")
+
+    def active_tab(self, label: str, timeout: float = 60_000) -> Locator:
+        """Wait for the tab whose label starts with `label` to be the active one; returns its editor."""
+        self.page.locator(f'.tabs-container .tab.active[aria-label^="{label}"]').wait_for(timeout=timeout)
+        editor = self.active_editor()
+        editor.locator(".view-lines .view-line").first.wait_for(state="visible", timeout=timeout)
+        return editor
 
     def code_lens(self, title: str) -> Locator:
         return self.active_editor().locator(".codelens-decoration a", has_text=title)

@@ -1,5 +1,6 @@
---- kube-lsp commands for Neovim >= 0.11: server-side dry-run and diff against your cluster, context and
---- Kubernetes version pickers. The language server does the work (and never changes a cluster: every
+--- kube-lsp commands for Neovim >= 0.11: server-side dry-run and diff against your cluster (or several), live
+--- state refresh, status, context and Kubernetes version pickers, and the client side of the server's lenses
+--- (references, resource summary). The language server does the work (and never changes a cluster: every
 --- request it sends carries dryRun=All); this module asks it and shows the answers.
 local M = {}
 
@@ -93,7 +94,7 @@ function M.execute(bufnr, command, arguments, on_result)
   client:request('workspace/executeCommand', { command = command, arguments = arguments }, function(err, result)
     if err then
       notify(command .. ' failed: ' .. err.message, levels.ERROR)
-    elseif type(result) == 'table' and result.error then
+    elseif type(result) == 'table' and result.error and result.error ~= '' then
       if not result.cancelled then
         notify(tostring(result.error), levels.ERROR)
       end
@@ -124,9 +125,10 @@ function M.show_diff(text, title)
 end
 
 ---@param result table
-local function summary(result)
+---@param here? boolean leave out the context (a section of a diff against several says it already)
+local function summary(result, here)
   local docs, errors = result.documents or 0, result.errors or 0
-  local where = result.context and (' on ' .. result.context) or ''
+  local where = (result.context and not here) and (' on ' .. result.context) or ''
   return string.format('%d document%s%s, %d error%s', docs, docs == 1 and '' or 's', where, errors,
     errors == 1 and '' or 's')
 end
@@ -160,6 +162,135 @@ function M.diff(bufnr, index)
       notify('no differences: ' .. summary(result))
     end
   end)
+end
+
+--- The lines of the diff against several contexts: a `# context …` header per section, then its diff, "no
+--- differences" or its error.
+---@param sections table[] the `sections` of the kube-lsp.diffAll result
+---@param name string the file's name
+---@return string[]
+function M.diff_all_lines(sections, name)
+  local lines = { ('# kube-lsp: %s against %d context%s'):format(name, #sections, #sections == 1 and '' or 's') }
+  for _, section in ipairs(sections) do
+    local context = type(section.context) == 'string' and section.context or '(current context)'
+    if type(section.error) == 'string' and section.error ~= '' then
+      lines[#lines + 1] = ('# context %s: %s'):format(context, section.error)
+    elseif (section.diff or '') == '' then
+      lines[#lines + 1] = ('# context %s: no differences (%s)'):format(context, summary(section, true))
+    else
+      lines[#lines + 1] = ('# context %s: %s'):format(context, summary(section, true))
+      vim.list_extend(lines, vim.split(section.diff, '\n', { trimempty = true }))
+    end
+  end
+  return lines
+end
+
+--- Diff the buffer's documents (or one) against every context of `kubeLsp.cluster.contexts` (else the chosen
+--- one): one section per context in a scratch buffer.
+---@param bufnr? integer
+---@param index? integer
+function M.diff_all(bufnr, index)
+  bufnr = bufnr or vim.api.nvim_get_current_buf()
+  M.execute(bufnr, 'kube-lsp.diffAll', { vim.uri_from_bufnr(bufnr), index }, function(result)
+    local name = vim.fn.fnamemodify(vim.api.nvim_buf_get_name(bufnr), ':t')
+    M.show_diff(table.concat(M.diff_all_lines(result.sections or {}, name), '\n'), 'all/' .. name)
+  end)
+end
+
+--- Read the live state now (of the buffer's objects), when `kubeLsp.cluster.live` is on.
+---@param bufnr? integer
+function M.live_refresh(bufnr)
+  bufnr = bufnr or vim.api.nvim_get_current_buf()
+  M.execute(bufnr, 'kube-lsp.liveRefresh', { vim.uri_from_bufnr(bufnr) }, function(result)
+    local lines = {}
+    for _, o in ipairs(result.objects or {}) do
+      lines[#lines + 1] = '  ' .. tostring(o.summary)
+    end
+    local where = (result.context or '') ~= '' and (' on ' .. result.context) or ''
+    notify(('live state%s: %d object%s'):format(where, #lines, #lines == 1 and '' or 's')
+      .. (#lines > 0 and (':\n' .. table.concat(lines, '\n')) or ''))
+  end)
+end
+
+--- What validation uses now: the Kubernetes version and where it came from, the schemas, the context.
+---@param bufnr? integer
+function M.status(bufnr)
+  bufnr = bufnr or vim.api.nvim_get_current_buf()
+  M.execute(bufnr, 'kube-lsp.status', {}, function(s)
+    local versions = s.kubeVersions or {}
+    local targets = #versions > 1 and (' (and ' .. table.concat(versions, ', ', 2) .. ')') or ''
+    notify(('Kubernetes %s%s from %s · schemas: %s%s · context: %s'):format(tostring(s.kubeVersion), targets,
+      tostring(s.kubeVersionSource), tostring(s.schemaSource), s.clusterSchemas and ' (the cluster\'s)' or '',
+      type(s.context) == 'string' and s.context or 'none'))
+  end)
+end
+
+--- The references the "N references" lens counts, in the quickfix list (the server's lens command
+--- `kube-lsp.showReferences` [uri, position], handled here).
+---@param uri string
+---@param position lsp.Position
+function M.show_references(uri, position)
+  local bufnr = vim.uri_to_bufnr(uri)
+  local client = client_for(bufnr)
+  if not client then
+    return notify('the language server is not attached to this buffer', levels.WARN)
+  end
+  local params = { textDocument = { uri = uri }, position = position, context = { includeDeclaration = false } }
+  client:request('textDocument/references', params, function(err, result)
+    if err then
+      return notify('references failed: ' .. err.message, levels.ERROR)
+    end
+    local items = vim.lsp.util.locations_to_items(result or {}, client.offset_encoding)
+    vim.fn.setqflist({}, ' ', { title = 'kube-lsp: references', items = items })
+    vim.cmd('botright copen')
+  end, bufnr)
+end
+
+--- The resource summary of a workload (the resources lens), in a floating window.
+---@param bufnr integer
+---@param arguments any[] the lens's [uri, document index]
+function M.show_resources(bufnr, arguments)
+  M.execute(bufnr, 'kube-lsp.resources', arguments, function(result)
+    if type(result.markdown) ~= 'string' then
+      return notify('no resource summary here', levels.WARN)
+    end
+    vim.lsp.util.open_floating_preview(vim.split(result.markdown, '\n'), 'markdown',
+      { border = 'rounded', focus_id = 'kube_lsp_resources' })
+  end)
+end
+
+--- Completion of `:KubeContext`: the kubeconfig's contexts, asked of the server (synchronously, briefly).
+---@param arglead string
+---@return string[]
+function M.complete_context(arglead)
+  local bufnr = vim.api.nvim_get_current_buf()
+  local client = client_for(bufnr)
+  if not client then
+    return {}
+  end
+  local response = client:request_sync('workspace/executeCommand',
+    { command = 'kube-lsp.selectContext', arguments = {} }, 2000, bufnr)
+  local names = response and response.result and response.result.contexts or {}
+  return vim.tbl_filter(function(name)
+    return vim.startswith(name, arglead)
+  end, names)
+end
+
+--- Completion of `:KubeVersion`: the bundled schema versions, newest first.
+---@param arglead string
+---@return string[]
+function M.complete_version(arglead)
+  local bufnr = vim.api.nvim_get_current_buf()
+  local client = client_for(bufnr)
+  if not client then
+    return {}
+  end
+  local response = client:request_sync('workspace/executeCommand', { command = 'kube-lsp.status', arguments = {} },
+    2000, bufnr)
+  local versions = vim.fn.reverse(vim.deepcopy(response and response.result and response.result.versions or {}))
+  return vim.tbl_filter(function(v)
+    return vim.startswith(v, arglead)
+  end, versions)
 end
 
 --- The 0-based index of the YAML document under the cursor, asked of the server (it knows the documents).
@@ -269,8 +400,8 @@ local function ranged(run)
   end
 end
 
---- Register the user commands, and client-side handlers so the server's code lenses and code actions
---- for dry-run and diff show their results (a notification, the diff buffer).
+--- Register the user commands, and client-side handlers so the server's code lenses and code actions show
+--- their results (a notification, the diff buffer, the quickfix list of references, a float).
 function M.setup()
   local command = vim.api.nvim_create_user_command
   command('KubeDryRun', ranged(M.dry_run), {
@@ -281,12 +412,26 @@ function M.setup()
     range = true,
     desc = 'kube-lsp: diff this file against the cluster (:.KubeDiff: the document under the cursor)',
   })
+  command('KubeDiffAll', ranged(M.diff_all), {
+    range = true,
+    desc = 'kube-lsp: diff this file against every context of kubeLsp.cluster.contexts, one section each',
+  })
+  command('KubeLiveRefresh', function()
+    M.live_refresh()
+  end, { desc = 'kube-lsp: read the live state of this file\'s objects now (kubeLsp.cluster.live)' })
+  command('KubeStatus', function()
+    M.status()
+  end, { desc = 'kube-lsp: the Kubernetes version, schemas and cluster context in use' })
   command('KubeContext', function(opts)
     M.select_context(opts.args)
-  end, { nargs = '?', desc = 'kube-lsp: choose the kubeconfig context' })
+  end, { nargs = '?', complete = M.complete_context, desc = 'kube-lsp: choose the kubeconfig context' })
   command('KubeVersion', function(opts)
     M.select_version(opts.args)
-  end, { nargs = '?', desc = 'kube-lsp: choose the Kubernetes version to validate against' })
+  end, {
+    nargs = '?',
+    complete = M.complete_version,
+    desc = 'kube-lsp: choose the Kubernetes version to validate against',
+  })
 
   local group = vim.api.nvim_create_augroup('kube_lsp', { clear = true })
   vim.api.nvim_create_autocmd('FileType', {
@@ -302,12 +447,26 @@ function M.setup()
     M.check_cmd(vim.api.nvim_get_current_buf())
   end)
 
-  for name, run in pairs({ ['kube-lsp.dryRun'] = M.dry_run, ['kube-lsp.diff'] = M.diff }) do
+  -- The server's lens and action commands whose result is for the user to see: handled here, client-side.
+  local handlers = {
+    ['kube-lsp.dryRun'] = M.dry_run,
+    ['kube-lsp.diff'] = M.diff,
+    ['kube-lsp.diffAll'] = M.diff_all,
+    ['kube-lsp.liveRefresh'] = M.live_refresh,
+    ['kube-lsp.resources'] = function(bufnr, _, args)
+      M.show_resources(bufnr, args)
+    end,
+  }
+  for name, run in pairs(handlers) do
     vim.lsp.commands[name] = function(cmd, ctx)
       local args = cmd.arguments or {}
-      local bufnr = args[1] and vim.uri_to_bufnr(args[1]) or ctx.bufnr
-      run(bufnr, args[2])
+      local bufnr = type(args[1]) == 'string' and vim.uri_to_bufnr(args[1]) or ctx.bufnr
+      run(bufnr, args[2], args)
     end
+  end
+  vim.lsp.commands['kube-lsp.showReferences'] = function(cmd)
+    local args = cmd.arguments or {}
+    M.show_references(args[1], args[2])
   end
 end
 
