@@ -15,13 +15,23 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import pytest_lsp.client as pytest_lsp_client
 from cluster.conftest import apiserver, apiserver_session, kubeconfig  # noqa: F401 - fixtures for every directory
 from distribution import Installation, build_and_install
+from lsprotocol import types
 
 from kube_lsp.engine import Engine
 from kube_lsp.model import Finding
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest_lsp_client.default_feature(types.WORKSPACE_CODE_LENS_REFRESH)
+def _code_lens_refresh(client: pytest_lsp_client.LanguageClient, params: None) -> None:
+    """The test client answers `workspace/codeLens/refresh` as editors do (the server sends it when lenses
+    changed), counting them in `client.lens_refresh_count`."""
+    client.lens_refresh_count = getattr(client, "lens_refresh_count", 0) + 1  # type: ignore[attr-defined]
+
 SHARED = ROOT.parent / "shared"
 CORPUS = SHARED / "corpus"
 CASES_DEV = SHARED / "bench" / "cases-dev"

@@ -231,7 +231,7 @@ class LiveManager:
             self._ensure_watches()
             if current.current:  # otherwise the analysis under way publishes, with these
                 self.ls.publish(current)
-            self._refresh_lenses()
+            self.ls.refresh_lenses(0.0)
             return self.describe(current)
 
     def _retry_later(self, uri: str, delay: float) -> None:
@@ -410,15 +410,6 @@ class LiveManager:
                                   on_state=partial(self._watch_state, context=name))
                 self.other_watchers[name] = watcher
             watcher.ensure(keys)
-
-    def _refresh_lenses(self) -> None:
-        caps = self.ls.client_capabilities.workspace
-        lens = caps.code_lens if caps is not None else None
-        if lens is not None and lens.refresh_support:
-            try:
-                self.ls.workspace_code_lens_refresh(None)
-            except Exception:  # noqa: BLE001 - a courtesy
-                pass
 
     # --- what the editor shows (event loop; cheap, from the stored observations)
 

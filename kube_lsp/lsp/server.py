@@ -65,6 +65,7 @@ log = logging.getLogger("kube_lsp.server")
 DEBOUNCE_SECONDS = 0.01
 # How long after the last edit that changed the workspace index the cross-resource findings are recomputed.
 CROSS_DELAY = 0.2
+LENS_REFRESH_DELAY = 0.25  # seconds: lens refreshes coalesce
 # How long a request that needs the current analysis (outline, folding, code actions, code lenses) waits for
 # it before answering from the last one.
 REQUEST_WAIT_SECONDS = 1.0
@@ -103,6 +104,7 @@ class KubeLanguageServer(HardenedLanguageServer):
         self.ws = Workspace(label=self.label)
         self.scanned = asyncio.Event()
         self.cross_task: asyncio.Task[None] | None = None
+        self.lens_refresh_due: asyncio.TimerHandle | None = None
         # kubeconfig, context and timeouts: from user-level settings and commands only, never from
         # files in the workspace.
         self.cluster_settings: dict[str, Any] = {}
@@ -457,6 +459,29 @@ class KubeLanguageServer(HardenedLanguageServer):
                 doc.cross_findings = cross
                 if doc is not skip:
                     self.publish(doc)
+        # The index changed: reference counts and other lenses of the open documents may have too.
+        self.refresh_lenses()
+
+    def refresh_lenses(self, delay: float = LENS_REFRESH_DELAY) -> None:
+        """Ask the editor to ask for code lenses again (`workspace/codeLens/refresh`, when it supports it),
+        at most once per `delay`: a burst of index or live-state changes costs one refresh."""
+        caps = self.client_capabilities.workspace if self.client_capabilities else None
+        lens = caps.code_lens if caps is not None else None
+        if lens is None or not lens.refresh_support or self.lens_refresh_due is not None:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+
+        def fire() -> None:
+            self.lens_refresh_due = None
+            try:
+                self.workspace_code_lens_refresh(None)
+            except Exception:  # noqa: BLE001 - a courtesy: the editor asks again on its own later
+                log.debug("codeLens/refresh failed", exc_info=True)
+
+        self.lens_refresh_due = loop.call_later(delay, fire)
 
     def index_path(self, path: Path) -> tuple[FileIndex | None, list[KindSchema]]:
         """A workspace file's index (and CRDs) from disk; None when it cannot be read or is too big."""

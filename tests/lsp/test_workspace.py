@@ -293,3 +293,36 @@ async def test_a_typo_typed_into_an_open_file_is_reported_once_typing_pauses(cli
             break
         await asyncio.wait_for(client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS), 10)
     assert [(d.code, d.range) for d in client.diagnostics[web]] == [("KL501", rng(16, 22, 16, 31))]
+
+
+@pytest.mark.asyncio
+async def test_lenses_are_refreshed_when_the_index_changes(client: LanguageClient) -> None:
+    """A file that starts referencing an open ConfigMap changes its "N references" lens: the server asks the
+    editor to fetch lenses again (workspace/codeLens/refresh), once per burst, and the new count is served."""
+    caps = client_capabilities(client.editor)  # type: ignore[attr-defined]
+    if not (caps.workspace and caps.workspace.code_lens and caps.workspace.code_lens.refresh_support):
+        pytest.skip("this editor takes no codeLens/refresh")
+    await indexed(client)
+    cm = uri(client, "config/app.yaml")
+    await open_doc(client, cm, CONFIG)
+
+    async def count() -> list[str]:
+        lenses = await client.text_document_code_lens_async(types.CodeLensParams(
+            text_document=types.TextDocumentIdentifier(uri=cm)))
+        titles = [lens.command.title for lens in lenses or [] if lens.command]
+        return [t for t in titles if t.endswith("references")]
+
+    assert await count() == ["2 references"]
+    await asyncio.sleep(0.5)  # lens refreshes from opening the file have gone out
+    before = getattr(client, "lens_refresh_count", 0)
+    extra = client.root / "deploy" / "worker.yaml"  # type: ignore[attr-defined]
+    extra.write_text(DEPLOY.replace("name: web", "name: worker"))
+    client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(changes=[
+        types.FileEvent(uri=extra.as_uri(), type=types.FileChangeType.Created)]))
+    for _ in range(100):
+        if getattr(client, "lens_refresh_count", 0) > before:
+            break
+        await asyncio.sleep(0.05)
+    await asyncio.sleep(0.5)
+    assert getattr(client, "lens_refresh_count", 0) == before + 1  # one for the burst
+    assert await count() == ["4 references"]
