@@ -13,7 +13,7 @@ from typing import Any, Final
 
 from kube_lsp import __version__
 from kube_lsp.model import Finding, Severity
-from kube_lsp.output.full import render_concise_terminal, render_full
+from kube_lsp.output.full import render_concise_terminal, render_full, visible
 from kube_lsp.rules import ALL_RULES, BY_CODE
 
 FORMATS: Final = ("text", "json", "sarif", "github")
@@ -70,7 +70,10 @@ def render_text(results: Sequence[FileResult]) -> str:
     for r in results:
         for f in r.findings:
             s = f.span.start
-            lines.append(f"{r.path}:{s.line + 1}:{s.col + 1}: {f.severity.label} {f.code} {f.message}")
+            # One line per finding, whatever the file holds: a line break or a terminal escape in a name (the
+            # message quotes the file) is shown as a visible placeholder, never written as such.
+            lines.append(f"{visible(r.path)}:{s.line + 1}:{s.col + 1}: {f.severity.label} {f.code} "
+                         f"{visible(f.message)}")
     return "".join(line + "\n" for line in lines)
 
 
@@ -205,7 +208,7 @@ def _gh_escape(text: str, prop: bool = False) -> str:
     text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
     if prop:
         text = text.replace(":", "%3A").replace(",", "%2C")
-    return text
+    return visible(text)  # no terminal escape reaches the workflow log
 
 
 _GH_LEVEL: Final = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice",
