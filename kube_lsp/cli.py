@@ -118,6 +118,32 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
 
 
+MAX_FILE_SIZE_MB: Final = 4096
+
+
+def _megabytes(raw: str) -> float:
+    """--max-file-size: a number of megabytes from 0 to MAX_FILE_SIZE_MB; anything else (nan, inf, a negative
+    number) is a usage error, not a traceback, and `- < /dev/zero` always ends."""
+    try:
+        value = float(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of megabytes: {raw!r}") from None
+    if not 0 <= value <= MAX_FILE_SIZE_MB:  # also nan and inf
+        raise argparse.ArgumentTypeError(f"the size must be 0 to {MAX_FILE_SIZE_MB} megabytes, not {raw!r}")
+    return value
+
+
+def _seconds(raw: str) -> float:
+    """A duration: a finite number of seconds, 0 or more."""
+    try:
+        value = float(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {raw!r}") from None
+    if not 0 <= value < 1e9:  # also nan and inf
+        raise argparse.ArgumentTypeError(f"a duration must be a finite number of seconds, 0 or more, not {raw!r}")
+    return value
+
+
 @dataclass(frozen=True, slots=True)
 class Cli:
     parser: argparse.ArgumentParser
@@ -158,7 +184,7 @@ def _build() -> Cli:
     check.add_argument("--force-exclude", action="store_true",
                        help="apply the configuration's `exclude` globs (relative to its directory) to files "
                             "named on the command line too, as pre-commit names them")
-    check.add_argument("--max-file-size", type=float, default=MAX_BYTES / 1e6, metavar="MB",
+    check.add_argument("--max-file-size", type=_megabytes, default=MAX_BYTES / 1e6, metavar="MB",
                        help=f"skip larger files with a finding (default {MAX_BYTES / 1e6:.0f})")
     check.add_argument("-q", "--quiet", action="store_true", help="no summary or progress on stderr")
     check.add_argument("--no-cache", action="store_true",
@@ -194,7 +220,7 @@ def _build() -> Cli:
     upgrade.add_argument("--stdin-filename", metavar="NAME", default="<stdin>")
     upgrade.add_argument("--force-exclude", action="store_true",
                          help="apply the configuration's `exclude` globs to files named on the command line too")
-    upgrade.add_argument("--max-file-size", type=float, default=MAX_BYTES / 1e6, metavar="MB")
+    upgrade.add_argument("--max-file-size", type=_megabytes, default=MAX_BYTES / 1e6, metavar="MB")
     upgrade.add_argument("-q", "--quiet", action="store_true", help="no summary on stderr")
     upgrade.add_argument("--cluster", action="store_true",
                          help="upgrade from the version of your cluster (kubeconfig's current context)")
@@ -210,8 +236,8 @@ def _build() -> Cli:
         cmd.add_argument("--kubeconfig", metavar="FILE", help="kubeconfig (default: $KUBECONFIG or ~/.kube/config)")
         cmd.add_argument("--context", metavar="NAME", action="append",
                          help="kubeconfig context (default: the current one); repeat for several, side by side")
-        cmd.add_argument("--connect-timeout", type=float, default=5.0, metavar="S", help="default 5 seconds")
-        cmd.add_argument("--timeout", type=float, default=30.0, metavar="S", help="read timeout, default 30 s")
+        cmd.add_argument("--connect-timeout", type=_seconds, default=5.0, metavar="S", help="default 5 seconds")
+        cmd.add_argument("--timeout", type=_seconds, default=30.0, metavar="S", help="read timeout, default 30 s")
         cmd.add_argument("--stdin-filename", metavar="NAME", default="<stdin>")
         if name == "dry-run":
             cmd.add_argument("--format", choices=("text", "json", "sarif", "github"), default="text",
@@ -224,9 +250,9 @@ def _build() -> Cli:
                                   "each field the file sets that differs)")
             cmd.add_argument("--watch", action="store_true",
                              help="keep watching the cluster and print the states again when they change")
-            cmd.add_argument("--watch-for", type=float, default=0.0, metavar="S",
+            cmd.add_argument("--watch-for", type=_seconds, default=0.0, metavar="S",
                              help="with --watch: stop after S seconds (default: until interrupted)")
-            cmd.add_argument("--debounce", type=float, default=0.3, metavar="S", help=argparse.SUPPRESS)
+            cmd.add_argument("--debounce", type=_seconds, default=0.3, metavar="S", help=argparse.SUPPRESS)
             cmd.add_argument("--config", metavar="FILE",
                              help="settings file (default: nearest .kube-lsp.yaml): rule severities, rules "
                                   "switched off, exclude")
@@ -544,7 +570,12 @@ def _cache(settings: Settings, cluster: Catalog | None, crd_inputs: list[tuple[s
         blob = json.dumps([cluster.version, cluster.source, cluster.definitions, cluster.enums], sort_keys=True,
                           default=repr)
         schemas = "cluster:" + hashlib.sha256(blob.encode("utf-8", "surrogatepass")).hexdigest()
-    return CheckCache(root, run_context(settings, schemas, crd_inputs))
+    try:
+        return CheckCache(root, run_context(settings, schemas, crd_inputs))
+    except (ValueError, OverflowError) as exc:  # KUBE_LSP_CACHE_MAX_MB=nan or inf
+        print(f"kube-lsp: warning: the cache is not used: {exc} (is KUBE_LSP_CACHE_MAX_MB a number of "
+              "megabytes?)", file=sys.stderr)
+        return None
 
 
 class _Tally:

@@ -181,10 +181,29 @@ def read_path(path: Path, max_bytes: int = MAX_BYTES) -> Source:
         if too_big is not None:
             return Source(str(path), None, too_big)
         with path.open("rb") as fh:
-            data = fh.read(max_bytes + 1)
+            data = read_bounded(fh, max_bytes + 1)
     except OSError as exc:
         return Source(str(path), None, _problem(_unreadable(path, exc)))
     return decode(str(path), data, max_bytes)
+
+
+_READ_CHUNK: Final = 1 << 20
+
+
+def read_bounded(fh: BinaryIO, limit: int) -> bytes:
+    """At most `limit` bytes of `fh`, read in chunks: `read(limit)` would allocate `limit` bytes up front,
+    which fails for a limit of "no limit" (--max-file-size inf)."""
+    if limit <= _READ_CHUNK:
+        return fh.read(limit)
+    parts: list[bytes] = []
+    left = limit
+    while left > 0:
+        data = fh.read(min(left, _READ_CHUNK))
+        if not data:
+            break
+        parts.append(data)
+        left -= len(data)
+    return b"".join(parts)
 
 
 def read_stream(name: str, stream: TextIO, max_bytes: int = MAX_BYTES) -> Source:
@@ -192,7 +211,7 @@ def read_stream(name: str, stream: TextIO, max_bytes: int = MAX_BYTES) -> Source
     bytes: an endless stream (`< /dev/zero`) ends in a KL104 finding, not in memory exhaustion."""
     try:
         raw: BinaryIO | None = getattr(stream, "buffer", None)
-        data = raw.read(max_bytes + 1) if raw is not None else stream.read(max_bytes + 1).encode("utf-8")
+        data = read_bounded(raw, max_bytes + 1) if raw is not None else stream.read(max_bytes + 1).encode("utf-8")
     except OSError as exc:
         return Source(name, None, _problem(f"cannot be read: {exc.strerror or exc}; it is not analysed"))
     return decode(name, data, max_bytes)

@@ -97,7 +97,7 @@ def _read_frame(stream: BinaryIO) -> tuple[bytes, dict[str, Any] | None]:
         return raw, None
     try:
         message = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested too deep (the server says Parse error)
         return raw, None
     return raw, message if isinstance(message, dict) else None
 

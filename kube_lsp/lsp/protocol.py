@@ -21,6 +21,7 @@ pygls 2.1's reader and dispatcher assume a well-behaved editor. This module repl
 from __future__ import annotations
 
 import asyncio
+import codecs
 import json
 import logging
 import os
@@ -37,9 +38,9 @@ from typing import Any, BinaryIO, Final, NoReturn, TypeGuard
 import attrs
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
-from pygls.io_ import StdoutWriter
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
+from pygls.protocol.language_server import lsp_method
 
 log = logging.getLogger("kube_lsp.protocol")
 
@@ -48,6 +49,8 @@ MAX_MESSAGE_BYTES: Final = 64 * 1024 * 1024
 MAX_HEADER_BYTES: Final = 8192
 CHUNK_BYTES: Final = 65536
 QUEUED_CHUNKS: Final = 16  # read ahead at most 1 MB of input
+MAX_QUEUED_OUTPUT: Final = 256 * 1024 * 1024
+"""Output waiting for a client that does not read it, before the server waits for the client in turn."""
 EXIT_GRACE: Final = 2.0
 """How long `exit` (or the end of input) waits for the answer to a `shutdown` still being handled."""
 
@@ -99,6 +102,7 @@ class Problem:
     reason: str
     parse_error: bool = False
     oversized: Oversized | None = None
+    request_id: int | str | None = None  # of a request whose body is not JSON, when its id can be read
 
 
 Frame = Message | Problem
@@ -118,6 +122,7 @@ class FrameReader:
         self._head = bytearray()  # its first and last bytes
         self._last = bytearray()
         self._skipped = 0  # stray bytes dropped since the last message
+        self._charset: str | None = None  # a charset other than UTF-8 declared by the body's Content-Type
 
     def feed(self, data: bytes) -> list[Frame]:
         self._buf += data
@@ -154,6 +159,7 @@ class FrameReader:
         # The rest of the header: other `Name: value` lines up to an empty line. A body straight after the
         # length line (no empty line) is taken as the body.
         length, pos = int(m.group(1)), m.end()  # read now: `m` sees the buffer as it changes
+        self._charset = None
         while True:
             if bytes(buf[pos:pos + 1]) in (b"{", b"["):
                 break  # no empty line: the body starts here
@@ -170,7 +176,7 @@ class FrameReader:
                 break
             if not _HEADER_LINE.match(line) or _LENGTH_LINE.match(buf, pos):
                 break  # no empty line: the body (or the next message) starts here
-            _check_content_type(line)
+            self._charset = _check_content_type(line) or self._charset
             pos = nl + 1
         del buf[:pos]
         if length > self.max_message:
@@ -198,12 +204,16 @@ class FrameReader:
             del buf[:end]
             return True
         try:
-            text = body.decode("utf-8")
+            text = _decode(body, self._charset)
             start = len(text) - len(text.lstrip())
             value, stop = _JSON.raw_decode(text, start)
         except (ValueError, RecursionError) as exc:
             del buf[:end]
-            out.append(Problem(f"a message body of {len(body)} bytes is not JSON: {_short(exc)}", parse_error=True))
+            # A request whose id can still be read (its body is deeply nested, or not UTF-8) gets its one
+            # answer under that id; a response or a notification gets one with id null, as JSON-RPC says.
+            what = _salvage(len(body), body[:_GLIMPSE], body[-_GLIMPSE:])
+            out.append(Problem(f"a message body of {len(body)} bytes is not JSON: {_short(exc)}", parse_error=True,
+                               request_id=what.request_id if what.method is not None else None))
             return True
         # Anything after the JSON value (a length that was too long) goes back to header parsing.
         rest = text[stop:]
@@ -285,12 +295,35 @@ def _salvage(length: int, head: bytes, last: bytes) -> Oversized:
     return Oversized(length, request_id, method, uri if isinstance(uri, str) else None)
 
 
-def _check_content_type(line: bytes) -> None:
+def _check_content_type(line: bytes) -> str | None:
+    """The charset of a Content-Type header line when it is a text encoding other than UTF-8, else None."""
     name, _, value = line.partition(b":")
     if name.strip().lower() == b"content-type":
         charset = re.search(rb"charset\s*=\s*\"?([\w-]+)", value, re.IGNORECASE)
         if charset and charset.group(1).lower().replace(b"-", b"") != b"utf8":
-            log.warning("Content-Type %r: only UTF-8 is supported; the body is read as UTF-8", value.strip())
+            log.warning("Content-Type %r: LSP messages are UTF-8; the body is read as UTF-8 (as the declared "
+                        "charset only when it is not UTF-8)", value.strip())
+            codec = charset.group(1).decode("ascii")
+            try:
+                return codec if codecs.lookup(codec)._is_text_encoding else None
+            except LookupError:
+                return None
+    return None
+
+
+def _decode(body: bytes, charset: str | None) -> str:
+    """The body as text: UTF-8 (LSP's only encoding); a body that is not UTF-8 in the charset its header
+    declared, when there was one."""
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        if charset is None:
+            raise
+        try:
+            return body.decode(charset)
+        except Exception:  # noqa: BLE001 - any codec's failure: the UTF-8 one is the reason to give
+            pass
+        raise
 
 
 def _short(exc: BaseException) -> str:
@@ -321,7 +354,8 @@ class KubeProtocol(LanguageServerProtocol):
         if isinstance(frame, Problem):
             self._log_noise(frame.reason)
             if frame.parse_error:
-                self._send_error(None, PARSE_ERROR, f"Parse error: {frame.reason}")
+                self._send_error(frame.request_id if not self._exiting else None, PARSE_ERROR,
+                                 f"Parse error: {frame.reason}")
             elif frame.oversized is not None:
                 self._oversized(frame.oversized)
             return
@@ -405,9 +439,11 @@ class KubeProtocol(LanguageServerProtocol):
         try:
             message = self._structure(msg, entry[0] if entry else None)
         except Exception as exc:  # noqa: BLE001 - cattrs raises many kinds, all mean "bad params"
-            self._log_noise(f"invalid params for {method} (id {msg_id!r}): {_describe(exc)}")
-            self._send_error(msg_id, INVALID_PARAMS, f"invalid params for {method}: {_describe(exc)}")
-            return
+            message = self._lenient_initialize(msg, exc) if method == types.INITIALIZE else None
+            if message is None:
+                self._log_noise(f"invalid params for {method} (id {msg_id!r}): {_describe(exc)}")
+                self._send_error(msg_id, INVALID_PARAMS, f"invalid params for {method}: {_describe(exc)}")
+                return
         if method == types.INITIALIZE:
             self.initialize_received = True
         elif method == types.SHUTDOWN:
@@ -456,6 +492,69 @@ class KubeProtocol(LanguageServerProtocol):
             self._log_noise(f"a malformed response to {msg_id!r}: {_describe(exc)}")
             return
         super().handle_message(message)
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
+    def lsp_text_document__did_change(self, params: types.DidChangeTextDocumentParams) -> Any:
+        """pygls applies each change to a copy of the document it keeps (kube-lsp never reads it) before the
+        server's handler runs; a change it cannot apply (to a document never opened: KeyError) must not be
+        reported as a server error, nor keep the handler from running."""
+        try:
+            for change in params.content_changes:
+                self.workspace.update_text_document(params.text_document, change)
+        except Exception as exc:  # noqa: BLE001 - pygls' copy only
+            log.debug("pygls' copy of %s: %s", params.text_document.uri, _short(exc))
+        handler = self.fm.features.get(types.TEXT_DOCUMENT_DID_CHANGE)
+        if handler is not None:
+            yield handler, (params,), None
+
+    def _lenient_initialize(self, msg: dict[str, Any], exc: Exception) -> Any | None:
+        """An `initialize` that kube_lsp/lsp/early.py answered already (it looks like a plain one) must be
+        taken whatever the parts it did not check hold (`"hover": 5` among the capabilities, a bogus `trace`):
+        the client believes the server initialized. The parts that do not fit are left out (logged); None
+        when the request was not answered early (it gets InvalidParams)."""
+        from kube_lsp.lsp.early import _plain_initialize
+
+        if not _plain_initialize(msg):
+            return None
+        cls = types.InitializeRequest
+        dropped: list[str] = []
+
+        def fits(params: Any) -> bool:
+            try:
+                self._converter.structure({**msg, "params": params}, cls)
+            except Exception:  # noqa: BLE001 - as in _receive_request
+                return False
+            return True
+
+        def keep(value: Any, place: Callable[[Any], Any], path: str, start: Any) -> Any:
+            """`value`, or as much of it as fits where `place` puts it (`start` and the keys or items that fit)."""
+            if fits(place(value)):
+                return value
+            if isinstance(value, dict):
+                kept = dict(start)
+                for key, item in value.items():
+                    if key in kept and item == kept[key]:
+                        continue
+                    def inner(x: Any, key: Any = key, kept: dict[Any, Any] = kept) -> Any:
+                        return place({**kept, key: x})
+
+                    sub = keep(item, inner, f"{path}.{key}", {})
+                    if sub is not _DROPPED:
+                        kept[key] = sub
+                if fits(place(kept)):
+                    return kept
+            dropped.append(path)
+            return _DROPPED
+
+        def whole(p: Any) -> Any:
+            return p
+
+        params = keep(msg["params"], whole, "params", {"processId": None, "capabilities": {}})
+        if params is _DROPPED:
+            return None
+        log.warning("initialize: left out what does not fit the protocol (%s): %s", ", ".join(dropped[:20]),
+                    _describe(exc))
+        return self._converter.structure({**msg, "params": params}, cls)
 
     def _handles(self, method: str) -> bool:
         return method in self.fm.builtin_features or method in self.fm.features
@@ -513,6 +612,18 @@ class KubeProtocol(LanguageServerProtocol):
             self.notify(types.WINDOW_LOG_MESSAGE,
                         types.LogMessageParams(type=types.MessageType.Warning, message=f"kube-lsp: {text}"))
 
+    def _send_handler_result(self, future: Future[Any], *, msg_id: Any) -> None:
+        """A handler that refuses a request on purpose (a JsonRpcException: nothing to rename here, invalid
+        command arguments) is answered with its error and logged in one line: pygls would log a traceback and
+        send an Error log message, as for a bug."""
+        exc = None if future.cancelled() or not future.done() else future.exception()
+        if isinstance(exc, JsonRpcException):
+            self._request_futures.pop(msg_id, None)
+            log.info("request %r refused: %s", msg_id, exc)
+            self._send_response(msg_id, error=exc.to_response_error())
+            return
+        super()._send_handler_result(future, msg_id=msg_id)
+
     # -------------------------------------------------------------------------------- bookkeeping
 
     def _execute_handler(self, msg_id: Any, handler: Any, callback: Any, args: Any = None,
@@ -536,6 +647,8 @@ class KubeProtocol(LanguageServerProtocol):
         """Leave now: 0 after `shutdown`, else 1 (LSP). Threads still analysing are not waited for."""
         code = (0 if self._shutdown else 1) if code is None else code
         log.info("exiting with %d", code)
+        if isinstance(self.writer, QueuedWriter) and not self.writer.drain(EXIT_GRACE):
+            log.warning("exiting with answers the client did not read")
         for stream in (getattr(self.writer, "_stdout", None), sys.stdout, sys.stderr):
             try:
                 if stream is not None:
@@ -544,6 +657,9 @@ class KubeProtocol(LanguageServerProtocol):
                 pass
         logging.shutdown()
         os._exit(code)
+
+
+_DROPPED: Final = object()
 
 
 def _describe(exc: BaseException) -> str:
@@ -557,6 +673,73 @@ def _describe(exc: BaseException) -> str:
             exc = exc.__cause__
             continue
         return _short(exc)
+
+
+class QueuedWriter:
+    """pygls' writer for stdio: frames are queued and written by a thread of its own, in order, so that the
+    event loop never blocks on a client that does not read its input (one that writes 10,000 requests before
+    it reads any answer would otherwise deadlock with the server: its stdout pipe full, the server stops
+    reading, the client's writes block). Up to MAX_QUEUED_OUTPUT bytes wait; past that `write` waits for the
+    client too. A closed or broken output (the client stopped reading) drops what follows, logged once."""
+
+    def __init__(self, stream: BinaryIO, max_queued: int = MAX_QUEUED_OUTPUT) -> None:
+        self._stream = stream
+        self._max = max_queued
+        self._queue: deque[bytes] = deque()
+        self._queued = 0  # bytes in the queue and being written
+        self._broken = False
+        self._cond = threading.Condition()
+        threading.Thread(target=self._run, name="kube-lsp-stdout", daemon=True).start()
+
+    def write(self, data: bytes) -> None:
+        with self._cond:
+            while self._queued > self._max and not self._broken:
+                self._cond.wait(0.1)
+            if self._broken:
+                return
+            self._queue.append(bytes(data))
+            self._queued += len(data)
+            self._cond.notify_all()
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                while not self._queue:
+                    self._cond.wait()
+                data = b"".join(self._queue)  # what piled up goes out in one write
+                self._queue.clear()
+            try:
+                self._stream.write(data)
+                self._stream.flush()
+            except (OSError, ValueError) as exc:
+                log.warning("the client's end of stdout is closed (%s): nothing more is sent", _short(exc))
+                with self._cond:
+                    self._broken = True
+                    self._queue.clear()
+                    self._queued = 0
+                    self._cond.notify_all()
+                return
+            with self._cond:
+                self._queued -= len(data)
+                self._cond.notify_all()
+
+    def drain(self, timeout: float) -> bool:
+        """Wait (at most `timeout` seconds) until everything queued is written; False if it is not."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while self._queued and not self._broken:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._cond.wait(left)
+        return True
+
+    def close(self) -> None:
+        self.drain(EXIT_GRACE)
+        try:
+            self._stream.close()
+        except (OSError, ValueError):
+            pass
 
 
 class HardenedLanguageServer(LanguageServer):
@@ -577,7 +760,7 @@ class HardenedLanguageServer(LanguageServer):
 
     def start_io(self, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:
         source = stdin or sys.stdin.buffer
-        self.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
+        self.protocol.set_writer(QueuedWriter(stdout or sys.stdout.buffer))
         # A stray print() must not corrupt the framing, also when the streams come from the early answer to
         # `initialize` (kube_lsp/lsp/early.py), which writes to the process's stdout too.
         sys.stdout = sys.stderr

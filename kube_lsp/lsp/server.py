@@ -19,6 +19,7 @@ from typing import Any, Final
 
 import attrs
 from lsprotocol import types
+from pygls.exceptions import JsonRpcInvalidParams
 from pygls.uris import from_fs_path, to_fs_path
 
 from kube_lsp import __version__
@@ -31,7 +32,7 @@ from kube_lsp.assist.symbols import MAX_SYMBOLS, MIN_SYMBOLS_PER_DOCUMENT, Symbo
 from kube_lsp.assist.symbols import document_symbol as outline_document
 from kube_lsp.config import ConfigError, Settings, find_config, read_cluster_settings, read_config, read_settings
 from kube_lsp.engine import ChunkCache, Engine, Incremental, Superseded
-from kube_lsp.inputs import MAX_BYTES, text_size_problem
+from kube_lsp.inputs import MAX_BYTES, read_path, text_size_problem
 from kube_lsp.lsp.cluster_features import (
     cluster_actions,
     cluster_changed,
@@ -486,10 +487,12 @@ class KubeLanguageServer(HardenedLanguageServer):
     def index_path(self, path: Path) -> tuple[FileIndex | None, list[KindSchema]]:
         """A workspace file's index (and CRDs) from disk; None when it cannot be read or is too big."""
         try:
-            if path.stat().st_size > MAX_WORKSPACE_FILE_BYTES or self.settings.is_excluded(path):
-                return None, []
-            text = path.read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError, ValueError):
+            # Regular files only, read bounded: a named pipe or a link to /dev/zero among them must not block
+            # or fill the memory.
+            text = None if self.settings.is_excluded(path) else read_path(path, MAX_WORKSPACE_FILE_BYTES).text
+        except (OSError, ValueError):  # ValueError: a NUL in the path
+            return None, []
+        if text is None:
             return None, []
         docs = parse_stream(text)
         crds = list(crds_in(docs, str(path), self.label(str(path)))) if "CustomResourceDefinition" in text else []
@@ -609,8 +612,8 @@ class KubeLanguageServer(HardenedLanguageServer):
             for uri in uris:
                 path = to_fs_path(uri)
                 if path and uri not in self.docs:
-                    fi, crds = self.index_path(Path(path)) if Path(path).is_file() else (None, [])
-                    out.append((uri, fi, crds))
+                    # Not there any more, a directory, a pipe, a name too long: (None, []), never an exception.
+                    out.append((uri, *self.index_path(Path(path))))
             return out
 
         if self.absorb(await asyncio.to_thread(read)):
@@ -641,7 +644,12 @@ def create_server() -> KubeLanguageServer:
         roots = [f.uri for f in params.workspace_folders or []] or ([params.root_uri] if params.root_uri else [])
         ls.roots = [Path(p) for p in (to_fs_path(u) for u in roots) if p]
         opts = params.initialization_options
-        ls.initial_problems = ls.apply_settings(_settings_section(opts) if isinstance(opts, Mapping) else None)
+        try:
+            ls.initial_problems = ls.apply_settings(_settings_section(opts) if isinstance(opts, Mapping) else None)
+        except Exception:  # noqa: BLE001 - the client may have its (early) answer already: start with defaults
+            log.exception("the initialization options could not be applied; the defaults are used")
+            ls.initial_problems = ["kube-lsp settings: the initialization options could not be applied (see the "
+                                   "log); the defaults are used"]
         # The schemas are large and live as long as the server: keep the garbage collector off them.
         gc.collect()
         gc.freeze()
@@ -827,9 +835,12 @@ def create_server() -> KubeLanguageServer:
     register_live_features(server)
 
     @server.command("kube-lsp.setKubeVersion")
-    def set_kube_version(ls: KubeLanguageServer, version: str) -> str:
+    def set_kube_version(ls: KubeLanguageServer, *arguments: Any) -> str:
         from kube_lsp.schema.catalog import format_version
 
+        if len(arguments) != 1 or not isinstance(arguments[0], str):
+            raise JsonRpcInvalidParams("kube-lsp.setKubeVersion takes one argument, the version (\"1.31\")")
+        version = arguments[0]
         ls.client_settings["kubeVersion"] = version
         ls.chosen_by_command[("kubeVersion",)] = version
         _report(ls, ls.apply_settings())
@@ -894,7 +905,13 @@ def _max_file_bytes(raw: Any) -> tuple[int, list[str]]:
     if isinstance(raw, bool) or not isinstance(raw, (int, float)) or not raw > 0:
         return MAX_BYTES, [f"{CONFIG_SECTION}.maxFileSize must be a number of megabytes above 0, not "
                            f"{raw!r}. It was ignored."]
-    return int(raw * 1e6), []
+    try:
+        return int(min(raw * 1e6, _NO_LIMIT)), []
+    except OverflowError:  # 1e308 MB, 10**400 MB: no limit
+        return _NO_LIMIT, []
+
+
+_NO_LIMIT: Final = 2**62
 
 
 def _settings_section(raw: Mapping[str, Any]) -> dict[str, Any]:
@@ -948,11 +965,14 @@ def _report(ls: KubeLanguageServer, problems: list[str]) -> None:
 
 
 def _file_lines(uri: str) -> list[str]:
+    """The lines of a workspace file as on disk (for the positions of locations in it), or [] when it is not
+    a readable regular file (it may have become a named pipe since it was indexed) or is too large."""
     path = to_fs_path(uri)
     try:
-        return split_lines(Path(path).read_text(encoding="utf-8-sig")) if path else []
-    except (OSError, UnicodeDecodeError):
+        text = read_path(Path(path), MAX_BYTES).text if path else None
+    except (OSError, ValueError):  # a path with a NUL, one too long
         return []
+    return split_lines(text) if text is not None else []
 
 
 _ITEM_KINDS = {

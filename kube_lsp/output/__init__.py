@@ -7,13 +7,14 @@ Positions become 1-based here (lines and columns; end columns exclusive), and on
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
 from kube_lsp import __version__
 from kube_lsp.model import Finding, Severity
-from kube_lsp.output.full import render_concise_terminal, render_full
+from kube_lsp.output.full import render_concise_terminal, render_full, visible
 from kube_lsp.rules import ALL_RULES, BY_CODE
 
 FORMATS: Final = ("text", "json", "sarif", "github")
@@ -70,8 +71,20 @@ def render_text(results: Sequence[FileResult]) -> str:
     for r in results:
         for f in r.findings:
             s = f.span.start
-            lines.append(f"{r.path}:{s.line + 1}:{s.col + 1}: {f.severity.label} {f.code} {f.message}")
+            # One line per finding, whatever the file holds: a line break in a name (the message quotes the
+            # file) is shown as a visible placeholder; the rest goes to the pipe as it is.
+            lines.append(f"{_one_line(r.path)}:{s.line + 1}:{s.col + 1}: {f.severity.label} {f.code} "
+                         f"{_one_line(f.message)}")
     return "".join(line + "\n" for line in lines)
+
+
+# What str.splitlines (and so any line-based reader) takes for a line break.
+_BREAKS: Final = {**{c: visible(c) for c in "\n\r\x0b\x0c\x1c\x1d\x1e\x85"}, "\u2028": "\u2424", "\u2029": "\u2424"}
+_BREAK_RE: Final = re.compile("[" + "".join(_BREAKS) + "]")
+
+
+def _one_line(text: str) -> str:
+    return _BREAK_RE.sub(lambda m: _BREAKS[m.group(0)], text) if _BREAK_RE.search(text) else text
 
 
 def summary_line(results: Sequence[FileResult]) -> str:
@@ -205,7 +218,7 @@ def _gh_escape(text: str, prop: bool = False) -> str:
     text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
     if prop:
         text = text.replace(":", "%3A").replace(",", "%2C")
-    return text
+    return visible(text)  # no terminal escape reaches the workflow log
 
 
 _GH_LEVEL: Final = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice",

@@ -422,6 +422,8 @@ def _explicit_tag(node: Node, lines: list[str]) -> str | None:
 
 def _tagged_value(tag: str, text: str) -> Any:
     if tag.endswith(":int"):
+        if len(text) > 1000:  # as nodes._MAX_INT_CHARS: Python could neither convert nor print it
+            return text
         try:
             return int(text.replace("_", ""), 0)
         except ValueError:

@@ -51,10 +51,17 @@ def resolve_plain(text: str) -> Any:
     return text
 
 
-def _parse_int(text: str) -> int:
+_MAX_INT_CHARS = 1000
+"""Longer integer literals resolve to an infinite float: Python refuses to convert a decimal one of more
+than 4,300 digits (and to print a hexadecimal one as long), and no Kubernetes field holds such a number."""
+
+
+def _parse_int(text: str) -> int | float:
     t = text.replace("_", "")
     sign = -1 if t.startswith("-") else 1
     t = t.lstrip("+-")
+    if len(t) > _MAX_INT_CHARS:
+        return sign * math.inf
     if t.startswith("0b"):
         return sign * int(t[2:], 2)
     if t.startswith("0x"):

@@ -40,6 +40,9 @@ class RawServer:
         self._cond = threading.Condition()
         self._next_id = 1000
         self._ended = False
+        # Answers to the server's own requests, by method, instead of the usual ones: a message (sent as
+        # JSON) or raw bytes (sent as they are), to play a client that answers garbage.
+        self.replies: dict[str, dict[str, Any] | bytes] = {}
         threading.Thread(target=self._read_stdout, daemon=True).start()
         threading.Thread(target=self._read_stderr, daemon=True).start()
 
@@ -88,7 +91,10 @@ class RawServer:
             with self._cond:
                 self.messages.append(msg)
                 self._cond.notify_all()
-            if msg.get("method") in ("workspace/configuration", "client/registerCapability",
+            reply = self.replies.get(msg.get("method", "")) if "id" in msg else None
+            if reply is not None:
+                self.write(reply if isinstance(reply, bytes) else frame({"jsonrpc": "2.0", "id": msg["id"], **reply}))
+            elif msg.get("method") in ("workspace/configuration", "client/registerCapability",
                                      "window/workDoneProgress/create") and "id" in msg:
                 result: Any = [None] * len(msg["params"]["items"]) if msg["method"] == "workspace/configuration" \
                     else None
