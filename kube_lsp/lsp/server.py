@@ -948,7 +948,7 @@ def _policies(roots: list[Any]) -> dict[str, NamespacePolicy]:
 
 
 _THREAD_BYTES: Final = 200_000  # requests in larger documents run in a thread, off the event loop
-_THREAD_LINES: Final = 5_000  # outlines of analyses with more lines are built in a thread
+_THREAD_LINES: Final = 50_000  # outlines of analyses with more lines are built in a thread
 
 
 def _max_file_bytes(raw: Any) -> tuple[int, list[str]]:
