@@ -781,7 +781,7 @@ def create_server() -> KubeLanguageServer:
 
         # The field's context (its path, from the lines above) and the resource summary of a workload walk
         # the cursor's whole YAML document: a second in a 100,000-line one, in a thread (on a snapshot).
-        info, summary = await asyncio.to_thread(compute) if len(doc.text) > _THREAD_BYTES else compute()
+        info, summary = await asyncio.to_thread(compute) if _big_at(doc, at.line) else compute()
         if info is None and ref is None and summary is None and live is None:
             return None
         parts = [t for t in (ref[0] if ref else "", info.markdown if info else "", summary[0] if summary else "",
@@ -934,6 +934,15 @@ def _resource_hover_of(doc: OpenDocument, line: int, col: int) -> Callable[[], t
         return found[0], found[1].shifted(start)
 
     return summary
+
+
+def _big_at(doc: OpenDocument, line: int) -> bool:
+    """Whether the YAML document at `line` is over _THREAD_BYTES (the whole text's size when the analysis, which
+    knows the documents, is not of the current text): a request that walks it runs in a thread."""
+    if not doc.current or not doc.chunks:
+        return len(doc.text) > _THREAD_BYTES
+    chunk = next((c for c in doc.chunks if c.start_line <= line < c.end_line), doc.chunks[-1])
+    return len(chunk.text) > _THREAD_BYTES
 
 
 def _policies(roots: list[Any]) -> dict[str, NamespacePolicy]:
