@@ -7,6 +7,12 @@ Opens a 100,000-line single-document Deployment and a small ConfigMap, then type
 prints the hover latencies (max, p50): the longest the server's event loop was blocked. Also prints
 keystroke → diagnostics on a 10,000-line multi-document stream and on the 100,000-line document, and the
 time to the KL104 finding for a 20 MB document.
+
+Then the cost of big messages and of requests on the big document, each as the longest a hover on the small
+document (sent every 10 ms meanwhile) waited: a 20 MB didOpen and a full-text didChange of 10 MB (sent as
+pre-encoded bytes: the client's own JSON encoding must not count), 50 incremental edits 10 ms apart into the
+100,000-line document, and each request (definition, references, hover, documentSymbol, foldingRange,
+codeLens, codeAction, prepareRename, rename, completion) on it. `--only big` runs just that part.
 """
 
 from __future__ import annotations
@@ -81,7 +87,121 @@ async def stall(client: Any, big: str, small: str, lines: int, edits: int, secon
     return latencies
 
 
-async def run(harness: Path, corpus: Path, edits: int) -> None:
+async def send_raw(client: Any, msg: dict[str, Any]) -> None:
+    """Send a message encoded beforehand, so that encoding it does not stall the client's own loop."""
+    import json
+
+    body = await asyncio.to_thread(lambda: json.dumps(msg, ensure_ascii=False, separators=(",", ":")).encode())
+    async with client._write_lock:
+        client.proc.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+        await client.proc.stdin.drain()
+
+
+async def hovering(client: Any, small: str, work: Any) -> tuple[list[float], float]:
+    """Hover on the small document every 10 ms while `work` runs: the hover latencies and `work`'s time."""
+    latencies: list[float] = []
+    done = asyncio.Event()
+
+    async def hovers() -> None:
+        while not done.is_set():
+            _, ms = await client.hover(small, 1, 2, timeout=120)
+            latencies.append(ms)
+            await asyncio.sleep(0.01)
+
+    task = asyncio.ensure_future(hovers())
+    await asyncio.sleep(0.05)
+    started = time.perf_counter()
+    try:
+        await work
+    finally:
+        took = 1000 * (time.perf_counter() - started)
+        await asyncio.sleep(0.05)
+        done.set()
+        await task
+    return latencies, took
+
+
+def _show(label: str, latencies: list[float], took: float) -> None:
+    print(f"  {label:<38} took {took:7.0f} ms; hovers meanwhile: max {max(latencies, default=0):6.0f} ms, "
+          f"p50 {statistics.median(latencies) if latencies else 0:5.1f} ms ({len(latencies)})")
+
+
+async def big_messages(client: Any, work: Path, small: str) -> None:
+    """The longest a hover on the small document waits behind big messages and requests on a big document."""
+    print("big messages (hover on the small document every 10 ms meanwhile):")
+    text = deployment(100_000)
+    big = (work / "big-messages.yaml").as_uri()
+    huge_text = deployment(int(100_000 * 20.1e6 / len(text)))
+    ten_mb = deployment(int(100_000 * 10e6 / len(text)))
+
+    async def open_huge() -> None:
+        await send_raw(client, {"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": {
+            "uri": big, "languageId": "yaml", "version": 1, "text": huge_text}}})
+        client.docs[big] = {"version": 1, "text": "", "sent_at": time.perf_counter()}
+        await client.wait_diagnostics(big, timeout=300, settle_ms=100)
+
+    _show("didOpen of 20 MB (→ KL104)", *await hovering(client, small, open_huge()))
+
+    async def full_change() -> None:
+        await send_raw(client, {"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {
+            "textDocument": {"uri": big, "version": 2}, "contentChanges": [{"text": ten_mb}]}})
+        client.docs[big].update(version=2, sent_at=time.perf_counter())
+        await client.wait_diagnostics(big, timeout=300, settle_ms=100)
+
+    _show("full-text didChange of 10 MB", *await hovering(client, small, full_change()))
+
+    async def to_100k() -> None:
+        await send_raw(client, {"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {
+            "textDocument": {"uri": big, "version": 3}, "contentChanges": [{"text": text}]}})
+        client.docs[big].update(version=3, sent_at=time.perf_counter())
+        await client.wait_diagnostics(big, timeout=300, settle_ms=300)
+
+    _show("full-text didChange to 100k lines", *await hovering(client, small, to_100k()))
+    lines = text.count("\n")
+
+    async def typing() -> None:
+        for i in range(50):
+            await edit(client, big, 4 + i, lines // 2 + (i % 7), "#")
+            await asyncio.sleep(0.01)
+        await client.wait_diagnostics(big, timeout=300, settle_ms=300)
+
+    _show("50 incremental edits, 10 ms apart", *await hovering(client, small, typing()))
+    # Requests on the 100k-line document: its current text (undo the edits) and its analysis first.
+    await to_100k()
+    doc = {"textDocument": {"uri": big}}
+    mid = lines // 2
+    while not text.split("\n")[mid].lstrip().startswith("image:"):
+        mid += 1
+    at = {**doc, "position": {"line": mid, "character": 12}}
+    name_at = {**doc, "position": {"line": 3, "character": 9}}
+    whole = {"start": {"line": 0, "character": 0}, "end": {"line": lines, "character": 0}}
+    requests: list[tuple[str, str, dict[str, Any]]] = [
+        ("definition", "textDocument/definition", at),
+        ("references", "textDocument/references", {**name_at, "context": {"includeDeclaration": True}}),
+        ("hover", "textDocument/hover", at),
+        ("documentSymbol", "textDocument/documentSymbol", doc),
+        ("foldingRange", "textDocument/foldingRange", doc),
+        ("codeLens", "textDocument/codeLens", doc),
+        ("codeAction (line)", "textDocument/codeAction", {**doc, "range": {"start": at["position"],
+                                                                            "end": at["position"]},
+                                                          "context": {"diagnostics": []}}),
+        ("codeAction (whole file)", "textDocument/codeAction", {**doc, "range": whole,
+                                                                "context": {"diagnostics": []}}),
+        ("prepareRename", "textDocument/prepareRename", name_at),
+        ("rename", "textDocument/rename", {**name_at, "newName": "bigger"}),
+        ("completion", "textDocument/completion", {**doc, "position": {"line": mid, "character": 10}}),
+    ]
+    for label, method, params in requests:
+        async def call(method: str = method, params: dict[str, Any] = params) -> None:
+            try:
+                await client.request(method, params, timeout=120)
+            except Exception as exc:  # noqa: BLE001 - an error answer still ends the request
+                print(f"    ({method}: {type(exc).__name__}: {str(exc)[:80]})")
+
+        _show(f"{label} on 100k lines", *await hovering(client, small, call()))
+
+
+async def run(harness: Path, corpus: Path, edits: int, only: str | None = None) -> None:
     sys.path.insert(0, str(harness))
     from lspclient import LspClient  # the shared harness's client
 
@@ -97,6 +217,9 @@ async def run(harness: Path, corpus: Path, edits: int) -> None:
     try:
         small = await client.open(str(files["small"]))
         await client.wait_diagnostics(small, timeout=30, settle_ms=100)
+        if only == "big":
+            await big_messages(client, work, small)
+            return
         for key in ("10k", "100k"):
             uri = await client.open(str(files[key]))
             opened = await client.wait_diagnostics(uri, timeout=300, settle_ms=200)
@@ -118,6 +241,8 @@ async def run(harness: Path, corpus: Path, edits: int) -> None:
         codes = sorted({str(d.get("code")) for d in res.diagnostics})
         print(f"20 MB document: first diagnostics after {1000 * (time.perf_counter() - started):.0f} ms "
               f"(codes {codes[:5]}); server peak RSS {client.memory_kb()['VmHWM_kb'] // 1024} MB")
+        await client.close(huge)
+        await big_messages(client, work, small)
     finally:
         await client.shutdown()
 
@@ -127,10 +252,11 @@ def main() -> int:
     ap.add_argument("--harness", type=Path, default=SHARED / "bench" / "harness")
     ap.add_argument("--corpus", type=Path, default=SHARED / "corpus")
     ap.add_argument("--edits", type=int, default=3)
+    ap.add_argument("--only", choices=["big"], help="run only the big-messages and requests part")
     args = ap.parse_args()
     require(ap, args.harness, "--harness", "the shared benchmark harness (lspclient.py)")
     require(ap, args.corpus, "--corpus", "the corpus of manifests")
-    asyncio.run(run(args.harness, args.corpus, args.edits))
+    asyncio.run(run(args.harness, args.corpus, args.edits, args.only))
     return 0
 
 

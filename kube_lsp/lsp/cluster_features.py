@@ -46,6 +46,7 @@ RESOURCES = "kube-lsp.resources"
 DIFF_ALL = "kube-lsp.diffAll"
 SELECT_CONTEXT = "kube-lsp.selectContext"
 MIGRATE = "kube-lsp.migrateApiVersion"
+RESOURCE_LENS_THREAD_LINES = 5_000  # analyses with more lines get their resource lenses in a thread
 
 
 async def off_loop(fn: Callable[..., T], *args: Any) -> T:
@@ -548,11 +549,15 @@ def register(server: KubeLanguageServer) -> None:
         doc = ls.docs.get(uri)
         if doc is None or index is None or not await ls.ensure_analysed(doc) or not 0 <= index < len(doc.results):
             return None
-        roots = [r.document.root for r in doc.results]
-        index_ = build_index(roots, [c.text for c in doc.chunks])
-        root = roots[index]
-        w = workload_resources(root, index_) if isinstance(root, YMap) else None
-        return {**w.to_json(), "markdown": "\n".join(summary_lines(w))} if w is not None else None
+        roots, texts = [r.document.root for r in doc.results], [c.text for c in doc.chunks]
+
+        def summary() -> dict[str, Any] | None:
+            root = roots[index]
+            w = workload_resources(root, build_index(roots, texts)) if isinstance(root, YMap) else None
+            return {**w.to_json(), "markdown": "\n".join(summary_lines(w))} if w is not None else None
+
+        return await asyncio.to_thread(summary) if len(doc.analysed_lines) > RESOURCE_LENS_THREAD_LINES \
+            else summary()
 
     @server.feature(types.TEXT_DOCUMENT_CODE_LENS)
     async def code_lens(ls: KubeLanguageServer, params: types.CodeLensParams) -> list[types.CodeLens]:
@@ -576,8 +581,12 @@ def register(server: KubeLanguageServer) -> None:
                 lenses.append(types.CodeLens(range=rng, command=types.Command(title=title, command=cmd,
                                                                                arguments=[doc.uri, i])))
             lenses.extend(upgrade_lenses(ls, doc, i))
-        for lens in resource_lenses([r.document.root for r in doc.results], [c.text for c in doc.chunks],
-                                    [c.start_line for c in doc.chunks]):
+        args = ([r.document.root for r in doc.results], [c.text for c in doc.chunks],
+                [c.start_line for c in doc.chunks])
+        # The resources of a workload with thousands of containers take a second to sum: in a thread (the
+        # analysed trees are never changed once made).
+        big = len(doc.analysed_lines) > RESOURCE_LENS_THREAD_LINES
+        for lens in await asyncio.to_thread(resource_lenses, *args) if big else resource_lenses(*args):
             at = types.Position(line=lens.line, character=0)
             lenses.append(types.CodeLens(range=types.Range(start=at, end=at), command=types.Command(
                 title=lens.title, command=RESOURCES, arguments=[doc.uri, lens.document])))

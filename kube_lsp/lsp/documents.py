@@ -5,16 +5,17 @@ from __future__ import annotations
 import asyncio
 import re
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from itertools import accumulate
+from itertools import accumulate, islice, repeat
+from operator import add
 
 from lsprotocol import types
 from pygls.uris import to_fs_path
 
 from kube_lsp.engine import ChunkCache, ChunkResult
 from kube_lsp.lsp.convert import Positions
-from kube_lsp.model import Finding, Severity, Span
+from kube_lsp.model import Finding, Pos, Severity, Span
 from kube_lsp.parsing.text import LINE_BREAK_RE, Chunk, split_lines
 from kube_lsp.workspace.index import FileIndex
 
@@ -22,13 +23,23 @@ from kube_lsp.workspace.index import FileIndex
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
+def clean_lines(text: str) -> list[str] | None:
+    """The lines of a text without lone surrogates (`split_lines`, a piece at a time: for a worker thread);
+    None for a text with some (`OpenDocument` replaces them)."""
+    if not text.isascii() and _SURROGATE.search(text):
+        return None
+    return split_lines(text)
+
+
 @dataclass(slots=True)
 class OpenDocument:
     uri: str
     text: str
     version: int | None
+    # Given: the lines of `text` by `split_lines`, which has no lone surrogate (`clean_lines`); else made here.
     lines: list[str] = field(default_factory=list)
-    starts: list[int] = field(default_factory=list)
+    # The offset of each line in the text: made when first needed after a change (`starts`).
+    line_starts: list[int] | None = None
     cache: ChunkCache = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
     # Each document's chunk and its line-0 result, for the analysed version.
@@ -61,20 +72,35 @@ class OpenDocument:
     too_big: Finding | None = None
 
     def __post_init__(self) -> None:
-        self.text = self._clean(self.text, 0)
-        self._index()
+        if not self.lines:
+            self.text = self._clean(self.text, 0)
+            self._index()
 
     def _index(self) -> None:
         text = self.text
-        if "\r" not in text:  # the common case, ~5x faster than the general one
-            self.lines = text.split("\n")
-            self.starts = [0, *accumulate(len(line) + 1 for line in self.lines[:-1])]
-            return
         self.lines = split_lines(text)
-        self.starts = [0] + [m.end() for m in LINE_BREAK_RE.finditer(text)]
+        self.line_starts = None
+
+    @property
+    def starts(self) -> list[int]:
+        """The offset in `text` of each line."""
+        if self.line_starts is None:
+            lines = self.lines
+            if "\r" not in self.text:  # the common case: each line ends with one character
+                self.line_starts = list(accumulate(map(add, map(len, islice(lines, len(lines) - 1)), repeat(1)),
+                                                   initial=0))
+            else:
+                self.line_starts = [0] + [m.end() for m in LINE_BREAK_RE.finditer(self.text)]
+        return self.line_starts
+
+    def _offset(self, line: int, col: int) -> int:
+        """The offset of a (clamped) position; without `starts` when there is no CR (no index to rebuild)."""
+        if self.line_starts is not None or "\r" in self.text:
+            return self.starts[line] + col
+        return sum(map(len, islice(self.lines, line))) + line + col
 
     def _clean(self, text: str, offset: int) -> str:
-        if not _SURROGATE.search(text):
+        if text.isascii() or not _SURROGATE.search(text):
             return text
         self.surrogates = sorted([*self.surrogates, *(offset + m.start() for m in _SURROGATE.finditer(text))])
         return _SURROGATE.sub("\ufffd", text)
@@ -97,6 +123,14 @@ class OpenDocument:
         """The document as the engine names files: its path, or its URI when it has none (`untitled:`)."""
         return to_fs_path(self.uri) or self.uri
 
+    def _clamp(self, pos: Pos) -> tuple[int, int]:
+        """A position in the text: a column past its line's end is the end, a line past the last the end of
+        the text (as `Positions.offset` reads them)."""
+        lines = self.lines
+        if pos.line >= len(lines):
+            return len(lines) - 1, len(lines[-1])
+        return pos.line, min(max(pos.col, 0), len(lines[pos.line]))
+
     def positions(self, encoding: str | None) -> Positions:
         return Positions(self.lines, encoding)
 
@@ -110,20 +144,38 @@ class OpenDocument:
         return Positions(self.analysed_lines if not self.current else self.lines, encoding)
 
     def apply(self, changes: Sequence[types.TextDocumentContentChangeEvent], version: int | None,
-              encoding: str | None) -> None:
-        """Apply full or incremental changes in order (each range is relative to the text before it)."""
+              encoding: str | None, prepared: Callable[[str], list[str] | None] = lambda text: None) -> None:
+        """Apply full or incremental changes in order (each range is relative to the text before it). An
+        incremental change re-splits only the lines it touches; `prepared` gives the lines of a full text
+        when they were split beforehand (off the event loop)."""
         for change in changes:
             if isinstance(change, types.TextDocumentContentChangePartial):
                 pos = self.positions(encoding)
-                a = pos.offset(pos.from_client(change.range.start), self.starts)
-                b = pos.offset(pos.from_client(change.range.end), self.starts)
+                start = self._clamp(pos.from_client(change.range.start))
+                end = self._clamp(pos.from_client(change.range.end))
+                a, b = self._offset(*start), self._offset(*end)
+                cr = "\r" in self.text
                 if self.surrogates:
                     delta = len(change.text) - (b - a)
                     self.surrogates = [o if o < a else o + delta for o in self.surrogates if not a <= o < b]
-                self.text = self.text[:a] + self._clean(change.text, a) + self.text[b:]
+                new = self._clean(change.text, a)
+                self.text = self.text[:a] + new + self.text[b:]
+                if a <= b and not cr and "\r" not in new:
+                    # Only the lines from the start to the end of the range change.
+                    (la, ca), (lb, cb) = start, end
+                    lines = self.lines
+                    self.lines = [*islice(lines, la), *(lines[la][:ca] + new + lines[lb][cb:]).split("\n"),
+                                  *islice(lines, lb + 1, None)]
+                    self.line_starts = None
+                else:
+                    self._index()
             else:
                 self.surrogates = []
-                self.text = self._clean(change.text, 0)
-            self._index()
+                split = prepared(change.text)
+                if split is None:
+                    self.text = self._clean(change.text, 0)
+                    self._index()
+                else:
+                    self.text, self.lines, self.line_starts = change.text, split, None
         self.version = version
         self.cluster_findings = []

@@ -8,7 +8,9 @@ pygls 2.1's reader and dispatcher assume a well-behaved editor. This module repl
   JSON string cannot hold a raw line break). A body that is not JSON gets a Parse error (-32700, id
   null). A declared length over `MAX_MESSAGE_BYTES` is skipped without being held in memory; its first
   and last 4 KB tell its id (a request still gets an InvalidRequest answer) and the document it carried
-  (which gets a KL104 diagnostic).
+  (which gets a KL104 diagnostic). A body over `BIG_BODY_BYTES` comes out undecoded (`BigBody`): the
+  server decodes it in a worker thread, in pieces (`decode_big`), so that a 20 MB didOpen never holds the
+  event loop; the messages behind it wait for it, in order.
 * `KubeProtocol` gives every request exactly one response: InvalidParams (-32602) for params that do not
   validate, MethodNotFound (-32601), InvalidRequest (-32600) for a second `initialize`, odd ids, or any
   request after `shutdown`, ServerNotInitialized (-32002) before `initialize`. Notifications before
@@ -23,9 +25,12 @@ from __future__ import annotations
 import asyncio
 import codecs
 import json
+import json.decoder
+import json.scanner
 import logging
 import os
 import re
+import select
 import sys
 import threading
 import time
@@ -40,7 +45,6 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
-from pygls.protocol.language_server import lsp_method
 
 log = logging.getLogger("kube_lsp.protocol")
 
@@ -48,7 +52,12 @@ MAX_MESSAGE_BYTES: Final = 64 * 1024 * 1024
 """The largest message body read; a longer one is skipped (and logged), then the reader resynchronises."""
 MAX_HEADER_BYTES: Final = 8192
 CHUNK_BYTES: Final = 65536
-QUEUED_CHUNKS: Final = 16  # read ahead at most 1 MB of input
+QUEUED_CHUNKS: Final = 16  # read ahead at most 16 reads of input (1 MB, or 8 MB of a big message's batches)
+BATCH_BYTES: Final = 512 * 1024  # what the stdin thread reads at most before handing it over, when it is there
+BIG_BODY_BYTES: Final = 1 << 20
+"""Bodies larger than this are decoded off the event loop (`BigBody`, `decode_big`)."""
+DECODE_PIECE: Final = 1 << 19
+"""Characters decoded per call in `decode_big`: each call holds the interpreter lock, briefly."""
 MAX_QUEUED_OUTPUT: Final = 256 * 1024 * 1024
 """Output waiting for a client that does not read it, before the server waits for the client in turn."""
 EXIT_GRACE: Final = 2.0
@@ -105,18 +114,26 @@ class Problem:
     request_id: int | str | None = None  # of a request whose body is not JSON, when its id can be read
 
 
+@dataclass(frozen=True, slots=True)
+class BigBody:
+    """A complete message body over `BIG_BODY_BYTES`, not decoded yet: `decode_big` makes it a frame."""
+
+    body: bytes
+
+
 Frame = Message | Problem
 
 
 class FrameReader:
     """Bytes in, messages out: `feed(data)` returns the frames completed by `data`."""
 
-    def __init__(self, max_message: int = MAX_MESSAGE_BYTES) -> None:
+    def __init__(self, max_message: int = MAX_MESSAGE_BYTES, big_body: int | None = None) -> None:
         self.max_message = max_message
+        self.big_body = big_body  # bodies longer than this come out as `BigBody` (None: all are decoded)
         self._buf = bytearray()
         self._length: int | None = None  # the body being read
         self._scanned = 0  # body bytes already searched for a header
-        self._pending: list[Frame] = []  # the frames of the current `feed`
+        self._pending: list[Frame | BigBody] = []  # the frames of the current `feed`
         self._discard = 0  # bytes of an oversized body still to drop
         self._oversized = 0  # its declared length
         self._head = bytearray()  # its first and last bytes
@@ -124,15 +141,15 @@ class FrameReader:
         self._skipped = 0  # stray bytes dropped since the last message
         self._charset: str | None = None  # a charset other than UTF-8 declared by the body's Content-Type
 
-    def feed(self, data: bytes) -> list[Frame]:
+    def feed(self, data: bytes) -> list[Frame | BigBody]:
         self._buf += data
-        out: list[Frame] = []
+        out: list[Frame | BigBody] = []
         self._pending = out
         while self._step(out):
             pass
         return out
 
-    def _step(self, out: list[Frame]) -> bool:
+    def _step(self, out: list[Frame | BigBody]) -> bool:
         """Make progress on the buffer; False when more input is needed."""
         if self._discard:
             return self._drop_oversized()
@@ -140,7 +157,7 @@ class FrameReader:
             return self._header(out)
         return self._body(out)
 
-    def _header(self, out: list[Frame]) -> bool:
+    def _header(self, out: list[Frame | BigBody]) -> bool:
         buf = self._buf
         m = _LENGTH_LINE.search(buf)
         if m is None:
@@ -187,7 +204,7 @@ class FrameReader:
         self._length, self._scanned = length, 0
         return True
 
-    def _body(self, out: list[Frame]) -> bool:
+    def _body(self, out: list[Frame | BigBody]) -> bool:
         assert self._length is not None
         buf, length = self._buf, self._length
         # A `Content-Length` line inside the body: the declared length was too long, and the next message
@@ -197,11 +214,18 @@ class FrameReader:
         if m is None and len(buf) < length:
             self._scanned = len(buf)
             return False
-        body = bytes(buf[:end])
+        with memoryview(buf) as view:  # one copy (a slice of the bytearray would be a second)
+            body = bytes(view[:end])
         self._length = None
         if m is not None and end < length and not body.strip():
             out.append(Problem("a message header with no body was skipped"))
             del buf[:end]
+            return True
+        if self.big_body is not None and len(body) > self.big_body:
+            # Decoded by the caller, off the event loop; what follows the JSON value is known then (an
+            # over-long length whose surplus holds no header: stray bytes, reported as such).
+            del buf[:end]
+            out.append(BigBody(body))
             return True
         try:
             text = _decode(body, self._charset)
@@ -293,6 +317,74 @@ def _salvage(length: int, head: bytes, last: bytes) -> Oversized:
         except ValueError:
             uri = None
     return Oversized(length, request_id, method, uri if isinstance(uri, str) else None)
+
+
+def decode_big(big: BigBody) -> list[Frame]:
+    """The frames of a big body, as `FrameReader` would make them, decoded in pieces of `DECODE_PIECE`
+    characters (for a worker thread: no single step holds the interpreter lock for more than a few
+    milliseconds, where one `json.loads` of 20 MB would hold it for tens)."""
+    body = big.body
+    try:
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        text = "".join([decoder.decode(body[i:i + DECODE_PIECE]) for i in range(0, len(body), DECODE_PIECE)]
+                       + [decoder.decode(b"", final=True)])
+        start = len(text) - len(text.lstrip())
+        value, stop = _BIG_SCANNER(text, start)
+    except StopIteration as exc:
+        return [Problem(f"a message body of {len(body)} bytes is not JSON: Expecting value: char {exc.value}",
+                        parse_error=True)]
+    except (ValueError, RecursionError) as exc:
+        return [Problem(f"a message body of {len(body)} bytes is not JSON: {_short(exc)}", parse_error=True)]
+    out: list[Frame] = [Message(value)]
+    rest = len(text[stop:].strip().encode("utf-8"))
+    if rest:
+        out.append(Problem(f"{rest} bytes that were not an LSP message were skipped"))
+    return out
+
+
+# The C string scanner (json.decoder.scanstring, which typeshed does not declare) and pure-Python JSON scanner.
+_scanstring: Final[Callable[[str, int, bool], tuple[str, int]]] = json.decoder.scanstring  # type: ignore[attr-defined]
+_make_scanner: Final[Callable[[json.JSONDecoder], Callable[[str, int], tuple[Any, int]]]] = \
+    json.scanner.py_make_scanner  # type: ignore[attr-defined]
+_HEX_OR_ESCAPE: Final = frozenset("\\u0123456789abcdefABCDEF")
+
+
+def _scan_big_string(s: str, end: int, strict: bool = True) -> tuple[str, int]:
+    """`json.decoder.scanstring` in pieces: a piece never ends inside an escape (a backslash, `\\u` and its
+    hex digits: so never between the halves of an escaped surrogate pair), and a `"` after it stops the C
+    scanner at the piece's end when the string goes on."""
+    parts = []
+    pos = end
+    while True:
+        cut = min(pos + DECODE_PIECE, len(s))
+        if cut < len(s):
+            back = cut
+            while back > pos and s[back - 1] in _HEX_OR_ESCAPE and cut - back < 4096:
+                back -= 1
+            cut = back if back > pos and s[back - 1] not in _HEX_OR_ESCAPE else len(s)
+        piece = s[pos:cut]
+        if cut >= len(s):
+            value, stop = _scanstring(s, pos, strict)
+            parts.append(value)
+            return "".join(parts), stop
+        value, stop = _scanstring(piece + '"', 0, strict)
+        if stop <= len(piece):  # the string's own closing quote is in this piece
+            parts.append(value)
+            return "".join(parts), pos + stop
+        parts.append(value)
+        pos = cut
+
+
+class _BigDecoder(json.JSONDecoder):
+    """The decoder of `FrameReader` (no NaN or Infinity), with strings scanned in pieces."""
+
+    def __init__(self) -> None:
+        super().__init__(parse_constant=lambda name: _reject_constant(name))
+        self.parse_string = _scan_big_string
+        self.scan_once = _make_scanner(self)
+
+
+_BIG_SCANNER: Final = _BigDecoder().scan_once
 
 
 def _check_content_type(line: bytes) -> str | None:
@@ -492,20 +584,6 @@ class KubeProtocol(LanguageServerProtocol):
             self._log_noise(f"a malformed response to {msg_id!r}: {_describe(exc)}")
             return
         super().handle_message(message)
-
-    @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
-    def lsp_text_document__did_change(self, params: types.DidChangeTextDocumentParams) -> Any:
-        """pygls applies each change to a copy of the document it keeps (kube-lsp never reads it) before the
-        server's handler runs; a change it cannot apply (to a document never opened: KeyError) must not be
-        reported as a server error, nor keep the handler from running."""
-        try:
-            for change in params.content_changes:
-                self.workspace.update_text_document(params.text_document, change)
-        except Exception as exc:  # noqa: BLE001 - pygls' copy only
-            log.debug("pygls' copy of %s: %s", params.text_document.uri, _short(exc))
-        handler = self.fm.features.get(types.TEXT_DOCUMENT_DID_CHANGE)
-        if handler is not None:
-            yield handler, (params,), None
 
     def _lenient_initialize(self, msg: dict[str, Any], exc: Exception) -> Any | None:
         """An `initialize` that kube_lsp/lsp/early.py answered already (it looks like a plain one) must be
@@ -747,6 +825,12 @@ class HardenedLanguageServer(LanguageServer):
     to the log only."""
 
     protocol: KubeProtocol
+    prepared: dict[int, Any]
+    """What `prepare_message` computed for the message being handled, by the id of what it is about."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.prepared = {}
 
     def report_server_error(self, error: Exception, source: Any) -> None:
         """pygls pops up "Error in server" (window/showMessage) for any error outside a request; a bug in a
@@ -794,6 +878,12 @@ class HardenedLanguageServer(LanguageServer):
             def read() -> bytes:
                 return bytes(read1(CHUNK_BYTES))
 
+        def readable() -> bool:
+            try:
+                return bool(select.select([fd], [], [], 0)[0])
+            except (OSError, ValueError, NameError):
+                return False
+
         def pump() -> None:
             # A daemon thread: a blocked read never keeps the process alive.
             while True:
@@ -801,26 +891,66 @@ class HardenedLanguageServer(LanguageServer):
                     data = read()
                 except OSError:
                     data = b""
+                ended = False
+                if len(data) >= CHUNK_BYTES:
+                    # A big message on its way: the pipe's reads come in 64 KB; handing them to the event loop
+                    # one by one would cost it a wake-up each (a fifth of a second for 20 MB).
+                    parts, size = [data], len(data)
+                    while size < BATCH_BYTES and readable():
+                        try:
+                            more = read()
+                        except OSError:
+                            more = b""
+                        if not more:
+                            ended = True
+                            break
+                        parts.append(more)
+                        size += len(more)
+                    data = b"".join(parts)
                 asyncio.run_coroutine_threadsafe(chunks.put(data), loop).result()
+                if ended:
+                    asyncio.run_coroutine_threadsafe(chunks.put(b""), loop).result()
+                    return
                 if not data:
                     return
 
         threading.Thread(target=pump, name="kube-lsp-stdin", daemon=True).start()
         await self._consume(chunks.get)
 
+    def prepare_message(self, message: Any) -> None:
+        """Called in the worker thread that decoded a big message, before it is handled: work on its content
+        that would otherwise hold the event loop (the server splits a document's lines here) goes into
+        `self.prepared`, which is emptied once the message is handled."""
+
+    def _decode_big(self, big: BigBody) -> list[Frame]:
+        frames = decode_big(big)
+        for frame in frames:
+            if isinstance(frame, Message):
+                try:
+                    self.prepare_message(frame.value)
+                except Exception:  # noqa: BLE001 - preparing is an optimisation: the handler does it then
+                    log.exception("failed to prepare a message")
+        return frames
+
     async def _consume(self, read: Callable[[], Awaitable[bytes]]) -> None:
-        reader = FrameReader()
+        reader = FrameReader(big_body=BIG_BODY_BYTES)
         while True:
             data = await read()
             if not data:
                 break
-            for frame in reader.feed(data):
-                try:
-                    self.protocol.receive(frame)
-                except Exception:  # noqa: BLE001 - one message must not end the server
-                    log.exception("failed to handle a message")
-                # As pygls' reader did: a handler started by this message runs up to its first await before
-                # the next message is handled, and analysis and timers run even in a flood.
-                await asyncio.sleep(0)
+            for item in reader.feed(data):
+                # A big body is decoded in a worker thread while the loop goes on (answers, diagnostics,
+                # timers); the messages after it wait for it, so their order is kept.
+                frames = await asyncio.to_thread(self._decode_big, item) if isinstance(item, BigBody) else [item]
+                for frame in frames:
+                    try:
+                        self.protocol.receive(frame)
+                    except Exception:  # noqa: BLE001 - one message must not end the server
+                        log.exception("failed to handle a message")
+                    finally:
+                        self.prepared.clear()
+                    # As pygls' reader did: a handler started by this message runs up to its first await
+                    # before the next message is handled, and analysis and timers run even in a flood.
+                    await asyncio.sleep(0)
         log.info("end of input")
         await self.protocol.exit_after_shutdown()

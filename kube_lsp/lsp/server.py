@@ -12,7 +12,7 @@ import logging
 import os
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, Final
@@ -20,13 +20,14 @@ from typing import Any, Final
 import attrs
 from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams
+from pygls.protocol.language_server import lsp_method
 from pygls.uris import from_fs_path, to_fs_path
 
 from kube_lsp import __version__
 from kube_lsp.assist.completion import Item, complete
-from kube_lsp.assist.hover import hover
+from kube_lsp.assist.hover import HoverInfo, hover
 from kube_lsp.assist.navigate import hover_reference
-from kube_lsp.assist.references import wanted_at
+from kube_lsp.assist.references import Wanted, wanted_at
 from kube_lsp.assist.resources import resource_hover
 from kube_lsp.assist.symbols import MAX_SYMBOLS, MIN_SYMBOLS_PER_DOCUMENT, Symbol
 from kube_lsp.assist.symbols import document_symbol as outline_document
@@ -43,7 +44,7 @@ from kube_lsp.lsp.cluster_features import (
 )
 from kube_lsp.lsp.cluster_features import register as register_cluster_features
 from kube_lsp.lsp.convert import Positions, to_diagnostic
-from kube_lsp.lsp.documents import OpenDocument
+from kube_lsp.lsp.documents import OpenDocument, clean_lines
 from kube_lsp.lsp.live_features import LiveManager
 from kube_lsp.lsp.live_features import register as register_live_features
 from kube_lsp.lsp.protocol import MAX_MESSAGE_BYTES, HardenedLanguageServer, KubeProtocol
@@ -52,7 +53,7 @@ from kube_lsp.lsp.workspace_features import register as register_workspace_featu
 from kube_lsp.lsp.workspace_features import register_dynamically as register_watcher
 from kube_lsp.model import Finding, Pos, Span
 from kube_lsp.parsing.loader import Document, parse_chunk, parse_stream
-from kube_lsp.parsing.text import split_documents, split_lines
+from kube_lsp.parsing.text import Chunk, split_documents, split_lines
 from kube_lsp.rules import BY_CODE
 from kube_lsp.schema.catalog import Catalog, KindSchema
 from kube_lsp.schema.crds import crds_in
@@ -80,13 +81,37 @@ CONFIG_SECTION = "kubeLsp"
 # Open files with more objects than this get no cross-resource findings of their own in the editor (checking
 # them would hold the event loop too long); their objects are still indexed, and `kube-lsp check` checks them.
 MAX_CROSS_OBJECTS = 2000
+# Texts of big messages longer than this (characters) have their lines split in the decoding thread.
+PREPARED_TEXT = 100_000
+
+
+class ServerProtocol(KubeProtocol):
+    """pygls keeps a copy of every open document in its workspace: splitting its lines on every edit (tens of
+    milliseconds on the event loop per keystroke in a 100,000-line file). The server has its own copy
+    (`OpenDocument`) and never reads pygls', so the document notifications only call the handlers."""
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_OPEN)
+    def lsp_text_document__did_open(self, params: types.DidOpenTextDocumentParams) -> Iterator[Any]:
+        yield from self._user_handler(types.TEXT_DOCUMENT_DID_OPEN, params)
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
+    def lsp_text_document__did_change(self, params: types.DidChangeTextDocumentParams) -> Iterator[Any]:
+        yield from self._user_handler(types.TEXT_DOCUMENT_DID_CHANGE, params)
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_CLOSE)
+    def lsp_text_document__did_close(self, params: types.DidCloseTextDocumentParams) -> Iterator[Any]:
+        yield from self._user_handler(types.TEXT_DOCUMENT_DID_CLOSE, params)
+
+    def _user_handler(self, method: str, params: Any) -> Iterator[Any]:
+        if (handler := self.fm.features.get(method)) is not None:
+            yield handler, (params,), None
 
 
 class KubeLanguageServer(HardenedLanguageServer):
     """Server state: open documents, settings, the engine, and the workspace's objects and CRDs."""
 
     def __init__(self) -> None:
-        super().__init__("kube-lsp", __version__, protocol_cls=KubeProtocol,
+        super().__init__("kube-lsp", __version__, protocol_cls=ServerProtocol,
                          text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
         self.docs: dict[str, OpenDocument] = {}
         self.client_settings: dict[str, Any] = {}
@@ -196,6 +221,28 @@ class KubeLanguageServer(HardenedLanguageServer):
             doc.cache = {}
         self.refresh_cross()  # severities, rules switched off, the namespace: an unchanged index would keep them
         return problems + list(settings.warnings)
+
+    def prepare_message(self, message: Any) -> None:
+        """In the thread that decoded a big message: split the lines of the text a didOpen or a full-text
+        didChange carries (`OpenDocument` takes them from `prepared` instead of splitting on the loop)."""
+        if not isinstance(message, dict) or not isinstance(params := message.get("params"), dict):
+            return
+        texts: list[Any] = []
+        if message.get("method") == types.TEXT_DOCUMENT_DID_OPEN and isinstance(params.get("textDocument"), dict):
+            texts = [params["textDocument"].get("text")]
+        elif message.get("method") == types.TEXT_DOCUMENT_DID_CHANGE and isinstance(params.get("contentChanges"),
+                                                                                      list):
+            texts = [c.get("text") for c in params["contentChanges"] if isinstance(c, dict) and "range" not in c]
+        for text in texts:
+            if isinstance(text, str) and len(text) > PREPARED_TEXT:
+                lines = clean_lines(text)
+                if lines is not None:
+                    self.prepared[id(text)] = (text, lines)
+
+    def prepared_lines(self, text: str) -> list[str] | None:
+        """The lines `prepare_message` split for this very text, if it did."""
+        found = self.prepared.get(id(text))
+        return found[1] if found is not None and found[0] is text else None
 
     @property
     def encoding(self) -> str | None:
@@ -682,7 +729,7 @@ def create_server() -> KubeLanguageServer:
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls: KubeLanguageServer, params: types.DidOpenTextDocumentParams) -> None:
         td = params.text_document
-        doc = OpenDocument(td.uri, td.text, td.version)
+        doc = OpenDocument(td.uri, td.text, td.version, ls.prepared_lines(td.text) or [])
         ls.docs[td.uri] = doc
         ls.schedule(doc)
         ls.live.opened(td.uri)
@@ -692,7 +739,7 @@ def create_server() -> KubeLanguageServer:
         doc = ls.docs.get(params.text_document.uri)
         if doc is None:
             return
-        doc.apply(params.content_changes, params.text_document.version, ls.encoding)
+        doc.apply(params.content_changes, params.text_document.version, ls.encoding, ls.prepared_lines)
         ls.schedule(doc)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
@@ -752,16 +799,23 @@ def create_server() -> KubeLanguageServer:
         return types.CompletionList(is_incomplete=False, items=[_completion_item(i) for i in items])
 
     @server.feature(types.TEXT_DOCUMENT_HOVER)
-    def on_hover(ls: KubeLanguageServer, params: types.HoverParams) -> types.Hover | None:
+    async def on_hover(ls: KubeLanguageServer, params: types.HoverParams) -> types.Hover | None:
         doc = ls.docs.get(params.text_document.uri)
         if doc is None or ls.too_big(doc):
             return None
         pos = doc.positions(ls.encoding)
         at = pos.from_client(params.position)
         ref = hover_reference(ls.ws, doc.origin, at.line, at.col) if doc.current else None
-        info = hover(doc.text, at.line, at.col, ls.engine.catalog, (doc.lines, doc.starts), doc.origin)
-        summary = _resource_hover(doc, at.line, at.col)
         live = ls.live.hover(doc, at.line) if doc.current else None
+        args = (doc.text, at.line, at.col, ls.engine.catalog, (doc.lines, doc.starts), doc.origin)
+        summary_of = _resource_hover_of(doc, at.line, at.col)
+
+        def compute() -> tuple[HoverInfo | None, tuple[str, Span] | None]:
+            return hover(*args), summary_of()
+
+        # The field's context (its path, from the lines above) and the resource summary of a workload walk
+        # the cursor's whole YAML document: a second in a 100,000-line one, in a thread (on a snapshot).
+        info, summary = await asyncio.to_thread(compute) if _big_at(doc, at.line) else compute()
         if info is None and ref is None and summary is None and live is None:
             return None
         parts = [t for t in (ref[0] if ref else "", info.markdown if info else "", summary[0] if summary else "",
@@ -778,20 +832,26 @@ def create_server() -> KubeLanguageServer:
             return RawJson()
         await ls.ensure_analysed(doc)
         pos = doc.analysed_positions(ls.encoding)
-        each = max(MIN_SYMBOLS_PER_DOCUMENT, MAX_SYMBOLS // max(len(doc.chunks), 1))
-        out = []
-        # Tens of thousands of small acyclic dicts: with the collector on, they trigger collections that
-        # walk the whole parsed tree of a big file, several times the cost of building them.
-        enabled = gc.isenabled()
-        gc.disable()
-        try:
-            for i, (chunk, res) in enumerate(zip(doc.chunks, doc.results, strict=True)):
-                sym = outline_document(Document(i, res.document.chunk, res.document.root), each)
-                out.append(_symbol_json(sym, pos, chunk.start_line))
-        finally:
-            if enabled:
-                gc.enable()
-        return RawJson(out)
+        chunks, results = doc.chunks, doc.results
+        each = max(MIN_SYMBOLS_PER_DOCUMENT, MAX_SYMBOLS // max(len(chunks), 1))
+
+        def outline() -> RawJson:
+            out = RawJson()
+            # Tens of thousands of small acyclic dicts: with the collector on, they trigger collections that
+            # walk the whole parsed tree of a big file, several times the cost of building them.
+            enabled = gc.isenabled()
+            gc.disable()
+            try:
+                for i, (chunk, res) in enumerate(zip(chunks, results, strict=True)):
+                    sym = outline_document(Document(i, res.document.chunk, res.document.root), each)
+                    out.append(_symbol_json(sym, pos, chunk.start_line))
+            finally:
+                if enabled:
+                    gc.enable()
+            return out
+
+        # The analysed trees are never changed once made: a big outline is built in a thread.
+        return await asyncio.to_thread(outline) if len(doc.analysed_lines) > _THREAD_LINES else outline()
 
     @server.feature(types.TEXT_DOCUMENT_FOLDING_RANGE)
     async def folding_range(ls: KubeLanguageServer, params: types.FoldingRangeParams) -> list[types.FoldingRange]:
@@ -804,7 +864,7 @@ def create_server() -> KubeLanguageServer:
                 for c in doc.chunks if c.end_line - 1 > c.start_line]
 
     @server.feature(types.TEXT_DOCUMENT_DEFINITION)
-    def definition(ls: KubeLanguageServer, params: types.DefinitionParams) -> list[types.Location]:
+    async def definition(ls: KubeLanguageServer, params: types.DefinitionParams) -> list[types.Location]:
         doc = ls.docs.get(params.text_document.uri)
         if doc is None or ls.too_big(doc):
             return []
@@ -815,19 +875,31 @@ def create_server() -> KubeLanguageServer:
             hit = ls.ws.ref_at(doc.origin, at.line, at.col)
             if hit is not None:
                 return [lines.location(o.origin, o.name_span) for o in ls.ws.resolve(*hit)]
-        chunk = next((c for c in split_documents(doc.text) if c.start_line <= at.line < c.end_line), None)
-        if chunk is None:
+        text = doc.text
+        big = len(text) > _THREAD_BYTES
+        if big and not doc.current:
+            await ls.ensure_analysed(doc)  # its parse is the analysis' (below)
+        # The analysis parsed each YAML document already: its tree is the one parsed here, but for tab
+        # indentation (the analysis picks the tab width that fits the schema best).
+        parsed = next(((c, r.document) for c, r in zip(doc.chunks, doc.results, strict=True)
+                       if c.start_line <= at.line < c.end_line), None) if doc.current and doc.text is text else None
+
+        def wanted() -> Wanted | None:
+            if parsed is not None and "\t" not in parsed[0].text:
+                return wanted_at(parsed[1], at.line - parsed[0].start_line, at.col)
+            chunk = next((c for c in split_documents(text) if c.start_line <= at.line < c.end_line), None)
+            return wanted_at(parse_chunk(chunk, 0), at.line, at.col) if chunk is not None else None
+
+        # Parsing the cursor's YAML document takes seconds when it has 100,000 lines: in a thread.
+        found_wanted = await asyncio.to_thread(wanted) if big else wanted()
+        if found_wanted is None:
             return []
-        parsed = parse_chunk(chunk, 0)
-        wanted = wanted_at(parsed, at.line, at.col)
-        if wanted is None:
-            return []
-        if wanted.selector:  # a Service selector: the workloads whose pods it selects
-            want = set(wanted.selector)
+        if found_wanted.selector:  # a Service selector: the workloads whose pods it selects
+            want = set(found_wanted.selector)
             found = [o for o in ls.ws.pods() if want <= set(o.pod_labels or ())
-                     and (not wanted.namespace or not o.namespace or o.namespace == wanted.namespace)]
+                     and (not found_wanted.namespace or not o.namespace or o.namespace == found_wanted.namespace)]
         else:
-            found = [o for k in wanted.kinds for o in ls.ws.named(k, wanted.name or "")]
+            found = [o for k in found_wanted.kinds for o in ls.ws.named(k, found_wanted.name or "")]
         return [lines.location(o.origin, o.name_span) for o in found]
 
     register_cluster_features(server)
@@ -879,23 +951,39 @@ def create_server() -> KubeLanguageServer:
 # ------------------------------------------------------------------------------------------- helpers
 
 
-def _resource_hover(doc: OpenDocument, line: int, col: int) -> tuple[str, Span] | None:
+def _resource_hover_of(doc: OpenDocument, line: int, col: int) -> Callable[[], tuple[str, Span] | None]:
     """The resource summary of the workload whose kind or name is under the cursor, from the last analysis
-    when it is of the current text (hover does not wait for one)."""
+    when it is of the current text (hover does not wait for one): a function of the analysis as it is now,
+    safe to call in a thread."""
     if not doc.current or not doc.chunks:
-        return None
-    which = next((i for i, c in enumerate(doc.chunks) if c.start_line <= line < c.end_line), None)
-    if which is None:
-        return None
-    start = doc.chunks[which].start_line
-    found = resource_hover([r.document.root for r in doc.results], [c.text for c in doc.chunks], which,
-                           line - start, col)
-    if found is None:
-        return None
-    return found[0], found[1].shifted(start)
+        return lambda: None
+    chunks, results = doc.chunks, doc.results
+
+    def summary() -> tuple[str, Span] | None:
+        which = next((i for i, c in enumerate(chunks) if c.start_line <= line < c.end_line), None)
+        if which is None:
+            return None
+        start = chunks[which].start_line
+        found = resource_hover([r.document.root for r in results], [c.text for c in chunks], which,
+                               line - start, col)
+        if found is None:
+            return None
+        return found[0], found[1].shifted(start)
+
+    return summary
 
 
-_THREAD_BYTES: Final = 200_000  # larger documents are completed in a thread, off the event loop
+def _big_at(doc: OpenDocument, line: int) -> bool:
+    """Whether the YAML document at `line` is over _THREAD_BYTES (the whole text's size when the analysis, which
+    knows the documents, is not of the current text): a request that walks it runs in a thread."""
+    if not doc.current or not doc.chunks:
+        return len(doc.text) > _THREAD_BYTES
+    chunk = next((c for c in doc.chunks if c.start_line <= line < c.end_line), doc.chunks[-1])
+    return len(chunk.text) > _THREAD_BYTES
+
+
+_THREAD_BYTES: Final = 200_000  # requests in larger documents run in a thread, off the event loop
+_THREAD_LINES: Final = 50_000  # outlines of analyses with more lines are built in a thread
 
 
 def _max_file_bytes(raw: Any) -> tuple[int, list[str]]:
@@ -1036,6 +1124,7 @@ def _code_actions(ls: KubeLanguageServer, doc: OpenDocument, params: types.CodeA
     start, end = pos.from_client(params.range.start), pos.from_client(params.range.end)
     actions: list[types.CodeAction] = []
     relevant = [f for f in doc.findings if f.span.start.line <= end.line and f.span.end.line >= start.line]
+    chunks: list[Chunk] | None = None  # the text's YAML documents (those of its analysis, when current)
     ident = types.OptionalVersionedTextDocumentIdentifier(uri=doc.uri, version=doc.version)
     for f in relevant:
         diag = to_diagnostic(f, pos, doc.uri, doc.version)
@@ -1046,7 +1135,9 @@ def _code_actions(ls: KubeLanguageServer, doc: OpenDocument, params: types.CodeA
                 is_preferred=fx.safe or None,
                 edit=types.WorkspaceEdit(document_changes=[types.TextDocumentEdit(text_document=ident, edits=edits)]),
             ))
-        actions.extend(_ignore_actions(doc, f, diag, pos, ident))
+        if chunks is None:
+            chunks = doc.chunks if doc.current else split_documents(doc.text)
+        actions.extend(_ignore_actions(doc, chunks, f, diag, pos, ident))
     for f in ls.live.findings(doc):  # drift: the diff view one click away
         if f.code == "KL958" and f.span.start.line <= end.line and f.span.end.line >= start.line:
             actions.append(types.CodeAction(
@@ -1058,7 +1149,7 @@ def _code_actions(ls: KubeLanguageServer, doc: OpenDocument, params: types.CodeA
     return actions
 
 
-def _ignore_actions(doc: OpenDocument, f: Finding, diag: types.Diagnostic, pos: Any,
+def _ignore_actions(doc: OpenDocument, chunks: list[Chunk], f: Finding, diag: types.Diagnostic, pos: Any,
                     ident: types.OptionalVersionedTextDocumentIdentifier) -> list[types.CodeAction]:
     line = f.span.start.line
     if line >= len(doc.lines):
@@ -1074,7 +1165,7 @@ def _ignore_actions(doc: OpenDocument, f: Finding, diag: types.Diagnostic, pos: 
         eol = len(text)
         line_edit = types.TextEdit(range=pos.range_to_client(Span(Pos(line, eol), Pos(line, eol))),
                                    new_text=f"  # kube-lsp: ignore={f.code}")
-    chunk = next((c for c in split_documents(doc.text) if c.start_line <= line < c.end_line), None)
+    chunk = next((c for c in chunks if c.start_line <= line < c.end_line), None)
     actions = [types.CodeAction(
         title=f"Ignore {f.code} on this line", kind=types.CodeActionKind.QuickFix, diagnostics=[diag],
         edit=types.WorkspaceEdit(document_changes=[types.TextDocumentEdit(text_document=ident, edits=[line_edit])]),

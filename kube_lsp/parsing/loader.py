@@ -98,8 +98,9 @@ def parse_stream(text: str, scorer: Scorer | None = None) -> list[Document]:
 
 def parse_chunk(chunk: Chunk, index: int, scorer: Scorer | None = None) -> Document:
     doc = Document(index=index, chunk=chunk, root=None)
-    source = chunk.text.translate(_ODD_BREAKS)
-    if _TEMPLATE_RE.search(source):
+    # (Both guards are only quicker: the breaks are not ASCII, a template needs `{{` or `{%`.)
+    source = chunk.text if chunk.text.isascii() else chunk.text.translate(_ODD_BREAKS)
+    if ("{{" in source or "{%" in source) and _TEMPLATE_RE.search(source):
         doc.templated = True
         lines = _template_lines(source)
         if lines is None:
