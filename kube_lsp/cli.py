@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any, Final, NoReturn, TextIO
 from kube_lsp import __version__
 from kube_lsp.batch import Job, analyse_all, run_workspace, with_workspace
 from kube_lsp.config import MAX_TARGETS, ConfigError, Settings, find_config, load_config, parse_kube_version
-from kube_lsp.engine import Engine
 from kube_lsp.fixes import FixPlan, apply_edits, plan_fixes, unified_diff
 from kube_lsp.inputs import (
     MAX_BYTES,
@@ -33,25 +32,19 @@ from kube_lsp.inputs import (
 from kube_lsp.model import Finding, Severity
 from kube_lsp.output import CHECK_FORMATS, FileResult, RunInfo, render, summary_line
 from kube_lsp.output.term import Progress, can_encode, color_enabled, isatty, prepare_streams, terminal_width
-from kube_lsp.parsing.loader import Document, parse_stream
-from kube_lsp.rules import ALL_RULES, find_rule, markdown_docs, markdown_table
-from kube_lsp.schema.catalog import (
-    Catalog,
-    KindSchema,
-    bundled_catalog,
-    bundled_identity,
-    bundled_version,
-    bundled_versions,
-    format_version,
-)
-from kube_lsp.schema.crds import crds_in
+from kube_lsp.schema.bundled import bundled_identity, bundled_version, bundled_versions, format_version
 from kube_lsp.suggest import suggest, typo_distance
-from kube_lsp.workspace.check import file_findings
-from kube_lsp.workspace.model import Workspace
 
+# The rest is imported where it is needed: an unchanged re-run served from the cache (kube_lsp/cache.py) reads
+# no schema, parses no YAML and imports no rule.
 if TYPE_CHECKING:
-    from kube_lsp.cache import CheckCache
+    from kube_lsp.cache import CheckCache, CrdDefs
+    from kube_lsp.engine import Engine
+    from kube_lsp.output import RuleInfo
+    from kube_lsp.parsing.loader import Document
+    from kube_lsp.schema.catalog import Catalog, KindSchema
     from kube_lsp.textindex import NamespacePolicy
+    from kube_lsp.workspace.model import Workspace
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 TEXT_FORMATS: Final = ("text", "full", "concise")
@@ -449,12 +442,17 @@ def _check(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
     readable = [item for item in inputs if item.source.text is not None]
     partial = {id(item): not item.stdin and resolved(Path(item.source.path)) in patches for item in readable}
     jobs = [Job(item.source.text or "", partial[id(item)], item.source.path) for item in readable]
-    cache = None if args.no_cache else _cache(settings, cluster, crd_inputs + [
-        (path, text) for path, text in ns_inputs if (path, text) not in crd_inputs])
+    cache = None if args.no_cache else _cache(settings, cluster, ns_inputs)
+    crds: CrdDefs | None = None
+    if cache is not None:
+        from kube_lsp.cache import CrdDefs
+
+        crds = CrdDefs(cache, crd_inputs, engine.crd_definitions)
     try:
-        ws = run_workspace(settings)
-        analysed = iter(with_workspace(analyse_all(engine.get, jobs, progress=progress.update, cache=cache),
-                                       settings, ws))
+        fixing = args.fix or args.diff
+        ws = run_workspace(settings) if fixing or cache is None else None  # a warm run may need none
+        own = analyse_all(engine.get, jobs, progress=progress.update, cache=cache, crds=crds, lazy_indexes=True)
+        analysed = iter(with_workspace(own, settings, ws, cache, jobs, fill=fixing))
     finally:
         progress.done()
     if cache is not None:
@@ -473,6 +471,7 @@ def _check(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
         findings, text = res.findings, src.text
         plan = plan_fixes(text, findings, unsafe=args.unsafe_fixes)
         if args.fix or args.diff:
+            assert ws is not None
             findings, text = _fix(args, engine, item, findings, plan, partial[id(item)], out, ws)
         tally.count(plan)
         results.append(FileResult(src.path, findings, res.documents, text))
@@ -482,6 +481,8 @@ def _check(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
         source = info.schema_source
     else:
         info = RunInfo(format_version(version), source)
+    if report.form in ("json", "sarif") and not args.diff:
+        info = replace(info, rules=_rule_table(cache))
     if not args.diff:
         report.file.write(render(report.form, results, info, color=report.color, width=terminal_width(),
                                  ascii_only=report.ascii_only, terminal=report.terminal))
@@ -505,15 +506,31 @@ class _LazyEngine:
         self._settings, self._cluster, self._crd_inputs = settings, cluster, crd_inputs
         self._ns_inputs = ns_inputs or []
         self._engine: Engine | None = None
+        self._crds: dict[int, list[KindSchema]] = {}  # per input (its index): the CRD schemas it defines
+
+    def _crds_of(self, i: int) -> list[KindSchema]:
+        if i not in self._crds:
+            from kube_lsp.parsing.loader import parse_stream
+            from kube_lsp.schema.crds import crds_in
+
+            path, text = self._crd_inputs[i]
+            self._crds[i] = list(crds_in(parse_stream(text), path))
+        return self._crds[i]
 
     def get(self) -> Engine:
         if self._engine is None:
+            from kube_lsp.engine import Engine
+
             engine = Engine(self._settings, self._cluster, namespaces=_namespace_policies(self._ns_inputs))
-            crds: list[KindSchema] = []
-            for path, text in self._crd_inputs:
-                crds.extend(crds_in(parse_stream(text), path))
+            crds = [ks for i in range(len(self._crd_inputs)) for ks in self._crds_of(i)]
             self._engine = engine.with_crds(crds) if crds else engine
         return self._engine
+
+    def crd_definitions(self, path: str, text: str) -> list[tuple[str, str, int]]:
+        """(apiVersion, kind, line) of each CRD schema the input (path, text) defines, as the engine reads it."""
+        i = next(i for i, item in enumerate(self._crd_inputs) if item[0] == path and item[1] == text)
+        return [(ks.api_version, ks.kind, ks.place.span.start.line if ks.place is not None else -1)
+                for ks in self._crds_of(i)]
 
 
 def _namespace_policies(inputs: list[tuple[str, str]]) -> dict[str, NamespacePolicy]:
@@ -535,7 +552,7 @@ def _namespace_policies(inputs: list[tuple[str, str]]) -> dict[str, NamespacePol
     return out
 
 
-def _cache(settings: Settings, cluster: Catalog | None, crd_inputs: list[tuple[str, str]]) -> CheckCache | None:
+def _cache(settings: Settings, cluster: Catalog | None, ns_inputs: list[tuple[str, str]]) -> CheckCache | None:
     """The run's cache, or None when there is no place for one (no home directory)."""
     from kube_lsp.cache import CheckCache, cache_dir, run_context
 
@@ -550,7 +567,23 @@ def _cache(settings: Settings, cluster: Catalog | None, crd_inputs: list[tuple[s
         blob = json.dumps([cluster.version, cluster.source, cluster.definitions, cluster.enums], sort_keys=True,
                           default=repr)
         schemas = "cluster:" + hashlib.sha256(blob.encode("utf-8", "surrogatepass")).hexdigest()
-    return CheckCache(root, run_context(settings, schemas, crd_inputs))
+    return CheckCache(root, run_context(settings, schemas, ns_inputs))
+
+
+def _rule_table(cache: CheckCache | None) -> tuple[RuleInfo, ...] | None:
+    """What JSON and SARIF say about the rules, from the cache (its context names kube-lsp's code), else None:
+    the formatters read the rules themselves."""
+    if cache is None:
+        return None
+    from kube_lsp.output import RuleInfo, rule_table
+
+    key = cache.key("rules", "", False, "")
+    value = cache.get_value(key)
+    if isinstance(value, tuple) and value and all(isinstance(r, RuleInfo) for r in value):
+        return value
+    table = rule_table()
+    cache.put_value(key, table)
+    return table
 
 
 class _Tally:
@@ -621,6 +654,8 @@ def _fix(args: argparse.Namespace, engine: _LazyEngine, item: _Input, findings: 
     again = engine.get().analyse(new_text, partial=partial, origin=src.path, workspace=False)
     if again.index is None:
         return again.findings, new_text
+    from kube_lsp.workspace.check import file_findings
+
     ws.update(again.index)  # the fixed file's cross-resource findings, against the run's other files
     cross = file_findings(ws, again.index, engine.get().settings)
     return sorted([*again.findings, *cross], key=lambda f: f.sort_key), new_text
@@ -679,6 +714,9 @@ def _upgrade_versions(args: argparse.Namespace, settings: Settings) -> tuple[tup
 
 
 def _upgrade(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
+    from kube_lsp.engine import Engine
+    from kube_lsp.parsing.loader import parse_stream
+    from kube_lsp.schema.catalog import bundled_catalog
     from kube_lsp.upgrade.analyse import crd_versions, upgrade_findings
     from kube_lsp.upgrade.markdown import render_markdown
 
@@ -742,6 +780,7 @@ def _resources(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
     """`kube-lsp resources`: read every file, index them together (an HPA may live in another file), print."""
     from kube_lsp.capacity import workloads_in
     from kube_lsp.output.capacity import Located, render_json, render_text
+    from kube_lsp.parsing.loader import parse_stream
     from kube_lsp.textindex import build_index
 
     sources = []
@@ -767,6 +806,8 @@ def _resources(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
 
 
 def _rules(args: argparse.Namespace, out: TextIO) -> int:
+    from kube_lsp.rules import ALL_RULES, find_rule, markdown_docs, markdown_table
+
     if args.markdown:
         out.write(markdown_table())
         return EXIT_OK
