@@ -178,9 +178,10 @@ class CrdDefs:
     """Which documents of the run's inputs define each (apiVersion, kind) as a CRD, to validate an entry's CRD
     dependencies (`Entry.crds`, recorded by kube_lsp/schema/catalog.py while it was analysed): the entry is
     used only while every (apiVersion, kind) it read is defined by the same CRD documents (same path, line
-    and text) as when it was made, and, when it read the CRD table as a whole (ALL_CRDS), while every CRD
-    document of the run is. What a CRD file defines is cached by its text (`parse` reads it otherwise:
-    (path, text) → [(apiVersion, kind, line of its document)], the engine's own reading of the file)."""
+    and text) as when it was made; ("*", kind): the same for the kind in every apiVersion; when it read the
+    CRD table as a whole (ALL_CRDS), while every CRD document of the run is the same. What a CRD file
+    defines is cached by its text (`parse` reads it otherwise: (path, text) → [(apiVersion, kind, line of
+    its document)], the engine's own reading of the file)."""
 
     ALL: Final = ("*", "*")
 
@@ -227,7 +228,9 @@ class CrdDefs:
         out = self._digests.get(reads)
         if out is None:
             defs = self._load() if self._inputs else {}
-            state = [(r, self._all if r == self.ALL else defs.get(r, ())) for r in reads]
+            state = [(r, self._all if r == self.ALL else tuple(d for k, docs in defs.items() if k[1] == r[1]
+                                                              for d in docs) if r[0] == "*" else defs.get(r, ()))
+                     for r in reads]
             out = hashlib.sha256(repr(state).encode("utf-8", "surrogatepass")).hexdigest()
             self._digests[reads] = out
         return out

@@ -326,3 +326,94 @@ def test_no_home_means_no_cache_and_the_same_output(tree: Path, monkeypatch: pyt
 
     monkeypatch.setattr(Path, "home", staticmethod(no_home))
     assert check("--format", "json", str(tree), capsys=capsys) == expected
+
+
+GADGET_CRD = CRD.replace("widgets.example.com", "gadgets.example.com").replace(
+    "{kind: Widget, plural: widgets}", "{kind: Gadget, plural: gadgets}")
+GADGET = WIDGET.replace("kind: Widget", "kind: Gadget").replace("name: w\n", "name: g\n")
+THING_CRD = CRD.replace("widgets.example.com", "things.other.io").replace("group: example.com", "group: other.io") \
+    .replace("{kind: Widget, plural: widgets}", "{kind: Thing, plural: things}")
+THING = "apiVersion: other.io/v1\nkind: Thing\nmetadata:\n  name: t\nspec:\n  size: 1\n  extra: x\n"
+
+
+@pytest.fixture
+def crd_tree(tmp_path: Path) -> Path:
+    """CRDs in a file of their own and in a file of two, their custom resources, and plain objects."""
+    root = tmp_path / "crds"
+    root.mkdir()
+    (root / "widget-crd.yaml").write_text(CRD)
+    (root / "bundle-crds.yaml").write_text("# two CRDs\n" + GADGET_CRD + "---\n" + CRD.replace(
+        "widgets.example.com", "sprockets.example.com").replace("{kind: Widget, plural: widgets}",
+                                                                "{kind: Sprocket, plural: sprockets}"))
+    (root / "widget.yaml").write_text(WIDGET)
+    (root / "gadget.yaml").write_text(GADGET)
+    (root / "sprocket.yaml").write_text(WIDGET.replace("kind: Widget", "kind: Sprocket"))
+    (root / "thing.yaml").write_text(THING)
+    for i in range(3):
+        (root / f"deploy-{i}.yaml").write_text(DEPLOY.replace("name: web\nspec", f"name: web-{i}\nspec"))
+    return root
+
+
+def analysed_files(counter: Counter, root: Path) -> set[str]:
+    """The files whose text was analysed (by their names)."""
+    texts = {p.read_text(): p.name for p in root.iterdir()}
+    return {texts.get(t, "?") for t in counter.texts}
+
+
+@pytest.mark.parametrize("fmt", ["concise", "json"])
+def test_a_crd_change_re_checks_only_the_files_that_used_it(fmt: str, crd_tree: Path, cache_home: Path,
+                                                           analysed: Counter,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    def run() -> tuple[tuple[int, str, str], set[str]]:
+        """A cached run: its output (checked against an uncached one) and the files it analysed."""
+        analysed.texts.clear()
+        cached = check("--format", fmt, str(crd_tree), capsys=capsys)
+        files = analysed_files(analysed, crd_tree)
+        assert cached == check("--no-cache", "--format", fmt, str(crd_tree), capsys=capsys)
+        return cached, files
+
+    first, _ = run()
+    assert "gadget.yaml" in first[1] and "thing.yaml" in first[1]
+    assert run() == (first, set())
+
+    # Gadget's CRD (the first document of the bundle) now allows `colour` and no `size`: the same number of
+    # lines, so the bundle's other CRD stays where it was.
+    bundle = crd_tree / "bundle-crds.yaml"
+    bundle.write_text(bundle.read_text().replace("size: {type: integer}", "colour: {type: string}", 1))
+    second, files = run()
+    assert files == {"bundle-crds.yaml", "gadget.yaml"} and second != first
+
+    # A CRD for a kind no CRD defined before: the resource that had no schema is checked again, against it.
+    (crd_tree / "thing-crd.yaml").write_text(THING_CRD)
+    third, files = run()
+    assert files == {"thing-crd.yaml", "thing.yaml"} and third != second
+
+    # The widget CRD goes: its resource is checked again (now without a schema), nothing else.
+    (crd_tree / "widget-crd.yaml").unlink()
+    fourth, files = run()
+    assert files == {"widget.yaml"} and fourth != third
+
+    # Moving a CRD to another line moves what findings point at: its resources are checked again.
+    bundle.write_text("# two CRDs\n# moved down by a line\n" + bundle.read_text().split("\n", 1)[1])
+    fifth, files = run()
+    assert files == {"bundle-crds.yaml", "gadget.yaml", "sprocket.yaml"}
+    assert run() == (fifth, set())
+
+
+def test_crd_reads_are_recorded_per_analysis() -> None:
+    from kube_lsp.cache import CrdDefs
+    from kube_lsp.parsing.loader import parse_stream
+    from kube_lsp.schema.catalog import ALL_CRDS, crd_reads, record_crd_reads
+    from kube_lsp.schema.crds import crds_in
+
+    assert CrdDefs.ALL == ALL_CRDS
+    engine = Engine().with_crds(crds_in(parse_stream(CRD), "crd.yaml"))
+    record_crd_reads()
+    engine.analyse(WIDGET, origin="w.yaml", workspace=False)
+    widget = crd_reads()
+    record_crd_reads()
+    engine.analyse(DEPLOY, origin="d.yaml", workspace=False)
+    deploy = crd_reads()
+    assert ("example.com/v1", "Widget") in widget and ALL_CRDS not in widget
+    assert ("apps/v1", "Deployment") in deploy and not any(k[1] == "Widget" for k in deploy)
+    assert crd_reads() == frozenset(), "recording did not stop"

@@ -98,8 +98,9 @@ def _path_parts(origin: str) -> tuple[str, ...]:
     return PurePath(posixpath.normpath(path if path.startswith("/") else posixpath.join("/", path))).parts
 
 
-# While a `record_crd_reads()` is on: every (apiVersion, kind) of the CRD tables read, and ALL_CRDS when a
-# table was read as a whole (iterated, measured). `kube-lsp check`'s cache (kube_lsp/cache.py) keeps this with
+# While a `record_crd_reads()` is on: every (apiVersion, kind) of the CRD tables read, ("*", kind) when the
+# CRDs of a kind were looked for in any version (CrdTable.of_kind), and ALL_CRDS when a table was read as a
+# whole (iterated, measured). `kube-lsp check`'s cache (kube_lsp/cache.py) keeps this with
 # each file's findings so that only a change to the CRDs a file actually used analyses it again.
 ALL_CRDS: Final = ("*", "*")
 _crd_reads: set[tuple[str, str]] | None = None
@@ -138,6 +139,12 @@ class CrdTable(dict[tuple[str, str], tuple["KindSchema", ...]]):
             _crd_reads.add(key)
         return dict.__contains__(self, key)
 
+    def of_kind(self, kind: str) -> list[tuple[tuple[str, str], tuple[KindSchema, ...]]]:
+        """The entries of `kind`, in any apiVersion."""
+        if _crd_reads is not None:
+            _crd_reads.add(("*", kind))
+        return [(key, value) for key, value in dict.items(self) if key[1] == kind]
+
     def _whole(self) -> None:
         if _crd_reads is not None:
             _crd_reads.add(ALL_CRDS)
@@ -163,7 +170,7 @@ class CrdTable(dict[tuple[str, str], tuple["KindSchema", ...]]):
         return dict.items(self)
 
     def copy(self) -> CrdTable:
-        return CrdTable(dict.copy(self))
+        return CrdTable(dict.items(self))  # not dict.copy: on a subclass it would read the whole table
 
 
 @dataclass(slots=True)
@@ -176,12 +183,12 @@ class Catalog:
     by_gvk: dict[tuple[str, str], str]
     enums: dict[str, dict[str, tuple[str, ...]]]
     # (apiVersion, kind) → the CRD schemas defining it, in the order they were found (usually one).
-    crds: dict[tuple[str, str], tuple[KindSchema, ...]] = field(default_factory=dict)
+    crds: CrdTable = field(default_factory=lambda: CrdTable())
     groups: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         if type(self.crds) is not CrdTable:
-            self.crds = CrdTable(dict.copy(self.crds) if isinstance(self.crds, dict) else self.crds)
+            self.crds = CrdTable(dict.items(self.crds) if isinstance(self.crds, dict) else self.crds)
 
     # ------------------------------------------------------------------------------------ lookups
 
@@ -197,7 +204,7 @@ class Catalog:
 
     def crd_candidates(self, api_version: str, kind: str, near: str | None = None) -> tuple[KindSchema, ...]:
         """The CRD schemas of (apiVersion, kind), nearest to the file `near` first (then by file and line)."""
-        crds = self.crds.get((api_version, kind), ())
+        crds: tuple[KindSchema, ...] = self.crds.get((api_version, kind), ())
         if len(crds) < 2:
             return crds
         return tuple(sorted(crds, key=lambda ks: (nearness(ks.place.origin, near) if ks.place else (4, 0, 0),
@@ -252,7 +259,7 @@ class Catalog:
     def with_crds(self, crds: Iterable[KindSchema]) -> Catalog:
         """A copy of this catalog that also knows the given CRD schemas."""
         copy = Catalog(self.version, self.source, self.definitions, self.by_gvk, self.enums,
-                       CrdTable(dict.copy(self.crds)), self.groups)
+                       self.crds.copy(), self.groups)
         for ks in crds:
             copy._add(ks)
         return copy
