@@ -40,7 +40,6 @@ import json
 import os
 import pickle
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
@@ -124,14 +123,20 @@ def settings_identity(settings: Settings) -> list[object]:
 
 def _ruamel_identity() -> list[object]:
     """ruamel.yaml as installed (where, size and modification time of its files), without importing it."""
+    # Where `import ruamel.yaml` finds it: the first entry of sys.path that has it (importlib's own search,
+    # find_spec, would list every directory of sys.path, site-packages included).
+    found = [os.path.join(entry or ".", "ruamel", "yaml") for entry in sys.path
+             if os.path.isfile(os.path.join(entry or ".", "ruamel", "yaml", "__init__.py"))][:1]
     import importlib.util
 
-    try:
-        spec = importlib.util.find_spec("ruamel.yaml")
-    except (ImportError, ValueError):
-        return ["-"]
+    if not found:
+        try:
+            spec = importlib.util.find_spec("ruamel.yaml")
+        except (ImportError, ValueError):
+            return ["-"]
+        found = list(spec.submodule_search_locations or []) if spec is not None else []
     stamps: list[object] = []
-    for top in (spec.submodule_search_locations or []) if spec is not None else []:
+    for top in found:
         try:
             names = sorted(os.listdir(top))
         except OSError:
@@ -143,17 +148,18 @@ def _ruamel_identity() -> list[object]:
                 except OSError:
                     continue
                 stamps.append((os.path.join(top, name), st.st_size, st.st_mtime_ns))
-    for name in ("_ruamel_yaml",):  # its C extension, next to it
+    for top in found:  # its C extension, _ruamel_yaml, is next to the package
+        site = os.path.dirname(os.path.dirname(top))
         try:
-            sub = importlib.util.find_spec(name)
-        except (ImportError, ValueError):
-            sub = None
-        if sub is not None and sub.origin:
+            names = sorted(n for n in os.listdir(site) if n.startswith("_ruamel_yaml"))
+        except OSError:
+            names = []
+        for name in names:
             try:
-                st = os.stat(sub.origin)
-                stamps.append((sub.origin, st.st_size, st.st_mtime_ns))
+                st = os.stat(os.path.join(site, name))
             except OSError:
-                pass
+                continue
+            stamps.append((os.path.join(site, name), st.st_size, st.st_mtime_ns))
     return stamps
 
 
@@ -341,6 +347,8 @@ class CheckCache:
         folder = self.base / key[:2]
         data = _MAGIC + key.encode("ascii") + b"\n" + pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
         tmp = ""
+        import tempfile  # here: with shutil and the compression modules it costs start-up time
+
         try:
             if key[:2] not in self._made:
                 folder.mkdir(mode=0o700, parents=True, exist_ok=True)

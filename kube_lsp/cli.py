@@ -8,6 +8,7 @@ import argparse
 import errno
 import hashlib
 import json
+import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -98,12 +99,38 @@ exit codes:
 """
 
 
+def _columns() -> int:
+    """shutil.get_terminal_size().columns, without importing shutil (it imports the compression modules, which
+    every `add_argument` would pay for through argparse's HelpFormatter)."""
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns if sys.__stdout__ else 0
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns or 80
+
+
+class _Help(argparse.HelpFormatter):
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24,
+                 width: int | None = None) -> None:
+        super().__init__(prog, indent_increment, max_help_position, _columns() - 2 if width is None else width)
+
+
+class _RawHelp(_Help, argparse.RawDescriptionHelpFormatter):
+    pass
+
+
 class _Parser(argparse.ArgumentParser):
     """Usage errors exit 2; options are never abbreviated (`--unsafe-fix` is a typo with a did-you-mean, not a
     silent prefix of `--unsafe-fixes`), so the flags stay a stable interface for scripts."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("allow_abbrev", False)
+        kwargs.setdefault("formatter_class", _Help)
         super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> NoReturn:
@@ -130,7 +157,7 @@ def _build() -> Cli:
     check = sub.add_parser("check", help="check manifests (files, directories, or - for stdin)",
                            description="Check Kubernetes manifests offline against the schemas of a "
                                        "Kubernetes version.",
-                           epilog=CHECK_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+                           epilog=CHECK_EPILOG, formatter_class=_RawHelp)
     check.add_argument("paths", nargs="*", metavar="PATH",
                        help="files or directories (searched for *.yaml, *.yml); - reads stdin; default .")
     check.add_argument("--kube-version", metavar="X.Y",
@@ -167,7 +194,7 @@ def _build() -> Cli:
                                          "cluster is upgraded from one Kubernetes version to another: removed "
                                          "and deprecated apiVersions and fields, apiVersions and fields the "
                                          "older version does not have yet, deprecated custom resource versions.",
-                             epilog=UPGRADE_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+                             epilog=UPGRADE_EPILOG, formatter_class=_RawHelp)
     upgrade.add_argument("paths", nargs="*", metavar="PATH",
                          help="files or directories (searched for *.yaml, *.yml); - reads stdin; default .")
     upgrade.add_argument("--from", dest="from_version", metavar="X.Y",
@@ -440,7 +467,8 @@ def _check(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
                  if item.source.text is not None and "pod-security.kubernetes.io/" in item.source.text]
     engine = _LazyEngine(settings, cluster, crd_inputs, ns_inputs)
     readable = [item for item in inputs if item.source.text is not None]
-    partial = {id(item): not item.stdin and resolved(Path(item.source.path)) in patches for item in readable}
+    partial = {id(item): bool(patches) and not item.stdin and resolved(Path(item.source.path)) in patches
+               for item in readable}
     jobs = [Job(item.source.text or "", partial[id(item)], item.source.path) for item in readable]
     cache = None if args.no_cache else _cache(settings, cluster, ns_inputs)
     crds: CrdDefs | None = None

@@ -417,3 +417,100 @@ def test_crd_reads_are_recorded_per_analysis() -> None:
     assert ("example.com/v1", "Widget") in widget and ALL_CRDS not in widget
     assert ("apps/v1", "Deployment") in deploy and not any(k[1] == "Widget" for k in deploy)
     assert crd_reads() == frozenset(), "recording did not stop"
+
+
+def test_cross_file_findings_follow_the_other_files(tree: Path, cache_home: Path, analysed: Counter,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """A file served from the cache still gets the cross-resource findings the other files give it now."""
+    one, two = tree / "copy-1.yaml", tree / "copy-2.yaml"
+    one.write_text(DEPLOY)
+    two.write_text(DEPLOY)
+    first = check("--format", "concise", str(tree), capsys=capsys)
+    assert "copy-1.yaml:4" in first[1] and "KL520" in first[1]
+    analysed.texts.clear()
+    assert check("--format", "concise", str(tree), capsys=capsys) == first
+    assert not analysed.texts
+    two.write_text(DEPLOY.replace("name: web\nspec", "name: other\nspec"))
+    analysed.texts.clear()
+    after = check("--format", "concise", str(tree), capsys=capsys)
+    assert analysed.texts == [two.read_text()], "only the changed file is analysed again"
+    assert after == check("--no-cache", "--format", "concise", str(tree), capsys=capsys)
+    assert not any(line.startswith(f"{one}:") and "copy-2.yaml" in line for line in after[1].splitlines())
+
+
+def test_a_namespace_label_in_another_file_invalidates(tmp_path: Path, cache_home: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """Pod Security labels of a Namespace apply to the objects of every file of the run."""
+    (tmp_path / "ns.yaml").write_text("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: prod\n  labels:\n"
+                                      "    pod-security.kubernetes.io/enforce: privileged\n")
+    (tmp_path / "pod.yaml").write_text("apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  namespace: prod\n"
+                                       "spec:\n  hostNetwork: true\n  containers:\n    - name: c\n"
+                                       "      image: nginx:1.27\n")
+    before = check("--format", "concise", str(tmp_path), capsys=capsys)
+    assert before == check("--no-cache", "--format", "concise", str(tmp_path), capsys=capsys)
+    assert "KL401" not in before[1]
+    ns = tmp_path / "ns.yaml"
+    ns.write_text(ns.read_text().replace("privileged", "baseline"))
+    after = check("--format", "concise", str(tmp_path), capsys=capsys)
+    assert after == check("--no-cache", "--format", "concise", str(tmp_path), capsys=capsys)
+    assert "KL401" in after[1]
+
+
+def test_the_configuration_file_of_the_directory_invalidates(tree: Path, cache_home: Path,
+                                                              monkeypatch: pytest.MonkeyPatch,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tree)
+    base = check("--format", "json", ".", capsys=capsys)
+    assert "KL204" in base[1]
+    (tree / ".kube-lsp.yaml").write_text("rules:\n  KL204: off\n")
+    off = check("--format", "json", ".", capsys=capsys)
+    assert off == check("--no-cache", "--format", "json", ".", capsys=capsys)
+    assert "KL204" not in off[1]
+    (tree / ".kube-lsp.yaml").unlink()
+    assert check("--format", "json", ".", capsys=capsys) == base
+
+
+def test_an_unchanged_run_imports_no_engine_rule_schema_yaml_parser_or_worker_pool(tree: Path,
+                                                                                   cache_home: Path) -> None:
+    """What makes a warm run fast: it reads, hashes, looks up and formats, and imports nothing else (measured:
+    bench/scale.py)."""
+    probe = ("import io, sys\nfrom kube_lsp.cli import main\n"
+             "code = main(sys.argv[1:], stdout=io.StringIO())\n"
+             "print(' '.join(sorted(sys.modules)))\n")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    heavy = ("kube_lsp.engine", "kube_lsp.rules", "kube_lsp.schema.catalog", "kube_lsp.parsing.loader",
+             "kube_lsp.workspace.index", "kube_lsp.workspace.check", "ruamel.yaml", "pygls", "lsprotocol",
+             "multiprocessing", "jsonschema", "kube_lsp.lsp")
+    for fmt in FORMATS:
+        env["XDG_CACHE_HOME"] = str(cache_home / fmt)
+        cmd = [sys.executable, "-c", probe, "check", "-q", "--format", fmt, str(tree)]
+        cold = subprocess.run(cmd, capture_output=True, text=True, env=env, check=True).stdout.split()
+        warm = subprocess.run(cmd, capture_output=True, text=True, env=env, check=True).stdout.split()
+        assert "kube_lsp.engine" in cold and "ruamel.yaml" in cold
+        assert [m for m in warm if m.startswith(heavy)] == [], fmt
+
+
+def test_the_json_encoder_equals_json_dumps() -> None:
+    import json
+    import random
+
+    from kube_lsp.output import dumps
+
+    rnd = random.Random(7)
+
+    def gen(depth: int) -> object:
+        r = rnd.random()
+        if depth > 4 or r < 0.4:
+            return rnd.choice([None, True, False, 0, -5, 10**20, "", "x", "ü\n\t\"\\", "\U0001f600\u2028\x00", 1.5,
+                               float("nan"), -0.0])
+        if r < 0.7:
+            return [gen(depth + 1) for _ in range(rnd.randint(0, 4))]
+        if r < 0.75:
+            return tuple(gen(depth + 1) for _ in range(rnd.randint(0, 3)))
+        return {rnd.choice(["a", "b", "é", "k\"", "", 1]) if rnd.random() < 0.9 else 2: gen(depth + 1)
+                for _ in range(rnd.randint(0, 4))}
+
+    for _ in range(2000):
+        value = gen(0)
+        for ascii_only in (True, False):
+            assert dumps(value, ascii_only) == json.dumps(value, indent=2, ensure_ascii=ascii_only)

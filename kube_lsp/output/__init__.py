@@ -223,34 +223,55 @@ class _NotPlain(Exception):
 
 
 def dumps(obj: Any, ensure_ascii: bool = True) -> str:
-    """`json.dumps(obj, indent=2, ensure_ascii=...)`, character for character, about twice as fast (json's own
+    """`json.dumps(obj, indent=2, ensure_ascii=...)`, character for character, a few times faster (json's own
     indenting encoder is pure Python; here a walk over the plain types the formatters make, with json's C string
     encoder). Anything else goes to json.dumps."""
     enc = encode_basestring_ascii if ensure_ascii else encode_basestring
     parts: list[str] = []
     add = parts.append
+    keys: dict[str, str] = {}
+
+    def scalar(v: Any) -> str | None:
+        t = type(v)
+        if t is str:
+            return enc(v)
+        if t is int:
+            return int.__repr__(v)
+        if v is None:
+            return "null"
+        if v is True:
+            return "true"
+        if v is False:
+            return "false"
+        return None
 
     def walk(o: Any, ind: str) -> None:
+        text = scalar(o)
+        if text is not None:
+            add(text)
+            return
         t = type(o)
-        if t is str:
-            add(enc(o))
-        elif t is dict:
+        if t is dict:
             if not o:
                 add("{}")
                 return
             inner = ind + "  "
             sep = ",\n" + inner
             add("{\n" + inner)
-            first = True
+            lead = ""
             for k, v in o.items():
-                if first:
-                    first = False
+                name = keys.get(k)
+                if name is None:
+                    if type(k) is not str:
+                        raise _NotPlain
+                    name = keys[k] = enc(k) + ": "
+                text = scalar(v)
+                if text is not None:
+                    add(lead + name + text)
                 else:
-                    add(sep)
-                if type(k) is not str:
-                    raise _NotPlain
-                add(enc(k) + ": ")
-                walk(v, inner)
+                    add(lead + name)
+                    walk(v, inner)
+                lead = sep
             add("\n" + ind + "}")
         elif t is list or t is tuple:
             if not o:
@@ -259,22 +280,17 @@ def dumps(obj: Any, ensure_ascii: bool = True) -> str:
             inner = ind + "  "
             sep = ",\n" + inner
             add("[\n" + inner)
-            first = True
+            lead = ""
             for v in o:
-                if first:
-                    first = False
+                text = scalar(v)
+                if text is not None:
+                    add(lead + text)
                 else:
-                    add(sep)
-                walk(v, inner)
+                    if lead:
+                        add(lead)
+                    walk(v, inner)
+                lead = sep
             add("\n" + ind + "]")
-        elif o is None:
-            add("null")
-        elif o is True:
-            add("true")
-        elif o is False:
-            add("false")
-        elif t is int:
-            add(int.__repr__(o))
         else:  # floats (NaN, Infinity), subclasses, other types: json's own rules
             raise _NotPlain
 
