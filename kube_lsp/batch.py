@@ -48,6 +48,8 @@ class Result:
     index: FileIndex | None = None
     # With `lazy_indexes`, what reads the index from the cache on first need (file_index).
     lazy_index: Callable[[], FileIndex | None] | None = field(default=None, compare=False)
+    # The SHA-256 of the file's text, when it was computed (with a cache).
+    digest: str = field(default="", compare=False)
 
     def file_index(self) -> FileIndex | None:
         return self.index if self.lazy_index is None else self.lazy_index()
@@ -217,6 +219,7 @@ def _analyse_cached(make: Engine | Callable[[], Engine], jobs: Sequence[Job], wo
     per_document: set[str] = set()  # the keys of big files' entries, rewritten with their current documents
     pending = [0] * len(jobs)
     tasks: list[tuple[int, str, bool, str]] = []
+    digests = [""] * len(jobs)
     for i, job in enumerate(jobs):
         pieces = _units(i, job)
         if pieces[0].sub:
@@ -229,6 +232,8 @@ def _analyse_cached(make: Engine | Callable[[], Engine], jobs: Sequence[Job], wo
         for unit in pieces:
             name, digest = (unit.sub, unit.sub) if unit.sub else (f"{int(job.partial)}:{job.origin}",
                                                                    text_hash(job.text))
+            if not unit.sub:
+                digests[i] = digest
             hit = stored[key].get(name)
             entry = hit[1] if hit is not None and hit[0] == digest else None
             if entry is not None and crds.digest(entry.crds) != entry.crd_digest:
@@ -284,7 +289,8 @@ def _analyse_cached(make: Engine | Callable[[], Engine], jobs: Sequence[Job], wo
     out = []
     for i, (fs, n) in enumerate(zip(findings, documents, strict=True)):
         loader = functools.cache(functools.partial(_file_index, jobs[i], parts[i], split[i]))
-        out.append(Result(fs, n, lazy_index=loader) if lazy_indexes else Result(fs, n, loader()))
+        out.append(Result(fs, n, lazy_index=loader, digest=digests[i]) if lazy_indexes
+                   else Result(fs, n, loader(), digest=digests[i]))
     return out
 
 
@@ -325,9 +331,10 @@ def with_workspace(results: list[Result], settings: Settings, ws: Workspace | No
     text: then every index is the same) from the same directory are read back; `fill=False` then leaves `ws`
     empty and the indexes unread."""
     key = None
-    if cache is not None:
+    if cache is not None and len(jobs) == len(results):
         key = cache.key("workspace", os.getcwd(), False, "\0".join(
-            f"{int(j.partial)}:{len(j.origin)}:{j.origin}:{text_hash(j.text)}" for j in jobs))
+            f"{int(j.partial)}:{len(j.origin)}:{j.origin}:{r.digest or text_hash(j.text)}"
+            for j, r in zip(jobs, results, strict=True)))
         value = cache.get_value(key)
         if (isinstance(value, list) and len(value) == len(results)
                 and all(isinstance(c, list) and all(isinstance(f, Finding) for f in c) for c in value)):
@@ -365,7 +372,8 @@ def _filled(results: list[Result], settings: Settings, ws: Workspace | None) -> 
 def _plus(r: Result, cross: list[Finding]) -> Result:
     if not cross:
         return r
-    return Result(sorted([*r.findings, *cross], key=lambda f: f.sort_key), r.documents, r.index, r.lazy_index)
+    return Result(sorted([*r.findings, *cross], key=lambda f: f.sort_key), r.documents, r.index, r.lazy_index,
+                  r.digest)
 
 
 def run_workspace(settings: Settings) -> Workspace:

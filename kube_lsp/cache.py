@@ -7,15 +7,29 @@ and its findings, which are used only while the text has that hash. A file too b
 an entry of its own, keyed by the context, its path and whether it is a patch, that maps the SHA-256 of each
 document's text to that document's findings (an edit re-analyses one document). The context holds everything
 else that can change a finding: the cache format, kube-lsp's version and the size and modification time of each
-of its own source and overlay files (an edited development checkout invalidates itself), ruamel.yaml's version,
+of its own source and overlay files (an edited development checkout invalidates itself), ruamel.yaml's files,
 every setting that is not about which files are checked (target version, severities, ...), the identity of the
 schemas (the bundled files' size and modification time, or a hash of the cluster's schemas) and a hash of every
-input that holds a CustomResourceDefinition (path and text): a change to any CRD of the run invalidates the
-whole run. One entry per directory rather than per file: a file costs a read or a write of its own on a cold run
-(about 0.3 ms here), a directory's entry is one for all its files.
+input that holds a Namespace's Pod Security label (path and text: they apply to every file). One entry per
+directory rather than per file: a file costs a read or a write of its own on a cold run (about 0.3 ms here), a
+directory's entry is one for all its files.
+
+CRDs. Each file's (or document's) findings also record which (apiVersion, kind) entries of the CRD table its
+analysis read (kube_lsp/schema/catalog.py records them: its own kind, the kinds it refers to, a kind in any
+version, or the whole table), with a hash of the CRD documents of the run that define them (path, line, text:
+CrdDefs); they are used only while that hash is the same. So a changed CRD re-checks its custom resources and
+itself, a new CRD also the documents that looked for its kind in vain, and nothing else. What a CRD file
+defines is cached by its text: an unchanged run parses no CRD.
+
+Cross-file findings (the KL5xx workspace rules) depend on every file: they are one more entry, keyed by the
+context, the current directory (messages name other files relative to it) and the path, patch flag and text
+hash of every input in order, and hold each file's cross-file findings; any change recomputes them all, over
+the indexes of every file (stored pickled with each file's findings, read only then). The rule table the JSON
+and SARIF formats print is an entry too.
 
 Layout. `<cache dir>/v1/<2 hex>/<62 hex>`: a magic line, the key, then a pickle of {name: (content hash,
-document count, findings, workspace index)}. The cache directory is `$XDG_CACHE_HOME/kube-lsp/check` when
+document count, findings, pickled workspace index, CRD reads, their hash)} (or of the cross-file findings, the
+CRD definitions, the rule table). The cache directory is `$XDG_CACHE_HOME/kube-lsp/check` when
 XDG_CACHE_HOME is set, else `~/.cache/kube-lsp/check` (Linux and other Unix), `~/Library/Caches/kube-lsp/check` (macOS),
 `%LOCALAPPDATA%\\kube-lsp\\cache\\check` (Windows). Directories are created private to the user (an entry is a
 pickle: whoever can write there can run code as the user, as with any cache of Python objects).
@@ -53,8 +67,11 @@ if TYPE_CHECKING:  # not imported at run time: an unchanged re-run needs neither
     from kube_lsp.config import Settings
     from kube_lsp.workspace.index import FileIndex
 
-FORMAT: Final = "v2"
-_MAGIC: Final = b"kube-lsp check cache v2\n"
+# The directory's layout (`v1/`, pruned as a whole); the entries' format is in the magic line and the context:
+# entries of another format are misses, and the least recently used go first as ever.
+FORMAT: Final = "v1"
+_ENTRIES: Final = "entries-2"
+_MAGIC: Final = b"kube-lsp check cache v1 entries-2\n"
 DEFAULT_MAX_MB: Final = 256
 MAX_MB_VAR: Final = "KUBE_LSP_CACHE_MAX_MB"
 # Settings that choose which files are checked, not what is found in them.
@@ -171,7 +188,7 @@ def run_context(settings: Settings, schemas: str, ns_inputs: Iterable[tuple[str,
     for path, text in ns_inputs:
         inputs.update(f"{len(path)}:{path}{len(text)}:".encode("utf-8", "surrogatepass"))
         inputs.update(text.encode("utf-8", "surrogatepass"))
-    parts = [FORMAT, _code_identity(), _ruamel_identity(), settings_identity(settings), schemas,
+    parts = [FORMAT, _ENTRIES, _code_identity(), _ruamel_identity(), settings_identity(settings), schemas,
              inputs.hexdigest()]
     return hashlib.sha256(json.dumps(parts, default=repr).encode("utf-8")).hexdigest()
 

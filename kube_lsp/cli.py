@@ -66,13 +66,14 @@ fixes:
 
 cache:
   Findings are cached by content: an unchanged file (in a big file, an unchanged document) is not
-  analysed again while kube-lsp's version, the settings, the schemas and every CustomResourceDefinition
-  of the run stay the same. The cache is in $XDG_CACHE_HOME/kube-lsp/check, by default
-  ~/.cache/kube-lsp/check (macOS ~/Library/Caches/kube-lsp/check, Windows
-  %LOCALAPPDATA%\\kube-lsp\\cache\\check); concurrent runs share it safely. It is kept under
-  $KUBE_LSP_CACHE_MAX_MB megabytes (default 256): the least recently used entries go first. Deleting
-  it is always safe. --no-cache neither reads nor writes it. --fix and --diff use it as well (the
-  fixes are part of the cached findings); the check after a fix is always fresh.
+  analysed again while kube-lsp's version, the settings, the schemas, the Namespace labels of the run
+  and the CustomResourceDefinitions it used stay the same (a CRD change re-checks its resources only).
+  The cache is in $XDG_CACHE_HOME/kube-lsp/check, by default ~/.cache/kube-lsp/check (macOS
+  ~/Library/Caches/kube-lsp/check, Windows %LOCALAPPDATA%\\kube-lsp\\cache\\check); concurrent runs
+  share it safely. It is kept under $KUBE_LSP_CACHE_MAX_MB megabytes (default 256): the least
+  recently used entries go first. Deleting it is always safe. --no-cache neither reads nor writes it.
+  --fix and --diff use it as well (the fixes are part of the cached findings); the check after a fix
+  is always fresh.
 
 exit codes:
   0  no error-severity finding (also when no YAML file was found: a warning says so)
