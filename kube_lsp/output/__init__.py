@@ -7,9 +7,9 @@ Positions become 1-based here (lines and columns; end columns exclusive), and on
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from json.encoder import encode_basestring, encode_basestring_ascii
+from json.encoder import c_make_encoder, encode_basestring, encode_basestring_ascii  # type: ignore[attr-defined]
 from typing import Any, Final
 
 from kube_lsp import __version__
@@ -222,76 +222,85 @@ class _NotPlain(Exception):
     pass
 
 
+_FLAT: Final = frozenset({str, int, float, bool, type(None)})
+
+
+def _not_serializable(o: Any) -> Any:
+    raise TypeError(f"Object of type {type(o).__name__} is not JSON serializable")
+
+
 def dumps(obj: Any, ensure_ascii: bool = True) -> str:
-    """`json.dumps(obj, indent=2, ensure_ascii=...)`, character for character, a few times faster (json's own
-    indenting encoder is pure Python; here a walk over the plain types the formatters make, with json's C string
-    encoder). Anything else goes to json.dumps."""
+    """`json.dumps(obj, indent=2, ensure_ascii=...)`, character for character, a few times faster: json's own
+    indenting encoder is pure Python, its C encoder does not indent; here a walk over the containers, and a
+    container that holds only scalars is one call of the C encoder with the indentation as its item separator.
+    A type other than the plain JSON ones goes to json.dumps."""
     enc = encode_basestring_ascii if ensure_ascii else encode_basestring
     parts: list[str] = []
     add = parts.append
+    flat: dict[str, Callable[[Any], str]] = {}
     keys: dict[str, str] = {}
 
-    def scalar(v: Any) -> str | None:
-        t = type(v)
-        if t is str:
-            return enc(v)
-        if t is int:
-            return int.__repr__(v)
-        if v is None:
-            return "null"
-        if v is True:
-            return "true"
-        if v is False:
-            return "false"
-        return None
+    def flat_encoder(inner: str) -> Callable[[Any], str]:
+        f = flat.get(inner)
+        if f is None:
+            if c_make_encoder is None:  # no C accelerator: json's own encoder, as json.dumps would use
+                f = json.JSONEncoder(ensure_ascii=ensure_ascii, check_circular=False,
+                                     separators=(",\n" + inner, ": ")).encode
+            else:
+                chunks = c_make_encoder(None, _not_serializable, enc, None, ": ", ",\n" + inner, False, False, True)
+                f = flat[inner] = lambda o: "".join(chunks(o, 0))
+            flat[inner] = f
+        return f
 
     def walk(o: Any, ind: str) -> None:
-        text = scalar(o)
-        if text is not None:
-            add(text)
-            return
         t = type(o)
-        if t is dict:
+        if t is str:
+            add(enc(o))
+            return
+        if t is dict or t is list or t is tuple:
             if not o:
-                add("{}")
+                add("{}" if t is dict else "[]")
                 return
             inner = ind + "  "
-            sep = ",\n" + inner
-            add("{\n" + inner)
-            lead = ""
-            for k, v in o.items():
-                name = keys.get(k)
-                if name is None:
-                    if type(k) is not str:
-                        raise _NotPlain
-                    name = keys[k] = enc(k) + ": "
-                text = scalar(v)
-                if text is not None:
-                    add(lead + name + text)
-                else:
-                    add(lead + name)
-                    walk(v, inner)
-                lead = sep
-            add("\n" + ind + "}")
-        elif t is list or t is tuple:
-            if not o:
-                add("[]")
+            values = o.values() if t is dict else o
+            for v in values:
+                if type(v) not in _FLAT:
+                    break
+            else:  # only scalars: `{` items joined by `,\n<indent>` `}`, re-opened over lines
+                text = flat_encoder(inner)(o)
+                add(text[0] + "\n" + inner + text[1:-1] + "\n" + ind + text[-1])
                 return
-            inner = ind + "  "
             sep = ",\n" + inner
-            add("[\n" + inner)
             lead = ""
-            for v in o:
-                text = scalar(v)
-                if text is not None:
-                    add(lead + text)
-                else:
+            if t is dict:
+                add("{\n" + inner)
+                for k, v in o.items():
+                    name = keys.get(k)
+                    if name is None:
+                        if type(k) is not str:
+                            raise _NotPlain
+                        name = keys[k] = enc(k) + ": "
+                    tv = type(v)
+                    if tv is str:
+                        add(lead + name + enc(v))
+                    elif tv is int:
+                        add(lead + name + int.__repr__(v))
+                    else:
+                        add(lead + name)
+                        walk(v, inner)
+                    lead = sep
+                add("\n" + ind + "}")
+            else:
+                add("[\n" + inner)
+                for v in o:
                     if lead:
                         add(lead)
                     walk(v, inner)
-                lead = sep
-            add("\n" + ind + "]")
-        else:  # floats (NaN, Infinity), subclasses, other types: json's own rules
+                    lead = sep
+                add("\n" + ind + "]")
+        elif t is int or t is bool or o is None:
+            add("null" if o is None else "true" if o is True else "false" if o is False else int.__repr__(o))
+        else:  # floats (NaN, Infinity) outside a flat container, subclasses, other types: json's own rules
             raise _NotPlain
 
     try:
