@@ -16,9 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, NoReturn, TextIO
 
 from kube_lsp import __version__
-from kube_lsp.batch import Job, analyse_all, run_workspace, with_workspace
 from kube_lsp.config import MAX_TARGETS, ConfigError, Settings, find_config, load_config, parse_kube_version
-from kube_lsp.fixes import FixPlan, apply_edits, plan_fixes, unified_diff
 from kube_lsp.inputs import (
     MAX_BYTES,
     YAML_SUFFIXES,
@@ -41,6 +39,7 @@ from kube_lsp.suggest import suggest, typo_distance
 if TYPE_CHECKING:
     from kube_lsp.cache import CheckCache, CrdDefs
     from kube_lsp.engine import Engine
+    from kube_lsp.fixes import FixPlan
     from kube_lsp.output import RuleInfo
     from kube_lsp.parsing.loader import Document
     from kube_lsp.schema.catalog import Catalog, KindSchema
@@ -470,8 +469,31 @@ def _check(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
     readable = [item for item in inputs if item.source.text is not None]
     partial = {id(item): bool(patches) and not item.stdin and resolved(Path(item.source.path)) in patches
                for item in readable}
-    jobs = [Job(item.source.text or "", partial[id(item)], item.source.path) for item in readable]
     cache = None if args.no_cache else _cache(settings, cluster, ns_inputs)
+    # --fix on stdin: stdout carries the fixed text, so every report goes to stderr.
+    fixing_stdin = args.fix and any(item.stdin for item in inputs)
+    report = _Stream.of(sys.stderr if fixing_stdin else out, args.format, args.color)
+    if cluster is None and settings.kube_versions:  # several targets
+        label = ", ".join(format_version(v) for v in settings.kube_versions)
+        info = RunInfo(label, f"bundled Kubernetes {label} schemas")
+        source = info.schema_source
+    else:
+        info = RunInfo(format_version(version), source)
+    replay = _replay_key(args, cache, inputs, partial, report, info)
+    if replay is not None and cache is not None:
+        stored = cache.get_value(replay)
+        if (isinstance(stored, tuple) and len(stored) == 3 and isinstance(stored[0], str)
+                and isinstance(stored[1], list) and all(isinstance(x, str) for x in stored[1])
+                and stored[2] in (EXIT_OK, EXIT_FINDINGS)):
+            report.file.write(stored[0])
+            for line in stored[1]:
+                print(line, file=sys.stderr)
+            return int(stored[2])
+    from kube_lsp.batch import Job, analyse_all, run_workspace, with_workspace
+    from kube_lsp.fixes import plan_fixes
+
+    jobs = [Job(item.source.text or "", partial[id(item)], item.source.path) for item in readable]
+
     crds: CrdDefs | None = None
     if cache is not None:
         from kube_lsp.cache import CrdDefs
@@ -486,9 +508,6 @@ def _check(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
         progress.done()
     if cache is not None:
         cache.prune()
-    # --fix on stdin: stdout carries the fixed text, so every report goes to stderr.
-    fixing_stdin = args.fix and any(item.stdin for item in inputs)
-    report = _Stream.of(sys.stderr if fixing_stdin else out, args.format, args.color)
     tally = _Tally()
     results: list[FileResult] = []
     for item in inputs:
@@ -504,26 +523,51 @@ def _check(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
             findings, text = _fix(args, engine, item, findings, plan, partial[id(item)], out, ws)
         tally.count(plan)
         results.append(FileResult(src.path, findings, res.documents, text))
-    if cluster is None and settings.kube_versions:  # several targets
-        label = ", ".join(format_version(v) for v in settings.kube_versions)
-        info = RunInfo(label, f"bundled Kubernetes {label} schemas")
-        source = info.schema_source
-    else:
-        info = RunInfo(format_version(version), source)
     if report.form in ("json", "sarif") and not args.diff:
         info = replace(info, rules=_rule_table(cache))
-    if not args.diff:
-        report.file.write(render(report.form, results, info, color=report.color, width=terminal_width(),
-                                 ascii_only=report.ascii_only, terminal=report.terminal))
+    text = "" if args.diff else render(report.form, results, info, color=report.color, width=terminal_width(),
+                                        ascii_only=report.ascii_only, terminal=report.terminal)
+    report.file.write(text)
     has_errors = any(f.severity == Severity.ERROR for r in results for f in r.findings)
+    notes = []
     if not args.quiet and report.form in TEXT_FORMATS:
         if not args.diff:
             exit_note = "; exit code 1 (errors found)" if has_errors else ""
-            print(f"{summary_line(results)}; schemas: {source}{exit_note}", file=sys.stderr)
+            notes.append(f"{summary_line(results)}; schemas: {source}{exit_note}")
         hint = tally.hint(args)
         if hint:
-            print(hint, file=sys.stderr)
-    return EXIT_FINDINGS if has_errors else EXIT_OK
+            notes.append(hint)
+    for line in notes:
+        print(line, file=sys.stderr)
+    code = EXIT_FINDINGS if has_errors else EXIT_OK
+    if replay is not None and cache is not None and len(text) <= _REPLAY_MAX_CHARS:
+        cache.put_value(replay, (text, notes, code))
+    return code
+
+
+# A run's whole report is kept for replay up to this size (bigger ones: rendered again from the cached findings).
+_REPLAY_MAX_CHARS: Final = 16_000_000
+
+
+def _replay_key(args: argparse.Namespace, cache: CheckCache | None, inputs: list[_Input],
+                partial: dict[int, bool], report: _Stream, info: RunInfo) -> str | None:
+    """The key of this run's report, as an unchanged re-run replays it (as monorepo tools replay a task's
+    output): everything the report depends on besides the run's context (kube-lsp, settings, schemas,
+    Namespace labels) — the current directory, every input in order (path, kustomize patch or not, text hash;
+    or why it cannot be read, hence every CRD too), the format and how the output stream shows it. None when
+    there is no replay: without a cache, with --fix or --diff (they write), with stdin."""
+    if cache is None or args.fix or args.diff or any(item.stdin for item in inputs):
+        return None
+    from kube_lsp.cache import text_hash
+
+    parts: list[object] = [os.getcwd(), report.form, report.color, report.ascii_only, report.terminal,
+                           terminal_width() if report.form == "full" else 0, info.kube_version, info.schema_source,
+                           args.quiet, args.unsafe_fixes]
+    for item in inputs:
+        src = item.source
+        parts.append([src.path, partial[id(item)], text_hash(src.text)] if src.text is not None
+                     else [src.path, repr(src.problem)])
+    return cache.key("report", "", False, json.dumps(parts))
 
 
 class _LazyEngine:
@@ -661,6 +705,8 @@ def _fix(args: argparse.Namespace, engine: _LazyEngine, item: _Input, findings: 
         else:
             print(f"{where}: document {f.doc + 1} {verb}: it has a syntax error that needs a manual fix first",
                   file=sys.stderr)
+    from kube_lsp.fixes import apply_edits, unified_diff
+
     new_text = apply_edits(src.text, plan.edits) if plan.chosen else src.text
     data = (("\ufeff" if src.bom else "") + new_text).encode("utf-8")
     if args.diff:
@@ -744,6 +790,7 @@ def _upgrade_versions(args: argparse.Namespace, settings: Settings) -> tuple[tup
 
 def _upgrade(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
     from kube_lsp.engine import Engine
+    from kube_lsp.fixes import apply_edits, plan_fixes, unified_diff
     from kube_lsp.parsing.loader import parse_stream
     from kube_lsp.schema.catalog import bundled_catalog
     from kube_lsp.upgrade.analyse import crd_versions, upgrade_findings

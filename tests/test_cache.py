@@ -514,3 +514,39 @@ def test_the_json_encoder_equals_json_dumps() -> None:
         value = gen(0)
         for ascii_only in (True, False):
             assert dumps(value, ascii_only) == json.dumps(value, indent=2, ensure_ascii=ascii_only)
+
+
+def test_an_unchanged_run_replays_its_report_and_only_that(tree: Path, cache_home: Path,
+                                                            monkeypatch: pytest.MonkeyPatch,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    """An unchanged re-run prints the report of the last identical run (stdout, stderr, exit code) without
+    reading a file's entry; another format, flag, directory or unreadable input is another report."""
+    reads: list[str] = []
+    real = CheckCache.get
+
+    def spy(self: CheckCache, key: str) -> dict[str, tuple[str, Entry]]:
+        reads.append(key)
+        return real(self, key)
+
+    monkeypatch.setattr(CheckCache, "get", spy)
+    variants = [("--format", "concise"), ("--format", "full", "--color", "always"), ("--format", "json"),
+                ("--format", "concise", "--unsafe-fixes"), ("--format", "full", "-q")]
+    for flags in variants:
+        first = check(*flags, str(tree), capsys=capsys)
+        reads.clear()
+        again = check(*flags, str(tree), capsys=capsys)
+        assert not reads, "the replayed run read the files' entries"
+        assert again == first == check("--no-cache", *flags, str(tree), capsys=capsys), flags
+    (tree / "unreadable.yaml").write_bytes(b"kind: \xff\n")
+    bad = check("--format", "concise", str(tree), capsys=capsys)
+    assert "unreadable.yaml:1:1: error KL104" in bad[1]
+    assert bad == check("--no-cache", "--format", "concise", str(tree), capsys=capsys)
+    (tree / "unreadable.yaml").write_bytes(b"kind: \xfe\xfe\n")
+    assert check("--format", "concise", str(tree), capsys=capsys) == check(
+        "--no-cache", "--format", "concise", str(tree), capsys=capsys) != bad
+    # Relative paths name other files relative to the current directory: another directory, another report.
+    monkeypatch.chdir(tree)
+    here = check("--format", "concise", ".", capsys=capsys)
+    monkeypatch.chdir(tree.parent)
+    above = check("--format", "concise", tree.name, capsys=capsys)
+    assert above == check("--no-cache", "--format", "concise", tree.name, capsys=capsys) != here

@@ -14,7 +14,6 @@ from typing import Any, Final
 
 from kube_lsp import __version__
 from kube_lsp.model import Finding, Severity
-from kube_lsp.output.full import render_concise_terminal, render_full
 
 FORMATS: Final = ("text", "json", "sarif", "github")
 # `check` also offers the two text forms by name; `text` is `full` on a terminal and `concise` elsewhere.
@@ -76,6 +75,8 @@ def render(fmt: str, results: Sequence[FileResult], info: RunInfo, *, color: boo
     characters as placeholders; elsewhere the concise form is the findings' text byte for byte.
     `ascii_only` makes JSON and SARIF escape non-ASCII characters (lossless, for an output encoding that
     cannot show them)."""
+    from kube_lsp.output.full import render_concise_terminal, render_full  # here: a replayed run needs neither
+
     if fmt in ("text", "concise"):
         return render_concise_terminal(results, color=color) if color or terminal else render_text(results)
     if fmt == "full":
