@@ -25,7 +25,8 @@ Cross-file findings (the KL5xx workspace rules) depend on every file: they are o
 context, the current directory (messages name other files relative to it) and the path, patch flag and text
 hash of every input in order, and hold each file's cross-file findings; any change recomputes them all, over
 the indexes of every file (stored pickled with each file's findings, read only then). The rule table the JSON
-and SARIF formats print is an entry too.
+and SARIF formats print is an entry too, and so is a run's whole report (kube_lsp/cli.py `_replay_key`): an
+unchanged re-run prints it again without reading any other entry.
 
 Layout. `<cache dir>/v1/<2 hex>/<62 hex>`: a magic line, the key, then a pickle of {name: (content hash,
 document count, findings, pickled workspace index, CRD reads, their hash)} (or of the cross-file findings, the

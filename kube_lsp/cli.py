@@ -66,7 +66,8 @@ fixes:
 cache:
   Findings are cached by content: an unchanged file (in a big file, an unchanged document) is not
   analysed again while kube-lsp's version, the settings, the schemas, the Namespace labels of the run
-  and the CustomResourceDefinitions it used stay the same (a CRD change re-checks its resources only).
+  and the CustomResourceDefinitions it used stay the same (a CRD change re-checks its resources only);
+  with nothing changed, the last report is printed again (not with --fix, --diff or stdin).
   The cache is in $XDG_CACHE_HOME/kube-lsp/check, by default ~/.cache/kube-lsp/check (macOS
   ~/Library/Caches/kube-lsp/check, Windows %LOCALAPPDATA%\\kube-lsp\\cache\\check); concurrent runs
   share it safely. It is kept under $KUBE_LSP_CACHE_MAX_MB megabytes (default 256): the least
