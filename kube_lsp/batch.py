@@ -29,6 +29,8 @@ if TYPE_CHECKING:  # imported when something is analysed: an unchanged re-run ne
 # Below this much text a worker pool costs more than it saves.
 PARALLEL_MIN_CHARS = 400_000
 _PART_CHARS = 50_000
+# At most this many cross-file findings and places they name are cached for a run (with_workspace).
+_CROSS_MAX = 2_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -355,7 +357,9 @@ def with_workspace(results: list[Result], settings: Settings, ws: Workspace | No
         cross = file_findings(ws, fi, settings)
         crosses.append(cross)
         out.append(_plus(r, cross))
-    if cache is not None and key is not None:
+    # Not kept when huge (thousands of copies of one object name each other): reading it back would cost about
+    # what computing it does, and it would push everything else out of the cache.
+    if cache is not None and key is not None and sum(1 + len(f.elsewhere) for c in crosses for f in c) <= _CROSS_MAX:
         cache.put_value(key, crosses)
     return out
 

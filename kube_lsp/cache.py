@@ -364,6 +364,8 @@ class CheckCache:
         """Write atomically; any failure (read-only or full disk) only loses the entry."""
         folder = self.base / key[:2]
         data = _MAGIC + key.encode("ascii") + b"\n" + pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        if len(data) > self.limit // 4:  # it would push most of the cache out: not kept
+            return
         tmp = ""
         import tempfile  # here: with shutil and the compression modules it costs start-up time
 

@@ -550,3 +550,12 @@ def test_an_unchanged_run_replays_its_report_and_only_that(tree: Path, cache_hom
     monkeypatch.chdir(tree.parent)
     above = check("--format", "concise", tree.name, capsys=capsys)
     assert above == check("--no-cache", "--format", "concise", tree.name, capsys=capsys) != here
+
+
+def test_an_entry_bigger_than_a_quarter_of_the_limit_is_not_kept(tmp_path: Path) -> None:
+    cache = CheckCache(tmp_path, "context", limit=40_000)
+    small, big = cache.key("file", "s", False, ""), cache.key("file", "b", False, "")
+    cache.put_value(small, "x" * 1_000)
+    cache.put_value(big, "x" * 20_000)
+    assert cache.get_value(small) == "x" * 1_000
+    assert cache.get_value(big) is None
