@@ -11,6 +11,11 @@ wrapper that runs one check: the main process or any worker it reaped); `tree` i
 the process tree sampled from /proc every 20 ms (forked workers share pages, so the sum overcounts).
 CPU is user + system seconds of the check and all its workers (less sensitive than wall time to other load on
 the machine). Figures on a shared machine are noisy: `--repeat` gives medians.
+
+Bytecode: an installed kube-lsp has its modules compiled (pip does it), so every run here does too: the runs
+write bytecode under the bench's temporary directory (PYTHONPYCACHEPREFIX, also when PYTHONDONTWRITEBYTECODE
+is set in the environment) and one uncached check of a small file compiles everything before the first
+measurement. `--no-bytecode` compiles every module on every run instead (as with PYTHONDONTWRITEBYTECODE).
 """
 
 from __future__ import annotations
@@ -134,6 +139,18 @@ def _tree_rss_kb(pid: int) -> int:
     return total
 
 
+def bytecode_env(work: Path, base_cmd: list[str], docs: list[str], extra: list[str]) -> None:
+    """Let the runs keep bytecode under `work` and compile it now (see the module docstring)."""
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    os.environ.setdefault("PYTHONPYCACHEPREFIX", str(work / "pycache"))
+    sample = work / "warm-up" / "sample.yaml"
+    sample.parent.mkdir(parents=True)
+    make_file(sample, docs, 300)
+    env = {**os.environ, "XDG_CACHE_HOME": str(work / "warm-up" / "cache")}
+    subprocess.run([*base_cmd, "check", "--output-format", "json", "-q", *extra, str(sample)], env=env,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
 def run_size(kind: str, n: int, docs: list[str], work: Path, base_cmd: list[str], repeat: int,
              cache: bool, extra: list[str]) -> dict[str, object]:
     target = work / f"{kind}-{n}"
@@ -226,6 +243,8 @@ def main() -> int:
     parser.add_argument("--yamlls", action="store_true",
                         help="also yaml-language-server on the single files (harness/latency.py)")
     parser.add_argument("--json", type=Path, help="write the rows here")
+    parser.add_argument("--no-bytecode", action="store_true",
+                        help="compile every module on every run (see the module docstring)")
     args = parser.parse_args()
     require(parser, args.corpus, "--corpus", "the corpus of manifests")
     sizes = [_parse_size(s) for s in (ALL_SIZES if args.sizes == "all" else args.sizes).split(",")]
@@ -233,6 +252,10 @@ def main() -> int:
     print(f"corpus: {args.corpus}: {len(docs)} documents; {os.cpu_count()} cores; kube-lsp: {args.kube_lsp}")
     rows = []
     with tempfile.TemporaryDirectory(prefix="kube-lsp-scale-") as tmp:
+        if args.no_bytecode:
+            os.environ["PYTHONDONTWRITEBYTECODE"] = "1"
+        else:
+            bytecode_env(Path(tmp), shlex.split(args.kube_lsp), docs, shlex.split(args.check_args))
         for kind, n in sizes:
             row = run_size(kind, n, docs, Path(tmp), shlex.split(args.kube_lsp), args.repeat, not args.baseline,
                            shlex.split(args.check_args))

@@ -8,6 +8,7 @@ import argparse
 import errno
 import hashlib
 import json
+import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -15,10 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, NoReturn, TextIO
 
 from kube_lsp import __version__
-from kube_lsp.batch import Job, analyse_all, run_workspace, with_workspace
 from kube_lsp.config import MAX_TARGETS, ConfigError, Settings, find_config, load_config, parse_kube_version
-from kube_lsp.engine import Engine
-from kube_lsp.fixes import FixPlan, apply_edits, plan_fixes, unified_diff
 from kube_lsp.inputs import (
     MAX_BYTES,
     YAML_SUFFIXES,
@@ -33,25 +31,20 @@ from kube_lsp.inputs import (
 from kube_lsp.model import Finding, Severity
 from kube_lsp.output import CHECK_FORMATS, FileResult, RunInfo, render, summary_line
 from kube_lsp.output.term import Progress, can_encode, color_enabled, isatty, prepare_streams, terminal_width
-from kube_lsp.parsing.loader import Document, parse_stream
-from kube_lsp.rules import ALL_RULES, find_rule, markdown_docs, markdown_table
-from kube_lsp.schema.catalog import (
-    Catalog,
-    KindSchema,
-    bundled_catalog,
-    bundled_identity,
-    bundled_version,
-    bundled_versions,
-    format_version,
-)
-from kube_lsp.schema.crds import crds_in
+from kube_lsp.schema.bundled import bundled_identity, bundled_version, bundled_versions, format_version
 from kube_lsp.suggest import did_you_mean
-from kube_lsp.workspace.check import file_findings
-from kube_lsp.workspace.model import Workspace
 
+# The rest is imported where it is needed: an unchanged re-run served from the cache (kube_lsp/cache.py) reads
+# no schema, parses no YAML and imports no rule.
 if TYPE_CHECKING:
-    from kube_lsp.cache import CheckCache
+    from kube_lsp.cache import CheckCache, CrdDefs
+    from kube_lsp.engine import Engine
+    from kube_lsp.fixes import FixPlan
+    from kube_lsp.output import RuleInfo
+    from kube_lsp.parsing.loader import Document
+    from kube_lsp.schema.catalog import Catalog, KindSchema
     from kube_lsp.textindex import NamespacePolicy
+    from kube_lsp.workspace.model import Workspace
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 TEXT_FORMATS: Final = ("text", "full", "concise")
@@ -72,13 +65,15 @@ fixes:
 
 cache:
   Findings are cached by content: an unchanged file (in a big file, an unchanged document) is not
-  analysed again while kube-lsp's version, the settings, the schemas and every CustomResourceDefinition
-  of the run stay the same. The cache is in $XDG_CACHE_HOME/kube-lsp/check, by default
-  ~/.cache/kube-lsp/check (macOS ~/Library/Caches/kube-lsp/check, Windows
-  %LOCALAPPDATA%\\kube-lsp\\cache\\check); concurrent runs share it safely. It is kept under
-  $KUBE_LSP_CACHE_MAX_MB megabytes (default 256): the least recently used entries go first. Deleting
-  it is always safe. --no-cache neither reads nor writes it. --fix and --diff use it as well (the
-  fixes are part of the cached findings); the check after a fix is always fresh.
+  analysed again while kube-lsp's version, the settings, the schemas, the Namespace labels of the run
+  and the CustomResourceDefinitions it used stay the same (a CRD change re-checks its resources only);
+  with nothing changed, the last report is printed again (not with --fix, --diff or stdin).
+  The cache is in $XDG_CACHE_HOME/kube-lsp/check, by default ~/.cache/kube-lsp/check (macOS
+  ~/Library/Caches/kube-lsp/check, Windows %LOCALAPPDATA%\\kube-lsp\\cache\\check); concurrent runs
+  share it safely. It is kept under $KUBE_LSP_CACHE_MAX_MB megabytes (default 256): the least
+  recently used entries go first. Deleting it is always safe. --no-cache neither reads nor writes it.
+  --fix and --diff use it as well (the fixes are part of the cached findings); the check after a fix
+  is always fresh.
 
 exit codes:
   0  no error-severity finding (also when no YAML file was found: a warning says so)
@@ -105,12 +100,38 @@ exit codes:
 """
 
 
+def _columns() -> int:
+    """shutil.get_terminal_size().columns, without importing shutil (it imports the compression modules, which
+    every `add_argument` would pay for through argparse's HelpFormatter)."""
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns if sys.__stdout__ else 0
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns or 80
+
+
+class _Help(argparse.HelpFormatter):
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24,
+                 width: int | None = None) -> None:
+        super().__init__(prog, indent_increment, max_help_position, _columns() - 2 if width is None else width)
+
+
+class _RawHelp(_Help, argparse.RawDescriptionHelpFormatter):
+    pass
+
+
 class _Parser(argparse.ArgumentParser):
     """Usage errors exit 2; options are never abbreviated (`--unsafe-fix` is a typo with a did-you-mean, not a
     silent prefix of `--unsafe-fixes`), so the flags stay a stable interface for scripts."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("allow_abbrev", False)
+        kwargs.setdefault("formatter_class", _Help)
         super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> NoReturn:
@@ -163,7 +184,7 @@ def _build() -> Cli:
     check = sub.add_parser("check", help="check manifests (files, directories, or - for stdin)",
                            description="Check Kubernetes manifests offline against the schemas of a "
                                        "Kubernetes version.",
-                           epilog=CHECK_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+                           epilog=CHECK_EPILOG, formatter_class=_RawHelp)
     check.add_argument("paths", nargs="*", metavar="PATH",
                        help="files or directories (searched for *.yaml, *.yml); - reads stdin; default .")
     check.add_argument("--kube-version", metavar="X.Y",
@@ -200,7 +221,7 @@ def _build() -> Cli:
                                          "cluster is upgraded from one Kubernetes version to another: removed "
                                          "and deprecated apiVersions and fields, apiVersions and fields the "
                                          "older version does not have yet, deprecated custom resource versions.",
-                             epilog=UPGRADE_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+                             epilog=UPGRADE_EPILOG, formatter_class=_RawHelp)
     upgrade.add_argument("paths", nargs="*", metavar="PATH",
                          help="files or directories (searched for *.yaml, *.yml); - reads stdin; default .")
     upgrade.add_argument("--from", dest="from_version", metavar="X.Y",
@@ -467,21 +488,47 @@ def _check(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
                  if item.source.text is not None and "pod-security.kubernetes.io/" in item.source.text]
     engine = _LazyEngine(settings, cluster, crd_inputs, ns_inputs)
     readable = [item for item in inputs if item.source.text is not None]
-    partial = {id(item): not item.stdin and resolved(Path(item.source.path)) in patches for item in readable}
+    partial = {id(item): bool(patches) and not item.stdin and resolved(Path(item.source.path)) in patches
+               for item in readable}
+    cache = None if args.no_cache else _cache(settings, cluster, ns_inputs)
+    # --fix on stdin: stdout carries the fixed text, so every report goes to stderr.
+    fixing_stdin = args.fix and any(item.stdin for item in inputs)
+    report = _Stream.of(sys.stderr if fixing_stdin else out, args.format, args.color)
+    if cluster is None and settings.kube_versions:  # several targets
+        label = ", ".join(format_version(v) for v in settings.kube_versions)
+        info = RunInfo(label, f"bundled Kubernetes {label} schemas")
+        source = info.schema_source
+    else:
+        info = RunInfo(format_version(version), source)
+    replay = _replay_key(args, cache, inputs, partial, report, info)
+    if replay is not None and cache is not None:
+        stored = cache.get_value(replay)
+        if (isinstance(stored, tuple) and len(stored) == 3 and isinstance(stored[0], str)
+                and isinstance(stored[1], list) and all(isinstance(x, str) for x in stored[1])
+                and stored[2] in (EXIT_OK, EXIT_FINDINGS)):
+            report.file.write(stored[0])
+            for line in stored[1]:
+                print(line, file=sys.stderr)
+            return int(stored[2])
+    from kube_lsp.batch import Job, analyse_all, run_workspace, with_workspace
+    from kube_lsp.fixes import plan_fixes
+
     jobs = [Job(item.source.text or "", partial[id(item)], item.source.path) for item in readable]
-    cache = None if args.no_cache else _cache(settings, cluster, crd_inputs + [
-        (path, text) for path, text in ns_inputs if (path, text) not in crd_inputs])
+
+    crds: CrdDefs | None = None
+    if cache is not None:
+        from kube_lsp.cache import CrdDefs
+
+        crds = CrdDefs(cache, crd_inputs, engine.crd_definitions)
     try:
-        ws = run_workspace(settings)
-        analysed = iter(with_workspace(analyse_all(engine.get, jobs, progress=progress.update, cache=cache),
-                                       settings, ws))
+        fixing = args.fix or args.diff
+        ws = run_workspace(settings) if fixing or cache is None else None  # a warm run may need none
+        own = analyse_all(engine.get, jobs, progress=progress.update, cache=cache, crds=crds, lazy_indexes=True)
+        analysed = iter(with_workspace(own, settings, ws, cache, jobs, fill=fixing))
     finally:
         progress.done()
     if cache is not None:
         cache.prune()
-    # --fix on stdin: stdout carries the fixed text, so every report goes to stderr.
-    fixing_stdin = args.fix and any(item.stdin for item in inputs)
-    report = _Stream.of(sys.stderr if fixing_stdin else out, args.format, args.color)
     tally = _Tally()
     results: list[FileResult] = []
     for item in inputs:
@@ -493,27 +540,55 @@ def _check(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
         findings, text = res.findings, src.text
         plan = plan_fixes(text, findings, unsafe=args.unsafe_fixes)
         if args.fix or args.diff:
+            assert ws is not None
             findings, text = _fix(args, engine, item, findings, plan, partial[id(item)], out, ws)
         tally.count(plan)
         results.append(FileResult(src.path, findings, res.documents, text))
-    if cluster is None and settings.kube_versions:  # several targets
-        label = ", ".join(format_version(v) for v in settings.kube_versions)
-        info = RunInfo(label, f"bundled Kubernetes {label} schemas")
-        source = info.schema_source
-    else:
-        info = RunInfo(format_version(version), source)
-    if not args.diff:
-        report.file.write(render(report.form, results, info, color=report.color, width=terminal_width(),
-                                 ascii_only=report.ascii_only, terminal=report.terminal))
+    if report.form in ("json", "sarif") and not args.diff:
+        info = replace(info, rules=_rule_table(cache))
+    text = "" if args.diff else render(report.form, results, info, color=report.color, width=terminal_width(),
+                                        ascii_only=report.ascii_only, terminal=report.terminal)
+    report.file.write(text)
     has_errors = any(f.severity == Severity.ERROR for r in results for f in r.findings)
+    notes = []
     if not args.quiet and report.form in TEXT_FORMATS:
         if not args.diff:
             exit_note = "; exit code 1 (errors found)" if has_errors else ""
-            print(f"{summary_line(results)}; schemas: {source}{exit_note}", file=sys.stderr)
+            notes.append(f"{summary_line(results)}; schemas: {source}{exit_note}")
         hint = tally.hint(args)
         if hint:
-            print(hint, file=sys.stderr)
-    return EXIT_FINDINGS if has_errors else EXIT_OK
+            notes.append(hint)
+    for line in notes:
+        print(line, file=sys.stderr)
+    code = EXIT_FINDINGS if has_errors else EXIT_OK
+    if replay is not None and cache is not None and len(text) <= _REPLAY_MAX_CHARS:
+        cache.put_value(replay, (text, notes, code))
+    return code
+
+
+# A run's whole report is kept for replay up to this size (bigger ones: rendered again from the cached findings).
+_REPLAY_MAX_CHARS: Final = 16_000_000
+
+
+def _replay_key(args: argparse.Namespace, cache: CheckCache | None, inputs: list[_Input],
+                partial: dict[int, bool], report: _Stream, info: RunInfo) -> str | None:
+    """The key of this run's report, as an unchanged re-run replays it (as monorepo tools replay a task's
+    output): everything the report depends on besides the run's context (kube-lsp, settings, schemas,
+    Namespace labels) — the current directory, every input in order (path, kustomize patch or not, text hash;
+    or why it cannot be read, hence every CRD too), the format and how the output stream shows it. None when
+    there is no replay: without a cache, with --fix or --diff (they write), with stdin."""
+    if cache is None or args.fix or args.diff or any(item.stdin for item in inputs):
+        return None
+    from kube_lsp.cache import text_hash
+
+    parts: list[object] = [os.getcwd(), report.form, report.color, report.ascii_only, report.terminal,
+                           terminal_width() if report.form == "full" else 0, info.kube_version, info.schema_source,
+                           args.quiet, args.unsafe_fixes]
+    for item in inputs:
+        src = item.source
+        parts.append([src.path, partial[id(item)], text_hash(src.text)] if src.text is not None
+                     else [src.path, repr(src.problem)])
+    return cache.key("report", "", False, json.dumps(parts))
 
 
 class _LazyEngine:
@@ -525,15 +600,31 @@ class _LazyEngine:
         self._settings, self._cluster, self._crd_inputs = settings, cluster, crd_inputs
         self._ns_inputs = ns_inputs or []
         self._engine: Engine | None = None
+        self._crds: dict[int, list[KindSchema]] = {}  # per input (its index): the CRD schemas it defines
+
+    def _crds_of(self, i: int) -> list[KindSchema]:
+        if i not in self._crds:
+            from kube_lsp.parsing.loader import parse_stream
+            from kube_lsp.schema.crds import crds_in
+
+            path, text = self._crd_inputs[i]
+            self._crds[i] = list(crds_in(parse_stream(text), path))
+        return self._crds[i]
 
     def get(self) -> Engine:
         if self._engine is None:
+            from kube_lsp.engine import Engine
+
             engine = Engine(self._settings, self._cluster, namespaces=_namespace_policies(self._ns_inputs))
-            crds: list[KindSchema] = []
-            for path, text in self._crd_inputs:
-                crds.extend(crds_in(parse_stream(text), path))
+            crds = [ks for i in range(len(self._crd_inputs)) for ks in self._crds_of(i)]
             self._engine = engine.with_crds(crds) if crds else engine
         return self._engine
+
+    def crd_definitions(self, path: str, text: str) -> list[tuple[str, str, int]]:
+        """(apiVersion, kind, line) of each CRD schema the input (path, text) defines, as the engine reads it."""
+        i = next(i for i, item in enumerate(self._crd_inputs) if item[0] == path and item[1] == text)
+        return [(ks.api_version, ks.kind, ks.place.span.start.line if ks.place is not None else -1)
+                for ks in self._crds_of(i)]
 
 
 def _namespace_policies(inputs: list[tuple[str, str]]) -> dict[str, NamespacePolicy]:
@@ -555,7 +646,7 @@ def _namespace_policies(inputs: list[tuple[str, str]]) -> dict[str, NamespacePol
     return out
 
 
-def _cache(settings: Settings, cluster: Catalog | None, crd_inputs: list[tuple[str, str]]) -> CheckCache | None:
+def _cache(settings: Settings, cluster: Catalog | None, ns_inputs: list[tuple[str, str]]) -> CheckCache | None:
     """The run's cache, or None when there is no place for one (no home directory)."""
     from kube_lsp.cache import CheckCache, cache_dir, run_context
 
@@ -571,11 +662,28 @@ def _cache(settings: Settings, cluster: Catalog | None, crd_inputs: list[tuple[s
                           default=repr)
         schemas = "cluster:" + hashlib.sha256(blob.encode("utf-8", "surrogatepass")).hexdigest()
     try:
-        return CheckCache(root, run_context(settings, schemas, crd_inputs))
+        return CheckCache(root, run_context(settings, schemas, ns_inputs))
     except (ValueError, OverflowError) as exc:  # KUBE_LSP_CACHE_MAX_MB=nan or inf
         print(f"kube-lsp: warning: the cache is not used: {exc} (is KUBE_LSP_CACHE_MAX_MB a number of "
               "megabytes?)", file=sys.stderr)
         return None
+
+
+
+def _rule_table(cache: CheckCache | None) -> tuple[RuleInfo, ...] | None:
+    """What JSON and SARIF say about the rules, from the cache (its context names kube-lsp's code), else None:
+    the formatters read the rules themselves."""
+    if cache is None:
+        return None
+    from kube_lsp.output import RuleInfo, rule_table
+
+    key = cache.key("rules", "", False, "")
+    value = cache.get_value(key)
+    if isinstance(value, tuple) and value and all(isinstance(r, RuleInfo) for r in value):
+        return value
+    table = rule_table()
+    cache.put_value(key, table)
+    return table
 
 
 class _Tally:
@@ -624,6 +732,8 @@ def _fix(args: argparse.Namespace, engine: _LazyEngine, item: _Input, findings: 
         else:
             print(f"{where}: document {f.doc + 1} {verb}: it has a syntax error that needs a manual fix first",
                   file=sys.stderr)
+    from kube_lsp.fixes import apply_edits, unified_diff
+
     new_text = apply_edits(src.text, plan.edits) if plan.chosen else src.text
     data = (("\ufeff" if src.bom else "") + new_text).encode("utf-8")
     if args.diff:
@@ -646,6 +756,8 @@ def _fix(args: argparse.Namespace, engine: _LazyEngine, item: _Input, findings: 
     again = engine.get().analyse(new_text, partial=partial, origin=src.path, workspace=False)
     if again.index is None:
         return again.findings, new_text
+    from kube_lsp.workspace.check import file_findings
+
     ws.update(again.index)  # the fixed file's cross-resource findings, against the run's other files
     cross = file_findings(ws, again.index, engine.get().settings)
     return sorted([*again.findings, *cross], key=lambda f: f.sort_key), new_text
@@ -704,6 +816,10 @@ def _upgrade_versions(args: argparse.Namespace, settings: Settings) -> tuple[tup
 
 
 def _upgrade(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
+    from kube_lsp.engine import Engine
+    from kube_lsp.fixes import apply_edits, plan_fixes, unified_diff
+    from kube_lsp.parsing.loader import parse_stream
+    from kube_lsp.schema.catalog import bundled_catalog
     from kube_lsp.upgrade.analyse import crd_versions, upgrade_findings
     from kube_lsp.upgrade.markdown import render_markdown
 
@@ -767,6 +883,7 @@ def _resources(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
     """`kube-lsp resources`: read every file, index them together (an HPA may live in another file), print."""
     from kube_lsp.capacity import workloads_in
     from kube_lsp.output.capacity import Located, render_json, render_text
+    from kube_lsp.parsing.loader import parse_stream
     from kube_lsp.textindex import build_index
 
     sources = []
@@ -792,6 +909,8 @@ def _resources(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
 
 
 def _rules(args: argparse.Namespace, out: TextIO) -> int:
+    from kube_lsp.rules import ALL_RULES, find_rule, markdown_docs, markdown_table
+
     if args.markdown:
         out.write(markdown_table())
         return EXIT_OK

@@ -18,8 +18,6 @@ from types import MappingProxyType
 from typing import Any, Final
 
 from kube_lsp.model import Severity
-from kube_lsp.rules import find_rule, pack_names, rule_names
-from kube_lsp.schema.catalog import bundled_versions
 from kube_lsp.suggest import did_you_mean
 
 CONFIG_NAMES: Final = (".kube-lsp.yaml", ".kube-lsp.yml")
@@ -148,6 +146,8 @@ def read_settings(data: Mapping[str, Any], base: Settings | None = None, *,
 
     `section` is how the messages name the settings: `kubeLsp` gives `kubeLsp.rules`; None gives `` `rules` ``.
     """
+    from kube_lsp.rules import find_rule, pack_names, rule_names  # here: every rule, for a configuration only
+
     s = base or Settings()
     problems: list[SettingProblem] = []
 
@@ -283,6 +283,8 @@ def _kube_version_setting(value: Any) -> tuple[int, int]:
         version = parse_kube_version(value)
     except ConfigError:
         raise ConfigError("use MAJOR.MINOR such as 1.30") from None
+    from kube_lsp.schema.bundled import bundled_versions
+
     if isinstance(value, float) and version[1] < 10 and (version[0], version[1] * 10) in bundled_versions():
         raise ConfigError(f"YAML and JSON read {version[0]}.{version[1]}0 as the number {value}: "
                           f"write it in quotes, \"{version[0]}.{version[1]}0\"")

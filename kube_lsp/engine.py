@@ -465,7 +465,7 @@ def _no_schema(av_node: YScalar, kind_node: YScalar, catalog: Catalog, index: in
     """KL204: no schema; when a CRD of the kind is known but lacks the version, say that instead."""
     av, kind = str(av_node.value), str(kind_node.value)
     group, version = split_api_version(av)
-    same_kind = [ks for (a, k), crds in catalog.crds.items() if k == kind and split_api_version(a)[0] == group
+    same_kind = [ks for (a, k), crds in catalog.crds.of_kind(kind) if split_api_version(a)[0] == group
                  for ks in crds if ks.place is not None]
     if same_kind:
         crd = min(same_kind, key=lambda ks: nearness(ks.place.origin, origin) if ks.place else (4, 0, 0))

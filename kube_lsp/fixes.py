@@ -6,7 +6,6 @@ of the same file are: documents are independent.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -73,6 +72,8 @@ def _overlap(a: tuple[tuple[int, int], tuple[int, int]], b: tuple[tuple[int, int
 
 
 def unified_diff(path: str, before: str, after: str) -> str:
+    import difflib
+
     return "".join(difflib.unified_diff(
         before.splitlines(keepends=True), after.splitlines(keepends=True),
         fromfile=f"a/{path}", tofile=f"b/{path}",

@@ -10,9 +10,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Final, TextIO
 
-from ruamel.yaml import YAML
-from ruamel.yaml.error import YAMLError
-
 from kube_lsp.model import Finding, Severity, Span
 
 YAML_SUFFIXES: Final = (".yaml", ".yml")
@@ -225,15 +222,23 @@ def kustomize_patches(files: list[Path]) -> set[Path]:
     """Files that a kustomization next to them uses as patches (partial objects)."""
     patches: set[Path] = set()
     dirs = {f.parent for f in files}
-    loader = YAML(typ="safe", pure=False)
+    loader = None
     for d in dirs:
         for name in KUSTOMIZATION_NAMES:
             k = d / name
             try:
                 if not k.is_file():
                     continue
-                data = loader.load(k.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError, YAMLError):
+                text = k.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue
+            from ruamel.yaml import YAML  # only where there is a kustomization: it costs start-up time
+            from ruamel.yaml.error import YAMLError
+
+            loader = loader or YAML(typ="safe", pure=False)
+            try:
+                data = loader.load(text)
+            except YAMLError:
                 continue
             if not isinstance(data, dict):
                 continue

@@ -326,3 +326,236 @@ def test_no_home_means_no_cache_and_the_same_output(tree: Path, monkeypatch: pyt
 
     monkeypatch.setattr(Path, "home", staticmethod(no_home))
     assert check("--format", "json", str(tree), capsys=capsys) == expected
+
+
+GADGET_CRD = CRD.replace("widgets.example.com", "gadgets.example.com").replace(
+    "{kind: Widget, plural: widgets}", "{kind: Gadget, plural: gadgets}")
+GADGET = WIDGET.replace("kind: Widget", "kind: Gadget").replace("name: w\n", "name: g\n")
+THING_CRD = CRD.replace("widgets.example.com", "things.other.io").replace("group: example.com", "group: other.io") \
+    .replace("{kind: Widget, plural: widgets}", "{kind: Thing, plural: things}")
+THING = "apiVersion: other.io/v1\nkind: Thing\nmetadata:\n  name: t\nspec:\n  size: 1\n  extra: x\n"
+
+
+@pytest.fixture
+def crd_tree(tmp_path: Path) -> Path:
+    """CRDs in a file of their own and in a file of two, their custom resources, and plain objects."""
+    root = tmp_path / "crds"
+    root.mkdir()
+    (root / "widget-crd.yaml").write_text(CRD)
+    (root / "bundle-crds.yaml").write_text("# two CRDs\n" + GADGET_CRD + "---\n" + CRD.replace(
+        "widgets.example.com", "sprockets.example.com").replace("{kind: Widget, plural: widgets}",
+                                                                "{kind: Sprocket, plural: sprockets}"))
+    (root / "widget.yaml").write_text(WIDGET)
+    (root / "gadget.yaml").write_text(GADGET)
+    (root / "sprocket.yaml").write_text(WIDGET.replace("kind: Widget", "kind: Sprocket"))
+    (root / "thing.yaml").write_text(THING)
+    for i in range(3):
+        (root / f"deploy-{i}.yaml").write_text(DEPLOY.replace("name: web\nspec", f"name: web-{i}\nspec"))
+    return root
+
+
+def analysed_files(counter: Counter, root: Path) -> set[str]:
+    """The files whose text was analysed (by their names)."""
+    texts = {p.read_text(): p.name for p in root.iterdir()}
+    return {texts.get(t, "?") for t in counter.texts}
+
+
+@pytest.mark.parametrize("fmt", ["concise", "json"])
+def test_a_crd_change_re_checks_only_the_files_that_used_it(fmt: str, crd_tree: Path, cache_home: Path,
+                                                           analysed: Counter,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    def run() -> tuple[tuple[int, str, str], set[str]]:
+        """A cached run: its output (checked against an uncached one) and the files it analysed."""
+        analysed.texts.clear()
+        cached = check("--format", fmt, str(crd_tree), capsys=capsys)
+        files = analysed_files(analysed, crd_tree)
+        assert cached == check("--no-cache", "--format", fmt, str(crd_tree), capsys=capsys)
+        return cached, files
+
+    first, _ = run()
+    assert "gadget.yaml" in first[1] and "thing.yaml" in first[1]
+    assert run() == (first, set())
+
+    # Gadget's CRD (the first document of the bundle) now allows `colour` and no `size`: the same number of
+    # lines, so the bundle's other CRD stays where it was.
+    bundle = crd_tree / "bundle-crds.yaml"
+    bundle.write_text(bundle.read_text().replace("size: {type: integer}", "colour: {type: string}", 1))
+    second, files = run()
+    assert files == {"bundle-crds.yaml", "gadget.yaml"} and second != first
+
+    # A CRD for a kind no CRD defined before: the resource that had no schema is checked again, against it.
+    (crd_tree / "thing-crd.yaml").write_text(THING_CRD)
+    third, files = run()
+    assert files == {"thing-crd.yaml", "thing.yaml"} and third != second
+
+    # The widget CRD goes: its resource is checked again (now without a schema), nothing else.
+    (crd_tree / "widget-crd.yaml").unlink()
+    fourth, files = run()
+    assert files == {"widget.yaml"} and fourth != third
+
+    # Moving a CRD to another line moves what findings point at: its resources are checked again.
+    bundle.write_text("# two CRDs\n# moved down by a line\n" + bundle.read_text().split("\n", 1)[1])
+    fifth, files = run()
+    assert files == {"bundle-crds.yaml", "gadget.yaml", "sprocket.yaml"}
+    assert run() == (fifth, set())
+
+
+def test_crd_reads_are_recorded_per_analysis() -> None:
+    from kube_lsp.cache import CrdDefs
+    from kube_lsp.parsing.loader import parse_stream
+    from kube_lsp.schema.catalog import ALL_CRDS, crd_reads, record_crd_reads
+    from kube_lsp.schema.crds import crds_in
+
+    assert CrdDefs.ALL == ALL_CRDS
+    engine = Engine().with_crds(crds_in(parse_stream(CRD), "crd.yaml"))
+    record_crd_reads()
+    engine.analyse(WIDGET, origin="w.yaml", workspace=False)
+    widget = crd_reads()
+    record_crd_reads()
+    engine.analyse(DEPLOY, origin="d.yaml", workspace=False)
+    deploy = crd_reads()
+    assert ("example.com/v1", "Widget") in widget and ALL_CRDS not in widget
+    assert ("apps/v1", "Deployment") in deploy and not any(k[1] == "Widget" for k in deploy)
+    assert crd_reads() == frozenset(), "recording did not stop"
+
+
+def test_cross_file_findings_follow_the_other_files(tree: Path, cache_home: Path, analysed: Counter,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """A file served from the cache still gets the cross-resource findings the other files give it now."""
+    one, two = tree / "copy-1.yaml", tree / "copy-2.yaml"
+    one.write_text(DEPLOY)
+    two.write_text(DEPLOY)
+    first = check("--format", "concise", str(tree), capsys=capsys)
+    assert "copy-1.yaml:4" in first[1] and "KL520" in first[1]
+    analysed.texts.clear()
+    assert check("--format", "concise", str(tree), capsys=capsys) == first
+    assert not analysed.texts
+    two.write_text(DEPLOY.replace("name: web\nspec", "name: other\nspec"))
+    analysed.texts.clear()
+    after = check("--format", "concise", str(tree), capsys=capsys)
+    assert analysed.texts == [two.read_text()], "only the changed file is analysed again"
+    assert after == check("--no-cache", "--format", "concise", str(tree), capsys=capsys)
+    assert not any(line.startswith(f"{one}:") and "copy-2.yaml" in line for line in after[1].splitlines())
+
+
+def test_a_namespace_label_in_another_file_invalidates(tmp_path: Path, cache_home: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """Pod Security labels of a Namespace apply to the objects of every file of the run."""
+    (tmp_path / "ns.yaml").write_text("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: prod\n  labels:\n"
+                                      "    pod-security.kubernetes.io/enforce: privileged\n")
+    (tmp_path / "pod.yaml").write_text("apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  namespace: prod\n"
+                                       "spec:\n  hostNetwork: true\n  containers:\n    - name: c\n"
+                                       "      image: nginx:1.27\n")
+    before = check("--format", "concise", str(tmp_path), capsys=capsys)
+    assert before == check("--no-cache", "--format", "concise", str(tmp_path), capsys=capsys)
+    assert "KL401" not in before[1]
+    ns = tmp_path / "ns.yaml"
+    ns.write_text(ns.read_text().replace("privileged", "baseline"))
+    after = check("--format", "concise", str(tmp_path), capsys=capsys)
+    assert after == check("--no-cache", "--format", "concise", str(tmp_path), capsys=capsys)
+    assert "KL401" in after[1]
+
+
+def test_the_configuration_file_of_the_directory_invalidates(tree: Path, cache_home: Path,
+                                                              monkeypatch: pytest.MonkeyPatch,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tree)
+    base = check("--format", "json", ".", capsys=capsys)
+    assert "KL204" in base[1]
+    (tree / ".kube-lsp.yaml").write_text("rules:\n  KL204: off\n")
+    off = check("--format", "json", ".", capsys=capsys)
+    assert off == check("--no-cache", "--format", "json", ".", capsys=capsys)
+    assert "KL204" not in off[1]
+    (tree / ".kube-lsp.yaml").unlink()
+    assert check("--format", "json", ".", capsys=capsys) == base
+
+
+def test_an_unchanged_run_imports_no_engine_rule_schema_yaml_parser_or_worker_pool(tree: Path,
+                                                                                   cache_home: Path) -> None:
+    """What makes a warm run fast: it reads, hashes, looks up and formats, and imports nothing else (measured:
+    bench/scale.py)."""
+    probe = ("import io, sys\nfrom kube_lsp.cli import main\n"
+             "code = main(sys.argv[1:], stdout=io.StringIO())\n"
+             "print(' '.join(sorted(sys.modules)))\n")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    heavy = ("kube_lsp.engine", "kube_lsp.rules", "kube_lsp.schema.catalog", "kube_lsp.parsing.loader",
+             "kube_lsp.workspace.index", "kube_lsp.workspace.check", "ruamel.yaml", "pygls", "lsprotocol",
+             "multiprocessing", "jsonschema", "kube_lsp.lsp")
+    for fmt in FORMATS:
+        env["XDG_CACHE_HOME"] = str(cache_home / fmt)
+        cmd = [sys.executable, "-c", probe, "check", "-q", "--format", fmt, str(tree)]
+        cold = subprocess.run(cmd, capture_output=True, text=True, env=env, check=True).stdout.split()
+        warm = subprocess.run(cmd, capture_output=True, text=True, env=env, check=True).stdout.split()
+        assert "kube_lsp.engine" in cold and "ruamel.yaml" in cold
+        assert [m for m in warm if m.startswith(heavy)] == [], fmt
+
+
+def test_the_json_encoder_equals_json_dumps() -> None:
+    import json
+    import random
+
+    from kube_lsp.output import dumps
+
+    rnd = random.Random(7)
+
+    def gen(depth: int) -> object:
+        r = rnd.random()
+        if depth > 4 or r < 0.4:
+            return rnd.choice([None, True, False, 0, -5, 10**20, "", "x", "ü\n\t\"\\", "\U0001f600\u2028\x00", 1.5,
+                               float("nan"), -0.0])
+        if r < 0.7:
+            return [gen(depth + 1) for _ in range(rnd.randint(0, 4))]
+        if r < 0.75:
+            return tuple(gen(depth + 1) for _ in range(rnd.randint(0, 3)))
+        return {rnd.choice(["a", "b", "é", "k\"", "", 1]) if rnd.random() < 0.9 else 2: gen(depth + 1)
+                for _ in range(rnd.randint(0, 4))}
+
+    for _ in range(2000):
+        value = gen(0)
+        for ascii_only in (True, False):
+            assert dumps(value, ascii_only) == json.dumps(value, indent=2, ensure_ascii=ascii_only)
+
+
+def test_an_unchanged_run_replays_its_report_and_only_that(tree: Path, cache_home: Path,
+                                                            monkeypatch: pytest.MonkeyPatch,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    """An unchanged re-run prints the report of the last identical run (stdout, stderr, exit code) without
+    reading a file's entry; another format, flag, directory or unreadable input is another report."""
+    reads: list[str] = []
+    real = CheckCache.get
+
+    def spy(self: CheckCache, key: str) -> dict[str, tuple[str, Entry]]:
+        reads.append(key)
+        return real(self, key)
+
+    monkeypatch.setattr(CheckCache, "get", spy)
+    variants = [("--format", "concise"), ("--format", "full", "--color", "always"), ("--format", "json"),
+                ("--format", "concise", "--unsafe-fixes"), ("--format", "full", "-q")]
+    for flags in variants:
+        first = check(*flags, str(tree), capsys=capsys)
+        reads.clear()
+        again = check(*flags, str(tree), capsys=capsys)
+        assert not reads, "the replayed run read the files' entries"
+        assert again == first == check("--no-cache", *flags, str(tree), capsys=capsys), flags
+    (tree / "unreadable.yaml").write_bytes(b"kind: \xff\n")
+    bad = check("--format", "concise", str(tree), capsys=capsys)
+    assert "unreadable.yaml:1:1: error KL104" in bad[1]
+    assert bad == check("--no-cache", "--format", "concise", str(tree), capsys=capsys)
+    (tree / "unreadable.yaml").write_bytes(b"kind: \xfe\xfe\n")
+    assert check("--format", "concise", str(tree), capsys=capsys) == check(
+        "--no-cache", "--format", "concise", str(tree), capsys=capsys) != bad
+    # Relative paths name other files relative to the current directory: another directory, another report.
+    monkeypatch.chdir(tree)
+    here = check("--format", "concise", ".", capsys=capsys)
+    monkeypatch.chdir(tree.parent)
+    above = check("--format", "concise", tree.name, capsys=capsys)
+    assert above == check("--no-cache", "--format", "concise", tree.name, capsys=capsys) != here
+
+
+def test_an_entry_bigger_than_a_quarter_of_the_limit_is_not_kept(tmp_path: Path) -> None:
+    cache = CheckCache(tmp_path, "context", limit=40_000)
+    small, big = cache.key("file", "s", False, ""), cache.key("file", "b", False, "")
+    cache.put_value(small, "x" * 1_000)
+    cache.put_value(big, "x" * 20_000)
+    assert cache.get_value(small) == "x" * 1_000
+    assert cache.get_value(big) is None

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from json.encoder import c_make_encoder, encode_basestring, encode_basestring_ascii  # type: ignore[attr-defined]
 from typing import Any, Final
 
 from kube_lsp import __version__
 from kube_lsp.model import Finding, Severity
-from kube_lsp.output.full import render_concise_terminal, render_full, visible
-from kube_lsp.rules import ALL_RULES, BY_CODE
 
 FORMATS: Final = ("text", "json", "sarif", "github")
 # `check` also offers the two text forms by name; `text` is `full` on a terminal and `concise` elsewhere.
@@ -35,6 +34,30 @@ class FileResult:
 class RunInfo:
     kube_version: str
     schema_source: str
+    # What JSON and SARIF say about each rule (rule_table()); the CLI's cache keeps it, so that an unchanged
+    # re-run does not import every rule. None: read from kube_lsp.rules.
+    rules: tuple[RuleInfo, ...] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RuleInfo:
+    code: str
+    name: str
+    severity: Severity
+    summary: str
+    explanation: str
+    url: str
+
+
+def rule_table() -> tuple[RuleInfo, ...]:
+    """What the formatters say about every rule, in the rules' order."""
+    from kube_lsp.rules import ALL_RULES
+
+    return tuple(RuleInfo(r.code, r.name, r.severity, r.summary, r.explanation, r.url) for r in ALL_RULES)
+
+
+def _rules(info: RunInfo) -> tuple[RuleInfo, ...]:
+    return info.rules if info.rules is not None else rule_table()
 
 
 def counts(results: Sequence[FileResult]) -> dict[str, int]:
@@ -53,6 +76,8 @@ def render(fmt: str, results: Sequence[FileResult], info: RunInfo, *, color: boo
     characters as placeholders; elsewhere the concise form is the findings' text byte for byte.
     `ascii_only` makes JSON and SARIF escape non-ASCII characters (lossless, for an output encoding that
     cannot show them)."""
+    from kube_lsp.output.full import render_concise_terminal, render_full  # here: a replayed run needs neither
+
     if fmt in ("text", "concise"):
         return render_concise_terminal(results, color=color) if color or terminal else render_text(results)
     if fmt == "full":
@@ -79,12 +104,15 @@ def render_text(results: Sequence[FileResult]) -> str:
 
 
 # What str.splitlines (and so any line-based reader) takes for a line break.
-_BREAKS: Final = {**{c: visible(c) for c in "\n\r\x0b\x0c\x1c\x1d\x1e\x85"}, "\u2028": "\u2424", "\u2029": "\u2424"}
-_BREAK_RE: Final = re.compile("[" + "".join(_BREAKS) + "]")
+_BREAK_RE: Final = re.compile("[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 
 
 def _one_line(text: str) -> str:
-    return _BREAK_RE.sub(lambda m: _BREAKS[m.group(0)], text) if _BREAK_RE.search(text) else text
+    if not _BREAK_RE.search(text):
+        return text
+    from kube_lsp.output.full import visible  # rare: not imported on the common (and cached) path
+
+    return _BREAK_RE.sub(lambda m: "\u2424" if m.group(0) in "\u2028\u2029" else visible(m.group(0)), text)
 
 
 def summary_line(results: Sequence[FileResult]) -> str:
@@ -99,8 +127,10 @@ def summary_line(results: Sequence[FileResult]) -> str:
             f"in {n(files, 'file')} ({n(docs, 'document')})")
 
 
-def finding_json(path: str, f: Finding) -> dict[str, Any]:
-    rule = BY_CODE.get(f.code)
+def finding_json(path: str, f: Finding, names: dict[str, str] | None = None) -> dict[str, Any]:
+    """One finding as JSON; `names` maps rule codes to names (default: every rule's)."""
+    if names is None:
+        names = {r.code: r.name for r in rule_table()}
     out = {
         "path": path,
         "line": f.span.start.line + 1,
@@ -109,7 +139,7 @@ def finding_json(path: str, f: Finding) -> dict[str, Any]:
         "endColumn": f.span.end.col + 1,
         "severity": f.severity.label,
         "code": f.code,
-        "rule": rule.name if rule else f.code,
+        "rule": names.get(f.code, f.code),
         "message": f.message,
         "field": f.path,
         "document": f.doc,
@@ -128,7 +158,8 @@ def finding_json(path: str, f: Finding) -> dict[str, Any]:
 
 
 def render_json(results: Sequence[FileResult], info: RunInfo, ascii_only: bool = False) -> str:
-    findings = [finding_json(r.path, f) for r in results for f in r.findings]
+    names = {r.code: r.name for r in _rules(info)}
+    findings = [finding_json(r.path, f, names) for r in results for f in r.findings]
     summary = {
         "files": len(results),
         "documents": sum(r.documents for r in results),
@@ -136,8 +167,7 @@ def render_json(results: Sequence[FileResult], info: RunInfo, ascii_only: bool =
         "kubernetesVersion": info.kube_version,
         "schemaSource": info.schema_source,
     }
-    return json.dumps({"version": 1, "findings": findings, "summary": summary}, indent=2,
-                      ensure_ascii=ascii_only) + "\n"
+    return dumps({"version": 1, "findings": findings, "summary": summary}, ascii_only) + "\n"
 
 
 _SARIF_LEVEL: Final = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note",
@@ -145,7 +175,8 @@ _SARIF_LEVEL: Final = {Severity.ERROR: "error", Severity.WARNING: "warning", Sev
 
 
 def render_sarif(results: Sequence[FileResult], info: RunInfo, ascii_only: bool = False) -> str:
-    index = {r.code: i for i, r in enumerate(ALL_RULES)}
+    table = _rules(info)
+    index = {r.code: i for i, r in enumerate(table)}
     rules = [
         {
             "id": r.code,
@@ -155,7 +186,7 @@ def render_sarif(results: Sequence[FileResult], info: RunInfo, ascii_only: bool 
             "helpUri": r.url,
             "defaultConfiguration": {"level": _SARIF_LEVEL[r.severity]},
         }
-        for r in ALL_RULES
+        for r in table
     ]
     out_results = []
     for fr in results:
@@ -201,7 +232,99 @@ def render_sarif(results: Sequence[FileResult], info: RunInfo, ascii_only: bool 
             "results": out_results,
         }],
     }
-    return json.dumps(doc, indent=2, ensure_ascii=ascii_only) + "\n"
+    return dumps(doc, ascii_only) + "\n"
+
+
+class _NotPlain(Exception):
+    pass
+
+
+_FLAT: Final = frozenset({str, int, float, bool, type(None)})
+
+
+def _not_serializable(o: Any) -> Any:
+    raise TypeError(f"Object of type {type(o).__name__} is not JSON serializable")
+
+
+def dumps(obj: Any, ensure_ascii: bool = True) -> str:
+    """`json.dumps(obj, indent=2, ensure_ascii=...)`, character for character, a few times faster: json's own
+    indenting encoder is pure Python, its C encoder does not indent; here a walk over the containers, and a
+    container that holds only scalars is one call of the C encoder with the indentation as its item separator.
+    A type other than the plain JSON ones goes to json.dumps."""
+    enc = encode_basestring_ascii if ensure_ascii else encode_basestring
+    parts: list[str] = []
+    add = parts.append
+    flat: dict[str, Callable[[Any], str]] = {}
+    keys: dict[str, str] = {}
+
+    def flat_encoder(inner: str) -> Callable[[Any], str]:
+        f = flat.get(inner)
+        if f is None:
+            if c_make_encoder is None:  # no C accelerator: json's own encoder, as json.dumps would use
+                f = json.JSONEncoder(ensure_ascii=ensure_ascii, check_circular=False,
+                                     separators=(",\n" + inner, ": ")).encode
+            else:
+                chunks = c_make_encoder(None, _not_serializable, enc, None, ": ", ",\n" + inner, False, False, True)
+                f = flat[inner] = lambda o: "".join(chunks(o, 0))
+            flat[inner] = f
+        return f
+
+    def walk(o: Any, ind: str) -> None:
+        t = type(o)
+        if t is str:
+            add(enc(o))
+            return
+        if t is dict or t is list or t is tuple:
+            if not o:
+                add("{}" if t is dict else "[]")
+                return
+            inner = ind + "  "
+            values = o.values() if t is dict else o
+            for v in values:
+                if type(v) not in _FLAT:
+                    break
+            else:  # only scalars: `{` items joined by `,\n<indent>` `}`, re-opened over lines
+                text = flat_encoder(inner)(o)
+                add(text[0] + "\n" + inner + text[1:-1] + "\n" + ind + text[-1])
+                return
+            sep = ",\n" + inner
+            lead = ""
+            if t is dict:
+                add("{\n" + inner)
+                for k, v in o.items():
+                    name = keys.get(k)
+                    if name is None:
+                        if type(k) is not str:
+                            raise _NotPlain
+                        name = keys[k] = enc(k) + ": "
+                    tv = type(v)
+                    if tv is str:
+                        add(lead + name + enc(v))
+                    elif tv is int:
+                        add(lead + name + int.__repr__(v))
+                    else:
+                        add(lead + name)
+                        walk(v, inner)
+                    lead = sep
+                add("\n" + ind + "}")
+            else:
+                add("[\n" + inner)
+                for v in o:
+                    if lead:
+                        add(lead)
+                    walk(v, inner)
+                    lead = sep
+                add("\n" + ind + "]")
+        elif t is int or t is bool or o is None:
+            add("null" if o is None else "true" if o is True else "false" if o is False else int.__repr__(o))
+        else:  # floats (NaN, Infinity) outside a flat container, subclasses, other types: json's own rules
+            raise _NotPlain
+
+    try:
+        walk(obj, "")
+    except _NotPlain:
+        return json.dumps(obj, indent=2, ensure_ascii=ensure_ascii)
+    return "".join(parts)
 
 
 def _region(line: int, col: int, end_line: int, end_col: int) -> dict[str, int]:
@@ -218,6 +341,8 @@ def _gh_escape(text: str, prop: bool = False) -> str:
     text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
     if prop:
         text = text.replace(":", "%3A").replace(",", "%2C")
+    from kube_lsp.output.full import visible
+
     return visible(text)  # no terminal escape reaches the workflow log
 
 

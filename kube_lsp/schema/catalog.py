@@ -9,52 +9,29 @@ besides the cache of loaded files).
 from __future__ import annotations
 
 import functools
-import importlib.util
 import json
-import os
 import posixpath
-import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from pathlib import Path, PurePath
+from pathlib import PurePath
 from typing import Any, Final
 from urllib.parse import unquote, urlsplit
 
 from kube_lsp.model import Place
+from kube_lsp.schema.bundled import _schema_root
+from kube_lsp.schema.bundled import bundled_identity as bundled_identity
+from kube_lsp.schema.bundled import bundled_version as bundled_version
+from kube_lsp.schema.bundled import bundled_versions as bundled_versions
+from kube_lsp.schema.bundled import format_version as format_version
 from kube_lsp.schema.overlays import enum_overlay
 
 Schema = dict[str, Any]
 
-_VERSION_DIR_RE: Final = re.compile(r"v(\d+)\.(\d+)\.0-local-strict$")
 # Kinds that carry apiVersion + kind but are read by tools, not served by the API server.
 CLIENT_SIDE_KINDS: Final = frozenset({
     ("v1", "Config"),  # kubeconfig
 })
 CLIENT_SIDE_GROUP_SUFFIXES: Final = (".config.k8s.io", "kustomize.config.k8s.io", "kubeadm.k8s.io")
-
-
-@functools.cache
-def _schema_root() -> Path:
-    # Locate the package without importing it: its __init__ pulls in jsonschema (~0.2 s).
-    spec = importlib.util.find_spec("kubernetes_validate")
-    if spec is None or not spec.submodule_search_locations:
-        raise LookupError("the kubernetes-validate package (bundled schemas) is not installed")
-    return Path(list(spec.submodule_search_locations)[0]) / "kubernetes-json-schema"
-
-
-@functools.cache
-def bundled_versions() -> tuple[tuple[int, int], ...]:
-    """Kubernetes minors with bundled schemas, oldest first."""
-    found = []
-    for name in os.listdir(_schema_root()):
-        m = _VERSION_DIR_RE.match(name)
-        if m:
-            found.append((int(m.group(1)), int(m.group(2))))
-    return tuple(sorted(found))
-
-
-def format_version(v: tuple[int, int]) -> str:
-    return f"{v[0]}.{v[1]}"
 
 
 def split_api_version(api_version: str) -> tuple[str, str]:
@@ -121,6 +98,81 @@ def _path_parts(origin: str) -> tuple[str, ...]:
     return PurePath(posixpath.normpath(path if path.startswith("/") else posixpath.join("/", path))).parts
 
 
+# While a `record_crd_reads()` is on: every (apiVersion, kind) of the CRD tables read, ("*", kind) when the
+# CRDs of a kind were looked for in any version (CrdTable.of_kind), and ALL_CRDS when a table was read as a
+# whole (iterated, measured). `kube-lsp check`'s cache (kube_lsp/cache.py) keeps this with
+# each file's findings so that only a change to the CRDs a file actually used analyses it again.
+ALL_CRDS: Final = ("*", "*")
+_crd_reads: set[tuple[str, str]] | None = None
+
+
+def record_crd_reads() -> None:
+    """Start recording which CRD table entries are read (see ALL_CRDS); `crd_reads()` ends it."""
+    global _crd_reads
+    _crd_reads = set()
+
+
+def crd_reads() -> frozenset[tuple[str, str]]:
+    """What was read since `record_crd_reads()`, and stop recording."""
+    global _crd_reads
+    out, _crd_reads = frozenset(_crd_reads or ()), None
+    return out
+
+
+class CrdTable(dict[tuple[str, str], tuple["KindSchema", ...]]):
+    """(apiVersion, kind) → CRD schemas: a dict whose reads can be recorded (record_crd_reads)."""
+
+    __slots__ = ()
+
+    def get(self, key: tuple[str, str], default: Any = None) -> Any:
+        if _crd_reads is not None:
+            _crd_reads.add(key)
+        return dict.get(self, key, default)
+
+    def __getitem__(self, key: tuple[str, str]) -> tuple[KindSchema, ...]:
+        if _crd_reads is not None:
+            _crd_reads.add(key)
+        return dict.__getitem__(self, key)
+
+    def __contains__(self, key: object) -> bool:
+        if _crd_reads is not None and isinstance(key, tuple):
+            _crd_reads.add(key)
+        return dict.__contains__(self, key)
+
+    def of_kind(self, kind: str) -> list[tuple[tuple[str, str], tuple[KindSchema, ...]]]:
+        """The entries of `kind`, in any apiVersion."""
+        if _crd_reads is not None:
+            _crd_reads.add(("*", kind))
+        return [(key, value) for key, value in dict.items(self) if key[1] == kind]
+
+    def _whole(self) -> None:
+        if _crd_reads is not None:
+            _crd_reads.add(ALL_CRDS)
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        self._whole()
+        return dict.__iter__(self)
+
+    def __len__(self) -> int:
+        self._whole()
+        return dict.__len__(self)
+
+    def keys(self) -> Any:
+        self._whole()
+        return dict.keys(self)
+
+    def values(self) -> Any:
+        self._whole()
+        return dict.values(self)
+
+    def items(self) -> Any:
+        self._whole()
+        return dict.items(self)
+
+    def copy(self) -> CrdTable:
+        return CrdTable(dict.items(self))  # not dict.copy: on a subclass it would read the whole table
+
+
 @dataclass(slots=True)
 class Catalog:
     """All schemas known for one target Kubernetes version."""
@@ -131,8 +183,12 @@ class Catalog:
     by_gvk: dict[tuple[str, str], str]
     enums: dict[str, dict[str, tuple[str, ...]]]
     # (apiVersion, kind) → the CRD schemas defining it, in the order they were found (usually one).
-    crds: dict[tuple[str, str], tuple[KindSchema, ...]] = field(default_factory=dict)
+    crds: CrdTable = field(default_factory=lambda: CrdTable())
     groups: frozenset[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        if type(self.crds) is not CrdTable:
+            self.crds = CrdTable(dict.items(self.crds) if isinstance(self.crds, dict) else self.crds)
 
     # ------------------------------------------------------------------------------------ lookups
 
@@ -148,7 +204,7 @@ class Catalog:
 
     def crd_candidates(self, api_version: str, kind: str, near: str | None = None) -> tuple[KindSchema, ...]:
         """The CRD schemas of (apiVersion, kind), nearest to the file `near` first (then by file and line)."""
-        crds = self.crds.get((api_version, kind), ())
+        crds: tuple[KindSchema, ...] = self.crds.get((api_version, kind), ())
         if len(crds) < 2:
             return crds
         return tuple(sorted(crds, key=lambda ks: (nearness(ks.place.origin, near) if ks.place else (4, 0, 0),
@@ -203,7 +259,7 @@ class Catalog:
     def with_crds(self, crds: Iterable[KindSchema]) -> Catalog:
         """A copy of this catalog that also knows the given CRD schemas."""
         copy = Catalog(self.version, self.source, self.definitions, self.by_gvk, self.enums,
-                       dict(self.crds), self.groups)
+                       self.crds.copy(), self.groups)
         for ks in crds:
             copy._add(ks)
         return copy
@@ -232,34 +288,6 @@ def _read_bundled_definitions(version: tuple[int, int]) -> dict[str, Schema]:
         data: dict[str, Any] = json.load(fh)
     defs: dict[str, Schema] = data.get("$defs") or data.get("definitions") or {}
     return defs
-
-
-def bundled_version(version: tuple[int, int] | None = None) -> tuple[tuple[int, int], str]:
-    """The bundled version `bundled_catalog(version)` would load and its `source`, without loading it; raises
-    LookupError as it would."""
-    versions = bundled_versions()
-    if version is None:
-        version = versions[-1]
-    if version not in versions:
-        raise LookupError(
-            f"no bundled schemas for Kubernetes {format_version(version)}; available: "
-            f"{format_version(versions[0])} to {format_version(versions[-1])}"
-        )
-    return version, f"bundled Kubernetes {format_version(version)} schemas"
-
-
-def bundled_identity() -> str:
-    """Names the bundled schema files as installed (location, size and modification time of every version's
-    definitions): it changes when kubernetes-validate is upgraded. For caches of results."""
-    root = _schema_root()
-    stamps = [str(root)]
-    for v in bundled_versions():
-        try:
-            st = os.stat(root / f"v{v[0]}.{v[1]}.0-local-strict" / "_definitions.json")
-            stamps.append(f"{v[0]}.{v[1]}:{st.st_size}:{st.st_mtime_ns}")
-        except OSError:
-            stamps.append(f"{v[0]}.{v[1]}:-")
-    return ";".join(stamps)
 
 
 @functools.cache
