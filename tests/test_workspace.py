@@ -423,3 +423,33 @@ def test_a_short_selector_value_one_edit_from_the_template_is_a_typo() -> None:
     text = db + "---\n" + SERVICE.replace("app: web\n  ports", "app: dbs\n  ports").replace("targetPort: http", "")
     fs = Engine().analyse(text).findings
     assert [(f.code, f.severity.label) for f in fs if f.code == "KL500"] == [("KL500", "warning")]
+
+
+def test_named_together_is_the_same_named_objects_applied_together_found_without_comparing_all() -> None:
+    """A name defined in every one of 300 directories: each definition is compared only with its directory's
+    (and its Kustomization's) copies, and the answer is what comparing with every copy gives."""
+    cm = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: shared\ndata: {{k: '{n}'}}\n"
+    files = {f"/r/team-{d:03d}/app-{f}.yaml": cm.format(n=d * 10 + f) for d in range(300) for f in range(2)}
+    files["/r/base/kustomization.yaml"] = ("apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n"
+                                          "resources: [../team-000/app-0.yaml, ../team-001/app-0.yaml]\n")
+    ws, found = workspace(files)
+    calls = 0
+    together = ws.applied_together
+
+    def counted(a: object, b: object) -> bool:
+        nonlocal calls
+        calls += 1
+        return together(a, b)  # type: ignore[arg-type]
+
+    for fi in list(ws.files.values()):
+        for o in fi.objects:
+            want = [x for x in ws.named(o.kind, o.name) if ws.applied_together(o, x)]
+            ws.applied_together = counted  # type: ignore[method-assign]
+            assert ws.named_together(o) == want, o.origin
+            ws.applied_together = together  # type: ignore[method-assign]
+    # Only the two files a Kustomization lists are compared with every copy (2 × 600), the rest not at all.
+    assert calls <= 2 * 600
+    kl520 = {o: [f.message for f in fs if f.code == "KL520"] for o, fs in found.items()}
+    assert sum(map(len, kl520.values())) == 600  # each copy: its twin in its directory
+    assert "(and 1 more)" in kl520["/r/team-000/app-0.yaml"][0]  # and the Kustomization's other file
+    assert "more)" not in kl520["/r/team-002/app-0.yaml"][0]

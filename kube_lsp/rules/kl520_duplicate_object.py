@@ -82,10 +82,9 @@ def check(ctx: WorkspaceContext) -> Iterator[Finding]:
         if o.partial or o.templated or "{{" in o.name:
             continue
         ns = ws.shown_namespace(o)
-        others = [x for x in ws.named(o.kind, o.name)
+        others = [x for x in ws.named_together(o)
                   if x is not o and not x.partial and not x.templated and x.group == o.group
-                  and ws.shown_namespace(x) == ns and ws.applied_together(o, x)
-                  and (x.origin, x.name_span) != (o.origin, o.name_span)]
+                  and ws.shown_namespace(x) == ns and (x.origin, x.name_span) != (o.origin, o.name_span)]
         if not others:
             continue
         differ = [x for x in others if x.digest != o.digest]

@@ -66,6 +66,8 @@ class Workspace:
         # updates the lookups by that file's objects only).
         self._by_kind: dict[str, dict[int, Obj]] = {}
         self._by_name: dict[tuple[str, str], dict[int, Obj]] = {}
+        self._by_name_dir: dict[tuple[str, str, str], dict[int, Obj]] = {}  # (kind, name, directory)
+        self._dirs: dict[str, str] = {}  # origin → its normalised directory
         self._pods: dict[int, Obj] = {}
         self._pods_by_label: dict[tuple[str, str], dict[int, Obj]] = {}
         self._pods_by_part: dict[str, dict[int, Obj]] = {}
@@ -121,6 +123,7 @@ class Workspace:
             k = id(o)
             self._by_kind.setdefault(o.kind, {})[k] = o
             self._by_name.setdefault((o.kind, o.name), {})[k] = o
+            self._by_name_dir.setdefault((o.kind, o.name, self._dir(o.origin)), {})[k] = o
             if o.pod_labels is not None and not o.partial:
                 self._pods[k] = o
                 for kv in o.pod_labels:
@@ -137,6 +140,11 @@ class Workspace:
                 named.pop(k, None)
                 if not named:
                     del self._by_name[(o.kind, o.name)]
+            in_dir = self._by_name_dir.get((o.kind, o.name, self._dir(o.origin)))
+            if in_dir is not None:
+                in_dir.pop(k, None)
+                if not in_dir:
+                    del self._by_name_dir[(o.kind, o.name, self._dir(o.origin))]
             if self._pods.pop(k, None) is not None:
                 for kv in o.pod_labels or ():
                     self._pods_by_label.get(kv, {}).pop(k, None)
@@ -170,6 +178,7 @@ class Workspace:
             return
         self._kustomize()
         self._by_kind, self._by_name, self._pods = {}, {}, {}
+        self._by_name_dir = {}
         self._pods_by_label, self._pods_by_part = {}, {}
         self._effective = {}
         for origin, fi in self.files.items():
@@ -316,16 +325,30 @@ class Workspace:
                             target.cluster_scoped or self.same_namespace(self.ref_namespace(o, r), tns)):
                         yield o, r
 
+    def _dir(self, origin: str) -> str:
+        found = self._dirs.get(origin)
+        if found is None:
+            found = self._dirs[origin] = posixpath.dirname(_norm(origin))
+        return found
+
     def applied_together(self, a: Obj, b: Obj) -> bool:
         """Whether two definitions are applied together (see the module docstring)."""
-        if a.origin == b.origin:
-            return True
-        pa, pb = _norm(a.origin), _norm(b.origin)
-        if posixpath.dirname(pa) == posixpath.dirname(pb):
+        if a.origin == b.origin or self._dir(a.origin) == self._dir(b.origin):
             return True
         self._build()
-        ka, kb = self._kust_sets.get(pa, set()), self._kust_sets.get(pb, set())
+        ka, kb = self._kust_sets.get(_norm(a.origin), set()), self._kust_sets.get(_norm(b.origin), set())
         return bool(ka & kb)
+
+    def named_together(self, o: Obj) -> list[Obj]:
+        """`named(o.kind, o.name)` restricted to the objects `applied_together` with `o` (itself included),
+        without comparing `o` with every same-named object of the workspace (a name defined in each of
+        thousands of directories would make that quadratic): those of its directory, and, when a
+        Kustomization lists its file, those that Kustomization brings along."""
+        self._build()
+        if self._kust_sets.get(_norm(o.origin)):
+            return [x for x in self.named(o.kind, o.name) if self.applied_together(o, x)]
+        found = self._by_name_dir.get((o.kind, o.name, self._dir(o.origin)))
+        return sorted(found.values(), key=lambda x: (x.origin, x.first_line)) if found else []
 
     def certainly_together(self, a: Obj, b: Obj) -> bool:
         """Whether two definitions are certainly applied together: one file, or one Kustomization (two files
