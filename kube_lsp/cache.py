@@ -52,6 +52,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import pickle
 import sys
@@ -103,6 +104,8 @@ def max_bytes() -> int:
     try:
         mb = float(os.environ.get(MAX_MB_VAR, DEFAULT_MAX_MB))
     except ValueError:
+        mb = DEFAULT_MAX_MB
+    if not math.isfinite(mb):  # nan, inf: not a size
         mb = DEFAULT_MAX_MB
     return int(max(mb, 0) * 1e6)
 

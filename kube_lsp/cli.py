@@ -434,6 +434,7 @@ def _inputs(args: argparse.Namespace, stdin: TextIO, settings: Settings) -> tupl
     limit = int(args.max_file_size * 1e6)
     inputs: list[_Input] = []
     files: list[Path] = []
+    seen: set[str] = set()  # a file named twice (`k8s k8s/app.yaml`, `a.yaml ./a.yaml`) is checked once
     for raw in paths:
         if raw == "-":
             inputs.append(_Input(read_stream(args.stdin_filename, stdin, limit), stdin=True))
@@ -444,6 +445,10 @@ def _inputs(args: argparse.Namespace, stdin: TextIO, settings: Settings) -> tupl
                 excluded += 1
                 continue
             found += 1
+            key = os.path.normpath(entry.path)
+            if key in seen:
+                continue
+            seen.add(key)
             files.append(entry.path)
             inputs.append(_Input(read_entry(entry, limit)))
         if not found and Path(raw).is_dir():

@@ -559,3 +559,12 @@ def test_an_entry_bigger_than_a_quarter_of_the_limit_is_not_kept(tmp_path: Path)
     cache.put_value(big, "x" * 20_000)
     assert cache.get_value(small) == "x" * 1_000
     assert cache.get_value(big) is None
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "1e999", "-inf"])
+def test_a_size_limit_that_is_no_number_of_megabytes_is_the_default(value: str,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from kube_lsp.cache import DEFAULT_MAX_MB, MAX_MB_VAR, max_bytes
+
+    monkeypatch.setenv(MAX_MB_VAR, value)
+    assert max_bytes() == int(DEFAULT_MAX_MB * 1e6)

@@ -199,3 +199,15 @@ def test_a_folder_without_yaml_says_so(tmp_path: Path) -> None:
     assert r.stdout == ""
     assert r.stderr == ("kube-lsp: warning: no YAML files found under src (looked for *.yaml, *.yml)\n"
                         f"0 errors, 0 warnings, 0 infos in 0 files (0 documents){SUMMARY_TAIL}\n")
+
+
+def test_a_file_named_twice_is_checked_once(tmp_path: Path) -> None:
+    """`kube-lsp check k8s k8s/bad.yaml ./k8s/bad.yaml` reports bad.yaml's finding once, not three times (and
+    the copies are not taken for duplicate objects)."""
+    (tmp_path / "k8s").mkdir()
+    (tmp_path / "k8s" / "bad.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndat: {}\n")
+    out = run("check", "--no-cache", "k8s", "k8s/bad.yaml", "./k8s/bad.yaml", cwd=tmp_path)
+    assert out.returncode == 1, out.stderr
+    lines = out.stdout.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("k8s/bad.yaml:4:1: error KL200"), out.stdout
+    assert "in 1 file" in out.stderr
