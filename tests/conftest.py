@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,8 +30,10 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest_lsp_client.default_feature(types.WORKSPACE_CODE_LENS_REFRESH)
 def _code_lens_refresh(client: pytest_lsp_client.LanguageClient, params: None) -> None:
     """The test client answers `workspace/codeLens/refresh` as editors do (the server sends it when lenses
-    changed), counting them in `client.lens_refresh_count`."""
-    client.lens_refresh_count = getattr(client, "lens_refresh_count", 0) + 1  # type: ignore[attr-defined]
+    changed), noting when in `client.lens_refreshes`."""
+    if not hasattr(client, "lens_refreshes"):
+        client.lens_refreshes = []  # type: ignore[attr-defined]
+    client.lens_refreshes.append(time.monotonic())  # type: ignore[attr-defined]
 
 SHARED = ROOT.parent / "shared"
 CORPUS = SHARED / "corpus"
