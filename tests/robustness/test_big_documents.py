@@ -131,7 +131,10 @@ async def test_other_documents_are_answered_while_a_big_one_is_analysed(client: 
     while not any(v == 2 for v, _ in _publishes(client, BIG_URI)) and time.monotonic() - started < 120:
         latencies.append(await _hover_ms(client))
         await asyncio.sleep(0.02)
-    assert max(first + latencies) < 200, sorted(latencies)[-5:]
+    # On the event loop, the analysis held every hover for 4–5 s. Off it, a hover still competes with it for the
+    # interpreter lock and two cores: the bound leaves room for a loaded CI machine (bench/loop_stall.py
+    # measures the real figures).
+    assert max(first + latencies) < 400, sorted(latencies)[-5:]
     assert any(v == 2 for v, _ in _publishes(client, BIG_URI))
     assert len(latencies) >= 5  # the analysis took a while: the hovers really overlapped it
 
@@ -155,7 +158,7 @@ async def test_completion_in_a_big_document_does_not_stall_other_requests(client
                                                          else answer)]
     # On the event loop the completion held every hover for 500 ms and more; in its thread a hover still competes
     # with it for the interpreter lock, so the bound leaves room for a loaded machine.
-    assert max(latencies, default=0) < 300, sorted(latencies)[-5:]
+    assert max(latencies, default=0) < 450, sorted(latencies)[-5:]
 
 
 @pytest.mark.asyncio
@@ -195,7 +198,7 @@ async def test_a_20_mb_document_gets_one_kl104_finding_quickly(client: LanguageC
     assert [(d.code, d.range.start.line, d.message) for d in diagnostics] == [
         ("KL104", 0, "this document is 20.1 MB; kube-lsp analyses files up to 16 MB "
                      "(--max-file-size / kubeLsp.maxFileSize); it is not analysed")]
-    assert await _hover_ms(client) < 200  # the server is still responsive
+    assert await _hover_ms(client) < 400  # the server is still responsive (it took seconds before)
     hover = await asyncio.wait_for(client.text_document_hover_async(types.HoverParams(
         text_document=types.TextDocumentIdentifier(uri=BIG_URI), position=types.Position(line=1, character=2))), 10)
     assert hover is None  # its content is not parsed for requests either
