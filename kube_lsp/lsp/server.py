@@ -513,7 +513,10 @@ class KubeLanguageServer(HardenedLanguageServer):
     def refresh_lenses(self, delay: float = LENS_REFRESH_DELAY) -> None:
         """Ask the editor to ask for code lenses again (`workspace/codeLens/refresh`, when it supports it),
         at most once per `delay`: a burst of index or live-state changes costs one refresh."""
-        caps = self.client_capabilities.workspace if self.client_capabilities else None
+        try:
+            caps = self.client_capabilities.workspace
+        except AttributeError:  # not initialized yet: no client to ask
+            return
         lens = caps.code_lens if caps is not None else None
         if lens is None or not lens.refresh_support or self.lens_refresh_due is not None:
             return
