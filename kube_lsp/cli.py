@@ -666,12 +666,7 @@ def _cache(settings: Settings, cluster: Catalog | None, ns_inputs: list[tuple[st
         blob = json.dumps([cluster.version, cluster.source, cluster.definitions, cluster.enums], sort_keys=True,
                           default=repr)
         schemas = "cluster:" + hashlib.sha256(blob.encode("utf-8", "surrogatepass")).hexdigest()
-    try:
-        return CheckCache(root, run_context(settings, schemas, ns_inputs))
-    except (ValueError, OverflowError) as exc:  # KUBE_LSP_CACHE_MAX_MB=nan or inf
-        print(f"kube-lsp: warning: the cache is not used: {exc} (is KUBE_LSP_CACHE_MAX_MB a number of "
-              "megabytes?)", file=sys.stderr)
-        return None
+    return CheckCache(root, run_context(settings, schemas, ns_inputs))
 
 
 
