@@ -8,11 +8,13 @@ default, or UTF-8 / UTF-32. This module is the only place that converts between 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from json.encoder import encode_basestring_ascii as _quote
 from typing import Any
 
 from lsprotocol import types
 from pygls.uris import from_fs_path
 
+from kube_lsp.assist.symbols import Symbol
 from kube_lsp.model import Finding, Pos, Severity, Span
 from kube_lsp.rules import BY_CODE
 
@@ -117,3 +119,53 @@ def _uri(origin: str) -> str:
     if "://" in origin or origin.startswith("untitled:"):
         return origin
     return from_fs_path(origin) or origin
+
+
+_SYMBOL_KINDS = {
+    "document": types.SymbolKind.Module.value,
+    "object": types.SymbolKind.Object.value,
+    "array": types.SymbolKind.Array.value,
+    "field": types.SymbolKind.Field.value,
+}
+
+
+def outline_json(documents: Sequence[tuple[Symbol, int]], pos: Positions) -> str:
+    """A `DocumentSymbol[]` result as JSON text: each document's outline with the line its document starts on.
+
+    Written straight to text: an outline of a big file has thousands of symbols, and building objects for
+    them to encode would cost more than computing them. The selection range lies inside the range (LSP):
+    one that does not, or that is empty at the start, becomes the empty range at the start."""
+    out: list[str] = ["["]
+    column = pos.column
+
+    def symbol(s: Symbol, offset: int) -> None:
+        span, selection = s.span, s.selection
+        sl, el = span.start.line + offset, span.end.line + offset
+        sc, ec = column(sl, span.start.col), column(el, span.end.col)
+        rng = f'{{"start": {{"line": {sl}, "character": {sc}}}, "end": {{"line": {el}, "character": {ec}}}}}'
+        # Compared in code points: the mapping to client units keeps the order on a line.
+        if selection.start < span.start or selection.end > span.end or selection.start == selection.end == span.start:
+            sel = f'{{"start": {{"line": {sl}, "character": {sc}}}, "end": {{"line": {sl}, "character": {sc}}}}}'
+        else:
+            a, b = selection.start.line + offset, selection.end.line + offset
+            sel = (f'{{"start": {{"line": {a}, "character": {column(a, selection.start.col)}}}, '
+                   f'"end": {{"line": {b}, "character": {column(b, selection.end.col)}}}}}')
+        out.append(f'{{"name": {_quote(s.name or "<empty>")}, "kind": {_SYMBOL_KINDS[s.kind]}, "range": {rng}, '
+                   f'"selectionRange": {sel}')
+        if s.detail:
+            out.append(f', "detail": {_quote(s.detail)}')
+        if s.children:
+            out.append(', "children": [')
+            for i, child in enumerate(s.children):
+                if i:
+                    out.append(", ")
+                symbol(child, offset)
+            out.append("]")
+        out.append("}")
+
+    for i, (sym, offset) in enumerate(documents):
+        if i:
+            out.append(", ")
+        symbol(sym, offset)
+    out.append("]")
+    return "".join(out)

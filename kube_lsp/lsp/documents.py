@@ -15,6 +15,7 @@ from pygls.uris import to_fs_path
 
 from kube_lsp.engine import ChunkCache, ChunkResult
 from kube_lsp.lsp.convert import Positions
+from kube_lsp.lsp.protocol import JsonText
 from kube_lsp.model import Finding, Pos, Severity, Span
 from kube_lsp.parsing.text import LINE_BREAK_RE, Chunk, split_lines
 from kube_lsp.workspace.index import FileIndex
@@ -45,6 +46,8 @@ class OpenDocument:
     # Each document's chunk and its line-0 result, for the analysed version.
     chunks: list[Chunk] = field(default_factory=list)
     results: list[ChunkResult] = field(default_factory=list)
+    # The outline of `results` (for a position encoding) as JSON, once asked for; dropped with them.
+    outline: tuple[list[ChunkResult], str | None, JsonText] | None = None
     analysed_version: int | None = None
     analysed_text: str | None = None
     published_version: int | None = None

@@ -426,6 +426,11 @@ def _valid_id(value: Any) -> TypeGuard[int | str]:
     return isinstance(value, str | int) and not isinstance(value, bool)
 
 
+class JsonText(str):
+    """A handler's result already encoded as JSON text: it goes into the response as it is.
+    Big results built as text (outlines of big files) skip both the converter and `json.dumps`."""
+
+
 class KubeProtocol(LanguageServerProtocol):
     """Message dispatch that answers every request once, whatever the client sends."""
 
@@ -657,7 +662,13 @@ class KubeProtocol(LanguageServerProtocol):
     # ----------------------------------------------------------------------------------- sending
 
     def _send_response(self, msg_id: Any, result: Any | None = None, error: Any | None = None) -> None:
-        super()._send_response(msg_id, result, error)
+        if error is None and isinstance(result, JsonText) and self.writer is not None:
+            self._result_types.pop(msg_id, None)
+            body = f'{{"id": {json.dumps(msg_id)}, "jsonrpc": "2.0", "result": {result}}}'.encode()
+            head = f"Content-Length: {len(body)}\r\nContent-Type: {self.CONTENT_TYPE}; charset={self.CHARSET}\r\n\r\n"
+            self.writer.write((head.encode() if self._include_headers else b"") + body)
+        else:
+            super()._send_response(msg_id, result, error)
         if msg_id is not None and msg_id == self._shutdown_id:
             self._shutdown_id = None
 

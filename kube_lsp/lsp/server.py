@@ -29,7 +29,7 @@ from kube_lsp.assist.hover import HoverInfo, hover
 from kube_lsp.assist.navigate import hover_reference
 from kube_lsp.assist.references import Wanted, wanted_at
 from kube_lsp.assist.resources import resource_hover
-from kube_lsp.assist.symbols import MAX_SYMBOLS, MIN_SYMBOLS_PER_DOCUMENT, Symbol
+from kube_lsp.assist.symbols import MAX_SYMBOLS, MIN_SYMBOLS_PER_DOCUMENT
 from kube_lsp.assist.symbols import document_symbol as outline_document
 from kube_lsp.config import ConfigError, Settings, find_config, read_cluster_settings, read_config, read_settings
 from kube_lsp.engine import ChunkCache, Engine, Incremental, Superseded
@@ -43,11 +43,11 @@ from kube_lsp.lsp.cluster_features import (
     schedule_cluster_reads,
 )
 from kube_lsp.lsp.cluster_features import register as register_cluster_features
-from kube_lsp.lsp.convert import Positions, to_diagnostic
+from kube_lsp.lsp.convert import outline_json, to_diagnostic
 from kube_lsp.lsp.documents import OpenDocument, clean_lines
 from kube_lsp.lsp.live_features import LiveManager
 from kube_lsp.lsp.live_features import register as register_live_features
-from kube_lsp.lsp.protocol import MAX_MESSAGE_BYTES, HardenedLanguageServer, KubeProtocol
+from kube_lsp.lsp.protocol import MAX_MESSAGE_BYTES, HardenedLanguageServer, JsonText, KubeProtocol
 from kube_lsp.lsp.workspace_features import _Lines
 from kube_lsp.lsp.workspace_features import register as register_workspace_features
 from kube_lsp.lsp.workspace_features import register_dynamically as register_watcher
@@ -368,7 +368,7 @@ class KubeLanguageServer(HardenedLanguageServer):
     @staticmethod
     def _store(doc: OpenDocument, text: str, lines: list[str], result: Incremental) -> None:
         doc.cache, doc.findings = result.cache, result.findings
-        doc.chunks, doc.results = result.chunks, result.results
+        doc.chunks, doc.results, doc.outline = result.chunks, result.results, None
         doc.analysed_version, doc.analysed_text, doc.analysed_lines = doc.version, text, lines
         waiters, doc.waiters = doc.waiters, []
         for waiter in waiters:
@@ -681,13 +681,8 @@ class KubeLanguageServer(HardenedLanguageServer):
         return path
 
 
-class RawJson(list[Any]):
-    """A result that is JSON already: sent as it is, without walking it through the protocol converter."""
-
-
 def create_server() -> KubeLanguageServer:
     server = KubeLanguageServer()
-    server.protocol._converter.register_unstructure_hook(RawJson, lambda value: value)
 
     @server.feature(types.INITIALIZE)
     def initialize(ls: KubeLanguageServer, params: types.InitializeParams) -> None:
@@ -829,32 +824,36 @@ def create_server() -> KubeLanguageServer:
                            range=pos.range_to_client(span) if span is not None else None)
 
     @server.feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
-    async def document_symbol(ls: KubeLanguageServer, params: types.DocumentSymbolParams) -> RawJson:
+    async def document_symbol(ls: KubeLanguageServer, params: types.DocumentSymbolParams) -> JsonText:
         doc = ls.docs.get(params.text_document.uri)
         if doc is None:
-            return RawJson()
+            return JsonText("[]")
         await ls.ensure_analysed(doc)
+        # Editors ask again for the same analysis (outline view, breadcrumbs, sticky scroll): built once.
+        if doc.outline is not None and doc.outline[0] is doc.results and doc.outline[1] == ls.encoding:
+            return doc.outline[2]
         pos = doc.analysed_positions(ls.encoding)
         chunks, results = doc.chunks, doc.results
         each = max(MIN_SYMBOLS_PER_DOCUMENT, MAX_SYMBOLS // max(len(chunks), 1))
 
-        def outline() -> RawJson:
-            out = RawJson()
-            # Tens of thousands of small acyclic dicts: with the collector on, they trigger collections that
+        def outline() -> JsonText:
+            # Tens of thousands of small acyclic objects: with the collector on, they trigger collections that
             # walk the whole parsed tree of a big file, several times the cost of building them.
             enabled = gc.isenabled()
             gc.disable()
             try:
-                for i, (chunk, res) in enumerate(zip(chunks, results, strict=True)):
-                    sym = outline_document(Document(i, res.document.chunk, res.document.root), each)
-                    out.append(_symbol_json(sym, pos, chunk.start_line))
+                return JsonText(outline_json([
+                    (outline_document(Document(i, res.document.chunk, res.document.root), each), chunk.start_line)
+                    for i, (chunk, res) in enumerate(zip(chunks, results, strict=True))], pos))
             finally:
                 if enabled:
                     gc.enable()
-            return out
 
         # The analysed trees are never changed once made: a big outline is built in a thread.
-        return await asyncio.to_thread(outline) if len(doc.analysed_lines) > _THREAD_LINES else outline()
+        text = await asyncio.to_thread(outline) if len(doc.analysed_lines) > _THREAD_LINES else outline()
+        if doc.results is results:
+            doc.outline = (results, ls.encoding, text)
+        return text
 
     @server.feature(types.TEXT_DOCUMENT_FOLDING_RANGE)
     async def folding_range(ls: KubeLanguageServer, params: types.FoldingRangeParams) -> list[types.FoldingRange]:
@@ -1087,39 +1086,6 @@ def _completion_item(item: Item) -> types.CompletionItem:
         sort_text=item.sort_text or None,
         filter_text=item.label.split(" ")[0] if item.kind == "kind" else None,
     )
-
-
-_SYMBOL_KINDS = {
-    "document": types.SymbolKind.Module.value,
-    "object": types.SymbolKind.Object.value,
-    "array": types.SymbolKind.Array.value,
-    "field": types.SymbolKind.Field.value,
-}
-
-
-def _symbol_json(s: Symbol, pos: Positions, offset: int) -> dict[str, Any]:
-    """A DocumentSymbol as JSON, built directly: outlines of big files have tens of thousands of nodes,
-    and going through lsprotocol's classes would cost more than computing them."""
-    span, selection = s.span, s.selection
-    rng = _range_json(pos, span, offset)
-    # Compared in code points: the mapping to client units keeps the order on a line.
-    if selection.start < span.start or selection.end > span.end or selection.start == selection.end == span.start:
-        sel = {"start": rng["start"], "end": rng["start"]}
-    else:
-        sel = _range_json(pos, selection, offset)
-    out: dict[str, Any] = {"name": s.name or "<empty>", "kind": _SYMBOL_KINDS[s.kind], "range": rng,
-                           "selectionRange": sel}
-    if s.detail:
-        out["detail"] = s.detail
-    if s.children:
-        out["children"] = [_symbol_json(c, pos, offset) for c in s.children]
-    return out
-
-
-def _range_json(pos: Positions, span: Span, offset: int) -> dict[str, Any]:
-    sl, el = span.start.line + offset, span.end.line + offset
-    return {"start": {"line": sl, "character": pos.column(sl, span.start.col)},
-            "end": {"line": el, "character": pos.column(el, span.end.col)}}
 
 
 def _code_actions(ls: KubeLanguageServer, doc: OpenDocument, params: types.CodeActionParams) -> list[types.CodeAction]:

@@ -218,6 +218,27 @@ async def test_document_symbols_and_folding(client: LanguageClient) -> None:
 
 
 @pytest.mark.asyncio
+async def test_the_outline_follows_each_edit(client: LanguageClient) -> None:
+    """The outline is built once per analysis: asked again it is the same, after an edit it is the new one."""
+    uri = "file:///w/outline.yaml"
+    await open_and_wait(client, uri, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\ndata: {a: b}\n")
+    ident = types.TextDocumentIdentifier(uri=uri)
+
+    async def names() -> list[str]:
+        symbols = await client.text_document_document_symbol_async(types.DocumentSymbolParams(text_document=ident))
+        return [s.name for s in symbols or []] + [c.name for s in symbols or []  # type: ignore[union-attr]
+                                                  for c in s.children or []]  # type: ignore[union-attr]
+
+    first = await names()
+    assert first == ["ConfigMap/cfg", "apiVersion", "kind", "metadata", "data"]
+    assert await names() == first
+    client.text_document_did_change(types.DidChangeTextDocumentParams(
+        text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+        content_changes=[types.TextDocumentContentChangePartial(range=rng(3, 8, 3, 11), text="settings")]))
+    assert await names() == ["ConfigMap/settings", "apiVersion", "kind", "metadata", "data"]
+
+
+@pytest.mark.asyncio
 async def test_go_to_definition_across_open_files(client: LanguageClient) -> None:
     cm_uri, pod_uri = "file:///w/cm.yaml", "file:///w/uses.yaml"
     await open_and_wait(client, cm_uri, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata: {}\n")
