@@ -12,7 +12,7 @@ import logging
 import os
 import time
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Coroutine, Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, Final
@@ -147,7 +147,7 @@ class KubeLanguageServer(HardenedLanguageServer):
         self.cluster_namespaces: dict[str, NamespacePolicy] = {}
         self.cluster_namespaces_for: tuple[Any, Any] | None = None
         self.namespaces_refused_for: tuple[Any, Any] | None = None  # a refused LIST is logged once per cluster
-        self.background_tasks: set[asyncio.Task[None]] = set()
+        self.background_tasks: set[asyncio.Task[Any]] = set()
         # Settings chosen by commands while a workspace/configuration answer was on its way.
         self.chosen_by_command: dict[tuple[str, ...], Any] = {}
         self.analysing: set[str] = set()  # URIs whose analysis is running in a worker thread
@@ -250,6 +250,12 @@ class KubeLanguageServer(HardenedLanguageServer):
         return str(enc.value if hasattr(enc, "value") else enc) if enc else None
 
     # ------------------------------------------------------------------------------------ analysis
+
+    def in_background(self, work: Coroutine[Any, Any, Any]) -> None:
+        """Run `work` as a task of its own, kept until it ends (the event loop only holds tasks weakly)."""
+        task = asyncio.get_running_loop().create_task(work)
+        self.background_tasks.add(task)
+        task.add_done_callback(self.background_tasks.discard)
 
     def schedule(self, doc: OpenDocument, delay: float | None = None) -> None:
         """Analyse the document soon, off the event loop. Edits coalesce: while an analysis runs, newer
@@ -441,10 +447,11 @@ class KubeLanguageServer(HardenedLanguageServer):
     def _index_document(self, doc: OpenDocument, new: FileIndex) -> None:
         """Record the objects (`new`, made off the loop by `file_index`) and CRDs of an open document."""
         old = self.ws.files.get(doc.origin)
-        if old is not None and old.objects == new.objects and old.kustomizations == new.kustomizations \
-                and old.suppressions == new.suppressions:
+        if old is not None and doc.cross_lines >= 0 and old.objects == new.objects \
+                and old.kustomizations == new.kustomizations and old.suppressions == new.suppressions:
             # Nothing the cross-resource rules read changed (a typed image tag, a comment): keep the index
-            # and the findings, whose spans are the same.
+            # and the findings, whose spans are the same. (A document just opened has none yet, even when the
+            # workspace scan indexed the same objects.)
             self.ws.files[doc.origin] = new
         else:
             self.ws.update(new)
@@ -701,12 +708,12 @@ def create_server() -> KubeLanguageServer:
 
     @server.feature(types.INITIALIZED)
     async def initialized(ls: KubeLanguageServer, params: types.InitializedParams) -> None:
+        ls.in_background(ls.protocol.warm_up(
+            lambda: all(d.pending is None or d.pending.done() for d in ls.docs.values())))
         _report(ls, ls.initial_problems)
         await _pull_configuration(ls)
         register_watcher(ls)
-        task = asyncio.get_running_loop().create_task(ls.scan())
-        ls.background_tasks.add(task)
-        task.add_done_callback(ls.background_tasks.discard)
+        ls.in_background(ls.scan())
         schedule_cluster_reads(ls)
         await load_cluster_schemas(ls)
 
@@ -751,9 +758,7 @@ def create_server() -> KubeLanguageServer:
         if doc is not None:  # the file on disk is the truth again (or the object is gone: an untitled buffer)
             if to_fs_path(doc.uri) is None:
                 ls.ws.remove(doc.origin)
-            task = asyncio.get_running_loop().create_task(ls.reindex([doc.uri]))
-            ls.background_tasks.add(task)
-            task.add_done_callback(ls.background_tasks.discard)
+            ls.in_background(ls.reindex([doc.uri]))
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
     def did_save(ls: KubeLanguageServer, params: types.DidSaveTextDocumentParams) -> None:

@@ -266,6 +266,27 @@ async def test_a_namespace_in_a_workspace_file_nobody_opened_sets_the_pod_securi
 
 
 @pytest.mark.asyncio
+async def test_a_file_opened_as_it_was_indexed_gets_its_cross_resource_findings(client: LanguageClient) -> None:
+    """The common case: the workspace is indexed, then a file is opened unchanged. Its index entry is the
+    same as the scan's, and its cross-resource findings must still be computed and published."""
+    broken = DEPLOY.replace("name: app-config\n          env", "name: app-confg\n          env").replace(
+        "  name: web\nspec", "  name: broken\nspec")
+    (client.root / "deploy" / "broken.yaml").write_text(broken)  # type: ignore[attr-defined]
+    await indexed(client)
+    for _ in range(100):  # the scan may have started before the file was written: wait until it is indexed
+        if await client.workspace_symbol_async(types.WorkspaceSymbolParams(query="broken")):
+            break
+        await asyncio.sleep(0.05)
+    diags = await open_doc(client, uri(client, "deploy/broken.yaml"), broken)
+    for _ in range(100):
+        if diags:
+            break
+        await asyncio.wait_for(client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS), 10)
+        diags = client.diagnostics[uri(client, "deploy/broken.yaml")]
+    assert [(d.code, d.range) for d in diags] == [("KL501", rng(16, 22, 16, 31))]
+
+
+@pytest.mark.asyncio
 async def test_rule_settings_apply_to_cross_resource_diagnostics(client: LanguageClient) -> None:
     await indexed(client)
     web = uri(client, "deploy/web.yaml")
