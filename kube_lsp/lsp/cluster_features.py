@@ -281,10 +281,8 @@ async def load_cluster_namespaces(ls: KubeLanguageServer, again: bool = False) -
 def schedule_cluster_reads(ls: KubeLanguageServer, again: bool = False) -> None:
     """Start the background reads of the chosen cluster that the analysis uses (each decides whether it runs);
     `again` reads the cluster's Namespaces again (a refresh)."""
-    for work in (load_cluster_version, lambda ls: load_cluster_namespaces(ls, again)):
-        task = asyncio.get_running_loop().create_task(work(ls))
-        ls.background_tasks.add(task)
-        task.add_done_callback(ls.background_tasks.discard)
+    ls.in_background(load_cluster_version(ls))
+    ls.in_background(load_cluster_namespaces(ls, again))
 
 
 def cluster_changed(ls: KubeLanguageServer) -> None:
@@ -304,9 +302,7 @@ def cluster_changed(ls: KubeLanguageServer) -> None:
     ls.apply_settings()
     ls.reanalyse_all()
     schedule_cluster_reads(ls)
-    task = asyncio.get_running_loop().create_task(load_cluster_schemas(ls))
-    ls.background_tasks.add(task)
-    task.add_done_callback(ls.background_tasks.discard)
+    ls.in_background(load_cluster_schemas(ls))
 
 
 def _documents(doc: OpenDocument, index: int | None) -> list[Document]:

@@ -151,9 +151,7 @@ class LiveManager:
 
         def fire() -> None:
             self._timers.pop(uri, None)
-            task = loop.create_task(self.refresh(uri))
-            self.ls.background_tasks.add(task)  # type: ignore[arg-type]
-            task.add_done_callback(self.ls.background_tasks.discard)
+            self.ls.in_background(self.refresh(uri))
 
         self._timers[uri] = loop.call_later(delay, fire)
 
@@ -239,9 +237,7 @@ class LiveManager:
         if uri not in self._timers:
             def fire() -> None:
                 self._timers.pop(uri, None)
-                task = loop.create_task(self.refresh(uri))
-                self.ls.background_tasks.add(task)  # type: ignore[arg-type]
-                task.add_done_callback(self.ls.background_tasks.discard)
+                self.ls.in_background(self.refresh(uri))
 
             self._timers[uri] = loop.call_later(delay, fire)
 

@@ -185,7 +185,5 @@ def register_dynamically(ls: KubeLanguageServer) -> None:
         except Exception:  # noqa: BLE001 - a client that refuses still gets everything else
             log.info("the client did not register the file watcher", exc_info=True)
 
-    task = asyncio.get_running_loop().create_task(send())
-    ls.background_tasks.add(task)
-    task.add_done_callback(ls.background_tasks.discard)
+    ls.in_background(send())
 
