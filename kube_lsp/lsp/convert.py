@@ -142,30 +142,30 @@ def outline_json(documents: Sequence[tuple[Symbol, int]], pos: Positions) -> str
         span, selection = s.span, s.selection
         sl, el = span.start.line + offset, span.end.line + offset
         sc, ec = column(sl, span.start.col), column(el, span.end.col)
-        rng = f'{{"start": {{"line": {sl}, "character": {sc}}}, "end": {{"line": {el}, "character": {ec}}}}}'
+        rng = f'{{"start":{{"line":{sl},"character":{sc}}},"end":{{"line":{el},"character":{ec}}}}}'
         # Compared in code points: the mapping to client units keeps the order on a line.
         if selection.start < span.start or selection.end > span.end or selection.start == selection.end == span.start:
-            sel = f'{{"start": {{"line": {sl}, "character": {sc}}}, "end": {{"line": {sl}, "character": {sc}}}}}'
+            sel = f'{{"start":{{"line":{sl},"character":{sc}}},"end":{{"line":{sl},"character":{sc}}}}}'
         else:
             a, b = selection.start.line + offset, selection.end.line + offset
-            sel = (f'{{"start": {{"line": {a}, "character": {column(a, selection.start.col)}}}, '
-                   f'"end": {{"line": {b}, "character": {column(b, selection.end.col)}}}}}')
-        out.append(f'{{"name": {_quote(s.name or "<empty>")}, "kind": {_SYMBOL_KINDS[s.kind]}, "range": {rng}, '
-                   f'"selectionRange": {sel}')
+            sel = (f'{{"start":{{"line":{a},"character":{column(a, selection.start.col)}}},'
+                   f'"end":{{"line":{b},"character":{column(b, selection.end.col)}}}}}')
+        out.append(f'{{"name":{_quote(s.name or "<empty>")},"kind":{_SYMBOL_KINDS[s.kind]},"range":{rng},'
+                   f'"selectionRange":{sel}')
         if s.detail:
-            out.append(f', "detail": {_quote(s.detail)}')
+            out.append(f',"detail":{_quote(s.detail)}')
         if s.children:
-            out.append(', "children": [')
+            out.append(',"children":[')
             for i, child in enumerate(s.children):
                 if i:
-                    out.append(", ")
+                    out.append(",")
                 symbol(child, offset)
             out.append("]")
         out.append("}")
 
     for i, (sym, offset) in enumerate(documents):
         if i:
-            out.append(", ")
+            out.append(",")
         symbol(sym, offset)
     out.append("]")
     return "".join(out)

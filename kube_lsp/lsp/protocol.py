@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import codecs
+import inspect
 import json
 import json.decoder
 import json.scanner
@@ -67,6 +68,7 @@ PARSE_ERROR: Final = -32700
 INVALID_REQUEST: Final = -32600
 METHOD_NOT_FOUND: Final = -32601
 INVALID_PARAMS: Final = -32602
+INTERNAL_ERROR: Final = -32603
 SERVER_NOT_INITIALIZED: Final = -32002
 
 # A header line `Content-Length: N`. It cannot occur in a JSON text (a JSON string cannot hold a raw line
@@ -662,15 +664,43 @@ class KubeProtocol(LanguageServerProtocol):
     # ----------------------------------------------------------------------------------- sending
 
     def _send_response(self, msg_id: Any, result: Any | None = None, error: Any | None = None) -> None:
-        if error is None and isinstance(result, JsonText) and self.writer is not None:
+        if error is None and isinstance(result, JsonText):
             self._result_types.pop(msg_id, None)
-            body = f'{{"id": {json.dumps(msg_id)}, "jsonrpc": "2.0", "result": {result}}}'.encode()
-            head = f"Content-Length: {len(body)}\r\nContent-Type: {self.CONTENT_TYPE}; charset={self.CHARSET}\r\n\r\n"
-            self.writer.write((head.encode() if self._include_headers else b"") + body)
+            self._write_body(f'{{"id":{json.dumps(msg_id)},"jsonrpc":"2.0","result":{result}}}')
         else:
             super()._send_response(msg_id, result, error)
         if msg_id is not None and msg_id == self._shutdown_id:
             self._shutdown_id = None
+
+    def _send_data(self, data: Any) -> None:
+        """pygls' sender, with JSON written without blanks (a big outline or diagnostics list is a sixth
+        smaller)."""
+        if not data:
+            return
+        try:
+            body = json.dumps(data, default=self._serialize_message, separators=(",", ":"), allow_nan=False)
+        except Exception:  # noqa: BLE001 - a message that cannot be encoded must not end the server
+            log.exception("could not encode a message")
+            msg_id = getattr(data, "id", None)
+            if msg_id is not None and hasattr(data, "result"):  # a request's answer: still one answer
+                self._send_error(msg_id, INTERNAL_ERROR, "the answer could not be encoded")
+            return
+        self._write_body(body)
+
+    def _write_body(self, body: str) -> None:
+        if self.writer is None:
+            log.error("no output to send a message to")
+            return
+        data = body.encode()
+        if self._include_headers:
+            data = f"Content-Length: {len(data)}\r\nContent-Type: {self.CONTENT_TYPE}; charset={self.CHARSET}" \
+                   f"\r\n\r\n".encode() + data
+        try:
+            res = self.writer.write(data)
+            if inspect.isawaitable(res):
+                asyncio.ensure_future(res)
+        except Exception:  # noqa: BLE001 - as pygls: a closed output is logged, the server goes on
+            log.exception("could not send a message")
 
     def request_exit(self) -> None:
         """`exit`: leave now, unless a `shutdown` just before it is still being answered; then leave as soon as

@@ -30,11 +30,14 @@ def test_tcp_mode_answers_initialize() -> None:
                                "params": {"processId": None, "rootUri": None, "capabilities": {}}}).encode()
             conn.sendall(b"Content-Length: %d\r\n\r\n" % len(body) + body)
             data = b""
-            while b"serverInfo" not in data:
+            while b"\r\n\r\n" not in data or len(data.split(b"\r\n\r\n", 1)[1]) < int(
+                    data.split(b"\r\n", 1)[0].split(b":")[1]):
                 chunk = conn.recv(65536)
                 assert chunk, "connection closed"
                 data += chunk
-        assert b'"name": "kube-lsp"' in data
+        head, body = data.split(b"\r\n\r\n", 1)
+        answer = json.loads(body[:int(head.split(b"\r\n", 1)[0].split(b":")[1])])
+        assert answer["id"] == 1 and answer["result"]["serverInfo"]["name"] == "kube-lsp"
     finally:
         proc.terminate()
         proc.wait(timeout=10)

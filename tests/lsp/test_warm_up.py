@@ -4,11 +4,10 @@ does not wait for cattrs to make its functions (2–6 ms a method, each the firs
 from __future__ import annotations
 
 import asyncio
-import json
 
 from lsprotocol import types
 
-from kube_lsp.lsp.protocol import JsonText, KubeProtocol
+from kube_lsp.lsp.protocol import KubeProtocol
 from kube_lsp.lsp.server import create_server
 
 
@@ -53,21 +52,3 @@ def test_the_warm_up_waits_while_the_server_is_busy() -> None:
     start = misses(server.protocol)
     assert asyncio.run(run()) == start  # nothing made while busy
     assert misses(server.protocol) > start
-
-
-class Sink:
-    def __init__(self) -> None:
-        self.data = b""
-
-    def write(self, data: bytes) -> None:
-        self.data += data
-
-
-def test_a_json_text_result_goes_out_as_it_is() -> None:
-    server = create_server()
-    sink = Sink()
-    server.protocol.set_writer(sink)  # type: ignore[arg-type]
-    server.protocol._send_response("r1", JsonText('[{"name": "caf\\u00e9"}]'))
-    head, body = sink.data.split(b"\r\n\r\n", 1)
-    assert head.split(b"\r\n")[0] == f"Content-Length: {len(body)}".encode()
-    assert json.loads(body) == {"id": "r1", "jsonrpc": "2.0", "result": [{"name": "café"}]}
