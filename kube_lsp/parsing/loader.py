@@ -19,6 +19,7 @@ from ruamel.yaml.reader import ReaderError
 
 from kube_lsp.model import Finding, Fix, Pos, Severity, Span, TextEdit, literal
 from kube_lsp.parsing import syntax
+from kube_lsp.parsing.free import BIG_TREE_CHARS, drain, take_apart
 from kube_lsp.parsing.nodes import YMap, YNode, YScalar, YSeq, is_explicit_str, resolve_plain, to_python
 from kube_lsp.parsing.text import LINE_BREAK_RE, Chunk, split_documents, split_lines
 
@@ -155,7 +156,11 @@ def _parse_plain(doc: Document, chunk: Chunk, source: str, index: int, scorer: S
         doc.findings.append(Finding(span=Span.point(chunk.start_line, 0), severity=Severity.ERROR,
                                     code="KL100", message=f"invalid YAML: {exc}", doc=index))
         return doc
-    return _convert_into(doc, node, source)
+    _convert_into(doc, node, source)
+    if len(source) > BIG_TREE_CHARS:  # libyaml's tree is not needed any more: freed in pieces
+        slot, node = [node], None
+        take_apart(slot)
+    return doc
 
 
 def _detabbed(doc: Document, source: str, scorer: Scorer | None) -> Document:
@@ -188,14 +193,17 @@ def _convert_into(doc: Document, node: Node | None, source: str,
                   shifts: dict[int, tuple[int, int]] | None = None) -> Document:
     if node is None:
         return doc
+    conv = _Converter(doc.chunk.start_line, doc.index, split_lines(source), shifts,
+                      split_lines(doc.chunk.text) if shifts else None)
     try:
-        conv = _Converter(doc.chunk.start_line, doc.index, split_lines(source), shifts,
-                          split_lines(doc.chunk.text) if shifts else None)
         doc.root = conv.convert(node, 0)
         doc.findings.extend(conv.findings)
     except _Limit as lim:
         doc.root = None
         doc.findings.append(_limit_finding(lim.span, str(lim), doc.index))
+    finally:
+        if len(source) > BIG_TREE_CHARS:
+            drain(conv.memo)  # an entry per node: freed all at once, it holds the GIL for half a second
     return doc
 
 
