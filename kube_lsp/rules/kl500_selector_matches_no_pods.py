@@ -107,12 +107,11 @@ def check(ctx: WorkspaceContext) -> Iterator[Finding]:
         if sel is None or o.partial or (o.group, o.kind) not in _KINDS:
             continue
         ns = ws.namespace_of(o)
-        if ws.selected(sel, ns):
+        if ws.selects_any(sel, ns):
             continue
         if any("{{" in t.key or any("{{" in v for v in t.values) for t in sel.terms):
             continue
-        yield _finding(ctx, o, ws.pods_sharing(sel, ns),
-                       any(ws.same_namespace(ns, ws.namespace_of(p)) for p in ws.pods()))
+        yield _finding(ctx, o, ws.pods_sharing(sel, ns), ws.has_pods_in(ns))
 
 
 def _finding(ctx: WorkspaceContext, o: Obj, pods: list[Obj], any_pods: bool) -> Finding:
@@ -153,7 +152,15 @@ def _closest(terms: tuple[Requirement, ...], pods: list[Obj]) -> tuple[Obj, Requ
     """A pod template that the selector misses by one `key=value` term whose key or value is a typo away:
     (template, term, intended key, intended value)."""
     found: list[tuple[int, Obj, Requirement, str, str]] = []
+    # Templates with the same labels get the same answer: each set of labels is looked at once, for the
+    # first of its templates in file order (copies of one workload in many overlays share their labels).
+    first: dict[tuple[tuple[str, str], ...], Obj] = {}
     for p in pods:
+        key = tuple(p.pod_labels or ())
+        seen = first.get(key)
+        if seen is None or (p.origin, p.first_line) < (seen.origin, seen.first_line):
+            first[key] = p
+    for p in first.values():
         labels = dict(p.pod_labels or ())
         missed = [t for t in terms if not t.matches(labels)]
         if len(missed) != 1 or missed[0].op != "=":

@@ -251,6 +251,20 @@ class Workspace:
         return [p for p in pool if self.same_namespace(ns, self.namespace_of(p))
                 and selector.matches(dict(p.pod_labels or ()))]
 
+    def selects_any(self, selector: Selector, ns: str | None) -> bool:
+        """Whether the selector matches a pod template in the namespace (`selected`, stopping at the first)."""
+        self._build()
+        first = next((t for t in selector.terms if t.op == "="), None)
+        pool = (self._pods_by_label.get((first.key, first.values[0]), {}) if first is not None
+                else self._pods).values()
+        return any(self.same_namespace(ns, self.namespace_of(p)) and selector.matches(dict(p.pod_labels or ()))
+                   for p in pool)
+
+    def has_pods_in(self, ns: str | None) -> bool:
+        """Whether a workload of the workspace runs pods in the namespace."""
+        self._build()
+        return any(self.same_namespace(ns, self.namespace_of(p)) for p in self._pods.values())
+
     def pods_sharing(self, selector: Selector, ns: str | None) -> list[Obj]:
         """The pod templates of a namespace with a label key or value that the selector names (the only ones
         a one-label typo can have missed)."""
