@@ -46,8 +46,8 @@ class OpenDocument:
     # Each document's chunk and its line-0 result, for the analysed version.
     chunks: list[Chunk] = field(default_factory=list)
     results: list[ChunkResult] = field(default_factory=list)
-    # The outline of `results` (for a position encoding) as JSON, once asked for; dropped with them.
-    outline: tuple[list[ChunkResult], str | None, JsonText] | None = None
+    # The outline of `results` as JSON, with the position encoding it is in, once asked for; dropped with them.
+    outline: tuple[str | None, JsonText] | None = None
     analysed_version: int | None = None
     analysed_text: str | None = None
     published_version: int | None = None

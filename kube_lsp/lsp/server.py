@@ -54,6 +54,7 @@ from kube_lsp.lsp.workspace_features import _Lines
 from kube_lsp.lsp.workspace_features import register as register_workspace_features
 from kube_lsp.lsp.workspace_features import register_dynamically as register_watcher
 from kube_lsp.model import Finding, Pos, Span
+from kube_lsp.parsing.free import BIG_TREE_CHARS
 from kube_lsp.parsing.loader import Document, parse_chunk, parse_stream
 from kube_lsp.parsing.text import Chunk, split_documents, split_lines
 from kube_lsp.rules import BY_CODE
@@ -386,7 +387,7 @@ class KubeLanguageServer(HardenedLanguageServer):
         replaced = doc.results
         doc.cache, doc.findings = result.cache, result.findings
         doc.chunks, doc.results, doc.outline = result.chunks, result.results, None
-        if len(text) > BIG_TEXT or len(doc.analysed_text or "") > BIG_TEXT:
+        if len(text) > BIG_TREE_CHARS or len(doc.analysed_text or "") > BIG_TREE_CHARS:
             kept = {id(r) for r in result.results}
             self.releaser.release(r for r in replaced if id(r) not in kept)
         del replaced
@@ -767,7 +768,7 @@ def create_server() -> KubeLanguageServer:
         doc = ls.docs.pop(params.text_document.uri, None)
         if doc is not None and doc.pending is not None:
             doc.pending.cancel()
-        if doc is not None and len(doc.analysed_text or "") > BIG_TEXT:
+        if doc is not None and len(doc.analysed_text or "") > BIG_TREE_CHARS:
             results, doc.results, doc.cache, doc.outline = doc.results, [], {}, None
             ls.releaser.release(results)
             del results
@@ -854,8 +855,8 @@ def create_server() -> KubeLanguageServer:
             return JsonText("[]")
         await ls.ensure_analysed(doc)
         # Editors ask again for the same analysis (outline view, breadcrumbs, sticky scroll): built once.
-        if doc.outline is not None and doc.outline[0] is doc.results and doc.outline[1] == ls.encoding:
-            return doc.outline[2]
+        if doc.outline is not None and doc.outline[0] == ls.encoding:
+            return doc.outline[1]
         pos = doc.analysed_positions(ls.encoding)
         chunks, results = doc.chunks, doc.results
         each = max(MIN_SYMBOLS_PER_DOCUMENT, MAX_SYMBOLS // max(len(chunks), 1))
@@ -875,8 +876,8 @@ def create_server() -> KubeLanguageServer:
 
         # The analysed trees are never changed once made: a big outline is built in a thread.
         text = await asyncio.to_thread(outline) if len(doc.analysed_lines) > _THREAD_LINES else outline()
-        if doc.results is results:
-            doc.outline = (results, ls.encoding, text)
+        if doc.results is results:  # not analysed again meanwhile (that drops the outline)
+            doc.outline = (ls.encoding, text)
         return text
 
     @server.feature(types.TEXT_DOCUMENT_FOLDING_RANGE)

@@ -244,21 +244,19 @@ class Workspace:
 
     def selected(self, selector: Selector, ns: str | None) -> list[Obj]:
         """The pod templates a selector matches in a namespace (through an index of labels)."""
-        self._build()
-        first = next((t for t in selector.terms if t.op == "="), None)
-        pool = (self._pods_by_label.get((first.key, first.values[0]), {}) if first is not None
-                else self._pods).values()
-        return [p for p in pool if self.same_namespace(ns, self.namespace_of(p))
-                and selector.matches(dict(p.pod_labels or ()))]
+        return list(self._selected(selector, ns))
 
     def selects_any(self, selector: Selector, ns: str | None) -> bool:
         """Whether the selector matches a pod template in the namespace (`selected`, stopping at the first)."""
+        return any(True for _ in self._selected(selector, ns))
+
+    def _selected(self, selector: Selector, ns: str | None) -> Iterator[Obj]:
         self._build()
         first = next((t for t in selector.terms if t.op == "="), None)
         pool = (self._pods_by_label.get((first.key, first.values[0]), {}) if first is not None
                 else self._pods).values()
-        return any(self.same_namespace(ns, self.namespace_of(p)) and selector.matches(dict(p.pod_labels or ()))
-                   for p in pool)
+        return (p for p in pool if self.same_namespace(ns, self.namespace_of(p))
+                and selector.matches(dict(p.pod_labels or ())))
 
     def has_pods_in(self, ns: str | None) -> bool:
         """Whether a workload of the workspace runs pods in the namespace."""

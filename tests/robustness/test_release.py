@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 import tracemalloc
+from collections.abc import Callable
 
 from kube_lsp.engine import ChunkResult, Engine
 from kube_lsp.lsp.release import Releaser
@@ -27,17 +28,21 @@ def containers(result: ChunkResult) -> YSeq:
     return node
 
 
-def test_a_big_tree_is_freed_in_pieces_and_entirely() -> None:
+def taken_apart(make: Callable[[], object]) -> tuple[list[object], int, int, int]:
+    """Build a tree with `make`, take it apart: (its emptied slot, pieces freed, bytes built, bytes left)."""
     tracemalloc.start()
     try:
-        results = analysed(20_000)
+        slot = [make()]
         built = tracemalloc.get_traced_memory()[0]
-        slot: list[object] = [results[0]]
-        del results
         pieces = take_apart(slot)
         left = tracemalloc.get_traced_memory()[0]
     finally:
         tracemalloc.stop()
+    return slot, pieces, built, left
+
+
+def test_a_big_tree_is_freed_in_pieces_and_entirely() -> None:
+    slot, pieces, built, left = taken_apart(lambda: analysed(20_000)[0])
     assert pieces >= 20_000 // PIECE_LINES
     assert slot == [None]
     assert left < built / 20  # the tree's memory is gone, not kept alive by a detached part
@@ -81,15 +86,7 @@ def test_the_releaser_frees_in_its_own_thread() -> None:
 def test_libyamls_tree_is_freed_in_pieces_too() -> None:
     from kube_lsp.parsing.loader import _compose
 
-    tracemalloc.start()
-    try:
-        node = _compose(deployment(20_000))
-        built = tracemalloc.get_traced_memory()[0]
-        slot: list[object] = [node]
-        del node
-        pieces = take_apart(slot)
-        left = tracemalloc.get_traced_memory()[0]
-    finally:
-        tracemalloc.stop()
+    slot, pieces, built, left = taken_apart(lambda: _compose(deployment(20_000)))
     assert pieces >= 20_000 // PIECE_LINES
+    assert slot == [None]
     assert left < built / 20
