@@ -453,3 +453,78 @@ def test_named_together_is_the_same_named_objects_applied_together_found_without
     assert sum(map(len, kl520.values())) == 600  # each copy: its twin in its directory
     assert "(and 1 more)" in kl520["/r/team-000/app-0.yaml"][0]  # and the Kustomization's other file
     assert "more)" not in kl520["/r/team-002/app-0.yaml"][0]
+
+
+def _team(i: int, unplaced: bool = False) -> str:
+    """A team's file of a monorepo: its namespace, the usual Deployment, ConfigMap and ServiceAccount, a Service
+    whose selector has a typo, one whose targetPort has one, and a reference to a ConfigMap with a typo."""
+    ns = "" if unplaced else f"  namespace: team-{i}\n"
+    placed = (DEPLOY.replace("name: app-config\n                  key", "name: app-confg\n                  key")
+              + "---\n" + CONFIG + "---\n" + SA + "---\n"
+              + SERVICE.replace("app: web\n  ports", "app: wbe\n  ports") + "---\n"
+              + SERVICE.replace("name: web", "name: web-port").replace("targetPort: http", "targetPort: htp"))
+    return placed.replace("metadata:\n  name:", f"metadata:\n{ns}  name:")
+
+
+def test_a_monorepo_of_team_namespaces_is_checked_in_linear_work_and_each_team_sees_its_own_objects(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """200 teams, each in a namespace of its own, with the same objects: every finding names the team's own
+    objects, and the lookups pass a bounded number of objects per object of the workspace (a scan of every
+    team's copies for each team's question would pass 200 times as many)."""
+    from kube_lsp.workspace import model
+
+    passed = 0
+    reach = model._Pool.reach
+
+    def counted(self: model._Pool, ns: str | None, order: object) -> object:
+        def each() -> object:
+            nonlocal passed
+            for o in reach(self, ns, order):  # type: ignore[arg-type]
+                passed += 1
+                yield o
+        return each()
+
+    monkeypatch.setattr(model._Pool, "reach", counted)
+    teams = 200
+    files = {f"/r/team-{i:03d}/app.yaml": _team(i) for i in range(teams)}
+    files["/r/zz-shared/app.yaml"] = _team(0, unplaced=True)  # no namespace: reachable from every team's
+    ws, found = workspace(files)
+    objects = sum(len(fi.objects) for fi in ws.files.values())
+    assert passed <= 10 * objects, (passed, objects)
+    for i in range(teams):
+        fs = {f.code: f for f in found[f"/r/team-{i:03d}/app.yaml"]}
+        assert set(fs) == {"KL500", "KL501", "KL510"}, (i, sorted(fs))
+        here = f"/r/team-{i:03d}/app.yaml"
+        assert f"in namespace `team-{i}`" in fs["KL500"].message and f"({here}:5)" in fs["KL500"].message
+        assert "did you mean `app-config`" in fs["KL501"].message
+        assert fs["KL501"].elsewhere[0].origin in (here, "/r/zz-shared/app.yaml")
+        assert "did you mean `http`" in fs["KL510"].message
+    shared = sorted(f.code for f in found["/r/zz-shared/app.yaml"])
+    assert "KL500" in shared and "KL510" in shared, shared
+
+
+def test_the_lookups_follow_each_update_of_a_team_file() -> None:
+    """What lookups remember is forgotten when a file changes: fixing one team's selector, then moving its
+    Deployment to another namespace, changes that team's findings and no other's."""
+    files = {f"/r/team-{i}/app.yaml": _team(i) for i in range(3)}
+    ws, _ = workspace(files)
+    settings = Settings()
+
+    def codes(origin: str) -> list[str]:
+        return sorted(f.code for f in file_findings(ws, ws.files[origin], settings))
+
+    assert codes("/r/team-1/app.yaml") == ["KL500", "KL501", "KL510"]
+    fixed = _team(1).replace("app: wbe\n  ports", "app: web\n  ports")
+    ws.update(index("/r/team-1/app.yaml", fixed))
+    assert codes("/r/team-1/app.yaml") == ["KL501", "KL510"]
+    assert codes("/r/team-2/app.yaml") == ["KL500", "KL501", "KL510"]
+    moved = fixed.replace("kind: Deployment\nmetadata:\n  namespace: team-1", "kind: Deployment\nmetadata:\n"
+                          "  namespace: elsewhere")
+    assert moved != fixed
+    ws.update(index("/r/team-1/app.yaml", moved))
+    now = {f.code: f.message for f in file_findings(ws, ws.files["/r/team-1/app.yaml"], settings)}
+    assert "web` selects no pods" in now["KL500"] or "matches no pod template" in now["KL500"]
+    assert "KL510" not in now  # its Service selects no pods in team-1 any more
+    ws.remove("/r/team-1/app.yaml")
+    assert codes("/r/team-2/app.yaml") == ["KL500", "KL501", "KL510"]
+    assert ws.selected(ws.files["/r/team-2/app.yaml"].objects[3].selector, "team-1") == []  # type: ignore[arg-type]

@@ -66,10 +66,7 @@ def check_references(ctx: WorkspaceContext, rule: Rule, wanted: Callable[[Obj, R
 
 def _unknown(ctx: WorkspaceContext, rule: Rule, o: Obj, r: Ref, kind: str) -> Finding:
     ws = ctx.ws
-    pool = ws.candidates(o, r)
-    by_name: dict[str, Obj] = {}
-    for c in pool:
-        by_name.setdefault(c.name, c)
+    by_name = ws.candidates(o, r)
     ns = ws.ref_namespace(o, r)
     close = ws.close_names(r.kinds, ns, r.name, by_name)
     in_ns = f" in namespace `{ns}`" if ns and not any(k in CLUSTER_SCOPED for k in r.kinds) else ""
@@ -89,7 +86,7 @@ def _unknown(ctx: WorkspaceContext, rule: Rule, o: Obj, r: Ref, kind: str) -> Fi
         note = (f"no {kind} `{r.name}`{in_ns} in the workspace; there is one in namespace "
                 f"`{ws.shown_namespace(other)}` ({where(ws, other)})")
         places: tuple[Place, ...] = (ctx.place(other, f"{other.kind} {other.name}"),)
-    elif pool:
+    elif by_name:
         note = (f"no {kind} `{r.name}`{in_ns} in the workspace (it may be created in the cluster or by another "
                 f"tool)")
         places = ()

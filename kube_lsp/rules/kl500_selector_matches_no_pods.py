@@ -94,7 +94,8 @@ from kube_lsp.suggest import suggest, typo_distance
 from kube_lsp.workspace.names import quoted, where
 
 if TYPE_CHECKING:
-    from kube_lsp.workspace.index import Obj, Requirement
+    from kube_lsp.workspace.index import Obj, Requirement, Selector
+    from kube_lsp.workspace.model import Workspace
 
 _KINDS = {("", "Service"): "Service", ("policy", "PodDisruptionBudget"): "PodDisruptionBudget",
           ("networking.k8s.io", "NetworkPolicy"): "NetworkPolicy"}
@@ -111,10 +112,10 @@ def check(ctx: WorkspaceContext) -> Iterator[Finding]:
             continue
         if any("{{" in t.key or any("{{" in v for v in t.values) for t in sel.terms):
             continue
-        yield _finding(ctx, o, ws.pods_sharing(sel, ns), ws.has_pods_in(ns))
+        yield _finding(ctx, o, ns)
 
 
-def _finding(ctx: WorkspaceContext, o: Obj, pods: list[Obj], any_pods: bool) -> Finding:
+def _finding(ctx: WorkspaceContext, o: Obj, ns_of: str | None) -> Finding:
     ws = ctx.ws
     assert o.selector is not None
     sel = o.selector
@@ -122,7 +123,7 @@ def _finding(ctx: WorkspaceContext, o: Obj, pods: list[Obj], any_pods: bool) -> 
                       for t in sel.terms)
     netpol = o.kind == "NetworkPolicy"
     ns = ws.shown_namespace(o)
-    best = _closest(sel.terms, pods)
+    best = _closest(ws, sel, ns_of)
     if best is not None:
         pod, term, key, value = best
         if key != term.key:
@@ -140,7 +141,7 @@ def _finding(ctx: WorkspaceContext, o: Obj, pods: list[Obj], any_pods: bool) -> 
             fixes=(Fix(title, (TextEdit(span, new),), safe=False),),
             elsewhere=(ctx.place(pod, f"{pod.kind} {pod.name}"),),
             data={"target": {"kind": pod.kind, "name": pod.name}})
-    why = "no workload of the workspace runs pods there" if not any_pods else "none is close"
+    why = "no workload of the workspace runs pods there" if not ws.has_pods_in(ns_of) else "none is close"
     return ctx.finding(
         RULE, o, sel.span,
         f"{o.kind} `{o.name}`: its selector `{shown}` matches no pod template of the workspace in namespace `{ns}` "
@@ -148,31 +149,30 @@ def _finding(ctx: WorkspaceContext, o: Obj, pods: list[Obj], any_pods: bool) -> 
         path=sel.path, severity=Severity.INFO)
 
 
-def _closest(terms: tuple[Requirement, ...], pods: list[Obj]) -> tuple[Obj, Requirement, str, str] | None:
-    """A pod template that the selector misses by one `key=value` term whose key or value is a typo away:
-    (template, term, intended key, intended value)."""
+def _closest(ws: Workspace, sel: Selector, ns: str | None) -> tuple[Obj, Requirement, str, str] | None:
+    """A pod template of the namespace that the selector misses by one `key=value` term whose key or value is
+    a typo away: (template, term, intended key, intended value). Templates with the same labels get the same
+    answer, so each distinct set of labels is judged once (copies of one workload in many overlays share
+    theirs), for the first of its templates in file order."""
     found: list[tuple[int, Obj, Requirement, str, str]] = []
-    # Templates with the same labels get the same answer: each set of labels is looked at once, for the
-    # first of its templates in file order (copies of one workload in many overlays share their labels).
-    first: dict[tuple[tuple[str, str], ...], Obj] = {}
-    for p in pods:
-        key = tuple(p.pod_labels or ())
-        seen = first.get(key)
-        if seen is None or (p.origin, p.first_line) < (seen.origin, seen.first_line):
-            first[key] = p
-    for p in first.values():
-        labels = dict(p.pod_labels or ())
-        missed = [t for t in terms if not t.matches(labels)]
+    for labels in ws.label_sets_sharing(sel):
+        have = dict(labels)
+        missed = [t for t in sel.terms if not t.matches(have)]
         if len(missed) != 1 or missed[0].op != "=":
             continue
         t = missed[0]
-        if t.key in labels:
-            if _close(t.values[0], labels[t.key]):
-                found.append((0, p, t, t.key, labels[t.key]))
+        if t.key in have:
+            if not _close(t.values[0], have[t.key]):
+                continue
+            rank, key, value = 0, t.key, have[t.key]
         else:
-            keys = [k for k, v in labels.items() if v == t.values[0] and _close(t.key, k)]
-            if keys:
-                found.append((1, p, t, keys[0], t.values[0]))
+            keys = [k for k, v in have.items() if v == t.values[0] and _close(t.key, k)]
+            if not keys:
+                continue
+            rank, key, value = 1, keys[0], t.values[0]
+        pod = ws.first_with_labels(labels, ns)
+        if pod is not None:
+            found.append((rank, pod, t, key, value))
     if not found:
         return None
     found.sort(key=lambda x: (x[0], x[1].origin, x[1].first_line))  # file order: the same answer every time

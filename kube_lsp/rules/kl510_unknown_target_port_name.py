@@ -90,12 +90,19 @@ of that name gets no endpoint for the Service port.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
+from typing import TYPE_CHECKING
 
 from kube_lsp.model import Finding, Severity
 from kube_lsp.rules._references import clearly_meant, rename_fix
 from kube_lsp.rules.base import Rule, WorkspaceContext
 from kube_lsp.suggest import suggest
+from kube_lsp.workspace.model import selector_key
 from kube_lsp.workspace.names import where
+
+if TYPE_CHECKING:
+    from kube_lsp.workspace.index import Obj, Selector
+    from kube_lsp.workspace.model import Workspace
 
 
 def check(ctx: WorkspaceContext) -> Iterator[Finding]:
@@ -106,15 +113,11 @@ def check(ctx: WorkspaceContext) -> Iterator[Finding]:
         named = [p for p in o.ports if isinstance(p.target, str) and p.target_span is not None]
         if not named:
             continue
-        ns = ws.namespace_of(o)
-        selected = ws.selected(o.selector, ns)
+        sel, ns = o.selector, ws.namespace_of(o)
+        # Copies of a Service select the same pods: what they name is worked out once.
+        selected, names = ws.memo(("KL510", selector_key(sel), ns), partial(_port_names, ws, sel, ns))
         if not selected:
             continue
-        names: dict[str, str] = {}
-        for pod in selected:
-            for cp in pod.ports:
-                if cp.name:
-                    names.setdefault(cp.name, where(ws, pod))
         for port in named:
             assert isinstance(port.target, str) and port.target_span is not None
             if port.target in names or "{{" in port.target:
@@ -135,6 +138,18 @@ def check(ctx: WorkspaceContext) -> Iterator[Finding]:
                 path=port.path, severity=Severity.WARNING,
                 fixes=(rename_fix(port.target_span, quote, port.target, meant),) if meant else (),
                 elsewhere=tuple(ctx.place(p, f"{p.kind} {p.name}") for p in selected[:3]))
+
+
+def _port_names(ws: Workspace, sel: Selector, ns: str | None) -> tuple[list[Obj], dict[str, str]]:
+    """The pod templates a selector picks in a namespace, and their port names, each with where the first
+    template that names it is."""
+    selected = ws.selected(sel, ns)
+    names: dict[str, str] = {}
+    for pod in selected:
+        for cp in pod.ports:
+            if cp.name:
+                names.setdefault(cp.name, where(ws, pod))
+    return selected, names
 
 
 RULE = Rule(code="KL510", name="unknown-target-port-name", severity=Severity.WARNING,

@@ -89,15 +89,24 @@ def _meant(ws: Workspace, o: Obj, e: EnvVar, names: set[str]) -> str:
         return ""
     seen: Counter[str] = Counter()
     where: dict[str, str] = {}
-    for other in ws.objects():
-        for x in other.env:
-            if x.value == e.value and x.name not in names:
-                seen[x.name] += 1
-                where.setdefault(x.name, f"{ws.label(other.origin)}:{x.span.start.line + 1}")
+    for other, x in ws.memo("KL530 values", lambda: _by_value(ws)).get(e.value, ()):
+        if x.name not in names:
+            seen[x.name] += 1
+            where.setdefault(x.name, f"{ws.label(other.origin)}:{x.span.start.line + 1}")
     if not seen:
         return ""
     best = sorted(seen.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
     return f" — was it meant to be `{best}` (set to the same value at {where[best]})?"
+
+
+def _by_value(ws: Workspace) -> dict[str, list[tuple[Obj, EnvVar]]]:
+    """Every `env` entry of the workspace with a value, by that value (in index order)."""
+    out: dict[str, list[tuple[Obj, EnvVar]]] = {}
+    for other in ws.objects():
+        for x in other.env:
+            if x.value:
+                out.setdefault(x.value, []).append((other, x))
+    return out
 
 
 RULE = Rule(code="KL530", name="duplicate-env-var", severity=Severity.WARNING,

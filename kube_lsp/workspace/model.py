@@ -14,21 +14,31 @@ are alternatives.
 
 Limits. At most MAX_FILES files and MAX_OBJECTS objects are indexed (the rest is left out, and the server
 says so); an index entry holds names, labels and spans only, never the trees.
+
+Scale. A monorepo defines one name, or one set of labels, in thousands of places (a copy per team, overlay or
+environment, often each in a namespace of its own), and a check asks about each copy. So no lookup scans
+every object or every copy: each index keeps its objects by namespace too (`_Pool`), pod templates are also
+indexed by their distinct sets of labels, and what a lookup derives from many objects is remembered (`memo`)
+until the workspace next changes.
 """
 
 from __future__ import annotations
 
+import heapq
 import os
 import posixpath
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass, replace
-from typing import Final
+from typing import Final, TypeVar, cast
 
 from kube_lsp.suggest import suggest
 from kube_lsp.workspace.index import FileIndex, Obj, Ref, Selector
 
+T = TypeVar("T")
+K = TypeVar("K", bound=Hashable)
+Labels = tuple[tuple[str, str], ...]  # a pod template's labels, as its index holds them
 _DIGITS: Final = re.compile(r"[0-9]+")
 MAX_FILES: Final = 20_000
 MAX_OBJECTS: Final = 200_000
@@ -44,6 +54,39 @@ class Target:
 
     obj: Obj
     ref: Ref
+
+
+class _Pool:
+    """The objects under one key of an index, in index order, and the same by namespace (None: unknown or
+    cluster-scoped), so that a lookup in one namespace reaches its objects without passing the others'."""
+
+    __slots__ = ("all", "_by_ns")
+
+    def __init__(self) -> None:
+        self.all: dict[int, Obj] = {}
+        self._by_ns: dict[str | None, dict[int, Obj]] = {}
+
+    def add(self, k: int, o: Obj, ns: str | None) -> None:
+        self.all[k] = o
+        self._by_ns.setdefault(ns, {})[k] = o
+
+    def discard(self, k: int, ns: str | None) -> None:
+        if self.all.pop(k, None) is not None:
+            bucket = self._by_ns.get(ns)
+            if bucket is not None:
+                bucket.pop(k, None)
+                if not bucket:
+                    del self._by_ns[ns]
+
+    def reach(self, ns: str | None, order: Callable[[int], int]) -> Iterable[Obj]:
+        """The objects a lookup in namespace `ns` may find (an unknown namespace matches any), in index order
+        (`order`: an object's place in it)."""
+        if ns is None:
+            return self.all.values()
+        here, anywhere = self._by_ns.get(ns), self._by_ns.get(None)
+        if here is None or anywhere is None:
+            return (here or anywhere or {}).values()
+        return (o for _, o in heapq.merge(here.items(), anywhere.items(), key=lambda kv: order(kv[0])))
 
 
 def _norm(path: str) -> str:
@@ -64,14 +107,18 @@ class Workspace:
         self._built = False
         # Lookups, by object identity so that a file's objects can be taken out and put in again (an edit
         # updates the lookups by that file's objects only).
-        self._by_kind: dict[str, dict[int, Obj]] = {}
-        self._by_name: dict[tuple[str, str], dict[int, Obj]] = {}
+        self._by_kind: dict[str, _Pool] = {}
+        self._by_name: dict[tuple[str, str], _Pool] = {}
         self._by_name_dir: dict[tuple[str, str, str], dict[int, Obj]] = {}  # (kind, name, directory)
         self._dirs: dict[str, str] = {}  # origin → its normalised directory
-        self._pods: dict[int, Obj] = {}
-        self._pods_by_label: dict[tuple[str, str], dict[int, Obj]] = {}
-        self._pods_by_part: dict[str, dict[int, Obj]] = {}
-        self._ns: dict[tuple[str, int, str], str | None] = {}
+        self._pods = _Pool()
+        self._pods_by_label: dict[tuple[str, str], _Pool] = {}
+        self._pods_by_labels: dict[Labels, _Pool] = {}  # by the whole set of labels
+        self._placed: dict[int, tuple[int, str | None]] = {}  # object → (its place in index order, namespace)
+        self._next = 0
+        self._sets_by_part: dict[str, dict[Labels, None]] = {}  # a label key or value → the sets holding it
+        self._memo: dict[Hashable, object] = {}
+        self._ns: dict[str, str | None] = {}  # file → namespace from a Kustomization
         self._kust_ns: dict[str, str] = {}  # file (normalised) → namespace from a Kustomization
         self._kust_sets: dict[str, set[int]] = {}  # file → ids of the Kustomizations that list it
         self._suggestions: dict[tuple[tuple[str, ...], str | None, str], list[str]] = {}
@@ -91,6 +138,7 @@ class Workspace:
             self.truncated = True
             return False
         self._objects += len(fi.objects) - (len(old.objects) if old is not None else 0)
+        self._memo.clear()
         incremental = self._built and not fi.kustomizations and not (old is not None and old.kustomizations) \
             and _norm(fi.origin) not in self._patches
         if incremental and old is not None:
@@ -108,6 +156,7 @@ class Workspace:
         old = self.files.get(origin)
         if old is None:
             return False
+        self._memo.clear()
         if self._built and not old.kustomizations:
             self._take_out(self.file(origin) or old)
             self._forget_suggestions(old, None)
@@ -120,36 +169,49 @@ class Workspace:
 
     def _put_in(self, fi: FileIndex) -> None:
         for o in fi.objects:
-            k = id(o)
-            self._by_kind.setdefault(o.kind, {})[k] = o
-            self._by_name.setdefault((o.kind, o.name), {})[k] = o
+            k, ns = id(o), self._resolved_namespace(o)
+            self._placed[k] = (self._next, ns)
+            self._next += 1
+            self._by_kind.setdefault(o.kind, _Pool()).add(k, o, ns)
+            self._by_name.setdefault((o.kind, o.name), _Pool()).add(k, o, ns)
             self._by_name_dir.setdefault((o.kind, o.name, self._dir(o.origin)), {})[k] = o
             if o.pod_labels is not None and not o.partial:
-                self._pods[k] = o
+                self._pods.add(k, o, ns)
                 for kv in o.pod_labels:
-                    self._pods_by_label.setdefault(kv, {})[k] = o
-                for part in {x for kv in o.pod_labels for x in kv}:
-                    self._pods_by_part.setdefault(part, {})[k] = o
+                    self._pods_by_label.setdefault(kv, _Pool()).add(k, o, ns)
+                same = self._pods_by_labels.setdefault(o.pod_labels, _Pool())
+                if not same.all:
+                    for part in {x for kv in o.pod_labels for x in kv}:
+                        self._sets_by_part.setdefault(part, {})[o.pod_labels] = None
+                same.add(k, o, ns)
 
     def _take_out(self, fi: FileIndex) -> None:
         for o in fi.objects:
             k = id(o)
-            self._by_kind.get(o.kind, {}).pop(k, None)
-            named = self._by_name.get((o.kind, o.name))
-            if named is not None:
-                named.pop(k, None)
-                if not named:
-                    del self._by_name[(o.kind, o.name)]
+            placed = self._placed.pop(k, None)
+            if placed is None:
+                continue
+            ns = placed[1]
+            _discard(self._by_kind, o.kind, k, ns)
+            _discard(self._by_name, (o.kind, o.name), k, ns)
             in_dir = self._by_name_dir.get((o.kind, o.name, self._dir(o.origin)))
             if in_dir is not None:
                 in_dir.pop(k, None)
                 if not in_dir:
                     del self._by_name_dir[(o.kind, o.name, self._dir(o.origin))]
-            if self._pods.pop(k, None) is not None:
-                for kv in o.pod_labels or ():
-                    self._pods_by_label.get(kv, {}).pop(k, None)
-                for part in {x for kv in o.pod_labels or () for x in kv}:
-                    self._pods_by_part.get(part, {}).pop(k, None)
+            if o.pod_labels is not None and k in self._pods.all:
+                self._pods.discard(k, ns)
+                for kv in o.pod_labels:
+                    _discard(self._pods_by_label, kv, k, ns)
+                if _discard(self._pods_by_labels, o.pod_labels, k, ns):
+                    for part in {x for kv in o.pod_labels for x in kv}:
+                        sets = self._sets_by_part.get(part, {})
+                        sets.pop(o.pod_labels, None)
+                        if not sets:
+                            self._sets_by_part.pop(part, None)
+
+    def _order(self, k: int) -> int:
+        return self._placed[k][0]
 
     def _forget_suggestions(self, old: FileIndex | None, new: FileIndex | None) -> None:
         """Drop the remembered suggestions of kinds whose names the update changed."""
@@ -162,6 +224,17 @@ class Workspace:
     def changed(self) -> None:
         """Something every lookup depends on changed (the configured namespace)."""
         self._built = False
+        self._memo.clear()
+
+    def memo(self, key: Hashable, make: Callable[[], T]) -> T:
+        """`make()`, remembered under `key` until the workspace changes: for what a check derives from many
+        objects and asks again for each copy of an object (see Scale in the module docstring)."""
+        self._build()
+        try:
+            return cast(T, self._memo[key])
+        except KeyError:
+            got = self._memo[key] = make()
+            return got
 
     def label(self, origin: str) -> str:
         if self._label is None:
@@ -177,17 +250,18 @@ class Workspace:
         if self._built:
             return
         self._kustomize()
-        self._by_kind, self._by_name, self._pods = {}, {}, {}
-        self._by_name_dir = {}
-        self._pods_by_label, self._pods_by_part = {}, {}
+        self._ns = {}
+        self._by_kind, self._by_name, self._pods = {}, {}, _Pool()
+        self._by_name_dir, self._placed = {}, {}
+        self._pods_by_label, self._pods_by_labels, self._sets_by_part = {}, {}, {}
         self._effective = {}
+        self._memo = {}
         for origin, fi in self.files.items():
             if not fi.partial and _norm(origin) in self._patches:
                 fi = replace(fi, partial=True, objects=tuple(replace(o, partial=True) for o in fi.objects))
                 self._effective[origin] = fi
             self._put_in(fi)
         self._built = True
-        self._ns = {}
         self._suggestions = {}
 
     def _kustomize(self) -> None:
@@ -235,44 +309,57 @@ class Workspace:
         if self.namespace:
             return self.namespace
         self._build()
+        return self._resolved_namespace(o)
+
+    def _resolved_namespace(self, o: Obj) -> str | None:
+        """`namespace_of` once the Kustomizations are read (while the lookups are being built)."""
+        if o.cluster_scoped:
+            return None
+        if o.namespace or self.namespace:
+            return o.namespace or self.namespace
         if not self._kust_ns:
             return None
-        key = (o.origin, 0, "")
-        if key not in self._ns:
-            self._ns[key] = self._kust_ns.get(_norm(o.origin))
-        return self._ns[key]
+        if o.origin not in self._ns:
+            self._ns[o.origin] = self._kust_ns.get(_norm(o.origin))
+        return self._ns[o.origin]
 
     def selected(self, selector: Selector, ns: str | None) -> list[Obj]:
         """The pod templates a selector matches in a namespace (through an index of labels)."""
-        return list(self._selected(selector, ns))
+        return list(self.memo(("selected", selector_key(selector), ns), lambda: tuple(self._selected(selector, ns))))
 
     def selects_any(self, selector: Selector, ns: str | None) -> bool:
         """Whether the selector matches a pod template in the namespace (`selected`, stopping at the first)."""
-        return any(True for _ in self._selected(selector, ns))
+        key = selector_key(selector), ns
+        return self.memo(("selects", *key), lambda: any(True for _ in self._selected(selector, ns)))
 
     def _selected(self, selector: Selector, ns: str | None) -> Iterator[Obj]:
         self._build()
         first = next((t for t in selector.terms if t.op == "="), None)
-        pool = (self._pods_by_label.get((first.key, first.values[0]), {}) if first is not None
-                else self._pods).values()
-        return (p for p in pool if self.same_namespace(ns, self.namespace_of(p))
-                and selector.matches(dict(p.pod_labels or ())))
+        pool = self._pods_by_label.get((first.key, first.values[0])) if first is not None else self._pods
+        reach = pool.reach(ns, self._order) if pool is not None else ()
+        return (p for p in reach if selector.matches(dict(p.pod_labels or ())))
 
     def has_pods_in(self, ns: str | None) -> bool:
         """Whether a workload of the workspace runs pods in the namespace."""
-        self._build()
-        return any(self.same_namespace(ns, self.namespace_of(p)) for p in self._pods.values())
+        return self.memo(("pods in", ns), lambda: any(True for _ in self._pods.reach(ns, self._order)))
 
-    def pods_sharing(self, selector: Selector, ns: str | None) -> list[Obj]:
-        """The pod templates of a namespace with a label key or value that the selector names (the only ones
-        a one-label typo can have missed)."""
+    def label_sets_sharing(self, selector: Selector) -> list[Labels]:
+        """The distinct sets of labels of pod templates with a label key or value that the selector names
+        (the only templates a one-label typo can have missed), each once however many templates share it."""
         self._build()
-        seen: dict[int, Obj] = {}
+        seen: dict[Labels, None] = {}
         for t in selector.terms:
             for part in (t.key, *t.values):
-                for k, p in self._pods_by_part.get(part, {}).items():
-                    seen.setdefault(k, p)
-        return [p for p in seen.values() if self.same_namespace(ns, self.namespace_of(p))]
+                seen.update(self._sets_by_part.get(part, {}))
+        return list(seen)
+
+    def first_with_labels(self, labels: Labels, ns: str | None) -> Obj | None:
+        """The first pod template (in file order) of a namespace with exactly these labels."""
+        def first() -> Obj | None:
+            pool = self._pods_by_labels.get(labels)
+            return min(pool.reach(ns, self._order), key=lambda p: (p.origin, p.first_line),
+                       default=None) if pool is not None else None
+        return self.memo(("first with", labels, ns), first)
 
     def close_names(self, kinds: tuple[str, ...], ns: str | None, name: str, pool: Iterable[str]) -> list[str]:
         """`suggest(name, pool)`, remembered until the workspace changes."""
@@ -291,16 +378,27 @@ class Workspace:
         self._build()
         if kind is None:
             return [o for fi in self.files.values() for o in fi.objects]
-        return list(self._by_kind.get(kind, {}).values())
+        pool = self._by_kind.get(kind)
+        return list(pool.all.values()) if pool is not None else []
 
     def named(self, kind: str, name: str) -> list[Obj]:
-        self._build()
-        found = self._by_name.get((kind, name))
-        return sorted(found.values(), key=lambda o: (o.origin, o.first_line)) if found else []
+        """The objects of a kind and name, in file order."""
+        return list(self._named(kind, name))
+
+    def _named(self, kind: str, name: str) -> tuple[Obj, ...]:
+        return self._named_in(kind, name, None)
+
+    def _named_in(self, kind: str, name: str, ns: str | None) -> tuple[Obj, ...]:
+        """The objects of a kind and name a lookup in namespace `ns` reaches, in file order."""
+        def ordered() -> tuple[Obj, ...]:
+            found = self._by_name.get((kind, name))
+            return tuple(sorted(found.reach(ns, self._order), key=lambda o: (o.origin, o.first_line))
+                         ) if found is not None else ()
+        return self.memo(("named", kind, name, ns), ordered)
 
     def pods(self) -> list[Obj]:
         self._build()
-        return list(self._pods.values())
+        return list(self._pods.all.values())
 
     def same_namespace(self, a: str | None, b: str | None) -> bool:
         """Whether two resolved namespaces may be the same one (unknown matches any)."""
@@ -313,16 +411,27 @@ class Workspace:
     def resolve(self, src: Obj, ref: Ref) -> list[Obj]:
         """The objects a reference names (full definitions first, patches after)."""
         ns = self.ref_namespace(src, ref)
-        out = [o for kind in ref.kinds for o in self.named(kind, ref.name)
-               if o.cluster_scoped or self.same_namespace(ns, self.namespace_of(o))]
-        out.sort(key=lambda o: o.partial)
-        return out
 
-    def candidates(self, src: Obj, ref: Ref) -> list[Obj]:
-        """Objects of the kinds a reference wants, in a namespace it can reach."""
+        def found() -> tuple[Obj, ...]:
+            out = [o for kind in ref.kinds for o in self._named_in(kind, ref.name, ns)]
+            out.sort(key=lambda o: o.partial)
+            return tuple(out)
+        return list(self.memo(("resolve", ref.kinds, ref.name, ns), found))
+
+    def candidates(self, src: Obj, ref: Ref) -> dict[str, Obj]:
+        """The names of the objects of the kinds a reference wants, in a namespace it can reach, each with
+        its first object (kind by kind, in index order)."""
         ns = self.ref_namespace(src, ref)
-        return [o for kind in ref.kinds for o in self.objects(kind)
-                if not o.partial and (o.cluster_scoped or self.same_namespace(ns, self.namespace_of(o)))]
+
+        def by_name() -> dict[str, Obj]:
+            out: dict[str, Obj] = {}
+            for kind in ref.kinds:
+                pool = self._by_kind.get(kind)
+                for o in pool.reach(ns, self._order) if pool is not None else ():
+                    if not o.partial:
+                        out.setdefault(o.name, o)
+            return out
+        return self.memo(("candidates", ref.kinds, ns), by_name)
 
     def references_to(self, target: Obj) -> Iterator[tuple[Obj, Ref]]:
         """Every reference in the workspace that names `target`."""
@@ -402,6 +511,23 @@ class Workspace:
             if o.first_line <= line and (best is None or o.first_line >= best.first_line):
                 best = o
         return best
+
+
+def _discard(index: dict[K, _Pool], key: K, k: int, ns: str | None) -> bool:
+    """Take object `k` out of `index[key]`; True when that left the key with no objects (it is dropped)."""
+    pool = index.get(key)
+    if pool is None:
+        return False
+    pool.discard(k, ns)
+    if pool.all:
+        return False
+    del index[key]
+    return True
+
+
+def selector_key(selector: Selector) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
+    """What a selector selects by, without where it is written (copies of a Service have equal keys)."""
+    return tuple((t.key, t.op, t.values) for t in selector.terms)
 
 
 def all_files(ws: Workspace) -> Iterable[FileIndex]:
