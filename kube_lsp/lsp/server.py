@@ -467,8 +467,9 @@ class KubeLanguageServer(HardenedLanguageServer):
                 and old.kustomizations == new.kustomizations and old.suppressions == new.suppressions:
             # Nothing the cross-resource rules read changed (a typed image tag, a comment): keep the index
             # and the findings, whose spans are the same. (A document just opened has none yet, even when the
-            # workspace scan indexed the same objects.)
-            self.ws.files[doc.origin] = new
+            # workspace scan indexed the same objects.) The index still takes the new objects: its lookups
+            # must hold the ones a later update takes out.
+            self.ws.update(new)
         else:
             self.ws.update(new)
             if old is not None and doc.cross_lines == len(doc.analysed_lines):

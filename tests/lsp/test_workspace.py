@@ -347,3 +347,26 @@ async def test_lenses_are_refreshed_when_the_index_changes(client: LanguageClien
     await asyncio.sleep(0.5)
     assert len(getattr(client, "lens_refreshes", [])) == before + 1  # one for the burst
     assert await count() == ["4 references"]
+
+
+@pytest.mark.asyncio
+async def test_a_rename_after_an_edit_that_changed_no_object_leaves_no_trace_of_the_old_name(
+        client: LanguageClient) -> None:
+    """An edit that changes nothing the cross-resource rules read (a comment) keeps the findings; a later
+    rename must still take the old name out of the workspace, so that references to it are reported."""
+    await indexed(client)
+    web, cm = uri(client, "deploy/web.yaml"), uri(client, "config/app.yaml")
+    assert list(await open_doc(client, web, DEPLOY)) == []
+    await open_doc(client, cm, CONFIG)
+    for version, text in ((2, CONFIG + "# owned by the web team\n"),
+                          (3, CONFIG.replace("app-config", "app-configs") + "# owned by the web team\n")):
+        client.text_document_did_change(types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=cm, version=version),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)]))
+        await asyncio.sleep(0.3)
+    for _ in range(100):
+        if [d.code for d in client.diagnostics[web]] == ["KL501", "KL501"]:
+            break
+        await asyncio.wait_for(client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS), 10)
+    assert [(d.code, d.range.start.line) for d in client.diagnostics[web]] == [("KL501", 16), ("KL501", 20)]
+    assert "did you mean `app-configs`" in client.diagnostics[web][0].message
