@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, NoReturn, TextIO
 
 from kube_lsp import __version__
+from kube_lsp.collector import young_only
 from kube_lsp.config import MAX_TARGETS, ConfigError, Settings, find_config, load_config, parse_kube_version
 from kube_lsp.inputs import (
     MAX_BYTES,
@@ -476,6 +477,7 @@ class _Stream:
                    not can_encode(file, "\u2014\u2400\U0001f600"), terminal)
 
 
+@young_only()  # a run keeps nearly all it makes: kube_lsp/collector.py
 def _check(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
     if args.fix and args.diff:
         raise ConfigError("--fix and --diff cannot be combined")

@@ -32,6 +32,7 @@ from kube_lsp.assist.references import Wanted, wanted_at
 from kube_lsp.assist.resources import resource_hover
 from kube_lsp.assist.symbols import MAX_SYMBOLS, MIN_SYMBOLS_PER_DOCUMENT
 from kube_lsp.assist.symbols import document_symbol as outline_document
+from kube_lsp.collector import NEVER
 from kube_lsp.config import ConfigError, Settings, find_config, read_cluster_settings, read_config, read_settings
 from kube_lsp.engine import ChunkCache, Engine, Incremental, Superseded
 from kube_lsp.inputs import MAX_BYTES, read_path, text_size_problem
@@ -346,7 +347,7 @@ class KubeLanguageServer(HardenedLanguageServer):
         generations are still collected. And a shorter switch interval meanwhile (SWITCH_INTERVAL)."""
         if self._gc_pauses == 0:
             self._gc_thresholds = gc.get_threshold()
-            gc.set_threshold(self._gc_thresholds[0], self._gc_thresholds[1], 1_000_000_000)
+            gc.set_threshold(self._gc_thresholds[0], self._gc_thresholds[1], NEVER)
             # Each answer meanwhile needs the GIL several times (the reader thread hands the request over,
             # the loop, the writer thread), and the analysing thread keeps it for a switch interval each
             # time: 1 ms instead of 5, and a hover meanwhile takes 4 ms instead of 12 (p50).
