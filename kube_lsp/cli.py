@@ -10,6 +10,7 @@ import hashlib
 import json
 import os
 import sys
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -510,13 +511,18 @@ def _check(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
     replay = _replay_key(args, cache, inputs, partial, report, info)
     if replay is not None and cache is not None:
         stored = cache.get_value(replay)
-        if (isinstance(stored, tuple) and len(stored) == 3 and isinstance(stored[0], str)
+        if (isinstance(stored, tuple) and len(stored) == 3 and isinstance(stored[0], bytes)
                 and isinstance(stored[1], list) and all(isinstance(x, str) for x in stored[1])
                 and stored[2] in (EXIT_OK, EXIT_FINDINGS)):
-            report.file.write(stored[0])
-            for line in stored[1]:
-                print(line, file=sys.stderr)
-            return int(stored[2])
+            try:
+                replayed = zlib.decompress(stored[0]).decode("utf-8", "surrogatepass")
+            except (zlib.error, UnicodeDecodeError):
+                replayed = None  # a damaged entry: a miss, rendered and stored again
+            if replayed is not None:
+                report.file.write(replayed)
+                for line in stored[1]:
+                    print(line, file=sys.stderr)
+                return int(stored[2])
     from kube_lsp.batch import Job, analyse_all, run_workspace, with_workspace
     from kube_lsp.fixes import plan_fixes
 
@@ -569,14 +575,15 @@ def _check(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
         print(line, file=sys.stderr)
     code = EXIT_FINDINGS if has_errors else EXIT_OK
     if replay is not None and cache is not None and len(text) <= _REPLAY_MAX_CHARS:
-        cache.put_value(replay, (text, notes, code))
+        cache.put_value(replay, (zlib.compress(text.encode("utf-8", "surrogatepass"), 3), notes, code))
     return code
 
 
-# A run's whole report is kept for replay up to this size (bigger ones: rendered again from the cached findings),
-# and up to a quarter of the cache. 100,000 documents of the corpus make a report of about 17 MB: replayed in
-# a second, rendered again from the cached findings in 18.
-_REPLAY_MAX_CHARS: Final = 64_000_000
+# A run's whole report is kept for replay, compressed (zlib, level 3: about 13 times smaller), when it has up to
+# this many characters and is then up to a quarter of the cache; bigger ones are rendered again from the cached
+# findings. The JSON report of 100,000 documents of the corpus is 111 MB, 8 MB compressed: compressed in 0.4 s,
+# replayed in 0.3 s instead of rendered again in 11 s.
+_REPLAY_MAX_CHARS: Final = 512_000_000
 
 
 def _replay_key(args: argparse.Namespace, cache: CheckCache | None, inputs: list[_Input],

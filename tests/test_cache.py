@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import sys
 import time
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -550,6 +551,33 @@ def test_an_unchanged_run_replays_its_report_and_only_that(tree: Path, cache_hom
     monkeypatch.chdir(tree.parent)
     above = check("--format", "concise", tree.name, capsys=capsys)
     assert above == check("--no-cache", "--format", "concise", tree.name, capsys=capsys) != here
+
+
+def test_a_replayed_report_is_kept_compressed_and_a_damaged_one_is_rendered_again(
+        tree: Path, cache_home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """The report kept for replay is compressed (a monorepo's JSON report is a hundred megabytes: it would not
+    fit in a quarter of the cache as it is); one that cannot be decompressed is a miss, never garbage printed."""
+    stored: dict[str, object] = {}
+    caches: list[CheckCache] = []
+    real = CheckCache.put_value
+
+    def spy(self: CheckCache, key: str, value: object) -> None:
+        stored[key] = value
+        caches.append(self)
+        real(self, key, value)
+
+    monkeypatch.setattr(CheckCache, "put_value", spy)
+    (tree / "odd-\udcff-name.yaml").write_text("kind: ConfigMap\n")  # a name that is not UTF-8 on disk
+    first = check("--format", "json", str(tree), capsys=capsys)
+    reports = {k: v for k, v in stored.items() if isinstance(v, tuple) and len(v) == 3 and isinstance(v[0], bytes)}
+    assert len(reports) == 1
+    (key, (packed, _, _)), = reports.items()
+    assert isinstance(packed, bytes) and len(packed) * 4 < len(first[1].encode("utf-8", "surrogatepass"))
+    assert check("--format", "json", str(tree), capsys=capsys) == first
+    for damaged in (packed[: len(packed) // 2], b"not zlib", zlib.compress(b"\xff\xfe not UTF-8")):
+        real(caches[-1], key, (damaged, [], 0))
+        assert caches[-1].get_value(key) == (damaged, [], 0)  # what the next run reads first
+        assert check("--format", "json", str(tree), capsys=capsys) == first
 
 
 def test_an_entry_bigger_than_a_quarter_of_the_limit_is_not_kept(tmp_path: Path) -> None:
