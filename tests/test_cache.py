@@ -596,3 +596,20 @@ def test_a_size_limit_that_is_no_number_of_megabytes_is_the_default(value: str,
 
     monkeypatch.setenv(MAX_MB_VAR, value)
     assert max_bytes() == int(DEFAULT_MAX_MB * 1e6)
+
+
+def test_a_kept_report_is_written_back_piece_by_piece_exactly() -> None:
+    """Replay inflates a report a piece at a time: characters split across pieces, lone surrogates (names
+    that are not UTF-8 on disk) and a report of many pieces come back exactly, and damage anywhere writes
+    nothing."""
+    from kube_lsp.cli import _REPLAY_PIECE, _replay
+
+    text = "".join(f"{i}: é€\U0001f600 \udcff line\n" for i in range(300_000))
+    packed = zlib.compress(text.encode("utf-8", "surrogatepass"), 3)
+    assert len(text.encode("utf-8", "surrogatepass")) > 5 * _REPLAY_PIECE
+    out = io.StringIO()
+    assert _replay(packed, out) and out.getvalue() == text
+    for damaged in (packed[:-1], packed[: len(packed) // 3], packed + b"extra", packed[:100] + b"\0" + packed[101:]):
+        out = io.StringIO()
+        assert not _replay(damaged, out)
+        assert out.getvalue() == ""
