@@ -63,6 +63,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
 import kube_lsp
+from kube_lsp.collector import paused
 from kube_lsp.model import Finding
 
 if TYPE_CHECKING:  # not imported at run time: an unchanged re-run needs neither
@@ -72,8 +73,8 @@ if TYPE_CHECKING:  # not imported at run time: an unchanged re-run needs neither
 # The directory's layout (`v1/`, pruned as a whole); the entries' format is in the magic line and the context:
 # entries of another format are misses, and the least recently used go first as ever.
 FORMAT: Final = "v1"
-_ENTRIES: Final = "entries-2"
-_MAGIC: Final = b"kube-lsp check cache v1 entries-2\n"
+_ENTRIES: Final = "entries-3"
+_MAGIC: Final = b"kube-lsp check cache v1 entries-3\n"
 DEFAULT_MAX_MB: Final = 256
 MAX_MB_VAR: Final = "KUBE_LSP_CACHE_MAX_MB"
 # Settings that choose which files are checked, not what is found in them.
@@ -283,7 +284,8 @@ class Entry:
         from kube_lsp.workspace.index import FileIndex
 
         try:
-            value = pickle.loads(self.index_data)
+            with paused():
+                value = pickle.loads(self.index_data)
         except Exception:  # noqa: BLE001 - a damaged entry of any kind is a miss
             return None
         return value if isinstance(value, FileIndex) else None
@@ -323,7 +325,8 @@ class CheckCache:
         if not data.startswith(head):
             return None
         try:
-            value = pickle.loads(data[len(head):])
+            with paused():
+                value = pickle.loads(data[len(head):])
         except Exception:  # noqa: BLE001 - a damaged entry of any kind is a miss
             return None
         if time.time() - mtime > _TOUCH_AFTER_S:  # least recently used goes first when pruning
@@ -366,7 +369,8 @@ class CheckCache:
     def _store(self, key: str, value: object) -> None:
         """Write atomically; any failure (read-only or full disk) only loses the entry."""
         folder = self.base / key[:2]
-        data = _MAGIC + key.encode("ascii") + b"\n" + pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        with paused():
+            data = _MAGIC + key.encode("ascii") + b"\n" + pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
         if len(data) > self.limit // 4:  # it would push most of the cache out: not kept
             return
         tmp = ""
@@ -451,7 +455,8 @@ def text_hash(text: str) -> str:
 
 def _index_data(entry: Entry) -> bytes | None:
     if entry.index is not None:
-        return pickle.dumps(entry.index, protocol=pickle.HIGHEST_PROTOCOL)
+        with paused():
+            return pickle.dumps(entry.index, protocol=pickle.HIGHEST_PROTOCOL)
     return entry.index_data
 
 

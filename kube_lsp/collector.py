@@ -32,3 +32,16 @@ def young_only() -> Iterator[None]:
         yield
     finally:
         gc.set_threshold(*before)
+
+
+@contextmanager
+def paused() -> Iterator[None]:
+    """No collection at all meanwhile: for a burst that makes many objects and no garbage (reading a pickle
+    back), which would otherwise start a young collection every 700 objects and walk them all again."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

@@ -7,8 +7,35 @@ Only the output formatters (1-based) and the language server (client units) conv
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+import operator
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
+from typing import Any, NamedTuple, TypeVar
+
+C = TypeVar("C", bound=type)
+
+
+def compact_pickle(cls: C) -> C:
+    """Pickle a frozen, slotted dataclass as the tuple of its field values (a decorator, over @dataclass).
+
+    The check cache and the CLI's worker processes pickle hundreds of thousands of findings and index entries;
+    a dataclass's own pickling calls `fields()` for every object, there and back, and spent more time in it
+    than in the pickling itself. Changing a class's fields changes the cache's format (kube_lsp/cache.py)."""
+    names = tuple(f.name for f in fields(cls))
+    values: Callable[[object], tuple[object, ...]] = (
+        operator.attrgetter(*names) if len(names) > 1 else lambda self: (getattr(self, names[0]),))
+    put = object.__setattr__
+
+    def __getstate__(self: object) -> tuple[object, ...]:
+        return values(self)
+
+    def __setstate__(self: object, state: tuple[object, ...]) -> None:
+        for name, value in zip(names, state, strict=True):
+            put(self, name, value)
+
+    setattr(cls, "__getstate__", __getstate__)  # noqa: B010 - mypy checks a direct assignment as object's
+    setattr(cls, "__setstate__", __setstate__)  # noqa: B010
+    return cls
 
 
 class Severity(enum.IntEnum):
@@ -37,6 +64,9 @@ class Pos(NamedTuple):
     line: int
     col: int
 
+    def __reduce__(self) -> tuple[type[Pos], tuple[int, int]]:
+        return Pos, (self.line, self.col)  # not namedtuple's __getnewargs__: a Python call per position
+
 
 class Span(NamedTuple):
     """A range in a text: 0-based line/column in code points, end exclusive.
@@ -46,6 +76,9 @@ class Span(NamedTuple):
 
     start: Pos
     end: Pos
+
+    def __reduce__(self) -> tuple[Callable[[int, int, int, int], Span], tuple[int, int, int, int]]:
+        return _span, (*self.start, *self.end)  # one call remakes the span and its two positions
 
     @classmethod
     def of(cls, line: int, col: int, end_line: int, end_col: int) -> Span:
@@ -59,6 +92,11 @@ class Span(NamedTuple):
         return Span(Pos(self.start.line + lines, self.start.col), Pos(self.end.line + lines, self.end.col))
 
 
+def _span(line: int, col: int, end_line: int, end_col: int) -> Span:
+    return Span(Pos(line, col), Pos(end_line, end_col))
+
+
+@compact_pickle
 @dataclass(frozen=True, slots=True)
 class TextEdit:
     """Replace the text in `span` with `new_text`."""
@@ -76,6 +114,7 @@ class TextEdit:
         }
 
 
+@compact_pickle
 @dataclass(frozen=True, slots=True)
 class Fix:
     """A named set of edits that resolves a finding; `safe` fixes may be applied without review."""
@@ -88,6 +127,7 @@ class Fix:
         return {"title": self.title, "safe": self.safe, "edits": [e.to_json() for e in self.edits]}
 
 
+@compact_pickle
 @dataclass(frozen=True, slots=True)
 class Place:
     """A span in some file, named by `origin` (a path or a URI, as whoever read the file named it) and shown
@@ -104,6 +144,7 @@ class Place:
         return f"{self.label or self.origin}:{self.span.start.line + 1}"
 
 
+@compact_pickle
 @dataclass(frozen=True, slots=True)
 class Finding:
     """One problem found in a text. The CLI and the language server consume exactly these."""

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Final
 
-from kube_lsp.model import Span
+from kube_lsp.model import Span, compact_pickle
 from kube_lsp.parsing.nodes import YMap, YNode, YScalar, YSeq
 from kube_lsp.parsing.text import split_lines
 from kube_lsp.workloads import containers, pod_template
@@ -30,6 +30,7 @@ if TYPE_CHECKING:  # the check cache reads indexes without loading the parser
 KUSTOMIZATION_KINDS: Final = frozenset({"Kustomization", "Component"})
 
 
+@compact_pickle
 @dataclass(frozen=True, slots=True)
 class Ref:
     """One place where an object names another: `kinds` are what the name may be (`Role`, or the kind a
@@ -55,6 +56,7 @@ class Ref:
                        key_span=self.key_span.shifted(lines) if self.key_span is not None else None)
 
 
+@compact_pickle
 @dataclass(frozen=True, slots=True)
 class Requirement:
     """One term of a label selector: `op` is `=` (matchLabels / a Service selector), In, NotIn, Exists or
@@ -85,6 +87,7 @@ class Requirement:
                        value_span=self.value_span.shifted(lines) if self.value_span is not None else None)
 
 
+@compact_pickle
 @dataclass(frozen=True, slots=True)
 class Selector:
     """A label selector over pods (Service `spec.selector`, PDB and NetworkPolicy selectors)."""
@@ -100,6 +103,7 @@ class Selector:
         return replace(self, terms=tuple(t.shifted(lines) for t in self.terms), span=self.span.shifted(lines))
 
 
+@compact_pickle
 @dataclass(frozen=True, slots=True)
 class Port:
     """A container port of a pod template, or a port of a Service (`target` its targetPort)."""
@@ -117,6 +121,7 @@ class Port:
                        target_span=self.target_span.shifted(lines) if self.target_span is not None else None)
 
 
+@compact_pickle
 @dataclass(frozen=True, slots=True)
 class EnvVar:
     """An `env` entry of a container: `value` is its literal value, or what its `valueFrom` reads
@@ -132,6 +137,7 @@ class EnvVar:
         return replace(self, span=self.span.shifted(lines))
 
 
+@compact_pickle
 @dataclass(frozen=True, slots=True)
 class Obj:
     """One Kubernetes object of a file as the workspace knows it."""
@@ -179,6 +185,7 @@ class Obj:
             env=tuple(e.shifted(lines) for e in self.env))
 
 
+@compact_pickle
 @dataclass(frozen=True, slots=True)
 class Kustomize:
     """A Kustomization of the file: the namespace it sets and the paths it lists (as written, relative to
@@ -189,6 +196,7 @@ class Kustomize:
     patches: tuple[str, ...]
 
 
+@compact_pickle
 @dataclass(frozen=True, slots=True)
 class Suppressions:
     """The `# kube-lsp: ignore…` directives of a file, for findings made after its analysis."""
@@ -198,6 +206,7 @@ class Suppressions:
     template_lines: frozenset[int] = frozenset()
 
 
+@compact_pickle
 @dataclass(frozen=True, slots=True)
 class FileIndex:
     """Everything one file contributes to the workspace, for one content hash."""
