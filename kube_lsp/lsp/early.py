@@ -164,6 +164,14 @@ class Replay:
         read1 = getattr(self._stream, "read1", None)
         return bytes(read1(n)) if read1 is not None else self._stream.read(n)
 
+    def holding(self) -> bool:
+        """Whether bytes of the prefix are still to be read."""
+        return bool(self._prefix)
+
+    def poll_fileno(self) -> int:
+        """The descriptor beneath, to poll (never to read from: the stream may have buffered input)."""
+        return self._stream.fileno()
+
     def close(self) -> None:
         self._stream.close()
 

@@ -949,22 +949,7 @@ class HardenedLanguageServer(LanguageServer):
     async def _serve_stdio(self, source: BinaryIO) -> None:
         loop = asyncio.get_running_loop()
         chunks: asyncio.Queue[bytes] = asyncio.Queue(maxsize=QUEUED_CHUNKS)
-        try:
-            fd = source.fileno()
-
-            def read() -> bytes:
-                return os.read(fd, CHUNK_BYTES)
-        except (AttributeError, OSError, ValueError):
-            read1 = getattr(source, "read1", source.read)
-
-            def read() -> bytes:
-                return bytes(read1(CHUNK_BYTES))
-
-        def readable() -> bool:
-            try:
-                return bool(select.select([fd], [], [], 0)[0])
-            except (OSError, ValueError, NameError):
-                return False
+        read, readable = stdin_reader(source)
 
         def pump() -> None:
             # A daemon thread: a blocked read never keeps the process alive.
@@ -1036,3 +1021,38 @@ class HardenedLanguageServer(LanguageServer):
                     await asyncio.sleep(0)
         log.info("end of input")
         await self.protocol.exit_after_shutdown()
+
+
+def stdin_reader(source: BinaryIO) -> tuple[Callable[[], bytes], Callable[[], bool]]:
+    """How the stdin thread reads `source`: `read()`, at most CHUNK_BYTES (blocking until some input is
+    there), and `readable()`, whether a read would not block now (so that the pieces of a big message are
+    handed to the event loop together). A plain stream is read through its file descriptor; a wrapped one
+    (the early answer's `Replay`, kube_lsp/lsp/early.py, which may hold bytes already read) through `read1`,
+    and it is readable when it holds bytes or the descriptor beneath it has some."""
+    try:
+        fd = source.fileno()
+    except (AttributeError, OSError, ValueError):
+        read1 = getattr(source, "read1", source.read)
+        holding = getattr(source, "holding", lambda: False)
+        try:
+            below: int | None = source.poll_fileno()  # type: ignore[attr-defined]
+        except (AttributeError, OSError, ValueError):
+            below = None
+
+        def read_wrapped() -> bytes:
+            return bytes(read1(CHUNK_BYTES))
+
+        def wrapped_readable() -> bool:
+            return bool(holding()) or (below is not None and _ready(below))
+        return read_wrapped, wrapped_readable
+
+    def read() -> bytes:
+        return os.read(fd, CHUNK_BYTES)
+    return read, lambda: _ready(fd)
+
+
+def _ready(fd: int) -> bool:
+    try:
+        return bool(select.select([fd], [], [], 0)[0])
+    except (OSError, ValueError):
+        return False
