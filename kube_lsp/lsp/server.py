@@ -59,7 +59,7 @@ from kube_lsp.parsing.free import BIG_TREE_CHARS
 from kube_lsp.parsing.loader import Document, parse_chunk, parse_stream
 from kube_lsp.parsing.text import Chunk, split_documents, split_lines
 from kube_lsp.rules import BY_CODE
-from kube_lsp.schema.catalog import Catalog, KindSchema, served_in_any_version
+from kube_lsp.schema.catalog import Catalog, KindSchema
 from kube_lsp.schema.crds import crds_in
 from kube_lsp.textindex import NamespacePolicy, namespace_policies
 from kube_lsp.workspace.check import file_findings
@@ -263,20 +263,6 @@ class KubeLanguageServer(HardenedLanguageServer):
         task = asyncio.get_running_loop().create_task(work)
         self.background_tasks.add(task)
         task.add_done_callback(self.background_tasks.discard)
-
-    def analysing_nothing(self) -> bool:
-        return all(d.pending is None or d.pending.done() for d in self.docs.values())
-
-    async def prepare_data(self) -> None:
-        """Read, off the event loop and once no analysis runs, the data the first hover on a kind and the
-        first apiVersion completion need: which bundled Kubernetes versions serve each API, from every
-        version's schemas (120 ms, which the user's first hover would otherwise wait for, on the loop)."""
-        while not self.analysing_nothing():
-            await asyncio.sleep(0.05)
-        try:
-            await off_loop(served_in_any_version)
-        except Exception:  # noqa: BLE001 - only an optimisation: the first hover reads it then
-            log.debug("could not read the bundled versions ahead", exc_info=True)
 
     def schedule(self, doc: OpenDocument, delay: float | None = None) -> None:
         """Analyse the document soon, off the event loop. Edits coalesce: while an analysis runs, newer
@@ -740,8 +726,8 @@ def create_server() -> KubeLanguageServer:
 
     @server.feature(types.INITIALIZED)
     async def initialized(ls: KubeLanguageServer, params: types.InitializedParams) -> None:
-        ls.in_background(ls.protocol.warm_up(ls.analysing_nothing))
-        ls.in_background(ls.prepare_data())
+        ls.in_background(ls.protocol.warm_up(
+            lambda: all(d.pending is None or d.pending.done() for d in ls.docs.values())))
         _report(ls, ls.initial_problems)
         await _pull_configuration(ls)
         register_watcher(ls)

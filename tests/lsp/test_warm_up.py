@@ -52,27 +52,3 @@ def test_the_warm_up_waits_while_the_server_is_busy() -> None:
     start = misses(server.protocol)
     assert asyncio.run(run()) == start  # nothing made while busy
     assert misses(server.protocol) > start
-
-
-def test_the_data_of_the_first_hover_is_read_ahead_once_no_analysis_runs() -> None:
-    """Which bundled versions serve each API (read from every version's schemas, 120 ms) is read off the
-    loop after `initialized`, once nothing is analysed: the first hover on a kind does not wait for it."""
-    from kube_lsp.schema.catalog import served_in_any_version
-
-    server = create_server()
-    busy = [True]
-    server.analysing_nothing = lambda: not busy[0]  # type: ignore[method-assign]
-    served_in_any_version.cache_clear()
-
-    async def run() -> int:
-        task = asyncio.get_running_loop().create_task(server.prepare_data())
-        await asyncio.sleep(0.2)
-        waiting = served_in_any_version.cache_info().currsize
-        busy[0] = False
-        await asyncio.wait_for(task, 30)
-        return waiting
-
-    assert asyncio.run(run()) == 0  # nothing read while an analysis runs
-    info = served_in_any_version.cache_info()
-    assert info.currsize == 1 and info.misses == 1
-    assert served_in_any_version()[("v1", "ConfigMap")]  # what hover reads is there
