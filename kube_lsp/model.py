@@ -10,7 +10,7 @@ import enum
 import operator
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, Final, NamedTuple, TypeVar
 
 C = TypeVar("C", bound=type)
 
@@ -78,7 +78,7 @@ class Span(NamedTuple):
     end: Pos
 
     def __reduce__(self) -> tuple[Callable[[int, int, int, int], Span], tuple[int, int, int, int]]:
-        return _span, (*self.start, *self.end)  # one call remakes the span and its two positions
+        return _SPAN_OF, (*self.start, *self.end)  # one call remakes the span and its two positions
 
     @classmethod
     def of(cls, line: int, col: int, end_line: int, end_col: int) -> Span:
@@ -92,8 +92,8 @@ class Span(NamedTuple):
         return Span(Pos(self.start.line + lines, self.start.col), Pos(self.end.line + lines, self.end.col))
 
 
-def _span(line: int, col: int, end_line: int, end_col: int) -> Span:
-    return Span(Pos(line, col), Pos(end_line, end_col))
+# One bound method for every span: the pickler writes it once (memoized), then a reference per span.
+_SPAN_OF: Final = Span.of
 
 
 @compact_pickle

@@ -464,21 +464,20 @@ class KubeLanguageServer(HardenedLanguageServer):
     def _index_document(self, doc: OpenDocument, new: FileIndex) -> None:
         """Record the objects (`new`, made off the loop by `file_index`) and CRDs of an open document."""
         old = self.ws.files.get(doc.origin)
-        if old is not None and doc.cross_lines >= 0 and old.objects == new.objects \
-                and old.kustomizations == new.kustomizations and old.suppressions == new.suppressions:
-            # Nothing the cross-resource rules read changed (a typed image tag, a comment): keep the index
-            # and the findings, whose spans are the same. (A document just opened has none yet, even when the
-            # workspace scan indexed the same objects.) The index still takes the new objects: its lookups
-            # must hold the ones a later update takes out.
-            self.ws.update(new)
+        # Nothing the cross-resource rules read changed (a typed image tag, a comment): the findings are kept,
+        # their spans are the same. (A document just opened has none yet, even when the workspace scan indexed
+        # the same objects.)
+        kept = old is not None and doc.cross_lines >= 0 and old.objects == new.objects \
+            and old.kustomizations == new.kustomizations and old.suppressions == new.suppressions
+        self.ws.update(new)  # in any case: the lookups must hold the objects a later update takes out
+        if kept:
+            pass
+        elif old is not None and doc.cross_lines == len(doc.analysed_lines):
+            # Typing in a file already checked: its diagnostics go out now with the cross-resource findings it
+            # had (no line moved, so their positions hold), recomputed once typing pauses.
+            self.schedule_cross()
         else:
-            self.ws.update(new)
-            if old is not None and doc.cross_lines == len(doc.analysed_lines):
-                # Typing in a file already checked: its diagnostics go out now with the cross-resource
-                # findings it had (no line moved, so their positions hold), recomputed once typing pauses.
-                self.schedule_cross()
-            else:
-                self.refresh_cross(skip=doc)
+            self.refresh_cross(skip=doc)
         doc.cross_lines = len(doc.analysed_lines)
         if "CustomResourceDefinition" in doc.text:
             # Each result was parsed as if it started on line 0: its CRDs move down to where it is.

@@ -118,7 +118,7 @@ class Workspace:
         self._next = 0
         self._sets_by_part: dict[str, dict[Labels, None]] = {}  # a label key or value → the sets holding it
         self._memo: dict[Hashable, object] = {}
-        self._ns: dict[str, str | None] = {}  # file → namespace from a Kustomization
+        self._ns: dict[str, str | None] = {}  # origin as given → its `_kust_ns` (kept: normalising costs)
         self._kust_ns: dict[str, str] = {}  # file (normalised) → namespace from a Kustomization
         self._kust_sets: dict[str, set[int]] = {}  # file → ids of the Kustomizations that list it
         self._suggestions: dict[tuple[tuple[str, ...], str | None, str], list[str]] = {}
@@ -302,13 +302,8 @@ class Workspace:
 
     def namespace_of(self, o: Obj) -> str | None:
         """The object's namespace (see the module docstring); None when cluster-scoped or unknown."""
-        if o.cluster_scoped:
-            return None
-        if o.namespace:
-            return o.namespace
-        if self.namespace:
-            return self.namespace
-        self._build()
+        if not (o.cluster_scoped or o.namespace or self.namespace):
+            self._build()  # it may come from a Kustomization
         return self._resolved_namespace(o)
 
     def _resolved_namespace(self, o: Obj) -> str | None:
@@ -329,8 +324,8 @@ class Workspace:
 
     def selects_any(self, selector: Selector, ns: str | None) -> bool:
         """Whether the selector matches a pod template in the namespace (`selected`, stopping at the first)."""
-        key = selector_key(selector), ns
-        return self.memo(("selects", *key), lambda: any(True for _ in self._selected(selector, ns)))
+        return self.memo(("selects", selector_key(selector), ns),
+                         lambda: any(True for _ in self._selected(selector, ns)))
 
     def _selected(self, selector: Selector, ns: str | None) -> Iterator[Obj]:
         self._build()
@@ -383,10 +378,7 @@ class Workspace:
 
     def named(self, kind: str, name: str) -> list[Obj]:
         """The objects of a kind and name, in file order."""
-        return list(self._named(kind, name))
-
-    def _named(self, kind: str, name: str) -> tuple[Obj, ...]:
-        return self._named_in(kind, name, None)
+        return list(self._named_in(kind, name, None))
 
     def _named_in(self, kind: str, name: str, ns: str | None) -> tuple[Obj, ...]:
         """The objects of a kind and name a lookup in namespace `ns` reaches, in file order."""
